@@ -6,6 +6,7 @@ export const sharedConfig = defineConfig({
   ssr: { resolve: { conditions: ["@kv/source"] } },
   test: {
     testTimeout: 30_000,
+    fileParallelism: false,
     hookTimeout: 60_000,
   },
 });

@@ -1,0 +1,200 @@
+import {
+  type KeyValue,
+  supportsClose,
+  supportsCollections,
+  supportsCull,
+  supportsDestroy,
+  supportsDestroyCollection,
+  supportsKeys,
+} from "@kv/protocol";
+import { describe, expect, it } from "vitest";
+import { type SuiteContext, sleep } from "./context.ts";
+
+async function collect<T>(source: AsyncIterable<T>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const item of source) items.push(item);
+  return items;
+}
+
+async function fill(t: SuiteContext, collection: string, count: number): Promise<string[]> {
+  const keys = Array.from({ length: count }, (_, index) => `key-${String(index).padStart(4, "0")}`);
+  await t.store.putMany(
+    keys.map((key) => [key, { key }]),
+    { collection },
+  );
+  await t.settle();
+  return keys;
+}
+
+/**
+ * Every optional capability the store declares (by the protocol's type guards) behaves as
+ * specified. A capability the store does not declare is not called.
+ */
+export function describeCapabilities(t: SuiteContext, probe: KeyValue): void {
+  describe("capabilities", () => {
+    it("declares capabilities consistently (both methods of each pair)", () => {
+      const record = probe as unknown as Record<string, unknown>;
+      expect(typeof record.keys === "function").toBe(typeof record.iterateKeys === "function");
+      expect(typeof record.collections === "function").toBe(
+        typeof record.iterateCollections === "function",
+      );
+    });
+
+    if (supportsKeys(probe)) {
+      describe("key enumeration", () => {
+        const store = () => t.store as typeof probe;
+
+        it("lists exactly the live keys of one collection", async () => {
+          const collection = t.collection();
+          const other = t.collection();
+          const keys = await fill(t, collection, 5);
+          await t.store.put("elsewhere", { n: 1 }, { collection: other });
+          await t.store.delete("key-0002", { collection });
+          await t.settle();
+          const expected = keys.filter((key) => key !== "key-0002");
+          expect((await store().keys({ collection })).sort()).toEqual(expected);
+          expect((await collect(store().iterateKeys({ collection }))).sort()).toEqual(expected);
+        });
+
+        it("lists nothing for an empty collection", async () => {
+          const collection = t.collection();
+          expect(await store().keys({ collection })).toEqual([]);
+          expect(await collect(store().iterateKeys({ collection }))).toEqual([]);
+        });
+
+        it("respects the limit of keys()", async () => {
+          const collection = t.collection();
+          const keys = await fill(t, collection, 30);
+          const some = await store().keys({ collection, limit: 7 });
+          expect(some).toHaveLength(7);
+          for (const key of some) expect(keys).toContain(key);
+        });
+
+        it("pages through 1 200 keys with iterateKeys, each exactly once", async () => {
+          const collection = t.collection();
+          const keys = await fill(t, collection, 1200);
+          const seen = await collect(store().iterateKeys({ collection }));
+          expect(seen.sort()).toEqual(keys);
+        });
+
+        it("returns hostile key names exactly as written", async () => {
+          const collection = t.collection();
+          const keys = ["a::b", "a/b", "%41", "🙂", "Case", "case", "*?[", "x".repeat(600)];
+          const written: string[] = [];
+          for (const key of keys) {
+            try {
+              await t.store.put(key, { key }, { collection });
+              written.push(key);
+            } catch {
+              // a store may refuse a name with InvalidKeyError; the collections group checks that
+            }
+          }
+          await t.settle();
+          expect((await store().keys({ collection })).sort()).toEqual(written.sort());
+        });
+      });
+    }
+
+    if (supportsCollections(probe)) {
+      describe("collection enumeration", () => {
+        const store = () => t.store as typeof probe;
+        it("lists collections that hold entries", async () => {
+          const first = t.collection();
+          const second = t.collection();
+          await t.store.put("k", { n: 1 }, { collection: first });
+          await t.store.put("k", { n: 2 }, { collection: second });
+          await t.settle();
+          const listed = await collect(store().iterateCollections());
+          expect(listed).toContain(first);
+          expect(listed).toContain(second);
+          expect(await store().collections({ limit: 1 })).toHaveLength(1);
+        });
+      });
+    }
+
+    if (supportsDestroyCollection(probe)) {
+      describe("collection destruction", () => {
+        const store = () => t.store as typeof probe;
+        it("removes one collection and nothing else", async () => {
+          const doomed = t.collection();
+          const kept = t.collection();
+          await fill(t, doomed, 20);
+          await t.store.put("key-0001", { kept: true }, { collection: kept });
+          await t.settle();
+          expect(await store().destroyCollection(doomed)).toBe(true);
+          await t.settle();
+          expect(await t.store.get("key-0001", { collection: doomed })).toBeUndefined();
+          expect(await t.store.get("key-0001", { collection: kept })).toEqual({ kept: true });
+          await t.store.put("again", { n: 1 }, { collection: doomed });
+          await t.settle();
+          expect(await t.store.get("again", { collection: doomed })).toEqual({ n: 1 });
+        });
+
+        it("says false for a collection that held nothing", async () => {
+          expect(await store().destroyCollection(t.collection())).toBe(false);
+        });
+      });
+    }
+
+    if (supportsDestroy(probe)) {
+      describe("store destruction", () => {
+        it("removes every collection the store wrote", async () => {
+          const store = t.store as typeof probe;
+          const first = t.collection();
+          const second = t.collection();
+          await t.store.put("a", { n: 1 }, { collection: first });
+          await t.store.put("b", { n: 2 }, { collection: second });
+          await t.store.put("c", { n: 3 }, { collection: second, ttl: 600 });
+          await t.settle();
+          expect(await store.destroy()).toBe(true);
+          await t.settle();
+          expect(await t.store.get("a", { collection: first })).toBeUndefined();
+          expect(await t.store.getMany(["b", "c"], { collection: second })).toEqual([
+            undefined,
+            undefined,
+          ]);
+          await t.store.put("a", { n: 4 }, { collection: first });
+          await t.settle();
+          expect(await t.store.get("a", { collection: first })).toEqual({ n: 4 });
+        });
+      });
+    }
+
+    if (supportsCull(probe)) {
+      describe("culling", () => {
+        const store = () => t.store as typeof probe;
+        it("removes expired entries and keeps live ones", async () => {
+          const collection = t.collection();
+          const short = t.ttlPrecision === "s" ? 1 : 0.3;
+          await t.store.put("short", { n: 1 }, { collection, ttl: short });
+          await t.store.put("long", { n: 2 }, { collection, ttl: 600 });
+          await t.store.put("forever", { n: 3 }, { collection });
+          await sleep(short * 1000 + 600);
+          await store().cull();
+          await t.settle();
+          expect(await t.store.getMany(["short", "long", "forever"], { collection })).toEqual([
+            undefined,
+            { n: 2 },
+            { n: 3 },
+          ]);
+          const current = t.store;
+          if (supportsKeys(current)) {
+            expect((await current.keys({ collection })).sort()).toEqual(["forever", "long"]);
+          }
+        });
+      });
+    }
+
+    if (supportsClose(probe)) {
+      describe("closing", () => {
+        it("closes, and closing twice is harmless", async () => {
+          const store = t.store as typeof probe;
+          await store.put("k", { n: 1 }, { collection: t.collection() });
+          await store.close();
+          await store.close();
+          await store[Symbol.asyncDispose]();
+        });
+      });
+    }
+  });
+}

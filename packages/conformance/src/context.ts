@@ -1,0 +1,97 @@
+import { randomUUID } from "node:crypto";
+import { type KeyValue, supportsClose, supportsDestroyCollection } from "@kv/protocol";
+
+/** How the suite is told about the store under test. */
+export interface ConformanceOptions {
+  /** Makes a fresh store; called once per test. */
+  createStore: () => KeyValue | Promise<KeyValue>;
+  /**
+   * The finest TTL the backend keeps: `"ms"` (the default) or `"s"` for backends that store whole
+   * seconds. It widens the tolerance of TTL read-back and lengthens expiry waits; it skips nothing.
+   */
+  ttlPrecision?: "ms" | "s" | undefined;
+  /** Waits until earlier writes are visible to reads, for eventually consistent backends. */
+  settle?: (() => Promise<void>) | undefined;
+  /**
+   * Runs after each test, before the store is closed. The suite already destroys the collections
+   * it used when the store can. Note that the suite calls `destroy()` on stores that offer it, so
+   * `createStore` must give each store a namespace (database, prefix, table) of its own.
+   */
+  cleanup?: ((store: KeyValue) => Promise<void>) | undefined;
+}
+
+/** What each test group uses: the current store, fresh collection names, and timing helpers. */
+export interface SuiteContext {
+  /** The store of the running test. */
+  readonly store: KeyValue;
+  /** A collection name no other test uses; destroyed after the test when the store can. */
+  collection(label?: string): string;
+  /** A key no other test uses, for tests on the default collection. */
+  uniqueKey(label?: string): string;
+  /** Waits until earlier writes are visible (a no-op unless the store needs it). */
+  settle(): Promise<void>;
+  /** The TTL precision the store declared. */
+  readonly ttlPrecision: "ms" | "s";
+  /** Records a collection name used by the test (for cleanup). */
+  track(collection: string): void;
+}
+
+/** Builds the per-test context and its lifecycle hooks. */
+export function createSuiteContext(options: ConformanceOptions): {
+  context: SuiteContext;
+  setUp: () => Promise<void>;
+  tearDown: () => Promise<void>;
+} {
+  let current: KeyValue | undefined;
+  let used: string[] = [];
+  const run = randomUUID().slice(0, 8);
+  let counter = 0;
+  const context: SuiteContext = {
+    get store(): KeyValue {
+      if (current === undefined) throw new Error("No store: the test is not running");
+      return current;
+    },
+    collection(label = "c") {
+      const name = `${label}-${run}-${++counter}`;
+      used.push(name);
+      return name;
+    },
+    uniqueKey(label = "k") {
+      return `${label}-${run}-${++counter}`;
+    },
+    settle: async () => {
+      await options.settle?.();
+    },
+    ttlPrecision: options.ttlPrecision ?? "ms",
+    track(collection: string) {
+      used.push(collection);
+    },
+  };
+  return {
+    context,
+    setUp: async () => {
+      used = [];
+      current = await options.createStore();
+    },
+    tearDown: async () => {
+      const store = current;
+      current = undefined;
+      if (store === undefined) return;
+      try {
+        if (supportsDestroyCollection(store)) {
+          for (const name of new Set(used)) {
+            await store.destroyCollection(name).catch(() => false);
+          }
+        }
+        await options.cleanup?.(store);
+      } finally {
+        if (supportsClose(store)) await store.close();
+      }
+    },
+  };
+}
+
+/** Resolves after `ms` milliseconds. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

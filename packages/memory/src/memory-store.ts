@@ -1,0 +1,224 @@
+import {
+  BaseStore,
+  type BaseStoreOptions,
+  type CollectionOptions,
+  type CollectionsOptions,
+  isExpired,
+  type KeysOptions,
+  type ManagedEntry,
+  StoreError,
+  takeFirst,
+} from "@kv/protocol";
+
+/** Options of `MemoryStore`. Without limits the store grows without bound. */
+export interface MemoryStoreOptions extends BaseStoreOptions {
+  /** The most entries held across all collections; the least recently used is evicted first. */
+  maxEntries?: number | undefined;
+  /**
+   * The most bytes held across all collections, counted as 2 bytes per UTF-16 unit of each
+   * key, collection name and value's JSON; the least recently used entries are evicted first.
+   */
+  maxBytes?: number | undefined;
+}
+
+/** One stored entry, linked into the recency list when the store is bounded. */
+interface Slot {
+  readonly collection: string;
+  readonly key: string;
+  readonly json: string;
+  readonly createdAt: number | undefined;
+  readonly expiresAt: number | undefined;
+  readonly bytes: number;
+  newer: Slot | undefined;
+  older: Slot | undefined;
+}
+
+/**
+ * An in-process store. Values are held as JSON text, so every read is a fresh copy. With
+ * `maxEntries` or `maxBytes` it is an LRU cache (O(1) reads and writes); expired entries are
+ * dropped when read, when they reach the end of the recency list, or by `cull()`.
+ */
+export class MemoryStore extends BaseStore {
+  private readonly data = new Map<string, Map<string, Slot>>();
+  private readonly maxEntries: number;
+  private readonly maxBytes: number;
+  private readonly bounded: boolean;
+  private newest: Slot | undefined;
+  private oldest: Slot | undefined;
+  private entryCount = 0;
+  private byteCount = 0;
+
+  /** @throws RangeError when a limit is not a positive number */
+  constructor(options: MemoryStoreOptions = {}) {
+    super(options);
+    this.maxEntries = positiveLimit(options.maxEntries, "maxEntries");
+    this.maxBytes = positiveLimit(options.maxBytes, "maxBytes");
+    this.bounded = Number.isFinite(this.maxEntries) || Number.isFinite(this.maxBytes);
+  }
+
+  /** How many entries are held, including expired ones not yet dropped. */
+  get size(): number {
+    return this.entryCount;
+  }
+
+  protected async getEntry(collection: string, key: string): Promise<ManagedEntry | undefined> {
+    const slot = this.data.get(collection)?.get(key);
+    if (slot === undefined) return undefined;
+    if (slot.expiresAt !== undefined && slot.expiresAt <= this.clock.now()) {
+      this.remove(slot);
+      return undefined;
+    }
+    if (this.bounded) this.touch(slot);
+    return { value: JSON.parse(slot.json), createdAt: slot.createdAt, expiresAt: slot.expiresAt };
+  }
+
+  protected async putEntry(collection: string, key: string, entry: ManagedEntry): Promise<void> {
+    const json = JSON.stringify(entry.value);
+    const bytes = 2 * (json.length + key.length + collection.length);
+    if (bytes > this.maxBytes) {
+      throw new StoreError({
+        message: `Entry of ${bytes} bytes exceeds maxBytes (${this.maxBytes})`,
+        collection,
+        key,
+      });
+    }
+    let entries = this.data.get(collection);
+    if (entries === undefined) {
+      entries = new Map();
+      this.data.set(collection, entries);
+    }
+    const previous = entries.get(key);
+    if (previous !== undefined) this.unlink(previous);
+    const slot: Slot = {
+      collection,
+      key,
+      json,
+      createdAt: entry.createdAt,
+      expiresAt: entry.expiresAt,
+      bytes,
+      newer: undefined,
+      older: undefined,
+    };
+    entries.set(key, slot);
+    this.entryCount += 1;
+    this.byteCount += bytes;
+    if (this.bounded) {
+      this.linkNewest(slot);
+      this.evict();
+    }
+  }
+
+  protected async deleteEntry(collection: string, key: string): Promise<boolean> {
+    const slot = this.data.get(collection)?.get(key);
+    if (slot === undefined) return false;
+    this.remove(slot);
+    return !isExpired(slot, this.clock.now());
+  }
+
+  /** Lists up to `limit` live keys of a collection. */
+  async keys(options?: KeysOptions): Promise<string[]> {
+    return takeFirst(this.iterateKeys(options), options?.limit);
+  }
+
+  /** Yields every live key of a collection. */
+  iterateKeys(options?: CollectionOptions): AsyncIterable<string> {
+    const collection = this.resolveCollection(options, "keys");
+    return this.iterate("keys", collection, () => this.liveKeys(collection));
+  }
+
+  /** Lists up to `limit` collections that hold entries. */
+  async collections(options?: CollectionsOptions): Promise<string[]> {
+    return takeFirst(this.iterateCollections(), options?.limit);
+  }
+
+  /** Yields every collection that holds entries. */
+  async *iterateCollections(): AsyncIterable<string> {
+    yield* this.data.keys();
+  }
+
+  /** Removes every entry of one collection; `true` when it held any. */
+  async destroyCollection(collection: string): Promise<boolean> {
+    const name = this.resolveCollection({ collection }, "destroyCollection");
+    const entries = this.data.get(name);
+    if (entries === undefined) return false;
+    for (const slot of entries.values()) this.remove(slot);
+    return true;
+  }
+
+  /** Removes every entry; `true` when there were any. */
+  async destroy(): Promise<boolean> {
+    const hadEntries = this.entryCount > 0;
+    this.data.clear();
+    this.newest = this.oldest = undefined;
+    this.entryCount = this.byteCount = 0;
+    return hadEntries;
+  }
+
+  /** Drops every expired entry. */
+  async cull(): Promise<void> {
+    const now = this.clock.now();
+    for (const entries of this.data.values()) {
+      for (const slot of entries.values()) if (isExpired(slot, now)) this.remove(slot);
+    }
+  }
+
+  private async *liveKeys(collection: string): AsyncIterable<string> {
+    const entries = this.data.get(collection);
+    if (entries === undefined) return;
+    for (const slot of entries.values()) {
+      if (!isExpired(slot, this.clock.now())) yield slot.key;
+    }
+  }
+
+  private evict(): void {
+    while (this.oldest !== undefined && this.overLimit()) this.remove(this.oldest);
+    const oldest = this.oldest;
+    if (oldest !== undefined && isExpired(oldest, this.clock.now())) this.remove(oldest);
+  }
+
+  private overLimit(): boolean {
+    return this.entryCount > this.maxEntries || this.byteCount > this.maxBytes;
+  }
+
+  private remove(slot: Slot): void {
+    const entries = this.data.get(slot.collection);
+    if (entries?.get(slot.key) !== slot) return;
+    entries.delete(slot.key);
+    if (entries.size === 0) this.data.delete(slot.collection);
+    this.unlink(slot);
+  }
+
+  private unlink(slot: Slot): void {
+    this.entryCount -= 1;
+    this.byteCount -= slot.bytes;
+    if (!this.bounded) return;
+    if (slot.newer === undefined) this.newest = slot.older;
+    else slot.newer.older = slot.older;
+    if (slot.older === undefined) this.oldest = slot.newer;
+    else slot.older.newer = slot.newer;
+    slot.newer = slot.older = undefined;
+  }
+
+  private linkNewest(slot: Slot): void {
+    slot.older = this.newest;
+    if (this.newest !== undefined) this.newest.newer = slot;
+    this.newest = slot;
+    this.oldest ??= slot;
+  }
+
+  private touch(slot: Slot): void {
+    if (this.newest === slot) return;
+    this.entryCount += 1;
+    this.byteCount += slot.bytes;
+    this.unlink(slot);
+    this.linkNewest(slot);
+  }
+}
+
+function positiveLimit(limit: number | undefined, name: string): number {
+  if (limit === undefined) return Number.POSITIVE_INFINITY;
+  if (typeof limit !== "number" || Number.isNaN(limit) || limit <= 0) {
+    throw new RangeError(`${name} must be a positive number, got ${String(limit)}`);
+  }
+  return limit;
+}

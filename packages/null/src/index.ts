@@ -1,0 +1,1 @@
+export { NullStore } from "./null-store.ts";

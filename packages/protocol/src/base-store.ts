@@ -1,0 +1,369 @@
+import { type Clock, systemClock } from "./clock.ts";
+import {
+  type KeyValueError,
+  KeyValueError as KeyValueErrorClass,
+  type KeyValueErrorOptions,
+  messageOf,
+  type Operation,
+  StoreSetupError,
+  toStoreError,
+} from "./errors.ts";
+import {
+  type CollectionOptions,
+  DEFAULT_COLLECTION,
+  type Entry,
+  type KeyValue,
+  type PutOptions,
+  type Value,
+  type ValueWithTtl,
+} from "./key-value.ts";
+import { createEntry, isExpired, type ManagedEntry, remainingTtl } from "./managed-entry.ts";
+import { validateCollection, validateKey, validateTtl, validateValue } from "./validation.ts";
+
+/** Options every store accepts. */
+export interface BaseStoreOptions {
+  /** The collection used when a call names none. @default "default_collection" */
+  defaultCollection?: string | undefined;
+  /** The time source for expiry. @default the system clock */
+  clock?: Clock | undefined;
+}
+
+/** Where an error happened, for `mapError`. */
+export type ErrorContext = Omit<KeyValueErrorOptions, "message" | "cause">;
+
+/**
+ * The template every store extends. Public methods validate their input (so nothing is written
+ * when any of it is bad), run the one-time setup, call the `protected` backend hooks, filter out
+ * expired entries, and turn backend failures into `StoreError`s via `mapError`.
+ *
+ * A store implements `getEntry`, `putEntry` and `deleteEntry`, and overrides `getEntries`,
+ * `putEntries` and `deleteEntries` where the backend has a native bulk call. Bulk hooks receive
+ * distinct keys only. Optional capabilities are plain public methods on the store; `iterate` and
+ * `guard` give them the same setup and error handling.
+ */
+export abstract class BaseStore implements KeyValue {
+  /** The collection used when a call names none. */
+  readonly defaultCollection: string;
+  /** The time source used for expiry. */
+  protected readonly clock: Clock;
+  private storeReady = false;
+  private storeSetup: Promise<void> | undefined;
+  private readonly readyCollections = new Set<string>();
+  private readonly collectionSetups = new Map<string, Promise<void>>();
+
+  /** @throws InvalidKeyError when `defaultCollection` is not a valid collection name */
+  constructor(options: BaseStoreOptions = {}) {
+    const defaultCollection = options.defaultCollection ?? DEFAULT_COLLECTION;
+    validateCollection(defaultCollection);
+    this.defaultCollection = defaultCollection;
+    this.clock = options.clock ?? systemClock;
+  }
+
+  /** Reads the entry for one key, or `undefined`. Expired entries may be returned; they are filtered. */
+  protected abstract getEntry(collection: string, key: string): Promise<ManagedEntry | undefined>;
+
+  /** Writes one entry. `entry.expiresAt` says when it expires. */
+  protected abstract putEntry(collection: string, key: string, entry: ManagedEntry): Promise<void>;
+
+  /** Deletes one key; `true` when something was removed. */
+  protected abstract deleteEntry(collection: string, key: string): Promise<boolean>;
+
+  /** Reads many distinct keys. Override with the backend's native multi-get. */
+  protected getEntries(
+    collection: string,
+    keys: readonly string[],
+  ): Promise<(ManagedEntry | undefined)[]> {
+    return Promise.all(keys.map((key) => this.getEntry(collection, key)));
+  }
+
+  /** Writes many entries with distinct keys. Override with the backend's native batch write. */
+  protected async putEntries(
+    collection: string,
+    entries: readonly (readonly [string, ManagedEntry])[],
+  ): Promise<void> {
+    await Promise.all(entries.map(([key, entry]) => this.putEntry(collection, key, entry)));
+  }
+
+  /** Deletes many distinct keys; returns how many were removed. Override with a native batch. */
+  protected async deleteEntries(collection: string, keys: readonly string[]): Promise<number> {
+    const removed = await Promise.all(keys.map((key) => this.deleteEntry(collection, key)));
+    return removed.filter(Boolean).length;
+  }
+
+  /** Prepares the backend once per store (connect, create a table ...). Retried after a failure. */
+  protected setup(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** Prepares one collection once (create an index ...). Retried after a failure. */
+  protected setupCollection(_collection: string): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /**
+   * Turns a backend failure into a `KeyValueError`. The default keeps `KeyValueError`s and wraps
+   * anything else in `StoreError`; stores override it to recognise connection failures.
+   */
+  protected mapError(error: unknown, context: ErrorContext): KeyValueError {
+    return toStoreError(error, context);
+  }
+
+  /** @inheritdoc */
+  async get(key: string, options?: CollectionOptions): Promise<Value | undefined> {
+    const collection = this.resolveCollection(options, "get");
+    validateKey(key, { operation: "get", collection });
+    try {
+      if (!this.readyCollections.has(collection)) await this.prepare(collection);
+      const entry = await this.getEntry(collection, key);
+      return entry === undefined || isExpired(entry, this.clock.now()) ? undefined : entry.value;
+    } catch (error) {
+      throw this.mapError(error, { operation: "get", collection, key });
+    }
+  }
+
+  /** @inheritdoc */
+  async getMany(
+    keys: readonly string[],
+    options?: CollectionOptions,
+  ): Promise<(Value | undefined)[]> {
+    const entries = await this.readMany(keys, options, "getMany");
+    return entries.map((entry) => entry?.value);
+  }
+
+  /** @inheritdoc */
+  async ttl(key: string, options?: CollectionOptions): Promise<ValueWithTtl> {
+    const collection = this.resolveCollection(options, "ttl");
+    validateKey(key, { operation: "ttl", collection });
+    try {
+      if (!this.readyCollections.has(collection)) await this.prepare(collection);
+      return this.withTtl(await this.getEntry(collection, key));
+    } catch (error) {
+      throw this.mapError(error, { operation: "ttl", collection, key });
+    }
+  }
+
+  /** @inheritdoc */
+  async ttlMany(keys: readonly string[], options?: CollectionOptions): Promise<ValueWithTtl[]> {
+    const entries = await this.readMany(keys, options, "ttlMany");
+    return entries.map((entry) => this.withTtl(entry));
+  }
+
+  /** @inheritdoc */
+  async put(key: string, value: Value, options?: PutOptions): Promise<void> {
+    const collection = this.resolveCollection(options, "put");
+    const context = { operation: "put", collection, key } as const;
+    validateKey(key, context);
+    validateTtl(options?.ttl, context);
+    validateValue(value, context);
+    try {
+      if (!this.readyCollections.has(collection)) await this.prepare(collection);
+      await this.putEntry(collection, key, createEntry(value, options?.ttl, this.clock.now()));
+    } catch (error) {
+      throw this.mapError(error, context);
+    }
+  }
+
+  /** @inheritdoc */
+  async putMany(entries: readonly Entry[], options?: PutOptions): Promise<void> {
+    const collection = this.resolveCollection(options, "putMany");
+    const ttl = options?.ttl;
+    validateTtl(ttl, { operation: "putMany", collection });
+    if (!Array.isArray(entries)) {
+      throw new TypeError("putMany expects an array of [key, value] pairs");
+    }
+    const latest = new Map<string, Value>();
+    for (const [key, value] of entries) {
+      const context = { operation: "putMany", collection, key } as const;
+      validateKey(key, context);
+      validateValue(value, context);
+      latest.delete(key);
+      latest.set(key, value);
+    }
+    if (latest.size === 0) return;
+    const now = this.clock.now();
+    const managed = Array.from(
+      latest,
+      ([key, value]) => [key, createEntry(value, ttl, now)] as const,
+    );
+    try {
+      if (!this.readyCollections.has(collection)) await this.prepare(collection);
+      await this.putEntries(collection, managed);
+    } catch (error) {
+      throw this.mapError(error, { operation: "putMany", collection, key: managed[0]?.[0] });
+    }
+  }
+
+  /** @inheritdoc */
+  async delete(key: string, options?: CollectionOptions): Promise<boolean> {
+    const collection = this.resolveCollection(options, "delete");
+    validateKey(key, { operation: "delete", collection });
+    try {
+      if (!this.readyCollections.has(collection)) await this.prepare(collection);
+      return await this.deleteEntry(collection, key);
+    } catch (error) {
+      throw this.mapError(error, { operation: "delete", collection, key });
+    }
+  }
+
+  /** @inheritdoc */
+  async deleteMany(keys: readonly string[], options?: CollectionOptions): Promise<number> {
+    const collection = this.resolveCollection(options, "deleteMany");
+    const unique = this.distinctKeys(keys, "deleteMany", collection);
+    if (unique.length === 0) return 0;
+    try {
+      if (!this.readyCollections.has(collection)) await this.prepare(collection);
+      return await this.deleteEntries(collection, unique);
+    } catch (error) {
+      throw this.mapError(error, { operation: "deleteMany", collection, key: unique[0] });
+    }
+  }
+
+  /** Closes the store when it has a `close()` method; a no-op otherwise. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    const close = (this as { close?: () => Promise<void> }).close;
+    if (typeof close === "function") await close.call(this);
+  }
+
+  /**
+   * The collection a call targets: `options.collection`, or the default.
+   * @throws InvalidKeyError when the name is not a valid collection name
+   */
+  protected resolveCollection(
+    options: CollectionOptions | undefined,
+    operation: Operation,
+  ): string {
+    const collection = options?.collection;
+    if (collection === undefined) return this.defaultCollection;
+    validateCollection(collection, { operation });
+    return collection;
+  }
+
+  /**
+   * Runs a capability call with the store's setup (and the collection's, when given) and error mapping.
+   * @throws what `mapError` makes of a failure
+   */
+  protected async guard<T>(
+    operation: Operation,
+    collection: string | undefined,
+    call: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      if (collection === undefined) await this.prepareStore();
+      else if (!this.readyCollections.has(collection)) await this.prepare(collection);
+      return await call();
+    } catch (error) {
+      throw this.mapError(
+        error,
+        collection === undefined ? { operation } : { operation, collection },
+      );
+    }
+  }
+
+  /**
+   * Wraps an enumeration from the backend with the store's setup and error mapping.
+   * @throws what `mapError` makes of a failure
+   */
+  protected async *iterate<T>(
+    operation: Operation,
+    collection: string | undefined,
+    source: () => AsyncIterable<T>,
+  ): AsyncGenerator<T, void, undefined> {
+    const context: ErrorContext =
+      collection === undefined ? { operation } : { operation, collection };
+    try {
+      if (collection === undefined) await this.prepareStore();
+      else if (!this.readyCollections.has(collection)) await this.prepare(collection);
+      yield* source();
+    } catch (error) {
+      throw this.mapError(error, context);
+    }
+  }
+
+  /** Forgets that a collection was set up, so the next call sets it up again (after dropping it). */
+  protected forgetCollection(collection: string): void {
+    this.readyCollections.delete(collection);
+    this.collectionSetups.delete(collection);
+  }
+
+  /** Forgets every setup, so the next call sets the store up again (after destroying it). */
+  protected forgetSetup(): void {
+    this.storeReady = false;
+    this.storeSetup = undefined;
+    this.readyCollections.clear();
+    this.collectionSetups.clear();
+  }
+
+  private async readMany(
+    keys: readonly string[],
+    options: CollectionOptions | undefined,
+    operation: "getMany" | "ttlMany",
+  ): Promise<(ManagedEntry | undefined)[]> {
+    const collection = this.resolveCollection(options, operation);
+    const unique = this.distinctKeys(keys, operation, collection);
+    if (unique.length === 0) return [];
+    let found: (ManagedEntry | undefined)[];
+    try {
+      if (!this.readyCollections.has(collection)) await this.prepare(collection);
+      found = await this.getEntries(collection, unique);
+    } catch (error) {
+      throw this.mapError(error, { operation, collection, key: unique[0] });
+    }
+    const now = this.clock.now();
+    const live = (entry: ManagedEntry | undefined) =>
+      entry === undefined || isExpired(entry, now) ? undefined : entry;
+    if (unique.length === keys.length) return found.map(live);
+    const byKey = new Map(unique.map((key, index) => [key, found[index]]));
+    return keys.map((key) => live(byKey.get(key)));
+  }
+
+  private withTtl(entry: ManagedEntry | undefined): ValueWithTtl {
+    const now = this.clock.now();
+    if (entry === undefined || isExpired(entry, now)) return [undefined, undefined];
+    return [entry.value, remainingTtl(entry, now)];
+  }
+
+  private distinctKeys(
+    keys: readonly string[],
+    operation: Operation,
+    collection: string,
+  ): string[] {
+    if (!Array.isArray(keys)) throw new TypeError(`${operation} expects an array of keys`);
+    for (const key of keys) validateKey(key, { operation, collection });
+    const unique = new Set(keys);
+    return unique.size === keys.length ? (keys as string[]) : Array.from(unique);
+  }
+
+  private async prepare(collection: string): Promise<void> {
+    await this.prepareStore();
+    let pending = this.collectionSetups.get(collection);
+    if (pending === undefined) {
+      pending = this.runSetup(() => this.setupCollection(collection), collection);
+      this.collectionSetups.set(collection, pending);
+    }
+    await pending;
+    this.readyCollections.add(collection);
+  }
+
+  private async prepareStore(): Promise<void> {
+    if (this.storeReady) return;
+    this.storeSetup ??= this.runSetup(() => this.setup(), undefined);
+    await this.storeSetup;
+    this.storeReady = true;
+  }
+
+  private async runSetup(step: () => Promise<void>, collection: string | undefined): Promise<void> {
+    try {
+      await step();
+    } catch (error) {
+      if (collection === undefined) this.storeSetup = undefined;
+      else this.collectionSetups.delete(collection);
+      if (KeyValueErrorClass.isInstance(error)) throw error;
+      throw new StoreSetupError({
+        message: messageOf(error),
+        cause: error,
+        operation: "setup",
+        ...(collection === undefined ? {} : { collection }),
+      });
+    }
+  }
+}

@@ -1,0 +1,28 @@
+import { connect } from "node:net";
+
+/**
+ * For a package's vitest `globalSetup`: fails the run (never skips it) when the named service
+ * does not accept connections at `url`, saying how to start it.
+ */
+export async function requireService(name: string, url: string): Promise<void> {
+  const { hostname, port } = new URL(url);
+  const host = hostname.replace(/^\[|\]$/g, "");
+  const reachable = await new Promise<boolean>((resolve) => {
+    const socket = connect({ host, port: Number(port) });
+    socket.setTimeout(3000);
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("timeout", () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once("error", () => resolve(false));
+  });
+  if (!reachable) {
+    throw new Error(
+      `${name} is not answering at ${url}. Start it with: bash scripts/services/start-all.sh ${name}`,
+    );
+  }
+}
