@@ -89,7 +89,14 @@ recorded_pid() {
   echo "$pid"
 }
 
-alive() { [[ -n "${1:-}" ]] && kill -0 "$1" 2>/dev/null; }
+# A live process (a zombie waiting to be reaped does not count).
+alive() {
+  [[ -n "${1:-}" ]] && kill -0 "$1" 2>/dev/null || return 1
+  local stat
+  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+  stat="${stat##*) }"
+  [[ "${stat:0:1}" != Z ]]
+}
 
 # Prints green/yellow/red, or nothing when the node does not answer.
 health() {
@@ -228,8 +235,7 @@ wait_gone() {
 
 # True if $1 is a live node JVM of this repo's distribution.
 our_server() {
-  [[ "${1:-}" =~ ^[0-9]+$ ]] && alive "$1" &&
-    tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qF -- "$ES_HOME_DIR"
+  [[ "${1:-}" =~ ^[0-9]+$ ]] && alive "$1" && grep -qaF -- "$ES_HOME_DIR" "/proc/$1/cmdline" 2>/dev/null
 }
 
 stop() {
