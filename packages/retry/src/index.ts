@@ -1,0 +1,1 @@
+export { type RetryEvent, RetryWrapper, type RetryWrapperOptions } from "./retry-wrapper.ts";

@@ -1,0 +1,134 @@
+import {
+  BaseWrapper,
+  type KeyValue,
+  KeyValueError,
+  type Operation,
+  StoreConnectionError,
+  StoreError,
+} from "@kv/protocol";
+
+/** What `onRetry` is told before each new attempt. */
+export interface RetryEvent {
+  /** The operation being retried. */
+  operation: Operation;
+  /** The error of the attempt that just failed. */
+  error: unknown;
+  /** The number of the attempt that just failed (1 for the first call). */
+  attempt: number;
+  /** How long the wrapper waits before the next attempt, in milliseconds. */
+  delayMs: number;
+}
+
+/** Options of `RetryWrapper`. */
+export interface RetryWrapperOptions {
+  /** How many times a failed call is repeated; the call runs at most `maxRetries + 1` times. @default 3 */
+  maxRetries?: number | undefined;
+  /** The cap of the first backoff delay in milliseconds. @default 100 */
+  initialDelayMs?: number | undefined;
+  /** The largest backoff delay in milliseconds. @default 10 000 */
+  maxDelayMs?: number | undefined;
+  /** The factor by which the delay cap grows after each attempt. @default 2 */
+  exponentialBase?: number | undefined;
+  /**
+   * The longest time in milliseconds from the first attempt after which no new attempt starts.
+   * An attempt already running is never abandoned. @default no deadline
+   */
+  deadlineMs?: number | undefined;
+  /**
+   * Says which errors are transient. Errors about the input or the stored data (every
+   * `KeyValueError` that is not a `StoreError`) are never retried, whatever it says.
+   * @default StoreConnectionError.isInstance
+   */
+  retryOn?: ((error: unknown) => boolean) | undefined;
+  /** Called before each new attempt, for logging or metrics. An error it throws is ignored. */
+  onRetry?: ((event: RetryEvent) => void) | undefined;
+}
+
+/**
+ * Repeats calls that fail with a transient error (by default `StoreConnectionError`) with
+ * exponential backoff and full jitter: before attempt n+1 it waits a random time between 0 and
+ * `min(maxDelayMs, initialDelayMs * exponentialBase^(n-1))`. It gives up after `maxRetries`
+ * repetitions or when the next attempt would start past `deadlineMs`, and then throws the last
+ * error unchanged except for an `attempts` property holding the number of calls made.
+ */
+export class RetryWrapper extends BaseWrapper {
+  private readonly maxRetries: number;
+  private readonly initialDelayMs: number;
+  private readonly maxDelayMs: number;
+  private readonly exponentialBase: number;
+  private readonly deadlineMs: number;
+  private readonly retryOn: (error: unknown) => boolean;
+  private readonly onRetry: ((event: RetryEvent) => void) | undefined;
+
+  /** @throws RangeError when a count or duration is negative or not a number */
+  constructor(store: KeyValue, options: RetryWrapperOptions = {}) {
+    super(store);
+    this.maxRetries = nonNegative(options.maxRetries ?? 3, "maxRetries");
+    this.initialDelayMs = nonNegative(options.initialDelayMs ?? 100, "initialDelayMs");
+    this.maxDelayMs = nonNegative(options.maxDelayMs ?? 10_000, "maxDelayMs");
+    this.exponentialBase = nonNegative(options.exponentialBase ?? 2, "exponentialBase");
+    this.deadlineMs = nonNegative(options.deadlineMs ?? Number.POSITIVE_INFINITY, "deadlineMs");
+    this.retryOn = options.retryOn ?? StoreConnectionError.isInstance;
+    this.onRetry = options.onRetry;
+  }
+
+  protected override async invoke<T>(
+    operation: Operation,
+    call: (store: KeyValue) => Promise<T>,
+  ): Promise<T> {
+    const started = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await call(this.store);
+      } catch (error) {
+        const delayMs = this.delayBefore(attempt + 1);
+        const retry =
+          attempt <= this.maxRetries &&
+          this.isTransient(error) &&
+          Date.now() + delayMs - started < this.deadlineMs;
+        if (!retry) throw withAttempts(error, attempt);
+        this.notify({ operation, error, attempt, delayMs });
+        if (delayMs > 0) await sleep(delayMs);
+      }
+    }
+  }
+
+  private isTransient(error: unknown): boolean {
+    if (KeyValueError.isInstance(error) && !StoreError.isInstance(error)) return false;
+    return this.retryOn(error);
+  }
+
+  private delayBefore(attempt: number): number {
+    const cap = Math.min(
+      this.maxDelayMs,
+      this.initialDelayMs * this.exponentialBase ** (attempt - 2),
+    );
+    return Math.floor(Math.random() * cap);
+  }
+
+  private notify(event: RetryEvent): void {
+    try {
+      this.onRetry?.(event);
+    } catch {
+      // a failing hook must not change the outcome of the call
+    }
+  }
+}
+
+function withAttempts(error: unknown, attempts: number): unknown {
+  if (typeof error === "object" && error !== null && Object.isExtensible(error)) {
+    Object.defineProperty(error, "attempts", { value: attempts, configurable: true });
+  }
+  return error;
+}
+
+function nonNegative(value: number, name: string): number {
+  if (typeof value !== "number" || Number.isNaN(value) || value < 0) {
+    throw new RangeError(`${name} must be a number of 0 or more, got ${String(value)}`);
+  }
+  return value;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
