@@ -1,0 +1,6 @@
+export { MissingKeyError, type MissingKeyErrorOptions } from "./missing-key-error.ts";
+export {
+  RaiseOnMissingAdapter,
+  type RaiseOnMissingAdapterOptions,
+  type RaiseOnMissingReadOptions,
+} from "./raise-on-missing-adapter.ts";

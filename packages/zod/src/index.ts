@@ -1,0 +1,7 @@
+export { ValidationError, type ValidationErrorOptions } from "./validation-error.ts";
+export {
+  type InvalidDataPolicy,
+  ZodAdapter,
+  type ZodAdapterOptions,
+  type ZodReadOptions,
+} from "./zod-adapter.ts";
