@@ -1,0 +1,2 @@
+export { EntryTooLargeError, EntryTooSmallError } from "./errors.ts";
+export { LimitSizeWrapper, type LimitSizeWrapperOptions } from "./limit-size-wrapper.ts";
