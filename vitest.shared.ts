@@ -7,6 +7,8 @@ export const sharedConfig = defineConfig({
   test: {
     testTimeout: 30_000,
     fileParallelism: false,
+    reporters: ["default", "json"],
+    outputFile: { json: ".test-results/results.json" },
     hookTimeout: 60_000,
   },
 });

@@ -1,3 +1,4 @@
+import { InvalidTtlError, SerializationError, type Value } from "@kv/protocol";
 import { describe, expect, it } from "vitest";
 import type { SuiteContext } from "./context.ts";
 
@@ -79,6 +80,19 @@ export function describeBasic(t: SuiteContext): void {
       await t.store.put("k", { a: 1 }, { collection });
       await t.settle();
       expect(await t.store.ttl("k", { collection })).toEqual([{ a: 1 }, undefined]);
+    });
+
+    it("keeps the old value when an overwrite is refused", async () => {
+      const collection = t.collection();
+      await t.store.put("k", { v: 1 }, { collection });
+      await expect(t.store.put("k", { v: 10n } as Value, { collection })).rejects.toThrow(
+        SerializationError,
+      );
+      await expect(t.store.put("k", { v: 2 }, { collection, ttl: -5 })).rejects.toThrow(
+        InvalidTtlError,
+      );
+      await t.settle();
+      expect(await t.store.ttl("k", { collection })).toEqual([{ v: 1 }, undefined]);
     });
 
     it("leaves one complete value after concurrent puts to one key", async () => {

@@ -144,19 +144,6 @@ export function describeInputValidation(t: SuiteContext): void {
         ]);
       });
     }
-
-    it("keeps the old value when an overwrite is refused", async () => {
-      const collection = t.collection();
-      await t.store.put("k", { v: 1 }, { collection });
-      await expect(loose(t.store).put?.("k", { v: 10n }, { collection })).rejects.toThrow(
-        SerializationError,
-      );
-      await expect(loose(t.store).put?.("k", { v: 2 }, { collection, ttl: -5 })).rejects.toThrow(
-        InvalidTtlError,
-      );
-      await t.settle();
-      expect(await t.store.ttl("k", { collection })).toEqual([{ v: 1 }, undefined]);
-    });
   });
 }
 

@@ -46,10 +46,10 @@ export abstract class BaseStore implements KeyValue {
   readonly defaultCollection: string;
   /** The time source used for expiry. */
   protected readonly clock: Clock;
-  private storeReady = false;
-  private storeSetup: Promise<void> | undefined;
-  private readonly readyCollections = new Set<string>();
-  private readonly collectionSetups = new Map<string, Promise<void>>();
+  #storeReady = false;
+  #storeSetup: Promise<void> | undefined;
+  readonly #readyCollections = new Set<string>();
+  readonly #collectionSetups = new Map<string, Promise<void>>();
 
   /** @throws InvalidKeyError when `defaultCollection` is not a valid collection name */
   constructor(options: BaseStoreOptions = {}) {
@@ -113,7 +113,7 @@ export abstract class BaseStore implements KeyValue {
     const collection = this.resolveCollection(options, "get");
     validateKey(key, { operation: "get", collection });
     try {
-      if (!this.readyCollections.has(collection)) await this.prepare(collection);
+      if (!this.#readyCollections.has(collection)) await this.#prepare(collection);
       const entry = await this.getEntry(collection, key);
       return entry === undefined || isExpired(entry, this.clock.now()) ? undefined : entry.value;
     } catch (error) {
@@ -126,7 +126,7 @@ export abstract class BaseStore implements KeyValue {
     keys: readonly string[],
     options?: CollectionOptions,
   ): Promise<(Value | undefined)[]> {
-    const entries = await this.readMany(keys, options, "getMany");
+    const entries = await this.#readMany(keys, options, "getMany");
     return entries.map((entry) => entry?.value);
   }
 
@@ -135,8 +135,8 @@ export abstract class BaseStore implements KeyValue {
     const collection = this.resolveCollection(options, "ttl");
     validateKey(key, { operation: "ttl", collection });
     try {
-      if (!this.readyCollections.has(collection)) await this.prepare(collection);
-      return this.withTtl(await this.getEntry(collection, key));
+      if (!this.#readyCollections.has(collection)) await this.#prepare(collection);
+      return this.#withTtl(await this.getEntry(collection, key));
     } catch (error) {
       throw this.mapError(error, { operation: "ttl", collection, key });
     }
@@ -144,8 +144,8 @@ export abstract class BaseStore implements KeyValue {
 
   /** @inheritdoc */
   async ttlMany(keys: readonly string[], options?: CollectionOptions): Promise<ValueWithTtl[]> {
-    const entries = await this.readMany(keys, options, "ttlMany");
-    return entries.map((entry) => this.withTtl(entry));
+    const entries = await this.#readMany(keys, options, "ttlMany");
+    return entries.map((entry) => this.#withTtl(entry));
   }
 
   /** @inheritdoc */
@@ -156,7 +156,7 @@ export abstract class BaseStore implements KeyValue {
     validateTtl(options?.ttl, context);
     validateValue(value, context);
     try {
-      if (!this.readyCollections.has(collection)) await this.prepare(collection);
+      if (!this.#readyCollections.has(collection)) await this.#prepare(collection);
       await this.putEntry(collection, key, createEntry(value, options?.ttl, this.clock.now()));
     } catch (error) {
       throw this.mapError(error, context);
@@ -186,7 +186,7 @@ export abstract class BaseStore implements KeyValue {
       ([key, value]) => [key, createEntry(value, ttl, now)] as const,
     );
     try {
-      if (!this.readyCollections.has(collection)) await this.prepare(collection);
+      if (!this.#readyCollections.has(collection)) await this.#prepare(collection);
       await this.putEntries(collection, managed);
     } catch (error) {
       throw this.mapError(error, { operation: "putMany", collection, key: managed[0]?.[0] });
@@ -198,7 +198,7 @@ export abstract class BaseStore implements KeyValue {
     const collection = this.resolveCollection(options, "delete");
     validateKey(key, { operation: "delete", collection });
     try {
-      if (!this.readyCollections.has(collection)) await this.prepare(collection);
+      if (!this.#readyCollections.has(collection)) await this.#prepare(collection);
       return await this.deleteEntry(collection, key);
     } catch (error) {
       throw this.mapError(error, { operation: "delete", collection, key });
@@ -208,10 +208,10 @@ export abstract class BaseStore implements KeyValue {
   /** @inheritdoc */
   async deleteMany(keys: readonly string[], options?: CollectionOptions): Promise<number> {
     const collection = this.resolveCollection(options, "deleteMany");
-    const unique = this.distinctKeys(keys, "deleteMany", collection);
+    const unique = this.#distinctKeys(keys, "deleteMany", collection);
     if (unique.length === 0) return 0;
     try {
-      if (!this.readyCollections.has(collection)) await this.prepare(collection);
+      if (!this.#readyCollections.has(collection)) await this.#prepare(collection);
       return await this.deleteEntries(collection, unique);
     } catch (error) {
       throw this.mapError(error, { operation: "deleteMany", collection, key: unique[0] });
@@ -248,8 +248,8 @@ export abstract class BaseStore implements KeyValue {
     call: () => Promise<T>,
   ): Promise<T> {
     try {
-      if (collection === undefined) await this.prepareStore();
-      else if (!this.readyCollections.has(collection)) await this.prepare(collection);
+      if (collection === undefined) await this.#prepareStore();
+      else if (!this.#readyCollections.has(collection)) await this.#prepare(collection);
       return await call();
     } catch (error) {
       throw this.mapError(
@@ -271,8 +271,8 @@ export abstract class BaseStore implements KeyValue {
     const context: ErrorContext =
       collection === undefined ? { operation } : { operation, collection };
     try {
-      if (collection === undefined) await this.prepareStore();
-      else if (!this.readyCollections.has(collection)) await this.prepare(collection);
+      if (collection === undefined) await this.#prepareStore();
+      else if (!this.#readyCollections.has(collection)) await this.#prepare(collection);
       yield* source();
     } catch (error) {
       throw this.mapError(error, context);
@@ -281,29 +281,29 @@ export abstract class BaseStore implements KeyValue {
 
   /** Forgets that a collection was set up, so the next call sets it up again (after dropping it). */
   protected forgetCollection(collection: string): void {
-    this.readyCollections.delete(collection);
-    this.collectionSetups.delete(collection);
+    this.#readyCollections.delete(collection);
+    this.#collectionSetups.delete(collection);
   }
 
   /** Forgets every setup, so the next call sets the store up again (after destroying it). */
   protected forgetSetup(): void {
-    this.storeReady = false;
-    this.storeSetup = undefined;
-    this.readyCollections.clear();
-    this.collectionSetups.clear();
+    this.#storeReady = false;
+    this.#storeSetup = undefined;
+    this.#readyCollections.clear();
+    this.#collectionSetups.clear();
   }
 
-  private async readMany(
+  async #readMany(
     keys: readonly string[],
     options: CollectionOptions | undefined,
     operation: "getMany" | "ttlMany",
   ): Promise<(ManagedEntry | undefined)[]> {
     const collection = this.resolveCollection(options, operation);
-    const unique = this.distinctKeys(keys, operation, collection);
+    const unique = this.#distinctKeys(keys, operation, collection);
     if (unique.length === 0) return [];
     let found: (ManagedEntry | undefined)[];
     try {
-      if (!this.readyCollections.has(collection)) await this.prepare(collection);
+      if (!this.#readyCollections.has(collection)) await this.#prepare(collection);
       found = await this.getEntries(collection, unique);
     } catch (error) {
       throw this.mapError(error, { operation, collection, key: unique[0] });
@@ -316,47 +316,43 @@ export abstract class BaseStore implements KeyValue {
     return keys.map((key) => live(byKey.get(key)));
   }
 
-  private withTtl(entry: ManagedEntry | undefined): ValueWithTtl {
+  #withTtl(entry: ManagedEntry | undefined): ValueWithTtl {
     const now = this.clock.now();
     if (entry === undefined || isExpired(entry, now)) return [undefined, undefined];
     return [entry.value, remainingTtl(entry, now)];
   }
 
-  private distinctKeys(
-    keys: readonly string[],
-    operation: Operation,
-    collection: string,
-  ): string[] {
+  #distinctKeys(keys: readonly string[], operation: Operation, collection: string): string[] {
     if (!Array.isArray(keys)) throw new TypeError(`${operation} expects an array of keys`);
     for (const key of keys) validateKey(key, { operation, collection });
     const unique = new Set(keys);
     return unique.size === keys.length ? (keys as string[]) : Array.from(unique);
   }
 
-  private async prepare(collection: string): Promise<void> {
-    await this.prepareStore();
-    let pending = this.collectionSetups.get(collection);
+  async #prepare(collection: string): Promise<void> {
+    await this.#prepareStore();
+    let pending = this.#collectionSetups.get(collection);
     if (pending === undefined) {
-      pending = this.runSetup(() => this.setupCollection(collection), collection);
-      this.collectionSetups.set(collection, pending);
+      pending = this.#runSetup(() => this.setupCollection(collection), collection);
+      this.#collectionSetups.set(collection, pending);
     }
     await pending;
-    this.readyCollections.add(collection);
+    this.#readyCollections.add(collection);
   }
 
-  private async prepareStore(): Promise<void> {
-    if (this.storeReady) return;
-    this.storeSetup ??= this.runSetup(() => this.setup(), undefined);
-    await this.storeSetup;
-    this.storeReady = true;
+  async #prepareStore(): Promise<void> {
+    if (this.#storeReady) return;
+    this.#storeSetup ??= this.#runSetup(() => this.setup(), undefined);
+    await this.#storeSetup;
+    this.#storeReady = true;
   }
 
-  private async runSetup(step: () => Promise<void>, collection: string | undefined): Promise<void> {
+  async #runSetup(step: () => Promise<void>, collection: string | undefined): Promise<void> {
     try {
       await step();
     } catch (error) {
-      if (collection === undefined) this.storeSetup = undefined;
-      else this.collectionSetups.delete(collection);
+      if (collection === undefined) this.#storeSetup = undefined;
+      else this.#collectionSetups.delete(collection);
       if (KeyValueErrorClass.isInstance(error)) throw error;
       throw new StoreSetupError({
         message: messageOf(error),

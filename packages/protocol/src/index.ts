@@ -53,7 +53,9 @@ export {
   type ManagedEntry,
   parseTimestamp,
   remainingTtl,
+  type SerializeOptions,
   serializeEntry,
   toEntryDocument,
 } from "./managed-entry.ts";
+export { toPythonJson } from "./python-json.ts";
 export { validateCollection, validateKey, validateTtl, validateValue } from "./validation.ts";

@@ -1,5 +1,6 @@
 import { DeserializationError } from "./errors.ts";
 import type { Value } from "./key-value.ts";
+import { toPythonJson } from "./python-json.ts";
 
 /**
  * What a store holds for each key: the value plus its timestamps (milliseconds since the epoch).
@@ -128,11 +129,26 @@ function optionalTimestamp(input: unknown): number | undefined {
   return input === undefined || input === null ? undefined : parseTimestamp(input);
 }
 
+/** How `serializeEntry` writes JSON. */
+export interface SerializeOptions {
+  /**
+   * `"compact"`: `JSON.stringify` output with the fields in py-key-value's order (fast; Python
+   * reads it). `"python"`: byte-identical to py-key-value's own output (`json.dumps` with sorted
+   * keys, spaced separators, ASCII escapes). @default "compact"
+   */
+  style?: "compact" | "python" | undefined;
+}
+
 /**
- * Serializes an entry to the JSON text py-key-value stores (keys in its sorted order).
- * The value must already have passed `validateValue`.
+ * Serializes an entry to the JSON document py-key-value stores. The value must already have
+ * passed `validateValue`.
  */
-export function serializeEntry(entry: ManagedEntry, location: EntryLocation = {}): string {
+export function serializeEntry(
+  entry: ManagedEntry,
+  location: EntryLocation = {},
+  options: SerializeOptions = {},
+): string {
+  if (options.style === "python") return toPythonJson(toEntryDocument(entry, location));
   let json = "{";
   if (location.collection !== undefined)
     json += `"collection":${JSON.stringify(location.collection)},`;
