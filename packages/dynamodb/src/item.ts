@@ -1,0 +1,117 @@
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import {
+  DeserializationError,
+  deserializeEntry,
+  InvalidKeyError,
+  isExpired,
+  type ManagedEntry,
+  serializeEntry,
+} from "@kv/protocol";
+import { ItemTooLargeError } from "./errors.ts";
+
+/** A DynamoDB item in the low-level attribute-value form. */
+export type Item = Record<string, AttributeValue>;
+
+/** DynamoDB's limit on the size of one item, in bytes. */
+export const ITEM_SIZE_LIMIT: number = 400 * 1024;
+/** DynamoDB's limit on a partition key value (the collection), in UTF-8 bytes. */
+export const PARTITION_KEY_LIMIT = 2048;
+/** DynamoDB's limit on a sort key value (the key), in UTF-8 bytes. */
+export const SORT_KEY_LIMIT = 1024;
+
+const utf8 = (text: string): number => Buffer.byteLength(text, "utf8");
+
+/**
+ * Refuses a collection name DynamoDB cannot hold as a partition key.
+ * @throws InvalidKeyError
+ */
+export function checkCollection(collection: string): void {
+  const bytes = utf8(collection);
+  if (bytes > PARTITION_KEY_LIMIT) {
+    throw new InvalidKeyError({
+      collection,
+      message: `Collection name is ${bytes} bytes in UTF-8; DynamoDB partition keys hold at most ${PARTITION_KEY_LIMIT}`,
+    });
+  }
+}
+
+/**
+ * Refuses a key DynamoDB cannot hold as a sort key.
+ * @throws InvalidKeyError
+ */
+export function checkKey(collection: string, key: string): void {
+  const bytes = utf8(key);
+  if (bytes > SORT_KEY_LIMIT) {
+    throw new InvalidKeyError({
+      collection,
+      key,
+      message: `Key is ${bytes} bytes in UTF-8; DynamoDB sort keys hold at most ${SORT_KEY_LIMIT}`,
+    });
+  }
+}
+
+/** The primary key of an entry's item. */
+export function primaryKey(collection: string, key: string): Item {
+  return { collection: { S: collection }, key: { S: key } };
+}
+
+/**
+ * The item py-key-value writes for an entry: `collection`, `key`, the entry document as JSON in
+ * `value`, and `ttl` (whole epoch seconds) for DynamoDB's native expiry.
+ * @throws InvalidKeyError, ItemTooLargeError
+ */
+export function toItem(collection: string, key: string, entry: ManagedEntry): Item {
+  checkKey(collection, key);
+  const json = serializeEntry(entry, { collection, key });
+  const item: Item = { ...primaryKey(collection, key), value: { S: json } };
+  let size = "collection".length + utf8(collection) + "key".length + utf8(key);
+  size += "value".length + utf8(json);
+  if (entry.expiresAt !== undefined) {
+    const seconds = String(Math.floor(entry.expiresAt / 1000));
+    item.ttl = { N: seconds };
+    size += "ttl".length + 1 + Math.ceil(seconds.length / 2);
+  }
+  if (size > ITEM_SIZE_LIMIT) {
+    throw new ItemTooLargeError({ collection, key, size, limit: ITEM_SIZE_LIMIT });
+  }
+  return item;
+}
+
+/**
+ * Reads an entry from its item. The document's millisecond `expires_at` is used unless the `ttl`
+ * attribute names another second, in which case `ttl` wins, as in py-key-value.
+ * @throws DeserializationError
+ */
+export function fromItem(item: Item): ManagedEntry {
+  const json = item.value?.S;
+  if (json === undefined) {
+    throw new DeserializationError({
+      message: "Item has no string attribute `value`",
+      collection: item.collection?.S,
+      key: item.key?.S,
+    });
+  }
+  const entry = deserializeEntry(json);
+  const ttl = item.ttl?.N === undefined ? Number.NaN : Number(item.ttl.N);
+  if (
+    Number.isFinite(ttl) &&
+    (entry.expiresAt === undefined || Math.floor(entry.expiresAt / 1000) !== ttl)
+  ) {
+    entry.expiresAt = ttl * 1000;
+  }
+  return entry;
+}
+
+/** True unless the item holds an entry that expired by `now`; unreadable items count as live. */
+export function isLive(item: Item, now: number): boolean {
+  try {
+    return !isExpired(fromItem(item), now);
+  } catch {
+    return true;
+  }
+}
+
+/** The sort key of an item or key map. */
+export function keyOf(item: Item): string {
+  return item.key?.S ?? "";
+}

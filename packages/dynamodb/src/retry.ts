@@ -1,0 +1,98 @@
+/** Error names DynamoDB uses when a request exceeded the table's or account's throughput. */
+const throttlingNames = new Set([
+  "ProvisionedThroughputExceededException",
+  "ThrottlingException",
+  "RequestLimitExceeded",
+  "Throttling",
+]);
+
+/** Error codes Node gives a request that never reached the server or lost it. */
+const networkCodes = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ECONNABORTED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ERR_SOCKET_CONNECTION_TIMEOUT",
+]);
+
+interface SdkErrorShape {
+  name?: unknown;
+  code?: unknown;
+  $fault?: unknown;
+  $metadata?: { httpStatusCode?: unknown };
+}
+
+/** True for DynamoDB's throttling errors. */
+export function isThrottling(error: unknown): boolean {
+  return (
+    typeof error === "object" &&
+    error !== null &&
+    throttlingNames.has(String((error as SdkErrorShape).name))
+  );
+}
+
+/** True for failures worth retrying later: throttling, network errors, timeouts, server faults. */
+export function isTransient(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  const shape = error as SdkErrorShape;
+  const status = shape.$metadata?.httpStatusCode;
+  return (
+    isThrottling(error) ||
+    networkCodes.has(String(shape.code)) ||
+    shape.name === "TimeoutError" ||
+    shape.name === "RequestTimeout" ||
+    shape.$fault === "server" ||
+    (typeof status === "number" && status >= 500)
+  );
+}
+
+/** How long to wait before retry number `attempt` (from 0): exponential, with full jitter. */
+export function backoffMs(attempt: number, initialMs: number, maxMs: number): number {
+  return Math.random() * Math.min(maxMs, initialMs * 2 ** attempt);
+}
+
+/** Resolves after `ms` milliseconds. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Splits `items` into consecutive chunks of at most `size`. */
+export function chunk<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let start = 0; start < items.length; start += size) {
+    chunks.push(items.slice(start, start + size));
+  }
+  return chunks;
+}
+
+/**
+ * Runs `task` on every item with at most `limit` running at once, keeping the order of results.
+ * After a failure no new task starts; the first error is thrown once running tasks settle.
+ */
+export async function runBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async (): Promise<void> => {
+    while (failure === undefined && next < items.length) {
+      const index = next++;
+      try {
+        results[index] = await task(items[index] as T);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure !== undefined) throw failure.error;
+  return results;
+}
