@@ -1,7 +1,10 @@
 // Checks that every published package has the same shape: the files every package carries,
-// the exports map, ESM-only metadata, and that nothing depends on a store at run time.
+// the exports map, ESM-only metadata, that nothing depends on a store at run time, and (after a
+// build) that `pnpm pack` ships the built code, its types and the README. It first proves itself
+// on a deliberately broken package (scripts/fixtures/broken-exports), which must be rejected.
+import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 
 interface Manifest {
   name?: string;
@@ -30,19 +33,20 @@ const manifests = new Map(
     JSON.parse(readFileSync(join("packages", dir, "package.json"), "utf8")) as Manifest,
   ]),
 );
-const sourceOf = (dir: string) =>
-  readdirSync(join("packages", dir, "src"), { recursive: true })
-    .map((file) => join("packages", dir, "src", String(file)))
+const sourceOf = (path: string) =>
+  (existsSync(join(path, "src")) ? readdirSync(join(path, "src"), { recursive: true }) : [])
+    .map((file) => join(path, "src", String(file)))
     .filter((file) => file.endsWith(".ts"))
     .map((file) => readFileSync(file, "utf8"))
     .join("\n");
-const isStore = (dir: string) => /extends BaseStore\b/.test(sourceOf(dir));
-const isWrapper = (dir: string) => /extends BaseWrapper\b/.test(sourceOf(dir));
-const stores = new Set(packages.filter(isStore).map((dir) => `@kv/${dir}`));
+const isStore = (path: string) => /extends BaseStore\b/.test(sourceOf(path));
+const isWrapper = (path: string) => /extends BaseWrapper\b/.test(sourceOf(path));
+const stores = new Set(
+  packages.filter((dir) => isStore(join("packages", dir))).map((dir) => `@kv/${dir}`),
+);
 
-for (const [dir, manifest] of manifests) {
-  const fail = (message: string) => problems.push(`packages/${dir}: ${message}`);
-  if (manifest.private) continue;
+function checkManifest(path: string, manifest: Manifest, fail: (message: string) => void): void {
+  const dir = basename(path);
   if (manifest.name !== `@kv/${dir}`) fail(`name must be @kv/${dir}`);
   if (manifest.type !== "module") fail(`"type" must be "module"`);
   if (manifest.sideEffects !== false) fail(`"sideEffects" must be false`);
@@ -73,13 +77,13 @@ for (const [dir, manifest] of manifests) {
     "tsdown.config.ts",
     "vitest.config.ts",
   ]) {
-    if (!existsSync(join("packages", dir, file))) fail(`${file} is missing`);
+    if (!existsSync(join(path, file))) fail(`${file} is missing`);
   }
-  const tests = existsSync(join("packages", dir, "test"))
-    ? readdirSync(join("packages", dir, "test")).filter((file) => file.endsWith(".test.ts"))
+  const tests = existsSync(join(path, "test"))
+    ? readdirSync(join(path, "test")).filter((file) => file.endsWith(".test.ts"))
     : [];
   if (tests.length === 0) fail("has no test/*.test.ts");
-  if ((isStore(dir) || isWrapper(dir)) && !tests.includes("conformance.test.ts")) {
+  if ((isStore(path) || isWrapper(path)) && !tests.includes("conformance.test.ts")) {
     fail("is a store or wrapper but has no test/conformance.test.ts");
   }
   for (const field of ["dependencies", "peerDependencies"] as const) {
@@ -90,8 +94,61 @@ for (const [dir, manifest] of manifests) {
   }
 }
 
+/** Lists what `pnpm pack` would put in the tarball of a package. */
+function packedFiles(path: string): string[] {
+  const output = execFileSync("pnpm", ["pack", "--dry-run", "--json"], {
+    cwd: path,
+    encoding: "utf8",
+  });
+  const { files } = JSON.parse(output) as { files: { path: string }[] };
+  return files.map((file) => file.path);
+}
+
+function checkPacked(path: string, fail: (message: string) => void): void {
+  const files = packedFiles(path);
+  for (const required of ["package.json", "README.md", "dist/index.mjs", "dist/index.d.mts"]) {
+    if (!files.includes(required)) fail(`pnpm pack leaves out ${required}`);
+  }
+}
+
+function checkPublint(path: string, fail: (message: string) => void): void {
+  try {
+    execFileSync("pnpm", ["exec", "publint", "--strict", path], { stdio: "pipe" });
+  } catch (error) {
+    fail(`publint rejects it:\n${String((error as { stdout?: Buffer }).stdout)}`);
+  }
+}
+
+const fixture = join("scripts", "fixtures", "broken-exports");
+const fixtureProblems: string[] = [];
+const collectFixture = (message: string) => fixtureProblems.push(message);
+checkManifest(
+  fixture,
+  JSON.parse(readFileSync(join(fixture, "package.json"), "utf8")),
+  collectFixture,
+);
+checkPublint(fixture, collectFixture);
+if (
+  !fixtureProblems.some((problem) => problem.startsWith("exports")) ||
+  !fixtureProblems.some((problem) => problem.startsWith("publint"))
+) {
+  problems.push(`the checks failed to reject ${fixture}: ${JSON.stringify(fixtureProblems)}`);
+}
+
+const afterBuild = process.argv.includes("--packed");
+for (const [dir, manifest] of manifests) {
+  if (manifest.private) continue;
+  const fail = (message: string) => problems.push(`packages/${dir}: ${message}`);
+  checkManifest(join("packages", dir), manifest, fail);
+  if (afterBuild) checkPacked(join("packages", dir), fail);
+}
+
 if (problems.length > 0) {
   for (const problem of problems) console.error(problem);
   process.exit(1);
 }
-console.log(`check-packages: ${manifests.size} packages have the standard shape`);
+console.log(
+  `check-packages: the broken fixture is rejected (${fixtureProblems.length} problems); ` +
+    `${[...manifests.values()].filter((manifest) => !manifest.private).length} packages have the standard shape` +
+    (afterBuild ? " and pack their built code" : ""),
+);
