@@ -1,0 +1,1 @@
+export { DiskStore, type DiskStoreOptions } from "./disk-store.ts";
