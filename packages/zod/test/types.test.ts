@@ -94,11 +94,12 @@ describe("ZodAdapter types", () => {
       await users.put("k", { name: 1, email: "e" });
       // @ts-expect-error: name is required
       await users.put("k", { email: "e" });
-      // @ts-expect-error: one entry has the wrong shape
-      await users.putMany([
+      const entries = [
         ["a", { name: "A", email: "e" }],
         ["b", { name: "B" }],
-      ]);
+      ] as const;
+      // @ts-expect-error: one entry has the wrong shape
+      await users.putMany(entries);
       // @ts-expect-error: a list schema takes a list
       await new ZodAdapter(store, z.array(z.number())).put("k", { items: [1] });
       // @ts-expect-error: the read may find nothing
