@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { link, mkdir, open, rename, rm, stat } from "node:fs/promises";
+import { mkdir, rename, rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import {
   BaseStore,
@@ -26,11 +26,17 @@ import {
   isTemporaryName,
   readIfExists,
   syncDirectory,
-  temporaryName,
   unlinkIfExists,
   writeAtomic,
 } from "./atomic-file.ts";
 import { parseDocument } from "./document.ts";
+import {
+  entryStem,
+  readStoredName,
+  readVersion,
+  removeIfUnchanged,
+  storedName,
+} from "./entry-files.ts";
 import {
   decodeName,
   encodeName,
@@ -374,81 +380,4 @@ export class DiskStore extends BaseStore {
     }
     if (expired) await removeIfUnchanged(file.path, before);
   }
-}
-
-/** The encoded key of an entry file name, or `undefined` for any other file. */
-function entryStem(name: string): string | undefined {
-  if (!name.endsWith(entrySuffix)) return undefined;
-  const stem = name.slice(0, -entrySuffix.length);
-  return isEncodedName(stem) ? stem : undefined;
-}
-
-/** The key or collection name an entry document records, when it encodes to `encoded`. */
-function storedName(
-  document: unknown,
-  field: "key" | "collection",
-  encoded: string,
-): string | undefined {
-  const name = (document as Record<string, unknown> | undefined)?.[field];
-  return typeof name === "string" && encodeName(name) === encoded ? name : undefined;
-}
-
-/** The name recorded in an entry file, when it is readable and encodes to `encoded`. */
-async function readStoredName(
-  path: string,
-  field: "key" | "collection",
-  encoded: string,
-): Promise<string | undefined> {
-  const text = await readIfExists(path);
-  if (text === undefined) return undefined;
-  try {
-    return storedName(parseDocument(text), field, encoded);
-  } catch {
-    return undefined;
-  }
-}
-
-/** A file's text with the identity of the version read (every write makes a new inode). */
-interface FileVersion {
-  readonly text: string;
-  readonly ino: number;
-  readonly mtimeMs: number;
-  readonly size: number;
-}
-
-async function readVersion(path: string): Promise<FileVersion | undefined> {
-  let handle: Awaited<ReturnType<typeof open>>;
-  try {
-    handle = await open(path, "r");
-  } catch (error) {
-    if (errorCode(error) === "ENOENT") return undefined;
-    throw error;
-  }
-  try {
-    const { ino, mtimeMs, size } = await handle.stat();
-    return { text: await handle.readFile("utf8"), ino, mtimeMs, size };
-  } finally {
-    await handle.close();
-  }
-}
-
-/**
- * Removes an expired entry file unless a writer replaced it since it was read: the file is
- * renamed aside, and put back (unless yet another write took its place) when it is not the same.
- */
-async function removeIfUnchanged(path: string, before: FileVersion): Promise<void> {
-  const aside = join(dirname(path), temporaryName());
-  try {
-    await rename(path, aside);
-  } catch (error) {
-    if (errorCode(error) === "ENOENT") return;
-    throw error;
-  }
-  const now = await stat(aside);
-  if (now.ino !== before.ino || now.mtimeMs !== before.mtimeMs || now.size !== before.size) {
-    await link(aside, path).catch((error: unknown) => {
-      if (errorCode(error) !== "EEXIST") throw error;
-    });
-  }
-  await unlinkIfExists(aside);
 }
