@@ -1,0 +1,196 @@
+import type { Cluster, Redis } from "ioredis";
+import { getScript, runScript, type Script, setScript, unlinkScript } from "./scripts.ts";
+import { keySlot } from "./slot.ts";
+
+/** How many keys one `SCAN` call is asked to look at. */
+const SCAN_COUNT = 1000;
+
+/** The multi-key commands the store needs, each one round trip (one command per node). */
+export interface Commands {
+  /** The values of the keys, `null` where missing. */
+  getMany(keys: readonly string[]): Promise<(string | null)[]>;
+  /** Writes the pairs, each expiring after `px` milliseconds when given. */
+  setMany(
+    keys: readonly string[],
+    values: readonly string[],
+    px: number | undefined,
+  ): Promise<void>;
+  /** Removes the keys; returns how many existed. */
+  unlinkMany(keys: readonly string[]): Promise<number>;
+  /** Every key matching a glob pattern, one page per `SCAN` reply, on every master. */
+  scan(pattern: string): AsyncIterable<string[]>;
+}
+
+/** Commands for one Redis server: `MGET`, `MSET`, `UNLINK`, and a script for `SET … PX`. */
+export class StandaloneCommands implements Commands {
+  private readonly client: Redis;
+
+  constructor(client: Redis) {
+    this.client = client;
+  }
+
+  getMany(keys: readonly string[]): Promise<(string | null)[]> {
+    return this.client.mget(keys as string[]);
+  }
+
+  async setMany(
+    keys: readonly string[],
+    values: readonly string[],
+    px: number | undefined,
+  ): Promise<void> {
+    const first = keys[0];
+    if (first === undefined) return;
+    if (px === undefined) await this.client.mset(interleave(keys, values));
+    else await runScript(this.client, setScript, first, [px, ...interleave(keys, values)]);
+  }
+
+  unlinkMany(keys: readonly string[]): Promise<number> {
+    return this.client.unlink(keys as string[]);
+  }
+
+  async *scan(pattern: string): AsyncIterable<string[]> {
+    yield* scanNode(this.client, pattern);
+  }
+}
+
+/** Keys of one call that one node owns. */
+interface Group {
+  readonly slot: number;
+  sameSlot: boolean;
+  readonly indices: number[];
+  readonly keys: string[];
+}
+
+/**
+ * Commands for a Redis Cluster: keys are grouped by the node that owns their slot, and each node
+ * gets one command: the native multi-key command when its keys share a slot, otherwise a script
+ * that loops over them on the node. No `CROSSSLOT` error can arise.
+ */
+export class ClusterCommands implements Commands {
+  private readonly cluster: Cluster;
+
+  constructor(cluster: Cluster) {
+    this.cluster = cluster;
+  }
+
+  async getMany(keys: readonly string[]): Promise<(string | null)[]> {
+    const groups = this.group(keys);
+    const only = groups.length === 1 ? groups[0] : undefined;
+    if (only?.sameSlot) return this.cluster.mget(only.keys);
+    const values = new Array<string | null>(keys.length);
+    await Promise.all(
+      groups.map(async (group) => {
+        const found = group.sameSlot
+          ? await this.cluster.mget(group.keys)
+          : (await this.onNode(getScript, keys, group.indices, (some) => pick(keys, some))).flat();
+        for (let index = 0; index < group.indices.length; index++) {
+          values[group.indices[index] as number] = (found[index] as string | null) ?? null;
+        }
+      }),
+    );
+    return values;
+  }
+
+  async setMany(
+    keys: readonly string[],
+    values: readonly string[],
+    px: number | undefined,
+  ): Promise<void> {
+    const pairs = (some: readonly number[]) => interleave(pick(keys, some), pick(values, some));
+    await Promise.all(
+      this.group(keys).map((group) =>
+        group.sameSlot && px === undefined
+          ? this.cluster.mset(pairs(group.indices))
+          : this.onNode(setScript, keys, group.indices, (some) => [px ?? "", ...pairs(some)]),
+      ),
+    );
+  }
+
+  async unlinkMany(keys: readonly string[]): Promise<number> {
+    const removed = await Promise.all(
+      this.group(keys).map(async (group) =>
+        group.sameSlot
+          ? [await this.cluster.unlink(group.keys)]
+          : this.onNode(unlinkScript, keys, group.indices, (some) => pick(keys, some)),
+      ),
+    );
+    return removed.flat().reduce((sum: number, count) => sum + (count as number), 0);
+  }
+
+  async *scan(pattern: string): AsyncIterable<string[]> {
+    for (const node of this.cluster.nodes("master")) yield* scanNode(node, pattern);
+  }
+
+  /** Groups keys by the node that owns their slot (by slot while the slot map is unknown). */
+  private group(keys: readonly string[]): Group[] {
+    const groups = new Map<string, Group>();
+    const owners = this.cluster.slots;
+    for (let index = 0; index < keys.length; index++) {
+      const key = keys[index] as string;
+      const slot = keySlot(key);
+      const node = owners[slot]?.[0] ?? `slot ${slot}`;
+      const group = groups.get(node);
+      if (group === undefined) {
+        groups.set(node, { slot, sameSlot: true, indices: [index], keys: [key] });
+      } else {
+        if (group.slot !== slot) group.sameSlot = false;
+        group.indices.push(index);
+        group.keys.push(key);
+      }
+    }
+    return Array.from(groups.values());
+  }
+
+  /**
+   * Runs a script on the node owning the keys at `indices`; one result per call. When the slot
+   * map was stale (the node answers "non local key"), it is refreshed and each key is sent on its
+   * own, so MOVED redirections route it.
+   */
+  private async onNode(
+    script: Script,
+    keys: readonly string[],
+    indices: readonly number[],
+    argsFor: (some: readonly number[]) => (string | number)[],
+  ): Promise<unknown[]> {
+    try {
+      return [
+        await runScript(
+          this.cluster,
+          script,
+          keys[indices[0] as number] as string,
+          argsFor(indices),
+        ),
+      ];
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.includes("non local key")) throw error;
+      this.cluster.refreshSlotsCache();
+      return Promise.all(
+        indices.map((index) =>
+          runScript(this.cluster, script, keys[index] as string, argsFor([index])),
+        ),
+      );
+    }
+  }
+}
+
+async function* scanNode(client: Redis, pattern: string): AsyncIterable<string[]> {
+  let cursor = "0";
+  do {
+    const [next, keys] = await client.scan(cursor, "MATCH", pattern, "COUNT", SCAN_COUNT);
+    cursor = next;
+    if (keys.length > 0) yield keys;
+  } while (cursor !== "0");
+}
+
+function interleave(keys: readonly string[], values: readonly string[]): string[] {
+  const pairs = new Array<string>(keys.length * 2);
+  for (let index = 0; index < keys.length; index++) {
+    pairs[2 * index] = keys[index] as string;
+    pairs[2 * index + 1] = values[index] as string;
+  }
+  return pairs;
+}
+
+function pick<T>(items: readonly T[], indices: readonly number[]): T[] {
+  return indices.map((index) => items[index] as T);
+}

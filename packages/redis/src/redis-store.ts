@@ -1,0 +1,267 @@
+import {
+  BaseStore,
+  type CollectionOptions,
+  type CollectionsOptions,
+  deserializeEntry,
+  type ErrorContext,
+  type KeysOptions,
+  type KeyValueError,
+  type ManagedEntry,
+  messageOf,
+  StoreConnectionError,
+  serializeEntry,
+  takeFirst,
+  toStoreError,
+} from "@kv/protocol";
+import type { Cluster, Redis } from "ioredis";
+import { isConnectionError, openClient, type RedisStoreOptions } from "./client.ts";
+import { ClusterCommands, type Commands, StandaloneCommands } from "./commands.ts";
+import { Layout } from "./layout.ts";
+
+interface PendingRead {
+  resolve(entry: ManagedEntry | undefined): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * A store on Redis or Redis Cluster (ioredis), in py-key-value's layout: one string key
+ * `collection::key` per entry holding its JSON document, expiring natively (`PX`, in ms).
+ * Bulk calls are one command (one per node on a Cluster); concurrent single reads issued in the
+ * same tick are sent together as one `MGET`.
+ */
+export class RedisStore extends BaseStore {
+  private readonly client: Redis | Cluster;
+  private readonly owned: boolean;
+  private readonly layout: Layout;
+  private readonly commands: Commands;
+  private readKeys: string[] = [];
+  private readWaiters: PendingRead[] = [];
+  private closed = false;
+
+  /**
+   * @throws InvalidKeyError for a bad `defaultCollection` or `namespace`
+   * @throws TypeError when a borrowed client sets ioredis' `keyPrefix`
+   */
+  constructor(options: RedisStoreOptions = {}) {
+    super(options);
+    this.layout = new Layout(options.namespace);
+    const { client, owned } = openClient(options);
+    this.client = client;
+    this.owned = owned;
+    this.commands = client.isCluster
+      ? new ClusterCommands(client as Cluster)
+      : new StandaloneCommands(client as Redis);
+  }
+
+  protected getEntry(collection: string, key: string): Promise<ManagedEntry | undefined> {
+    const redisKey = this.layout.collectionPrefix(collection) + key;
+    return new Promise((resolve, reject) => {
+      if (this.readKeys.length === 0) process.nextTick(this.flushReads);
+      this.readKeys.push(redisKey);
+      this.readWaiters.push({ resolve, reject });
+    });
+  }
+
+  protected override async getEntries(
+    collection: string,
+    keys: readonly string[],
+  ): Promise<(ManagedEntry | undefined)[]> {
+    this.flushReads();
+    const prefix = this.layout.collectionPrefix(collection);
+    const values = await this.commands.getMany(keys.map((key) => prefix + key));
+    return values.map(parseEntry);
+  }
+
+  protected async putEntry(collection: string, key: string, entry: ManagedEntry): Promise<void> {
+    this.flushReads();
+    const redisKey = this.layout.collectionPrefix(collection) + key;
+    const json = serializeEntry(entry, { collection, key });
+    const px = expiryMs(entry);
+    if (px === undefined) await this.client.set(redisKey, json);
+    else await this.client.set(redisKey, json, "PX", px);
+  }
+
+  protected override async putEntries(
+    collection: string,
+    entries: readonly (readonly [string, ManagedEntry])[],
+  ): Promise<void> {
+    this.flushReads();
+    const prefix = this.layout.collectionPrefix(collection);
+    const keys = new Array<string>(entries.length);
+    const values = new Array<string>(entries.length);
+    for (let index = 0; index < entries.length; index++) {
+      const [key, entry] = entries[index] as readonly [string, ManagedEntry];
+      keys[index] = prefix + key;
+      values[index] = serializeEntry(entry, { collection, key });
+    }
+    const first = entries[0];
+    await this.commands.setMany(keys, values, first && expiryMs(first[1]));
+  }
+
+  protected async deleteEntry(collection: string, key: string): Promise<boolean> {
+    this.flushReads();
+    return (await this.client.unlink(this.layout.collectionPrefix(collection) + key)) > 0;
+  }
+
+  protected override deleteEntries(collection: string, keys: readonly string[]): Promise<number> {
+    this.flushReads();
+    const prefix = this.layout.collectionPrefix(collection);
+    return this.commands.unlinkMany(keys.map((key) => prefix + key));
+  }
+
+  protected override mapError(error: unknown, context: ErrorContext): KeyValueError {
+    if (!isConnectionError(error)) return toStoreError(error, context);
+    return new StoreConnectionError({ ...context, cause: error, message: messageOf(error) });
+  }
+
+  /**
+   * Lists up to `limit` keys of a collection.
+   * @throws InvalidKeyError, StoreError
+   */
+  async keys(options?: KeysOptions): Promise<string[]> {
+    return takeFirst(this.iterateKeys(options), options?.limit);
+  }
+
+  /**
+   * Yields every key of a collection, one `SCAN` page at a time (on every master of a Cluster).
+   * @throws InvalidKeyError, StoreError
+   */
+  iterateKeys(options?: CollectionOptions): AsyncIterable<string> {
+    const collection = this.resolveCollection(options, "keys");
+    return this.iterate("keys", collection, () => this.scanKeys(collection));
+  }
+
+  /**
+   * Lists up to `limit` collections holding entries.
+   * @throws StoreError
+   */
+  async collections(options?: CollectionsOptions): Promise<string[]> {
+    return takeFirst(this.iterateCollections(), options?.limit);
+  }
+
+  /**
+   * Yields every collection holding entries, scanning the namespace's keys.
+   * @throws StoreError
+   */
+  iterateCollections(): AsyncIterable<string> {
+    return this.iterate("collections", undefined, () => this.scanCollections());
+  }
+
+  /**
+   * Unlinks every key of one collection, page by page; other collections are untouched.
+   * @throws InvalidKeyError, StoreError
+   */
+  async destroyCollection(collection: string): Promise<boolean> {
+    const name = this.resolveCollection({ collection }, "destroyCollection");
+    return this.guard("destroyCollection", name, async () => {
+      this.flushReads();
+      let removed = 0;
+      for await (const page of this.commands.scan(this.layout.collectionPattern(name))) {
+        removed += await this.commands.unlinkMany(page);
+      }
+      return removed > 0;
+    });
+  }
+
+  /**
+   * Unlinks every key of the store's layout and namespace that holds an entry document; never
+   * `FLUSHDB`, so other data in the database survives.
+   * @throws StoreError
+   */
+  async destroy(): Promise<boolean> {
+    return this.guard("destroy", undefined, async () => {
+      this.flushReads();
+      let removed = 0;
+      for await (const page of this.commands.scan(this.layout.storePattern())) {
+        const candidates = page.filter((redisKey) => this.layout.parse(redisKey) !== undefined);
+        if (candidates.length === 0) continue;
+        const values = await this.commands.getMany(candidates);
+        const entries = candidates.filter((_, index) => isEntryDocument(values[index]));
+        if (entries.length > 0) removed += await this.commands.unlinkMany(entries);
+      }
+      return removed > 0;
+    });
+  }
+
+  /**
+   * Closes the connection when the store opened it; a borrowed client stays open.
+   * @throws StoreError
+   */
+  async close(): Promise<void> {
+    this.flushReads();
+    if (!this.owned || this.closed) return;
+    this.closed = true;
+    if (this.client.status === "ready") {
+      await this.client.quit().catch(() => this.client.disconnect());
+    } else {
+      this.client.disconnect();
+    }
+  }
+
+  private async *scanKeys(collection: string): AsyncIterable<string> {
+    this.flushReads();
+    const start = this.layout.collectionPrefix(collection).length;
+    for await (const page of this.commands.scan(this.layout.collectionPattern(collection))) {
+      for (const redisKey of page) yield redisKey.slice(start);
+    }
+  }
+
+  private async *scanCollections(): AsyncIterable<string> {
+    this.flushReads();
+    const seen = new Set<string>();
+    for await (const page of this.commands.scan(this.layout.storePattern())) {
+      for (const redisKey of page) {
+        const collection = this.layout.parse(redisKey)?.[0];
+        if (collection === undefined || seen.has(collection)) continue;
+        seen.add(collection);
+        yield collection;
+      }
+    }
+  }
+
+  /** Sends the single reads queued in this tick: one `GET`, or one `MGET` for several. */
+  private readonly flushReads = (): void => {
+    const keys = this.readKeys;
+    if (keys.length === 0) return;
+    const waiters = this.readWaiters;
+    this.readKeys = [];
+    this.readWaiters = [];
+    const reply =
+      keys.length === 1
+        ? this.client.get(keys[0] as string).then((value) => [value])
+        : this.commands.getMany(keys);
+    reply.then(
+      (values) => {
+        for (let index = 0; index < waiters.length; index++) {
+          const waiter = waiters[index] as PendingRead;
+          try {
+            waiter.resolve(parseEntry(values[index]));
+          } catch (error) {
+            waiter.reject(error);
+          }
+        }
+      },
+      (error: unknown) => {
+        for (const waiter of waiters) waiter.reject(error);
+      },
+    );
+  };
+}
+
+function parseEntry(json: string | null | undefined): ManagedEntry | undefined {
+  return json === null || json === undefined ? undefined : deserializeEntry(json);
+}
+
+function isEntryDocument(json: string | null | undefined): boolean {
+  try {
+    return parseEntry(json) !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/** Milliseconds until the entry expires (at least 1), or `undefined` when it never does. */
+function expiryMs(entry: ManagedEntry): number | undefined {
+  if (entry.expiresAt === undefined) return undefined;
+  return Math.max(1, Math.ceil(entry.expiresAt - (entry.createdAt ?? Date.now())));
+}
