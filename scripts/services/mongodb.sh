@@ -10,7 +10,8 @@
 # Data lives in the JVM's memory: every start is an empty server. No TTL monitor, no sessions.
 #
 # State: .services/mongodb.pid, .services/mongodb.log. The jars and the compiled launcher are cached
-# outside the repo in ${KV_SERVICES_CACHE:-$HOME/.cache/kv-services}/mongo-java-server-<version>/.
+# outside the repo in ${KV_SERVICES_CACHE:-$HOME/.cache/kv-services}/mongo-java-server-<version>-r<rev>/;
+# Maven's own cache is ~/.m2.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -20,7 +21,8 @@ HOST=127.0.0.1
 PORT=27018
 MJS_VERSION=1.47.0
 SLF4J_VERSION=2.0.17
-CACHE="${KV_SERVICES_CACHE:-$HOME/.cache/kv-services}/mongo-java-server-$MJS_VERSION"
+LAUNCHER_REV=2 # bump when the launcher below changes, so install rebuilds it
+CACHE="${KV_SERVICES_CACHE:-$HOME/.cache/kv-services}/mongo-java-server-$MJS_VERSION-r$LAUNCHER_REV"
 MAIN_CLASS=KvMongoServer
 PIDFILE="$STATE/$NAME.pid"
 LOG="$STATE/$NAME.log"
@@ -38,7 +40,8 @@ live_pid() {
 
 # Sends OP_MSG {ping: 1, $db: "admin"} over bash's /dev/tcp and checks the reply holds ok: 1.
 answering() {
-  timeout 3 bash -c '
+  # shellcheck disable=SC2016 # the script runs in the inner shell
+  timeout 2 bash -c '
     set -euo pipefail
     exec 3<>"/dev/tcp/$0/$1"
     printf "\x33\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\xdd\x07\x00\x00\x00\x00\x00\x00\x00\x1e\x00\x00\x00\x10ping\x00\x01\x00\x00\x00\x02\$db\x00\x06\x00\x00\x00admin\x00\x00" >&3
@@ -113,7 +116,7 @@ public class KvMongoServer {
         MongoServer server = new MongoServer(backend);
         try {
             server.bind(host, port);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) { // e.g. java.net.BindException, thrown unchecked through Netty
             e.printStackTrace();
             System.exit(1);
         }
@@ -162,13 +165,14 @@ start() {
   local log_start
   log_start=$(( $(wc -l 2>/dev/null <"$LOG" || echo 0) + 1 ))
   echo "=== $(date -u +%FT%TZ) starting mongo-java-server $MJS_VERSION on $HOST:$PORT" >>"$LOG"
+  # shellcheck disable=SC2016 # $$ and "$@" are for the inner shell
   setsid bash -c 'echo $$ >"$0"; exec "$@"' "$PIDFILE" \
     java -Xmx1g -XX:+UseSerialGC -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
     -Dorg.slf4j.simpleLogger.log.de.bwaldvogel.mongo.wire.MongoWireProtocolHandler=off \
     -cp "$CACHE/classes:$CACHE/lib/*" "$MAIN_CLASS" "$HOST" "$PORT" \
     </dev/null >>"$LOG" 2>&1 &
-  local i why="not ready after ${READY_TIMEOUT}s"
-  for ((i = 0; i < READY_TIMEOUT * 5; i++)); do
+  local why="not ready after ${READY_TIMEOUT}s" deadline=$((SECONDS + READY_TIMEOUT))
+  while ((SECONDS < deadline)); do
     if [[ -s "$PIDFILE" ]] && answering; then
       echo "$NAME: started (pid $(head -n1 "$PIDFILE")) on $HOST:$PORT"
       return 0

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# 3-master Redis Cluster for tests on 127.0.0.1:7101,7102,7103 (no replicas, no persistence).
+# 3-master Redis Cluster for tests on 127.0.0.1:7101,7102,7103 (no replicas, no persistence;
+# cluster bus on 7201-7203).
 # Usage: scripts/services/redis-cluster.sh {install|start|stop|status}
 # State: .services/redis-cluster.pid (one pid per line), .services/redis-cluster.log (all nodes
 # and the create step), .services/redis-cluster/<port>/ (node dirs with nodes-<port>.conf).
@@ -10,6 +11,9 @@ STATE="$ROOT/.services"
 NAME=redis-cluster
 HOST=127.0.0.1
 PORTS=(7101 7102 7103)
+# Cluster bus ports 7201-7203, set explicitly instead of Redis's default port+10000 (17101-17103),
+# which other suites on this machine use as data ports.
+BUS_PORT_OFFSET=100
 PIDFILE="$STATE/$NAME.pid"
 LOG="$STATE/$NAME.log"
 CLUSTER_DIR="$STATE/redis-cluster"
@@ -80,7 +84,7 @@ fail() {
 start() {
   command -v redis-server >/dev/null || { echo "$NAME: redis-server not installed; run '$0 install'" >&2; exit 1; }
   mkdir -p "$STATE"
-  local pids p i
+  local pids p
   mapfile -t pids < <(live_pids)
   if ((${#pids[@]} == ${#PORTS[@]})) && all_ok; then
     echo "$NAME: already running (pids ${pids[*]}) on ${PORTS[*]}, cluster_state:ok"
@@ -104,14 +108,16 @@ start() {
   echo "=== $(date -u +%FT%TZ) starting redis cluster nodes on ${PORTS[*]}" >>"$LOG"
   for p in "${PORTS[@]}"; do
     mkdir -p "$CLUSTER_DIR/$p"
+    # shellcheck disable=SC2016 # $$ and "$@" are for the inner shell
     setsid bash -c 'echo $$ >>"$0"; exec "$@"' "$PIDFILE" \
       redis-server --bind "$HOST" --port "$p" --save '' --appendonly no --daemonize no \
       --protected-mode no --dir "$CLUSTER_DIR/$p" \
       --cluster-enabled yes --cluster-config-file "nodes-$p.conf" --cluster-node-timeout 5000 \
+      --cluster-port "$((p + BUS_PORT_OFFSET))" \
       </dev/null >>"$LOG" 2>&1 &
   done
-  local up=0
-  for ((i = 0; i < READY_TIMEOUT * 10; i++)); do
+  local up=0 deadline=$((SECONDS + READY_TIMEOUT))
+  while ((SECONDS < deadline)); do
     up=0
     for p in "${PORTS[@]}"; do pings "$p" && up=$((up + 1)); done
     ((up == ${#PORTS[@]})) && break
@@ -126,7 +132,8 @@ start() {
   for p in "${PORTS[@]}"; do addrs+=("$HOST:$p"); done
   redis-cli --cluster create "${addrs[@]}" --cluster-replicas 0 --cluster-yes >>"$LOG" 2>&1 ||
     fail "redis-cli --cluster create failed"
-  for ((i = 0; i < READY_TIMEOUT * 10; i++)); do
+  deadline=$((SECONDS + READY_TIMEOUT))
+  while ((SECONDS < deadline)); do
     if all_ok; then
       mapfile -t pids < <(live_pids)
       echo "$NAME: started (pids ${pids[*]}) on ${PORTS[*]}, cluster_state:ok"

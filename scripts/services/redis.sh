@@ -78,12 +78,13 @@ start() {
   log_start=$(( $(wc -l 2>/dev/null <"$LOG" || echo 0) + 1 ))
   echo "=== $(date -u +%FT%TZ) starting redis-server on $HOST:$PORT" >>"$LOG"
   # setsid: own session, so the server outlives this shell; the inner shell records its pid, then execs.
+  # shellcheck disable=SC2016 # $$ and "$@" are for the inner shell
   setsid bash -c 'echo $$ >"$0"; exec "$@"' "$PIDFILE" \
     redis-server --bind "$HOST" --port "$PORT" --save '' --appendonly no --daemonize no \
     --dir "$WORKDIR" --protected-mode no \
     </dev/null >>"$LOG" 2>&1 &
-  local i why="not ready after ${READY_TIMEOUT}s"
-  for ((i = 0; i < READY_TIMEOUT * 10; i++)); do
+  local why="not ready after ${READY_TIMEOUT}s" deadline=$((SECONDS + READY_TIMEOUT))
+  while ((SECONDS < deadline)); do
     if [[ -s "$PIDFILE" ]] && answering; then
       echo "$NAME: started (pid $(head -n1 "$PIDFILE")) on $HOST:$PORT"
       return 0

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs (if needed) and starts the test servers, then prints their env lines.
 # Usage: scripts/services/start-all.sh [service ...]
+#        scripts/services/start-all.sh --list   (prints the services that have a script, one a line)
 #   services: redis redis-cluster mongodb elasticsearch (default: all of them)
 # elasticsearch is skipped when scripts/services/elasticsearch.sh does not exist.
 # Exits 1 when any requested service fails; the env lines are printed for the ones that are up.
@@ -19,6 +20,11 @@ env_line() {
     elasticsearch) echo "KV_ELASTICSEARCH_URL=http://127.0.0.1:${KV_ELASTICSEARCH_PORT:-9201}" ;;
   esac
 }
+
+if [[ "${1:-}" == --list ]]; then
+  for s in "${ALL[@]}"; do [[ -f "$DIR/$s.sh" ]] && echo "$s"; done
+  exit 0
+fi
 
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
