@@ -278,6 +278,20 @@ describe.each(storeFactories)("ZodAdapter over %s", (_name, createStore) => {
     });
   });
 
+  it("models and their envelopes survive reopening the store", async () => {
+    await new ZodAdapter(store, User).put("u1", { name: "Ada", email: "A@x" });
+    await new ZodAdapter(store, z.array(z.number())).put("l1", [1, 2]);
+    const reopened = current?.reopen();
+    if (reopened === undefined) throw new Error("no store");
+    expect(await new ZodAdapter(reopened, User).get("u1")).toEqual({
+      name: "Ada",
+      email: "a@x",
+      age: 0,
+    });
+    expect(await new ZodAdapter(reopened, z.array(z.number())).get("l1")).toEqual([1, 2]);
+    expect(await reopened.get("l1")).toEqual({ items: [1, 2] });
+  });
+
   describe("invalid data already in the store", () => {
     const stale = { fullName: "Ada Lovelace" };
 
