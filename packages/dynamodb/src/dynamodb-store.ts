@@ -1,24 +1,14 @@
 import {
   BatchGetItemCommand,
   BatchWriteItemCommand,
-  CreateTableCommand,
   DeleteItemCommand,
-  DeleteTableCommand,
-  DescribeTableCommand,
-  DescribeTimeToLiveCommand,
   DynamoDBClient,
   type DynamoDBClientConfig,
   GetItemCommand,
-  type KeysAndAttributes,
   PutItemCommand,
   QueryCommand,
-  type QueryCommandInput,
   ScanCommand,
-  type TableDescription,
-  UpdateTimeToLiveCommand,
   type WriteRequest,
-  waitUntilTableExists,
-  waitUntilTableNotExists,
 } from "@aws-sdk/client-dynamodb";
 import {
   BaseStore,
@@ -31,7 +21,6 @@ import {
   messageOf,
   type Operation,
   StoreConnectionError,
-  StoreSetupError,
   takeFirst,
   toStoreError,
 } from "@kv/protocol";
@@ -46,11 +35,12 @@ import {
   primaryKey,
   toItem,
 } from "./item.ts";
-import { backoffMs, chunk, isThrottling, isTransient, runBounded, sleep } from "./retry.ts";
+import { chunk, isTransient, Retrier, runBounded } from "./retry.ts";
+import { dropTable, isName, prepareTable, type TableAccess } from "./table.ts";
 
 /** Options every `DynamoDbStore` accepts, whichever way it gets its client. */
 export interface DynamoDbStoreCommonOptions extends BaseStoreOptions {
-  /** The table holding every collection: partition key `collection`, sort key `key` (both strings). */
+  /** The table holding every collection: string partition key `collection`, string sort key `key`. */
   tableName: string;
   /** Creates the table when missing (on-demand billing) and enables native expiry on `ttl`. @default true */
   createTable?: boolean | undefined;
@@ -59,12 +49,12 @@ export interface DynamoDbStoreCommonOptions extends BaseStoreOptions {
   /** The most batch requests one bulk call keeps in flight. @default 8 */
   maxConcurrency?: number | undefined;
   /** The first backoff before retrying a throttled request or unprocessed items. @default 50 */
-  retryDelayMs?: number | undefined;
+  retryInitialDelayMs?: number | undefined;
   /** The longest backoff between two retries. @default 2000 */
-  maxRetryDelayMs?: number | undefined;
+  retryMaxDelayMs?: number | undefined;
   /** How long one call keeps retrying throttled requests and unprocessed items. @default 20000 */
   retryDeadlineMs?: number | undefined;
-  /** How long setup waits for a table it created to become ACTIVE. @default 300000 */
+  /** How long setup waits for a created table to become ACTIVE (or a dropped one to go). @default 300000 */
   tableReadyTimeoutMs?: number | undefined;
 }
 
@@ -94,7 +84,6 @@ export type DynamoDbStoreOptions = DynamoDbStoreCommonOptions &
 
 const BATCH_GET_LIMIT = 100;
 const BATCH_WRITE_LIMIT = 25;
-const names = { "#c": "collection", "#k": "key", "#t": "ttl" };
 
 /**
  * A store on one DynamoDB table, laid out as py-key-value lays it out: partition key `collection`,
@@ -110,10 +99,8 @@ export class DynamoDbStore extends BaseStore {
   private readonly createTable: boolean;
   private readonly consistentRead: boolean;
   private readonly maxConcurrency: number;
-  private readonly retryDelayMs: number;
-  private readonly maxRetryDelayMs: number;
-  private readonly retryDeadlineMs: number;
-  private readonly tableReadyTimeoutMs: number;
+  private readonly retrier: Retrier;
+  private readonly table: TableAccess;
   private closed = false;
 
   /** @throws InvalidKeyError when `defaultCollection` is too long for a DynamoDB partition key */
@@ -124,13 +111,14 @@ export class DynamoDbStore extends BaseStore {
     this.createTable = options.createTable ?? true;
     this.consistentRead = options.consistentRead ?? true;
     this.maxConcurrency = Math.max(1, options.maxConcurrency ?? 8);
-    this.retryDelayMs = options.retryDelayMs ?? 50;
-    this.maxRetryDelayMs = options.maxRetryDelayMs ?? 2000;
-    this.retryDeadlineMs = options.retryDeadlineMs ?? 20_000;
-    this.tableReadyTimeoutMs = options.tableReadyTimeoutMs ?? 300_000;
+    this.retrier = new Retrier({
+      initialDelayMs: options.retryInitialDelayMs ?? 50,
+      maxDelayMs: options.retryMaxDelayMs ?? 2000,
+      deadlineMs: options.retryDeadlineMs ?? 20_000,
+    });
+    this.ownsClient = options.client === undefined;
     if (options.client !== undefined) {
       this.client = options.client;
-      this.ownsClient = false;
     } else {
       const { region, endpoint, credentials } = options;
       this.client = new DynamoDBClient({
@@ -139,13 +127,18 @@ export class DynamoDbStore extends BaseStore {
         ...(endpoint === undefined ? {} : { endpoint }),
         ...(credentials === undefined ? {} : { credentials }),
       });
-      this.ownsClient = true;
     }
+    this.table = {
+      client: this.client,
+      tableName: this.tableName,
+      retrier: this.retrier,
+      readyTimeoutMs: options.tableReadyTimeoutMs ?? 300_000,
+    };
   }
 
   protected override async setup(): Promise<void> {
     try {
-      await this.prepareTable();
+      await prepareTable(this.table, this.createTable);
     } catch (error) {
       throw isTransient(error) ? this.mapError(error, { operation: "setup" }) : error;
     }
@@ -153,7 +146,7 @@ export class DynamoDbStore extends BaseStore {
 
   protected async getEntry(collection: string, key: string): Promise<ManagedEntry | undefined> {
     checkKey(collection, key);
-    const { Item: item } = await this.call(() =>
+    const { Item: item } = await this.retrier.call(() =>
       this.client.send(
         new GetItemCommand({
           TableName: this.tableName,
@@ -167,14 +160,14 @@ export class DynamoDbStore extends BaseStore {
 
   protected async putEntry(collection: string, key: string, entry: ManagedEntry): Promise<void> {
     const item = toItem(collection, key, entry);
-    await this.call(() =>
+    await this.retrier.call(() =>
       this.client.send(new PutItemCommand({ TableName: this.tableName, Item: item })),
     );
   }
 
   protected async deleteEntry(collection: string, key: string): Promise<boolean> {
     checkKey(collection, key);
-    const { Attributes: old } = await this.call(() =>
+    const { Attributes: old } = await this.retrier.call(() =>
       this.client.send(
         new DeleteItemCommand({
           TableName: this.tableName,
@@ -190,7 +183,7 @@ export class DynamoDbStore extends BaseStore {
     collection: string,
     keys: readonly string[],
   ): Promise<(ManagedEntry | undefined)[]> {
-    const items = await this.readItems(collection, keys, "getMany");
+    const items = await this.readItems(collection, keys, { operation: "getMany", collection });
     return keys.map((key) => {
       const item = items.get(key);
       return item === undefined ? undefined : fromItem(item);
@@ -211,15 +204,12 @@ export class DynamoDbStore extends BaseStore {
     collection: string,
     keys: readonly string[],
   ): Promise<number> {
-    const items = await this.readItems(collection, keys, "deleteMany");
+    const context = { operation: "deleteMany", collection } as const;
+    const items = await this.readItems(collection, keys, context);
     const now = this.clock.now();
     let live = 0;
-    const requests: WriteRequest[] = [];
-    for (const [key, item] of items) {
-      if (isLive(item, now)) live++;
-      requests.push({ DeleteRequest: { Key: primaryKey(collection, key) } });
-    }
-    await this.writeItems(requests, { operation: "deleteMany", collection });
+    for (const item of items.values()) if (isLive(item, now)) live++;
+    await this.writeItems(deletions(collection, items.keys()), context);
     return live;
   }
 
@@ -237,7 +227,7 @@ export class DynamoDbStore extends BaseStore {
    */
   iterateKeys(options?: CollectionOptions): AsyncIterable<string> {
     const collection = this.resolveCollection(options, "keys");
-    return this.iterate("keys", collection, () => this.queryKeys(collection, true));
+    return this.iterate("keys", collection, () => this.liveKeys(collection));
   }
 
   /**
@@ -249,30 +239,38 @@ export class DynamoDbStore extends BaseStore {
     const name = this.resolveCollection({ collection }, "destroyCollection");
     return this.guard("destroyCollection", name, async () => {
       let found = false;
-      for await (const keys of this.queryKeyPages(name, false)) {
+      for await (const keys of this.keyPages(name, false)) {
         found ||= keys.length > 0;
-        const requests = keys.map(
-          (key): WriteRequest => ({ DeleteRequest: { Key: primaryKey(name, key) } }),
-        );
-        await this.writeItems(requests, { operation: "destroyCollection", collection: name });
+        await this.writeItems(deletions(name, keys), {
+          operation: "destroyCollection",
+          collection: name,
+        });
       }
       return found;
     });
   }
 
   /**
-   * Removes every item of the table and keeps the table; with `dropTable` deletes the table itself
-   * (the next call creates it again when `createTable` is on).
+   * Removes every item of the table and keeps the table. With `dropTable`, deletes the table
+   * itself and waits until it is gone; the next call creates it again when `createTable` is on.
    * @returns `true` when anything was removed.
    * @throws StoreError, UnprocessedItemsError
    */
   async destroy(options?: { dropTable?: boolean | undefined }): Promise<boolean> {
-    if (options?.dropTable === true) return this.dropTable();
+    if (options?.dropTable === true) {
+      try {
+        return await dropTable(this.table);
+      } catch (error) {
+        throw this.mapError(error, { operation: "destroy" });
+      } finally {
+        this.forgetSetup();
+      }
+    }
     return this.guard("destroy", undefined, async () => {
       let found = false;
       let start: Item | undefined;
       do {
-        const page = await this.call(() =>
+        const page = await this.retrier.call(() =>
           this.client.send(
             new ScanCommand({
               TableName: this.tableName,
@@ -304,6 +302,15 @@ export class DynamoDbStore extends BaseStore {
     if (this.ownsClient) this.client.destroy();
   }
 
+  protected override resolveCollection(
+    options: CollectionOptions | undefined,
+    operation: Operation,
+  ): string {
+    const collection = super.resolveCollection(options, operation);
+    checkCollection(collection, operation);
+    return collection;
+  }
+
   protected override mapError(error: unknown, context: ErrorContext): KeyValueError {
     if (KeyValueError.isInstance(error)) return error;
     if (isName(error, "ResourceNotFoundException")) this.forgetSetup();
@@ -313,267 +320,102 @@ export class DynamoDbStore extends BaseStore {
     return toStoreError(error, context);
   }
 
-  private async prepareTable(): Promise<void> {
-    let table = await this.describeTable();
-    if (table === undefined) {
-      if (!this.createTable) {
-        throw new StoreSetupError({
-          message: `Table ${this.tableName} does not exist and createTable is false`,
-          operation: "setup",
-        });
-      }
-      table = await this.createAndWait();
-    }
-    checkSchema(this.tableName, table);
-    if (this.createTable) await this.enableExpiry();
-  }
-
-  private async describeTable(): Promise<TableDescription | undefined> {
-    try {
-      const { Table } = await this.call(() =>
-        this.client.send(new DescribeTableCommand({ TableName: this.tableName })),
-      );
-      return Table;
-    } catch (error) {
-      if (isName(error, "ResourceNotFoundException")) return undefined;
-      throw error;
-    }
-  }
-
-  private async createAndWait(): Promise<TableDescription> {
-    try {
-      await this.call(() =>
-        this.client.send(
-          new CreateTableCommand({
-            TableName: this.tableName,
-            KeySchema: [
-              { AttributeName: "collection", KeyType: "HASH" },
-              { AttributeName: "key", KeyType: "RANGE" },
-            ],
-            AttributeDefinitions: [
-              { AttributeName: "collection", AttributeType: "S" },
-              { AttributeName: "key", AttributeType: "S" },
-            ],
-            BillingMode: "PAY_PER_REQUEST",
-          }),
-        ),
-      );
-    } catch (error) {
-      if (!isName(error, "ResourceInUseException")) throw error;
-    }
-    try {
-      const { reason } = await waitUntilTableExists(
-        {
-          client: this.client,
-          minDelay: 1,
-          maxDelay: 10,
-          maxWaitTime: Math.max(1, this.tableReadyTimeoutMs / 1000),
-        },
-        { TableName: this.tableName },
-      );
-      const table = (reason as { Table?: TableDescription } | undefined)?.Table;
-      if (table !== undefined) return table;
-    } catch (error) {
-      throw new StoreSetupError({
-        message: `Table ${this.tableName} did not become ACTIVE: ${messageOf(error)}`,
-        cause: error,
-        operation: "setup",
-      });
-    }
-    const table = await this.describeTable();
-    if (table === undefined) {
-      throw new StoreSetupError({
-        message: `Table ${this.tableName} vanished`,
-        operation: "setup",
-      });
-    }
-    return table;
-  }
-
-  private async enableExpiry(): Promise<void> {
-    const { TimeToLiveDescription } = await this.call(() =>
-      this.client.send(new DescribeTimeToLiveCommand({ TableName: this.tableName })),
-    );
-    if ((TimeToLiveDescription?.TimeToLiveStatus ?? "DISABLED") !== "DISABLED") return;
-    try {
-      await this.call(() =>
-        this.client.send(
-          new UpdateTimeToLiveCommand({
-            TableName: this.tableName,
-            TimeToLiveSpecification: { Enabled: true, AttributeName: "ttl" },
-          }),
-        ),
-      );
-    } catch (error) {
-      // Emulators without native expiry (dynalite) lack the operation; reads filter expiry anyway.
-      if (!isName(error, "UnknownOperationException")) throw error;
-    }
-  }
-
-  private async dropTable(): Promise<boolean> {
-    try {
-      await this.call(() =>
-        this.client.send(new DeleteTableCommand({ TableName: this.tableName })),
-      );
-      await waitUntilTableNotExists(
-        {
-          client: this.client,
-          minDelay: 1,
-          maxDelay: 10,
-          maxWaitTime: Math.max(1, this.tableReadyTimeoutMs / 1000),
-        },
-        { TableName: this.tableName },
-      );
-      return true;
-    } catch (error) {
-      if (isName(error, "ResourceNotFoundException")) return false;
-      throw this.mapError(error, { operation: "destroy" });
-    } finally {
-      this.forgetSetup();
-    }
-  }
-
-  /** Runs one request, retrying throttling with backoff until the deadline. */
-  private async call<T>(
-    request: () => Promise<T>,
-    deadline = Date.now() + this.retryDeadlineMs,
-  ): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await request();
-      } catch (error) {
-        const delay = backoffMs(attempt, this.retryDelayMs, this.maxRetryDelayMs);
-        if (!isThrottling(error) || Date.now() + delay > deadline) throw error;
-        await sleep(delay);
-      }
-    }
-  }
-
-  /**
-   * Sends `pending` through `send` (which returns what the server left unprocessed) until nothing
-   * is left or the deadline passes; returns what is still left.
-   */
-  private async drain<T>(
-    pending: T[],
-    send: (batch: T[]) => Promise<T[]>,
-    deadline: number,
-  ): Promise<T[]> {
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      pending = await this.call(() => send(pending), deadline);
-      if (pending.length === 0) break;
-      const delay = backoffMs(attempt, this.retryDelayMs, this.maxRetryDelayMs);
-      if (Date.now() + delay > deadline) break;
-      await sleep(delay);
-    }
-    return pending;
-  }
-
   /** Reads the items of distinct keys with `BatchGetItem`, 100 keys a request. */
   private async readItems(
     collection: string,
     keys: readonly string[],
-    operation: Operation,
+    context: ErrorContext,
   ): Promise<Map<string, Item>> {
     for (const key of keys) checkKey(collection, key);
-    const deadline = Date.now() + this.retryDeadlineMs;
     const found = new Map<string, Item>();
     const send = async (batch: Item[]): Promise<Item[]> => {
-      const request: KeysAndAttributes = { Keys: batch, ConsistentRead: this.consistentRead };
-      const out = await this.client.send(
-        new BatchGetItemCommand({ RequestItems: { [this.tableName]: request } }),
+      const { Responses, UnprocessedKeys } = await this.client.send(
+        new BatchGetItemCommand({
+          RequestItems: { [this.tableName]: { Keys: batch, ConsistentRead: this.consistentRead } },
+        }),
       );
-      for (const item of out.Responses?.[this.tableName] ?? []) found.set(keyOf(item), item);
-      return out.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+      for (const item of Responses?.[this.tableName] ?? []) found.set(keyOf(item), item);
+      return UnprocessedKeys?.[this.tableName]?.Keys ?? [];
     };
-    const batches = chunk(
-      keys.map((key) => primaryKey(collection, key)),
-      BATCH_GET_LIMIT,
-    );
-    const left = await runBounded(batches, this.maxConcurrency, (batch) =>
-      this.drain(batch, send, deadline),
-    );
-    const unprocessedKeys = left.flat().map(keyOf);
-    if (unprocessedKeys.length > 0) {
-      throw new UnprocessedItemsError({ operation, collection, unprocessedKeys });
-    }
+    const requests = keys.map((key) => primaryKey(collection, key));
+    await this.sendBatches(requests, BATCH_GET_LIMIT, send, keyOf, context);
     return found;
   }
 
-  /** Writes or deletes items with `BatchWriteItem`, 25 requests at a time. */
+  /** Puts or deletes items with `BatchWriteItem`, 25 requests at a time. */
   private async writeItems(requests: WriteRequest[], context: ErrorContext): Promise<void> {
-    if (requests.length === 0) return;
-    const deadline = Date.now() + this.retryDeadlineMs;
     const send = async (batch: WriteRequest[]): Promise<WriteRequest[]> => {
-      const out = await this.client.send(
+      const { UnprocessedItems } = await this.client.send(
         new BatchWriteItemCommand({ RequestItems: { [this.tableName]: batch } }),
       );
-      return out.UnprocessedItems?.[this.tableName] ?? [];
+      return UnprocessedItems?.[this.tableName] ?? [];
     };
-    const left = await runBounded(
-      chunk(requests, BATCH_WRITE_LIMIT),
-      this.maxConcurrency,
-      (batch) => this.drain(batch, send, deadline),
+    const keyOfRequest = (request: WriteRequest) =>
+      keyOf(request.PutRequest?.Item ?? request.DeleteRequest?.Key ?? {});
+    await this.sendBatches(requests, BATCH_WRITE_LIMIT, send, keyOfRequest, context);
+  }
+
+  /**
+   * Sends requests in chunks of `size`, at most `maxConcurrency` at once, retrying what the server
+   * leaves unprocessed until the deadline.
+   * @throws UnprocessedItemsError naming the keys still unprocessed at the deadline
+   */
+  private async sendBatches<T>(
+    requests: readonly T[],
+    size: number,
+    send: (batch: T[]) => Promise<T[]>,
+    keyOfRequest: (request: T) => string,
+    context: ErrorContext,
+  ): Promise<void> {
+    if (requests.length === 0) return;
+    const deadline = this.retrier.deadline();
+    const left = await runBounded(chunk(requests, size), this.maxConcurrency, (batch) =>
+      this.retrier.drain(batch, send, deadline),
     );
-    const unprocessedKeys = left
-      .flat()
-      .map((request) => keyOf(request.PutRequest?.Item ?? request.DeleteRequest?.Key ?? {}));
-    if (unprocessedKeys.length > 0) {
+    const unprocessedKeys = left.flat().map(keyOfRequest);
+    if (unprocessedKeys.length > 0)
       throw new UnprocessedItemsError({ ...context, unprocessedKeys });
-    }
   }
 
-  private async *queryKeys(collection: string, liveOnly: boolean): AsyncGenerator<string> {
-    for await (const keys of this.queryKeyPages(collection, liveOnly)) yield* keys;
+  private async *liveKeys(collection: string): AsyncGenerator<string> {
+    for await (const keys of this.keyPages(collection, true)) yield* keys;
   }
 
-  /** Pages through a collection's keys with `Query`, following `LastEvaluatedKey`. */
-  private async *queryKeyPages(collection: string, liveOnly: boolean): AsyncGenerator<string[]> {
-    const input: QueryCommandInput = {
-      TableName: this.tableName,
-      KeyConditionExpression: "#c = :c",
-      ProjectionExpression: "#k",
-      ExpressionAttributeNames: liveOnly ? names : { "#c": "collection", "#k": "key" },
-      ExpressionAttributeValues: { ":c": { S: collection } },
-      ConsistentRead: this.consistentRead,
-    };
+  /**
+   * Pages through a collection's keys with `Query`, following `LastEvaluatedKey`. With `liveOnly`,
+   * the server drops items whose `ttl` second is over (so certainly expired).
+   */
+  private async *keyPages(collection: string, liveOnly: boolean): AsyncGenerator<string[]> {
     let start: Item | undefined;
     do {
-      if (liveOnly) {
-        // `ttl` holds whole seconds: an item whose second is over has certainly expired.
-        input.FilterExpression = "attribute_not_exists(#t) OR #t >= :now";
-        input.ExpressionAttributeValues = {
-          ":c": { S: collection },
-          ":now": { N: String(Math.floor(this.clock.now() / 1000)) },
-        };
-      }
-      input.ExclusiveStartKey = start;
-      const page = await this.call(() => this.client.send(new QueryCommand(input)));
+      const now = { N: String(Math.floor(this.clock.now() / 1000)) };
+      const page = await this.retrier.call(() =>
+        this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: "#c = :c",
+            ProjectionExpression: "#k",
+            ConsistentRead: this.consistentRead,
+            ExclusiveStartKey: start,
+            ...(liveOnly
+              ? {
+                  FilterExpression: "attribute_not_exists(#t) OR #t >= :now",
+                  ExpressionAttributeNames: { "#c": "collection", "#k": "key", "#t": "ttl" },
+                  ExpressionAttributeValues: { ":c": { S: collection }, ":now": now },
+                }
+              : {
+                  ExpressionAttributeNames: { "#c": "collection", "#k": "key" },
+                  ExpressionAttributeValues: { ":c": { S: collection } },
+                }),
+          }),
+        ),
+      );
       yield (page.Items ?? []).map(keyOf);
       start = page.LastEvaluatedKey;
     } while (start !== undefined);
   }
 }
 
-function isName(error: unknown, name: string): boolean {
-  return typeof error === "object" && error !== null && (error as Error).name === name;
-}
-
-function checkSchema(tableName: string, table: TableDescription): void {
-  const schema = table.KeySchema ?? [];
-  const attribute = (name: string) =>
-    table.AttributeDefinitions?.find((definition) => definition.AttributeName === name)
-      ?.AttributeType;
-  const hash = schema.find((element) => element.KeyType === "HASH")?.AttributeName;
-  const range = schema.find((element) => element.KeyType === "RANGE")?.AttributeName;
-  if (
-    hash !== "collection" ||
-    range !== "key" ||
-    attribute("collection") !== "S" ||
-    attribute("key") !== "S"
-  ) {
-    throw new StoreSetupError({
-      message: `Table ${tableName} must have the string partition key "collection" and the string sort key "key"`,
-      operation: "setup",
-    });
-  }
+function deletions(collection: string, keys: Iterable<string>): WriteRequest[] {
+  return Array.from(keys, (key) => ({ DeleteRequest: { Key: primaryKey(collection, key) } }));
 }

@@ -5,6 +5,7 @@ import {
   InvalidKeyError,
   isExpired,
   type ManagedEntry,
+  type Operation,
   serializeEntry,
 } from "@kv/protocol";
 import { ItemTooLargeError } from "./errors.ts";
@@ -25,11 +26,12 @@ const utf8 = (text: string): number => Buffer.byteLength(text, "utf8");
  * Refuses a collection name DynamoDB cannot hold as a partition key.
  * @throws InvalidKeyError
  */
-export function checkCollection(collection: string): void {
+export function checkCollection(collection: string, operation?: Operation): void {
   const bytes = utf8(collection);
   if (bytes > PARTITION_KEY_LIMIT) {
     throw new InvalidKeyError({
       collection,
+      operation,
       message: `Collection name is ${bytes} bytes in UTF-8; DynamoDB partition keys hold at most ${PARTITION_KEY_LIMIT}`,
     });
   }
@@ -69,7 +71,7 @@ export function toItem(collection: string, key: string, entry: ManagedEntry): It
   if (entry.expiresAt !== undefined) {
     const seconds = String(Math.floor(entry.expiresAt / 1000));
     item.ttl = { N: seconds };
-    size += "ttl".length + 1 + Math.ceil(seconds.length / 2);
+    size += "ttl".length + 2 + Math.ceil(seconds.length / 2);
   }
   if (size > ITEM_SIZE_LIMIT) {
     throw new ItemTooLargeError({ collection, key, size, limit: ITEM_SIZE_LIMIT });

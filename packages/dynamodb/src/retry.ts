@@ -52,13 +52,70 @@ export function isTransient(error: unknown): boolean {
 }
 
 /** How long to wait before retry number `attempt` (from 0): exponential, with full jitter. */
-export function backoffMs(attempt: number, initialMs: number, maxMs: number): number {
+function backoffMs(attempt: number, initialMs: number, maxMs: number): number {
   return Math.random() * Math.min(maxMs, initialMs * 2 ** attempt);
 }
 
-/** Resolves after `ms` milliseconds. */
-export function sleep(ms: number): Promise<void> {
+function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** How a `Retrier` backs off, and for how long it keeps trying. */
+export interface RetrySettings {
+  /** The first backoff. */
+  initialDelayMs: number;
+  /** The longest backoff. */
+  maxDelayMs: number;
+  /** How long one call keeps retrying. */
+  deadlineMs: number;
+}
+
+/** Retries throttled requests and unprocessed batch items with exponential backoff and jitter. */
+export class Retrier {
+  private readonly settings: RetrySettings;
+
+  constructor(settings: RetrySettings) {
+    this.settings = settings;
+  }
+
+  /** The time (epoch ms) until which a call starting now keeps retrying. */
+  deadline(): number {
+    return Date.now() + this.settings.deadlineMs;
+  }
+
+  /** Runs one request, retrying throttling errors until the deadline; then throws the last one. */
+  async call<T>(request: () => Promise<T>, deadline: number = this.deadline()): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await request();
+      } catch (error) {
+        const delay = this.delay(attempt);
+        if (!isThrottling(error) || Date.now() + delay > deadline) throw error;
+        await sleep(delay);
+      }
+    }
+  }
+
+  /**
+   * Sends `pending` with `send`, which returns what the server left unprocessed, until nothing is
+   * left or the deadline passes. Returns what is still left.
+   */
+  async drain<T>(pending: T[], send: (batch: T[]) => Promise<T[]>, deadline: number): Promise<T[]> {
+    let left = pending;
+    for (let attempt = 0; left.length > 0; attempt++) {
+      const batch = left;
+      left = await this.call(() => send(batch), deadline);
+      if (left.length === 0) break;
+      const delay = this.delay(attempt);
+      if (Date.now() + delay > deadline) break;
+      await sleep(delay);
+    }
+    return left;
+  }
+
+  private delay(attempt: number): number {
+    return backoffMs(attempt, this.settings.initialDelayMs, this.settings.maxDelayMs);
+  }
 }
 
 /** Splits `items` into consecutive chunks of at most `size`. */

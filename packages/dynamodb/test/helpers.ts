@@ -72,7 +72,7 @@ export interface Interception {
 export type Interceptor = (operation: string, body: Json) => Interception | undefined;
 
 /** An HTTP proxy in front of the test server that can rewrite requests and answers. */
-export interface Proxy {
+export interface TestProxy {
   /** The proxy's URL, to use as a client's endpoint. */
   readonly endpoint: string;
   /** How many HTTP requests of each operation reached the proxy (SDK retries included). */
@@ -84,7 +84,7 @@ export interface Proxy {
 export async function startProxy(
   intercept: Interceptor,
   target: string = endpoint,
-): Promise<Proxy> {
+): Promise<TestProxy> {
   const counts = new Map<string, number>();
   const server = createServer((incoming, outgoing) => {
     handle(incoming, outgoing).catch((error: unknown) => {
