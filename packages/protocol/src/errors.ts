@@ -45,7 +45,11 @@ function truncate(text: string): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
-function hasBrand(error: unknown, name: string): boolean {
+/**
+ * True when `error` carries the brand of the error class `name`, from any copy of the package.
+ * Error classes outside this package (a wrapper's or an adapter's) use it for their `isInstance`.
+ */
+export function hasErrorBrand(error: unknown, name: string): boolean {
   return (
     typeof error === "object" &&
     error !== null &&
@@ -53,10 +57,12 @@ function hasBrand(error: unknown, name: string): boolean {
   );
 }
 
-function brand(target: object, names: readonly string[]): void {
-  for (const name of names) {
-    Object.defineProperty(target, Symbol.for(brandPrefix + name), { value: true });
-  }
+/**
+ * Brands an error instance as an instance of the error class `name` (call it in the class's
+ * constructor), so `hasErrorBrand` recognises it across duplicate copies of a package.
+ */
+export function brandError(error: object, name: string): void {
+  Object.defineProperty(error, Symbol.for(brandPrefix + name), { value: true });
 }
 
 /**
@@ -82,12 +88,12 @@ export class KeyValueError extends Error {
     this.collection = typeof options.collection === "string" ? options.collection : undefined;
     this.key = typeof options.key === "string" ? options.key : undefined;
     this.operation = options.operation;
-    brand(this, ["KeyValueError"]);
+    brandError(this, "KeyValueError");
   }
 
   /** True for any error thrown by this library, from any copy of the package. */
   static isInstance(error: unknown): error is KeyValueError {
-    return hasBrand(error, "KeyValueError");
+    return hasErrorBrand(error, "KeyValueError");
   }
 }
 
@@ -97,11 +103,11 @@ export class InvalidKeyError extends KeyValueError {
   override readonly code = "INVALID_KEY";
   constructor(options: KeyValueErrorOptions = {}) {
     super(options, "Invalid key or collection name");
-    brand(this, [this.name]);
+    brandError(this, this.name);
   }
   /** True for an `InvalidKeyError` from any copy of the package. */
   static override isInstance(error: unknown): error is InvalidKeyError {
-    return hasBrand(error, "InvalidKeyError");
+    return hasErrorBrand(error, "InvalidKeyError");
   }
 }
 
@@ -111,11 +117,11 @@ export class InvalidTtlError extends KeyValueError {
   override readonly code = "INVALID_TTL";
   constructor(options: KeyValueErrorOptions = {}) {
     super(options, "TTL must be a positive, finite number of seconds");
-    brand(this, [this.name]);
+    brandError(this, this.name);
   }
   /** True for an `InvalidTtlError` from any copy of the package. */
   static override isInstance(error: unknown): error is InvalidTtlError {
-    return hasBrand(error, "InvalidTtlError");
+    return hasErrorBrand(error, "InvalidTtlError");
   }
 }
 
@@ -125,11 +131,11 @@ export class SerializationError extends KeyValueError {
   override readonly code = "SERIALIZATION";
   constructor(options: KeyValueErrorOptions = {}) {
     super(options, "Value cannot be serialized as a JSON object");
-    brand(this, [this.name]);
+    brandError(this, this.name);
   }
   /** True for a `SerializationError` from any copy of the package. */
   static override isInstance(error: unknown): error is SerializationError {
-    return hasBrand(error, "SerializationError");
+    return hasErrorBrand(error, "SerializationError");
   }
 }
 
@@ -139,11 +145,11 @@ export class DeserializationError extends KeyValueError {
   override readonly code = "DESERIALIZATION";
   constructor(options: KeyValueErrorOptions = {}) {
     super(options, "Stored data is not a valid entry");
-    brand(this, [this.name]);
+    brandError(this, this.name);
   }
   /** True for a `DeserializationError` from any copy of the package. */
   static override isInstance(error: unknown): error is DeserializationError {
-    return hasBrand(error, "DeserializationError");
+    return hasErrorBrand(error, "DeserializationError");
   }
 }
 
@@ -153,11 +159,11 @@ export class StoreError extends KeyValueError {
   override readonly code: string = "STORE";
   constructor(options: KeyValueErrorOptions = {}, defaultMessage = "The store failed") {
     super(options, defaultMessage);
-    brand(this, ["StoreError"]);
+    brandError(this, "StoreError");
   }
   /** True for a `StoreError` (or subclass) from any copy of the package. */
   static override isInstance(error: unknown): error is StoreError {
-    return hasBrand(error, "StoreError");
+    return hasErrorBrand(error, "StoreError");
   }
 }
 
@@ -167,11 +173,11 @@ export class StoreConnectionError extends StoreError {
   override readonly code = "STORE_CONNECTION";
   constructor(options: KeyValueErrorOptions = {}) {
     super(options, "The store could not be reached");
-    brand(this, [this.name]);
+    brandError(this, this.name);
   }
   /** True for a `StoreConnectionError` from any copy of the package. */
   static override isInstance(error: unknown): error is StoreConnectionError {
-    return hasBrand(error, "StoreConnectionError");
+    return hasErrorBrand(error, "StoreConnectionError");
   }
 }
 
@@ -181,11 +187,11 @@ export class StoreSetupError extends StoreError {
   override readonly code = "STORE_SETUP";
   constructor(options: KeyValueErrorOptions = {}) {
     super(options, "The store could not be set up");
-    brand(this, [this.name]);
+    brandError(this, this.name);
   }
   /** True for a `StoreSetupError` from any copy of the package. */
   static override isInstance(error: unknown): error is StoreSetupError {
-    return hasBrand(error, "StoreSetupError");
+    return hasErrorBrand(error, "StoreSetupError");
   }
 }
 

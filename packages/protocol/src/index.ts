@@ -20,7 +20,9 @@ export {
 } from "./capabilities.ts";
 export { type Clock, ManualClock, systemClock } from "./clock.ts";
 export {
+  brandError,
   DeserializationError,
+  hasErrorBrand,
   InvalidKeyError,
   InvalidTtlError,
   KeyValueError,
