@@ -1,0 +1,53 @@
+import { KeyValueError, type KeyValueErrorOptions } from "@kv/protocol";
+
+const brandPrefix = "@kv/error/";
+
+function hasBrand(error: unknown, name: string): boolean {
+  return (
+    typeof error === "object" &&
+    error !== null &&
+    (error as Record<symbol, unknown>)[Symbol.for(brandPrefix + name)] === true
+  );
+}
+
+function brand(target: object, name: string): void {
+  Object.defineProperty(target, Symbol.for(brandPrefix + name), { value: true });
+}
+
+/** A value could not be encrypted or decrypted. */
+export class EncryptionError extends KeyValueError {
+  override readonly name: string = "EncryptionError";
+  override readonly code: string = "ENCRYPTION";
+
+  constructor(
+    options: KeyValueErrorOptions = {},
+    defaultMessage = "The value could not be encrypted",
+  ) {
+    super(options, defaultMessage);
+    brand(this, "EncryptionError");
+  }
+
+  /** True for an `EncryptionError` (or `DecryptionError`) from any copy of the package. */
+  static override isInstance(error: unknown): error is EncryptionError {
+    return hasBrand(error, "EncryptionError");
+  }
+}
+
+/**
+ * A stored value could not be decrypted: it was tampered with, truncated, moved to another key
+ * or collection, written with a key that is not configured, or is not encrypted at all.
+ */
+export class DecryptionError extends EncryptionError {
+  override readonly name = "DecryptionError";
+  override readonly code = "DECRYPTION";
+
+  constructor(options: KeyValueErrorOptions = {}) {
+    super(options, "The stored value could not be decrypted");
+    brand(this, "DecryptionError");
+  }
+
+  /** True for a `DecryptionError` from any copy of the package. */
+  static override isInstance(error: unknown): error is DecryptionError {
+    return hasBrand(error, "DecryptionError");
+  }
+}
