@@ -1,18 +1,4 @@
-import { KeyValueError, type KeyValueErrorOptions } from "@kv/protocol";
-
-const brandPrefix = "@kv/error/";
-
-function hasBrand(error: unknown, name: string): boolean {
-  return (
-    typeof error === "object" &&
-    error !== null &&
-    (error as Record<symbol, unknown>)[Symbol.for(brandPrefix + name)] === true
-  );
-}
-
-function brand(target: object, name: string): void {
-  Object.defineProperty(target, Symbol.for(brandPrefix + name), { value: true });
-}
+import { brandError, hasErrorBrand, KeyValueError, type KeyValueErrorOptions } from "@kv/protocol";
 
 /** A value could not be encrypted or decrypted. */
 export class EncryptionError extends KeyValueError {
@@ -24,12 +10,12 @@ export class EncryptionError extends KeyValueError {
     defaultMessage = "The value could not be encrypted",
   ) {
     super(options, defaultMessage);
-    brand(this, "EncryptionError");
+    brandError(this, "EncryptionError");
   }
 
   /** True for an `EncryptionError` (or `DecryptionError`) from any copy of the package. */
   static override isInstance(error: unknown): error is EncryptionError {
-    return hasBrand(error, "EncryptionError");
+    return hasErrorBrand(error, "EncryptionError");
   }
 }
 
@@ -43,11 +29,11 @@ export class DecryptionError extends EncryptionError {
 
   constructor(options: KeyValueErrorOptions = {}) {
     super(options, "The stored value could not be decrypted");
-    brand(this, "DecryptionError");
+    brandError(this, "DecryptionError");
   }
 
   /** True for a `DecryptionError` from any copy of the package. */
   static override isInstance(error: unknown): error is DecryptionError {
-    return hasBrand(error, "DecryptionError");
+    return hasErrorBrand(error, "DecryptionError");
   }
 }

@@ -1,4 +1,4 @@
-import { KeyValueError, type KeyValueErrorOptions } from "@kv/protocol";
+import { brandError, hasErrorBrand, KeyValueError, type KeyValueErrorOptions } from "@kv/protocol";
 
 /** Context of a size error: where it happened, the measured size and the limit it broke. */
 export interface EntrySizeErrorOptions extends KeyValueErrorOptions {
@@ -6,20 +6,6 @@ export interface EntrySizeErrorOptions extends KeyValueErrorOptions {
   size: number;
   /** The limit in bytes the value broke. */
   limit: number;
-}
-
-const brandPrefix = "@kv/error/";
-
-function hasBrand(error: unknown, name: string): boolean {
-  return (
-    typeof error === "object" &&
-    error !== null &&
-    (error as Record<symbol, unknown>)[Symbol.for(brandPrefix + name)] === true
-  );
-}
-
-function brand(target: object, name: string): void {
-  Object.defineProperty(target, Symbol.for(brandPrefix + name), { value: true });
 }
 
 /** A value's UTF-8 JSON is larger than `maxBytes`; nothing was written. */
@@ -42,12 +28,12 @@ export class EntryTooLargeError extends KeyValueError {
     );
     this.size = options.size;
     this.limit = options.limit;
-    brand(this, this.name);
+    brandError(this, this.name);
   }
 
   /** True for an `EntryTooLargeError` from any copy of the package. */
   static override isInstance(error: unknown): error is EntryTooLargeError {
-    return hasBrand(error, "EntryTooLargeError");
+    return hasErrorBrand(error, "EntryTooLargeError");
   }
 }
 
@@ -71,11 +57,11 @@ export class EntryTooSmallError extends KeyValueError {
     );
     this.size = options.size;
     this.limit = options.limit;
-    brand(this, this.name);
+    brandError(this, this.name);
   }
 
   /** True for an `EntryTooSmallError` from any copy of the package. */
   static override isInstance(error: unknown): error is EntryTooSmallError {
-    return hasBrand(error, "EntryTooSmallError");
+    return hasErrorBrand(error, "EntryTooSmallError");
   }
 }
