@@ -251,7 +251,8 @@ export class DynamoDbStore extends BaseStore {
   }
 
   /**
-   * Removes every item of the table and keeps the table. With `dropTable`, deletes the table
+   * Removes every entry of every collection in the table (items without a `value` attribute were
+   * not written by a store and stay) and keeps the table. With `dropTable`, deletes the table
    * itself and waits until it is gone; the next call creates it again when `createTable` is on.
    * @returns `true` when anything was removed.
    * @throws StoreError, UnprocessedItemsError
@@ -275,7 +276,8 @@ export class DynamoDbStore extends BaseStore {
             new ScanCommand({
               TableName: this.tableName,
               ProjectionExpression: "#c, #k",
-              ExpressionAttributeNames: { "#c": "collection", "#k": "key" },
+              FilterExpression: "attribute_exists(#v)",
+              ExpressionAttributeNames: { "#c": "collection", "#k": "key", "#v": "value" },
               ConsistentRead: this.consistentRead,
               ExclusiveStartKey: start,
             }),
