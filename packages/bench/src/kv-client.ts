@@ -1,0 +1,34 @@
+import type { KeyValue } from "@kv/protocol";
+import { type Client, TTL_SECONDS } from "./types.ts";
+
+/** A benchmark client over any @kv store or wrapper; `close` releases what it holds. */
+export function kvClient(store: KeyValue, close: () => Promise<void> = async () => {}): Client {
+  const withTtl = { ttl: TTL_SECONDS } as const;
+  return {
+    get: (key) => store.get(key),
+    getMany: (keys) => store.getMany(keys),
+    put: (key, value) => store.put(key, value),
+    putTtl: (key, value) => store.put(key, value, withTtl),
+    putMany: (entries) => store.putMany(entries),
+    putManyTtl: (entries) => store.putMany(entries, withTtl),
+    close,
+  };
+}
+
+/**
+ * Converts a workload's entry list once into another library's shape and reuses it, so the
+ * conversion is not counted against that library. Workloads pass the same array every call.
+ */
+export function converted<From extends object, To>(
+  convert: (from: From) => To,
+): (from: From) => To {
+  const cache = new WeakMap<From, To>();
+  return (from) => {
+    let to = cache.get(from);
+    if (to === undefined) {
+      to = convert(from);
+      cache.set(from, to);
+    }
+    return to;
+  };
+}

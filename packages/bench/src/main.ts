@@ -1,0 +1,94 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { loadAverage, machine, REPO_ROOT } from "./environment.ts";
+import { runSuite, type SuiteResult } from "./harness.ts";
+import { parseOptions, USAGE } from "./options.ts";
+import { redisCostProbe } from "./redis-costs.ts";
+import { type Report, renderMarkdown, versionsOf } from "./report.ts";
+import { SUITES } from "./suites/index.ts";
+import { checkTargets } from "./targets.ts";
+import { WORKLOADS } from "./workloads.ts";
+
+const options = parseOptions(process.argv.slice(2));
+if (options.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+const unknown = options.only.filter((id) => !SUITES.some((suite) => suite.id === id));
+if (unknown.length > 0) {
+  process.stderr.write(
+    `Unknown suite(s): ${unknown.join(", ")}. Known: ${SUITES.map(({ id }) => id).join(", ")}\n`,
+  );
+  process.exit(2);
+}
+if ((globalThis as { gc?: unknown }).gc === undefined) {
+  process.stderr.write(
+    "note: run with --expose-gc (pnpm bench does) to collect garbage between measurements\n",
+  );
+}
+
+const started = performance.now();
+const startedAt = new Date().toISOString();
+const loadBefore = loadAverage();
+const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+log(
+  `${options.mode}: ${options.rounds} rounds × ${options.durationMs} ms in ${options.sliceMs} ms slices, warm-up ${options.warmupMs} ms; load ${loadBefore}`,
+);
+
+const results: SuiteResult[] = [];
+for (const suite of SUITES) {
+  if (options.only.length > 0 && !options.only.includes(suite.id)) continue;
+  const probe = suite.id === "redis" ? redisCostProbe() : undefined;
+  results.push(
+    await runSuite(
+      suite,
+      WORKLOADS,
+      {
+        rounds: options.rounds,
+        durationMs: options.durationMs,
+        warmupMs: options.warmupMs,
+        sliceMs: options.sliceMs,
+        onProgress: log,
+      },
+      probe,
+    ),
+  );
+}
+
+const report: Report = {
+  run: {
+    mode: options.mode,
+    rounds: options.rounds,
+    durationMs: options.durationMs,
+    warmupMs: options.warmupMs,
+    sliceMs: options.sliceMs,
+    startedAt,
+    seconds: (performance.now() - started) / 1000,
+    loadBefore,
+    loadAfter: loadAverage(),
+  },
+  machine: machine(),
+  versions: versionsOf(results),
+  workloads: WORKLOADS.map(({ id, title, unit, opsPerCall }) => ({ id, title, unit, opsPerCall })),
+  suites: results,
+  targets: checkTargets(results),
+};
+
+const outDir = resolve(options.outDir ?? join(REPO_ROOT, "bench-results"));
+mkdirSync(outDir, { recursive: true });
+writeFileSync(join(outDir, "report.json"), `${JSON.stringify(report, null, 2)}\n`);
+writeFileSync(join(outDir, "report.md"), renderMarkdown(report));
+
+for (const suite of results) {
+  if (suite.skipped !== undefined) log(`SKIPPED ${suite.title}: ${suite.skipped}`);
+}
+for (const outcome of report.targets) {
+  if (outcome.verdict === "not measured") continue;
+  log(
+    `${outcome.verdict.padEnd(8)} ${outcome.target} · ${outcome.on}: ${outcome.measured} (${outcome.margin})`,
+  );
+}
+log(`done in ${report.run.seconds.toFixed(0)} s; load ${report.run.loadAfter}`);
+process.stdout.write(`${join(outDir, "report.md")}\n${join(outDir, "report.json")}\n`);
+// Drivers may keep sockets or timers alive; the run is over.
+process.exit(0);

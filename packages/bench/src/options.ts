@@ -1,0 +1,90 @@
+import { parseArgs } from "node:util";
+
+/** What the command line asked for. */
+export interface BenchOptions {
+  /** Which preset the defaults come from. */
+  mode: "quick" | "full" | "custom";
+  /** Measured rounds. */
+  rounds: number;
+  /** Milliseconds per measurement. */
+  durationMs: number;
+  /** Milliseconds of warm-up per subject and workload. */
+  warmupMs: number;
+  /** Milliseconds of one slice of a measurement (subjects take turns slice by slice). */
+  sliceMs: number;
+  /** Suite ids to run; all when empty. */
+  only: string[];
+  /** Where report.md and report.json go. */
+  outDir: string | undefined;
+  /** Print usage and exit. */
+  help: boolean;
+}
+
+/** The usage text. */
+export const USAGE = `Usage: pnpm bench [--quick] [--rounds N] [--duration-ms N] [--warmup-ms N] [--slice-ms N]
+                  [--only a,b] [--out DIR]
+
+  --quick          3 rounds of 60 ms (slices of 20 ms) after a 30 ms warm-up: under a minute
+  (default)        5 rounds of 250 ms (slices of 25 ms) after a 200 ms warm-up: a few minutes
+  --rounds N       measured rounds
+  --duration-ms N  how long each subject runs each workload per round
+  --warmup-ms N    length of the warm-up measurement
+  --slice-ms N     subjects take turns every N ms within a round
+  --only a,b       run only these suites (memory, redis, leveldb, ...)
+  --out DIR        where report.md and report.json go (default: bench-results/ at the repository root)
+`;
+
+const PRESETS = {
+  quick: { rounds: 3, durationMs: 60, warmupMs: 30, sliceMs: 20 },
+  full: { rounds: 5, durationMs: 250, warmupMs: 200, sliceMs: 25 },
+} as const;
+
+function positive(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new RangeError(`--${name} must be a positive integer, got ${text}`);
+  }
+  return value;
+}
+
+/**
+ * Reads the command line. A lone `--` (as some package managers forward it) is ignored.
+ * @throws TypeError for an unknown option, RangeError for a bad number
+ */
+export function parseOptions(argv: readonly string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv.filter((arg) => arg !== "--"),
+    options: {
+      quick: { type: "boolean", default: false },
+      rounds: { type: "string" },
+      "duration-ms": { type: "string" },
+      "warmup-ms": { type: "string" },
+      "slice-ms": { type: "string" },
+      only: { type: "string" },
+      out: { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const preset = values.quick ? PRESETS.quick : PRESETS.full;
+  const custom =
+    values.rounds !== undefined ||
+    values["duration-ms"] !== undefined ||
+    values["warmup-ms"] !== undefined ||
+    values["slice-ms"] !== undefined;
+  return {
+    mode: custom ? "custom" : values.quick ? "quick" : "full",
+    rounds: positive("rounds", values.rounds, preset.rounds),
+    durationMs: positive("duration-ms", values["duration-ms"], preset.durationMs),
+    warmupMs: positive("warmup-ms", values["warmup-ms"], preset.warmupMs),
+    sliceMs: positive("slice-ms", values["slice-ms"], preset.sliceMs),
+    only: (values.only ?? "")
+      .split(",")
+      .map((id) => id.trim())
+      .filter((id) => id !== ""),
+    outDir: values.out,
+    help: values.help,
+  };
+}

@@ -1,0 +1,189 @@
+import KeyvRedis from "@keyv/redis";
+import { createCache } from "cache-manager";
+import { Redis } from "ioredis";
+import Keyv from "keyv";
+import { createStorage } from "unstorage";
+import redisDriver from "unstorage/drivers/redis";
+import { open, seal } from "../envelope.ts";
+import type { Client, Suite } from "../types.ts";
+import { TTL_SECONDS } from "../types.ts";
+import { cacheManagerClient, keyvClient, unstorageClient } from "./memory.ts";
+
+const RAW = "ioredis (raw)";
+/** Every key the bench writes starts with this, so cleanup removes only the bench's own keys. */
+export const KEY_PREFIX = "kvbench";
+
+/** Where the bench's Redis is: `KV_REDIS_URL`, database `KV_BENCH_REDIS_DB` (default 9). */
+export function redisTarget(): { url: string; db: number; port: number } {
+  const base = new URL(process.env.KV_REDIS_URL ?? "redis://127.0.0.1:6390");
+  const db = Number(process.env.KV_BENCH_REDIS_DB ?? 9);
+  base.pathname = `/${db}`;
+  return { url: base.toString(), db, port: Number(base.port || 6379) };
+}
+
+/** The ioredis options the bench sets. */
+export interface ConnectOptions {
+  /** Do not connect before the first command or `connect()`. */
+  lazyConnect?: boolean;
+  /** Coalesce commands issued in the same tick into one write. */
+  enableAutoPipelining?: boolean;
+  /** How often a command is retried over reconnects. */
+  maxRetriesPerRequest?: number;
+  /** When to reconnect; `null` never. */
+  retryStrategy?: () => null;
+  /** How long to wait for the connection, in ms. */
+  connectTimeout?: number;
+}
+
+/** An ioredis client for the bench's database; `options` are added to the defaults. */
+export function connect(options: ConnectOptions = {}): Redis {
+  return new Redis(redisTarget().url, options);
+}
+
+/** The limit: raw ioredis storing the same JSON envelope as the Map baseline. */
+function rawClient(redis: Redis, prefix: string): Client {
+  const ttlMs = TTL_SECONDS * 1000;
+  return {
+    get: async (key) => open(await redis.get(prefix + key), Date.now()),
+    getMany: async (keys) => {
+      const texts = await redis.mget(keys.map((key) => prefix + key));
+      const now = Date.now();
+      return texts.map((text) => open(text, now));
+    },
+    put: (key, value) => redis.set(prefix + key, seal(value, Date.now())),
+    putTtl: (key, value) =>
+      redis.set(prefix + key, seal(value, Date.now(), TTL_SECONDS), "PX", ttlMs),
+    putMany: (entries) => {
+      const now = Date.now();
+      const pairs: string[] = [];
+      for (const [key, value] of entries) pairs.push(prefix + key, seal(value, now));
+      return redis.mset(pairs);
+    },
+    putManyTtl: async (entries) => {
+      const now = Date.now();
+      const pipeline = redis.pipeline();
+      for (const [key, value] of entries) {
+        pipeline.set(prefix + key, seal(value, now, TTL_SECONDS), "PX", ttlMs);
+      }
+      const replies = (await pipeline.exec()) ?? [];
+      for (const [error] of replies) if (error) throw error;
+    },
+    close: async () => {
+      await redis.quit();
+    },
+  };
+}
+
+async function unlinkOwnKeys(): Promise<void> {
+  const redis = connect({ lazyConnect: true });
+  try {
+    await redis.connect();
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${KEY_PREFIX}*`, "COUNT", 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.unlink(keys);
+    } while (cursor !== "0");
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function serverVersion(): Promise<Record<string, string>> {
+  const redis = connect({ lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  redis.on("error", () => {});
+  try {
+    await redis.connect();
+    const info = await redis.info("server");
+    const version = /redis_version:(\S+)/.exec(info)?.[1] ?? "unknown";
+    return { "redis-server": version, "redis url": redisTarget().url };
+  } catch {
+    return {};
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function unavailable(): Promise<string | undefined> {
+  const { url } = redisTarget();
+  const redis = connect({
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 2000,
+  });
+  redis.on("error", () => {});
+  try {
+    await redis.connect();
+    await redis.ping();
+    await unlinkOwnKeys();
+    return undefined;
+  } catch {
+    return `no Redis answers at ${url}; start it with: bash scripts/services/redis.sh start`;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Redis clients against raw ioredis, on the server of `scripts/services/redis.sh`. */
+export function redisSuite(): Suite {
+  const { url } = redisTarget();
+  return {
+    id: "redis",
+    title: "Redis",
+    baseline: RAW,
+    unavailable,
+    environment: serverVersion,
+    cleanup: unlinkOwnKeys,
+    subjects: [
+      {
+        name: RAW,
+        role: "baseline",
+        description:
+          "GET/SET, MGET/MSET, one pipeline of SET … PX; same JSON envelope as the Map baseline",
+        packages: ["ioredis"],
+        open: async () => rawClient(connect(), `${KEY_PREFIX}-raw:`),
+      },
+      {
+        name: "ioredis (raw, auto-pipelining)",
+        role: "reference",
+        description: "the raw baseline with enableAutoPipelining: true",
+        packages: ["ioredis"],
+        open: async () =>
+          rawClient(connect({ enableAutoPipelining: true }), `${KEY_PREFIX}-rawap:`),
+      },
+      {
+        name: "Keyv + @keyv/redis",
+        role: "anchor",
+        description: "new Keyv(new KeyvRedis(url)) with a namespace",
+        packages: ["keyv", "@keyv/redis", "@redis/client"],
+        open: async () => {
+          const keyv = new Keyv(new KeyvRedis(url), { namespace: `${KEY_PREFIX}-keyv` });
+          return keyvClient(keyv, () => keyv.disconnect());
+        },
+      },
+      {
+        name: "unstorage (redis)",
+        role: "anchor",
+        description: "createStorage() with the redis driver (ioredis)",
+        packages: ["unstorage", "ioredis"],
+        open: async () =>
+          unstorageClient(
+            createStorage({ driver: redisDriver({ url, base: `${KEY_PREFIX}-unstorage` }) }),
+          ),
+      },
+      {
+        name: "cache-manager + @keyv/redis",
+        role: "anchor",
+        description: "createCache() over new Keyv(new KeyvRedis(url)) with a namespace",
+        packages: ["cache-manager", "keyv", "@keyv/redis"],
+        open: async () =>
+          cacheManagerClient(
+            createCache({
+              stores: [new Keyv(new KeyvRedis(url), { namespace: `${KEY_PREFIX}-cache-manager` })],
+            }),
+          ),
+      },
+    ],
+  };
+}

@@ -1,0 +1,171 @@
+import { ratiosTo, type SuiteResult } from "./harness.ts";
+import { median } from "./stats.ts";
+import type { WorkloadId } from "./types.ts";
+
+/** Whether a target was reached in this run. */
+export type Verdict = "met" | "missed" | "reported" | "not measured";
+
+/** One target checked against one workload or call. */
+export interface TargetOutcome {
+  /** The target, as the issue states it. */
+  target: string;
+  /** The workload or call it was checked on. */
+  on: string;
+  /** What was measured, e.g. `0.93×`. */
+  measured: string;
+  /** The verdict. */
+  verdict: Verdict;
+  /** How far above or below the target the measurement is, in words. */
+  margin: string;
+}
+
+interface RatioTarget {
+  target: string;
+  suite: string;
+  subject: string;
+  /** The subject the ratio is taken to; the suite's baseline when absent. */
+  to?: string;
+  workloads: readonly WorkloadId[];
+  minimum?: number;
+  /** Check `1 - ratio` (an overhead) against this maximum instead of a minimum ratio. */
+  maxOverhead?: number;
+}
+
+const ALL: readonly WorkloadId[] = [
+  "put-get",
+  "get-concurrent",
+  "get-many",
+  "put-many",
+  "put-get-10kb",
+  "put-ttl",
+  "put-many-ttl",
+];
+const WRAPPED = "@kv/memory";
+
+const RATIO_TARGETS: readonly RatioTarget[] = [
+  {
+    target: "@kv/memory ≥ 0.9× the Map baseline",
+    suite: "memory",
+    subject: "@kv/memory",
+    workloads: ALL,
+    minimum: 0.9,
+  },
+  {
+    target: "@kv/redis ≥ 0.9× raw ioredis (sequential and bulk)",
+    suite: "redis",
+    subject: "@kv/redis",
+    workloads: ALL.filter((id) => id !== "get-concurrent"),
+    minimum: 0.9,
+  },
+  {
+    target: "@kv/redis 100 concurrent gets ≥ 1.3× raw ioredis",
+    suite: "redis",
+    subject: "@kv/redis",
+    workloads: ["get-concurrent"],
+    minimum: 1.3,
+  },
+  {
+    target: "@kv/leveldb ≥ 0.85× raw classic-level (bulk)",
+    suite: "leveldb",
+    subject: "@kv/leveldb",
+    workloads: ["get-many", "put-many", "put-many-ttl"],
+    minimum: 0.85,
+  },
+  {
+    target: "@kv/statistics around @kv/memory: overhead ≤ 10 %",
+    suite: "memory",
+    subject: "@kv/statistics around @kv/memory",
+    to: WRAPPED,
+    workloads: ALL,
+    maxOverhead: 0.1,
+  },
+  {
+    target: "@kv/retry around @kv/memory: overhead ≤ 10 %",
+    suite: "memory",
+    subject: "@kv/retry around @kv/memory",
+    to: WRAPPED,
+    workloads: ALL,
+    maxOverhead: 0.1,
+  },
+  {
+    target: "@kv/encryption around @kv/memory: overhead reported",
+    suite: "memory",
+    subject: "@kv/encryption around @kv/memory",
+    to: WRAPPED,
+    workloads: ALL,
+  },
+];
+
+const ROUND_TRIP_CALLS = ["getMany(100)", "putMany(100)", "putMany(100) with TTL"];
+
+const percent = (fraction: number) => `${(fraction * 100).toFixed(0)} %`;
+const times = (ratio: number) => `${ratio.toFixed(2)}×`;
+
+function checkRatio(rule: RatioTarget, suites: readonly SuiteResult[]): TargetOutcome[] {
+  const suite = suites.find(({ id }) => id === rule.suite);
+  const subject = suite?.subjects.find(({ name }) => name === rule.subject);
+  return rule.workloads.map((workload) => {
+    const base = { target: rule.target, on: workload };
+    if (suite === undefined || suite.skipped !== undefined || subject === undefined) {
+      const why =
+        suite?.skipped === undefined ? "not in this run" : `suite skipped: ${suite.skipped}`;
+      return { ...base, measured: "—", verdict: "not measured", margin: why };
+    }
+    const ratio = median(ratiosTo(suite, subject, workload, rule.to ?? suite.baseline));
+    if (Number.isNaN(ratio)) {
+      const error = subject.workloads[workload]?.error ?? subject.error ?? "no figures";
+      return { ...base, measured: "—", verdict: "not measured", margin: error };
+    }
+    if (rule.maxOverhead !== undefined || rule.minimum === undefined) {
+      const overhead = 1 - ratio;
+      const measured = `${times(ratio)} of ${rule.to}, overhead ${percent(overhead)}`;
+      if (rule.maxOverhead === undefined) {
+        return { ...base, measured, verdict: "reported", margin: "no target" };
+      }
+      const met = overhead <= rule.maxOverhead;
+      const by = Math.abs(overhead - rule.maxOverhead);
+      return {
+        ...base,
+        measured,
+        verdict: met ? "met" : "missed",
+        margin: `${met ? "within" : "over"} the ${percent(rule.maxOverhead)} budget by ${percent(by)} points`,
+      };
+    }
+    const met = ratio >= rule.minimum;
+    const by = ratio - rule.minimum;
+    return {
+      ...base,
+      measured: times(ratio),
+      verdict: met ? "met" : "missed",
+      margin: `${by >= 0 ? "+" : "−"}${Math.abs(by).toFixed(2)}× (${by >= 0 ? "+" : "−"}${percent(Math.abs(by) / rule.minimum)} of the target)`,
+    };
+  });
+}
+
+function checkRoundTrips(suites: readonly SuiteResult[]): TargetOutcome[] {
+  const target = "@kv/redis: one round trip per bulk call";
+  const suite = suites.find(({ id }) => id === "redis");
+  const subject = suite?.subjects.find(({ name }) => name === "@kv/redis");
+  return ROUND_TRIP_CALLS.map((call) => {
+    const cost = subject?.costs?.find((candidate) => candidate.call === call);
+    if (cost === undefined) {
+      return { target, on: call, measured: "—", verdict: "not measured", margin: "not counted" };
+    }
+    const met = cost.roundTrips === 1;
+    return {
+      target,
+      on: call,
+      measured: `${cost.roundTrips} round trip(s), ${cost.commands} command(s): ${cost.detail}`,
+      verdict: met ? "met" : "missed",
+      margin: met ? "exactly one" : `${cost.roundTrips - 1} round trip(s) too many`,
+    };
+  });
+}
+
+/** Checks every target of the issue against a run's figures. */
+export function checkTargets(suites: readonly SuiteResult[]): TargetOutcome[] {
+  const outcomes = RATIO_TARGETS.flatMap((rule) => checkRatio(rule, suites));
+  const redis = outcomes.findIndex(({ target }) => target.startsWith("@kv/leveldb"));
+  outcomes.splice(redis, 0, ...checkRoundTrips(suites));
+  return outcomes;
+}

@@ -1,0 +1,148 @@
+import { deepStrictEqual } from "node:assert/strict";
+import type { Client, Entry, Value, Workload } from "./types.ts";
+
+/** A value whose JSON is about 100 bytes. */
+export const SMALL_VALUE: Value = {
+  id: 4711,
+  name: "Ada Lovelace",
+  email: "ada@example.com",
+  roles: ["admin", "editor"],
+  active: true,
+};
+
+/** A value whose JSON is about 10 KB. */
+export const LARGE_VALUE: Value = {
+  id: 4712,
+  items: Array.from({ length: 100 }, (_, index) => ({
+    sku: `SKU-${String(index).padStart(6, "0")}`,
+    quantity: index % 7,
+    price: 10 + index / 4,
+    note: "lorem ipsum dolor sit amet consectetur adip",
+  })),
+};
+
+/** The number of keys a sequential workload cycles through. */
+const KEY_SPACE = 1000;
+/** The number of keys of one bulk or concurrent call. */
+const BATCH = 100;
+
+function keys(prefix: string, count: number): string[] {
+  return Array.from({ length: count }, (_, index) => `${prefix}:${index}`);
+}
+
+/** Calls `step` with the keys of `prefix` in turn, wrapping around. */
+function cycling(prefix: string, step: (key: string) => Promise<unknown>): () => Promise<unknown> {
+  const names = keys(prefix, KEY_SPACE);
+  let index = 0;
+  return () => {
+    const key = names[index] ?? "";
+    index = index + 1 === names.length ? 0 : index + 1;
+    return step(key);
+  };
+}
+
+async function checkRoundTrip(client: Client, key: string, value: Value): Promise<void> {
+  await client.put(key, value);
+  deepStrictEqual(await client.get(key), value, "get returns what put wrote");
+}
+
+async function checkBulk(client: Client, names: readonly string[], value: Value): Promise<void> {
+  const values = await client.getMany(names);
+  deepStrictEqual(values.length, names.length, "getMany returns one value per key");
+  deepStrictEqual(values[0], value, "getMany returns what was written");
+  deepStrictEqual(values[names.length - 1], value, "getMany returns what was written");
+}
+
+const smallEntries = (names: readonly string[]): Entry[] =>
+  names.map((name) => [name, SMALL_VALUE] as const);
+
+/** Every workload, in report order. */
+export const WORKLOADS: readonly Workload[] = [
+  {
+    id: "put-get",
+    title: "put then get, one key at a time (~100 B value)",
+    unit: "put→get pairs/s",
+    opsPerCall: 1,
+    async prepare(client) {
+      await checkRoundTrip(client, "put-get:0", SMALL_VALUE);
+      return cycling("put-get", async (key) => {
+        await client.put(key, SMALL_VALUE);
+        await client.get(key);
+      });
+    },
+  },
+  {
+    id: "get-concurrent",
+    title: "100 concurrent gets (Promise.all)",
+    unit: "keys/s",
+    opsPerCall: BATCH,
+    async prepare(client) {
+      const names = keys("get-concurrent", BATCH);
+      await client.putMany(smallEntries(names));
+      deepStrictEqual(await client.get(names[0] ?? ""), SMALL_VALUE);
+      return () => Promise.all(names.map((name) => client.get(name)));
+    },
+  },
+  {
+    id: "get-many",
+    title: "getMany of 100 keys",
+    unit: "keys/s",
+    opsPerCall: BATCH,
+    async prepare(client) {
+      const names = keys("get-many", BATCH);
+      await client.putMany(smallEntries(names));
+      await checkBulk(client, names, SMALL_VALUE);
+      return () => client.getMany(names);
+    },
+  },
+  {
+    id: "put-many",
+    title: "putMany of 100 keys",
+    unit: "keys/s",
+    opsPerCall: BATCH,
+    async prepare(client) {
+      const names = keys("put-many", BATCH);
+      const entries = smallEntries(names);
+      await client.putMany(entries);
+      await checkBulk(client, names, SMALL_VALUE);
+      return () => client.putMany(entries);
+    },
+  },
+  {
+    id: "put-get-10kb",
+    title: "put then get, one key at a time (~10 KB value)",
+    unit: "put→get pairs/s",
+    opsPerCall: 1,
+    async prepare(client) {
+      await checkRoundTrip(client, "put-get-10kb:0", LARGE_VALUE);
+      return cycling("put-get-10kb", async (key) => {
+        await client.put(key, LARGE_VALUE);
+        await client.get(key);
+      });
+    },
+  },
+  {
+    id: "put-ttl",
+    title: "put with a TTL, one key at a time",
+    unit: "puts/s",
+    opsPerCall: 1,
+    async prepare(client) {
+      await client.putTtl("put-ttl:0", SMALL_VALUE);
+      deepStrictEqual(await client.get("put-ttl:0"), SMALL_VALUE, "get returns what putTtl wrote");
+      return cycling("put-ttl", (key) => client.putTtl(key, SMALL_VALUE));
+    },
+  },
+  {
+    id: "put-many-ttl",
+    title: "putMany of 100 keys with a TTL",
+    unit: "keys/s",
+    opsPerCall: BATCH,
+    async prepare(client) {
+      const names = keys("put-many-ttl", BATCH);
+      const entries = smallEntries(names);
+      await client.putManyTtl(entries);
+      await checkBulk(client, names, SMALL_VALUE);
+      return () => client.putManyTtl(entries);
+    },
+  },
+];
