@@ -1,16 +1,10 @@
-import { KeyValueError, type KeyValueErrorOptions, StoreError } from "@kv/protocol";
-
-function brand(target: object, name: string): void {
-  Object.defineProperty(target, Symbol.for(`@kv/error/${name}`), { value: true });
-}
-
-function hasBrand(error: unknown, name: string): boolean {
-  return (
-    typeof error === "object" &&
-    error !== null &&
-    (error as Record<symbol, unknown>)[Symbol.for(`@kv/error/${name}`)] === true
-  );
-}
+import {
+  brandError,
+  hasErrorBrand,
+  KeyValueError,
+  type KeyValueErrorOptions,
+  StoreError,
+} from "@kv/protocol";
 
 /** What `ItemTooLargeError` says besides the usual context. */
 export interface ItemTooLargeErrorOptions extends KeyValueErrorOptions {
@@ -41,12 +35,12 @@ export class ItemTooLargeError extends KeyValueError {
     );
     this.size = options.size;
     this.limit = options.limit;
-    brand(this, this.name);
+    brandError(this, this.name);
   }
 
   /** True for an `ItemTooLargeError` from any copy of the package. */
   static override isInstance(error: unknown): error is ItemTooLargeError {
-    return hasBrand(error, "ItemTooLargeError");
+    return hasErrorBrand(error, "ItemTooLargeError");
   }
 }
 
@@ -78,11 +72,11 @@ export class UnprocessedItemsError extends StoreError {
         `DynamoDB left ${unprocessedKeys.length} item(s) unprocessed after retrying: ${shown.join(", ")}${more}`,
     });
     this.unprocessedKeys = unprocessedKeys;
-    brand(this, this.name);
+    brandError(this, this.name);
   }
 
   /** True for an `UnprocessedItemsError` from any copy of the package. */
   static override isInstance(error: unknown): error is UnprocessedItemsError {
-    return hasBrand(error, "UnprocessedItemsError");
+    return hasErrorBrand(error, "UnprocessedItemsError");
   }
 }

@@ -12,6 +12,7 @@ import { DynamoDbStore, ItemTooLargeError, UnprocessedItemsError } from "@kv/dyn
 import {
   DeserializationError,
   InvalidKeyError,
+  KeyValueError,
   ManualClock,
   StoreConnectionError,
   StoreError,
@@ -349,6 +350,9 @@ describe("unprocessed items", () => {
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UnprocessedItemsError);
     expect(error).toBeInstanceOf(StoreError);
+    expect(UnprocessedItemsError.isInstance(error)).toBe(true);
+    expect(StoreError.isInstance(error)).toBe(true);
+    expect((error as UnprocessedItemsError).code).toBe("UNPROCESSED_ITEMS");
     expect([...(error as UnprocessedItemsError).unprocessedKeys].sort()).toEqual([
       "stuck-1",
       "stuck-2",
@@ -374,6 +378,9 @@ describe("DynamoDB's limits", () => {
       .put("big", { blob: "x".repeat(400 * 1024) })
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ItemTooLargeError);
+    expect(ItemTooLargeError.isInstance(error)).toBe(true);
+    expect(KeyValueError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ name: "ItemTooLargeError", code: "ITEM_TOO_LARGE", key: "big" });
     const { size, limit } = error as ItemTooLargeError;
     expect(limit).toBe(409_600);
     expect(size).toBeGreaterThan(limit);
