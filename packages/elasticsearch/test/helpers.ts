@@ -1,0 +1,33 @@
+import { randomUUID } from "node:crypto";
+import { Client, type estypes } from "@elastic/elasticsearch";
+
+/** The test node (scripts/services/elasticsearch.sh). */
+export const elasticsearchUrl: string = process.env.KV_ELASTICSEARCH_URL ?? "http://127.0.0.1:9201";
+
+/** Test indices: one shard, no replica (one node), refreshed often so `wait_for` returns soon. */
+export const testIndexSettings: estypes.IndicesIndexSettings = {
+  number_of_shards: 1,
+  number_of_replicas: 0,
+  refresh_interval: "50ms",
+};
+
+/** An index prefix no other test run uses (the node keeps its data across restarts). */
+export function freshPrefix(label: string): string {
+  return `kvtest_${randomUUID().slice(0, 8)}_${label}`;
+}
+
+/** A client for inspecting what the store wrote. */
+export function rawClient(): Client {
+  return new Client({ node: elasticsearchUrl, requestTimeout: 30_000 });
+}
+
+/** Deletes every index of a prefix, by name (not by wildcard, which production clusters refuse). */
+export async function deleteIndices(client: Client, prefix: string): Promise<void> {
+  const indices = await client.indices.get({
+    index: `${prefix}-*`,
+    allow_no_indices: true,
+    ignore_unavailable: true,
+  });
+  const names = Object.keys(indices);
+  if (names.length > 0) await client.indices.delete({ index: names, ignore_unavailable: true });
+}
