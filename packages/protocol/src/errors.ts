@@ -99,8 +99,8 @@ export class KeyValueError extends Error {
 
 /** A key or collection name is not acceptable (empty, not a string, or beyond a backend's limit). */
 export class InvalidKeyError extends KeyValueError {
-  override readonly name = "InvalidKeyError";
-  override readonly code = "INVALID_KEY";
+  override readonly name: string = "InvalidKeyError";
+  override readonly code: string = "INVALID_KEY";
   constructor(options: KeyValueErrorOptions = {}) {
     super(options, "Invalid key or collection name");
     brandError(this, this.name);
@@ -113,8 +113,8 @@ export class InvalidKeyError extends KeyValueError {
 
 /** A TTL is not a strictly positive, finite number of seconds. */
 export class InvalidTtlError extends KeyValueError {
-  override readonly name = "InvalidTtlError";
-  override readonly code = "INVALID_TTL";
+  override readonly name: string = "InvalidTtlError";
+  override readonly code: string = "INVALID_TTL";
   constructor(options: KeyValueErrorOptions = {}) {
     super(options, "TTL must be a positive, finite number of seconds");
     brandError(this, this.name);
@@ -127,8 +127,8 @@ export class InvalidTtlError extends KeyValueError {
 
 /** A value cannot be stored as JSON (BigInt, function, circular, not a plain object ...). */
 export class SerializationError extends KeyValueError {
-  override readonly name = "SerializationError";
-  override readonly code = "SERIALIZATION";
+  override readonly name: string = "SerializationError";
+  override readonly code: string = "SERIALIZATION";
   constructor(options: KeyValueErrorOptions = {}) {
     super(options, "Value cannot be serialized as a JSON object");
     brandError(this, this.name);
@@ -141,8 +141,8 @@ export class SerializationError extends KeyValueError {
 
 /** Stored data is not a valid managed entry. */
 export class DeserializationError extends KeyValueError {
-  override readonly name = "DeserializationError";
-  override readonly code = "DESERIALIZATION";
+  override readonly name: string = "DeserializationError";
+  override readonly code: string = "DESERIALIZATION";
   constructor(options: KeyValueErrorOptions = {}) {
     super(options, "Stored data is not a valid entry");
     brandError(this, this.name);
@@ -169,8 +169,8 @@ export class StoreError extends KeyValueError {
 
 /** The backend is unreachable or timed out: a transient failure worth retrying. */
 export class StoreConnectionError extends StoreError {
-  override readonly name = "StoreConnectionError";
-  override readonly code = "STORE_CONNECTION";
+  override readonly name: string = "StoreConnectionError";
+  override readonly code: string = "STORE_CONNECTION";
   constructor(options: KeyValueErrorOptions = {}) {
     super(options, "The store could not be reached");
     brandError(this, this.name);
@@ -183,8 +183,8 @@ export class StoreConnectionError extends StoreError {
 
 /** Preparing the backend (a table, index, directory ...) failed. */
 export class StoreSetupError extends StoreError {
-  override readonly name = "StoreSetupError";
-  override readonly code = "STORE_SETUP";
+  override readonly name: string = "StoreSetupError";
+  override readonly code: string = "STORE_SETUP";
   constructor(options: KeyValueErrorOptions = {}) {
     super(options, "The store could not be set up");
     brandError(this, this.name);
