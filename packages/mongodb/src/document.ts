@@ -1,0 +1,64 @@
+import {
+  DeserializationError,
+  type ErrorContext,
+  fromEntryDocument,
+  type ManagedEntry,
+} from "@kv/protocol";
+import { BSON, type Document } from "mongodb";
+import { DocumentTooLargeError } from "./errors.ts";
+
+/** MongoDB's largest document (`maxBsonObjectSize`). */
+export const MAX_DOCUMENT_BYTES: number = 16 * 1024 * 1024;
+
+/** The fields a read needs. */
+export const ENTRY_PROJECTION: Document = { _id: 0, value: 1, created_at: 1, expires_at: 1 };
+
+/**
+ * The document of one entry in py-key-value's layout: `key`, `collection`, `version`,
+ * `value.object` (the value as JSON text) and `Date` timestamps; `expires_at` only when it expires.
+ * @throws DocumentTooLargeError when it would exceed MongoDB's 16 MiB limit
+ */
+export function toDocument(
+  collection: string,
+  key: string,
+  entry: ManagedEntry,
+  context: ErrorContext,
+): Document {
+  const document: Document = {
+    key,
+    collection,
+    version: 1,
+    value: { object: JSON.stringify(entry.value) },
+  };
+  if (entry.createdAt !== undefined) document.created_at = new Date(entry.createdAt);
+  if (entry.expiresAt !== undefined) document.expires_at = new Date(entry.expiresAt);
+  const size = BSON.calculateObjectSize(document);
+  if (size > MAX_DOCUMENT_BYTES) {
+    throw new DocumentTooLargeError({ ...context, size, limit: MAX_DOCUMENT_BYTES });
+  }
+  return document;
+}
+
+/**
+ * Reads an entry from its document: `value.object` as JSON text or a native document (what
+ * py-key-value writes), or `value.string` (older py-key-value); `Date` or ISO timestamps.
+ * @throws DeserializationError when the document holds no readable value
+ */
+export function fromDocument(document: Document): ManagedEntry {
+  const { value } = document;
+  let inner: unknown;
+  if (typeof value === "string") inner = value;
+  else if (typeof value === "object" && value !== null && "object" in value) inner = value.object;
+  else if (typeof value?.string === "string") inner = value.string;
+  else throw new DeserializationError({ message: "Entry document has no value.object field" });
+  return fromEntryDocument({
+    value: inner,
+    created_at: document.created_at,
+    expires_at: document.expires_at,
+  });
+}
+
+/** Matches documents that have not expired at `now` (epoch ms); no `expires_at` never expires. */
+export function liveAt(now: number): Document {
+  return { $or: [{ expires_at: null }, { expires_at: { $gt: new Date(now) } }] };
+}

@@ -1,0 +1,87 @@
+import { brandError, hasErrorBrand, KeyValueError, type KeyValueErrorOptions } from "@kv/protocol";
+
+/** What `DocumentTooLargeError` says besides the usual context. */
+export interface DocumentTooLargeErrorOptions extends KeyValueErrorOptions {
+  /** The size the document would have, in BSON bytes. */
+  size: number;
+  /** MongoDB's document size limit in bytes. */
+  limit: number;
+}
+
+/** An entry's document would exceed MongoDB's 16 MiB limit. It is refused before anything is sent. */
+export class DocumentTooLargeError extends KeyValueError {
+  override readonly name = "DocumentTooLargeError";
+  override readonly code = "DOCUMENT_TOO_LARGE";
+  /** The size the document would have, in BSON bytes. */
+  readonly size: number;
+  /** MongoDB's document size limit in bytes. */
+  readonly limit: number;
+
+  constructor(options: DocumentTooLargeErrorOptions) {
+    super(
+      {
+        ...options,
+        message:
+          options.message ??
+          `Document of ${options.size} bytes exceeds MongoDB's limit of ${options.limit} bytes`,
+      },
+      "Document too large",
+    );
+    this.size = options.size;
+    this.limit = options.limit;
+    brandError(this, this.name);
+  }
+
+  /** True for a `DocumentTooLargeError` from any copy of the package. */
+  static override isInstance(error: unknown): error is DocumentTooLargeError {
+    return hasErrorBrand(error, "DocumentTooLargeError");
+  }
+}
+
+/** Driver errors that mean the server could not be reached or answered too late. */
+const connectionErrorNames = new Set([
+  "MongoNetworkError",
+  "MongoNetworkTimeoutError",
+  "MongoServerSelectionError",
+  "MongoTopologyClosedError",
+  "MongoNotConnectedError",
+  "MongoServerClosedError",
+  "MongoOperationTimeoutError",
+]);
+
+/**
+ * Server error codes of a node that is shutting down, stepping down, unreachable or timing out:
+ * HostUnreachable, HostNotFound, NetworkTimeout, ShutdownInProgress, PrimarySteppedDown,
+ * ExceededTimeLimit, SocketException, NotWritablePrimary, InterruptedAtShutdown,
+ * InterruptedDueToReplStateChange, NotPrimaryNoSecondaryOk, NotPrimaryOrSecondary.
+ */
+const transientCodes = new Set([6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436]);
+
+/** True when a driver error means the server is unreachable, unavailable or too slow. */
+export function isConnectionError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (connectionErrorNames.has(error.name)) return true;
+  const { code } = error as { code?: unknown };
+  if (typeof code === "number" && transientCodes.has(code)) return true;
+  const labelled = error as { hasErrorLabel?: (label: string) => boolean };
+  return (
+    typeof labelled.hasErrorLabel === "function" && labelled.hasErrorLabel("RetryableWriteError")
+  );
+}
+
+/** True for E11000: two writers upserted the same new key at once. */
+export function isDuplicateKey(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 11000;
+}
+
+/** True when an index of the same name or keys exists with other options (py-key-value's `key_1`). */
+export function isIndexConflict(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 85 || code === 86;
+}
+
+/** True when a dropped collection did not exist (code 26; some servers send only the message). */
+export function isNamespaceNotFound(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return (error as { code?: unknown }).code === 26 || /\bns not found\b/i.test(error.message);
+}

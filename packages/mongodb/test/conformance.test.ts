@@ -1,0 +1,34 @@
+import { describeConformance } from "@kv/conformance";
+import { MongoDbStore } from "@kv/mongodb";
+import { BaseWrapper, type KeyValue } from "@kv/protocol";
+import { MongoClient } from "mongodb";
+import { afterAll } from "vitest";
+import { freshDatabase, mongoUrl } from "./server.ts";
+
+class PassThroughWrapper extends BaseWrapper {}
+
+// Each suite has a database of its own, because the suite calls destroy().
+const databases = {
+  owned: freshDatabase("conformance-owned"),
+  borrowed: freshDatabase("conformance-borrowed"),
+  wrapped: freshDatabase("conformance-wrapped"),
+};
+const client = new MongoClient(mongoUrl);
+
+afterAll(async () => {
+  for (const name of Object.values(databases)) await client.db(name).dropDatabase();
+  await client.close();
+});
+
+await describeConformance("MongoDbStore (own client from a connection string)", {
+  createStore: () => new MongoDbStore({ url: mongoUrl, databaseName: databases.owned }),
+});
+
+await describeConformance("MongoDbStore (borrowed client)", {
+  createStore: () => new MongoDbStore({ client, databaseName: databases.borrowed }),
+});
+
+await describeConformance("MongoDbStore through a pass-through BaseWrapper (borrowed Db)", {
+  createStore: (): KeyValue =>
+    new PassThroughWrapper(new MongoDbStore({ db: client.db(databases.wrapped) })),
+});
