@@ -1,0 +1,6 @@
+export {
+  LevelDbStore,
+  type LevelDbStoreClientOptions,
+  type LevelDbStoreLocationOptions,
+  type LevelDbStoreOptions,
+} from "./leveldb-store.ts";
