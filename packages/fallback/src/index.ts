@@ -1,0 +1,2 @@
+export type { CircuitState } from "./circuit-breaker.ts";
+export { FallbackWrapper, type FallbackWrapperOptions } from "./fallback-wrapper.ts";
