@@ -14,6 +14,8 @@ export interface RedisStoreCommonOptions extends BaseStoreOptions {
 export interface RedisStoreClientOptions extends RedisStoreCommonOptions {
   /** A `Redis` or `Cluster` client, borrowed: `close()` leaves it open. It must not set `keyPrefix`. */
   client: Redis | Cluster;
+  /** A deadline for every call, on top of the client's own settings. @default 5000 for a `Cluster`, none for a `Redis` */
+  timeoutMs?: number | undefined;
 }
 
 /** Connect to one Redis server; the store owns the connection and `close()` ends it. */
@@ -47,17 +49,22 @@ const DEFAULT_TIMEOUT_MS = 5000;
 
 const reconnect = (attempt: number): number => Math.min(attempt * 100, 1000);
 
-/** The client a store uses and whether the store owns it. */
+/** The client a store uses, whether the store owns it, and the deadline the store enforces. */
 export function openClient(options: RedisStoreOptions): {
   client: Redis | Cluster;
   owned: boolean;
+  deadlineMs: number | undefined;
 } {
   if ("client" in options) {
-    const prefix = (options.client.options as { keyPrefix?: unknown }).keyPrefix;
+    const { client } = options;
+    const prefix = (client.options as { keyPrefix?: unknown }).keyPrefix;
     if (typeof prefix === "string" && prefix !== "") {
       throw new TypeError("RedisStore needs a client without keyPrefix; use the namespace option");
     }
-    return { client: options.client, owned: false };
+    const explicit =
+      options.timeoutMs === undefined ? undefined : positiveTimeout(options.timeoutMs);
+    const deadlineMs = explicit ?? (client.isCluster ? DEFAULT_TIMEOUT_MS : undefined);
+    return { client, owned: false, deadlineMs };
   }
   const timeoutMs = positiveTimeout(options.timeoutMs);
   const connection: RedisOptions = {
@@ -86,7 +93,8 @@ export function openClient(options: RedisStoreOptions): {
   }
   // Failures reach callers as rejected commands; without a listener ioredis would log them too.
   client.on("error", () => {});
-  return { client, owned: true };
+  // A Cluster may hold a command in its own queue with no timeout, so the store bounds it.
+  return { client, owned: true, deadlineMs: client.isCluster ? timeoutMs : undefined };
 }
 
 function positiveTimeout(timeoutMs: number | undefined): number {

@@ -5,32 +5,86 @@ import { keySlot } from "./slot.ts";
 /** How many keys one `SCAN` call is asked to look at. */
 const SCAN_COUNT = 1000;
 
-/** The multi-key commands the store needs, each one round trip (one command per node). */
-export interface Commands {
+/**
+ * The Redis commands the store sends, each call one round trip (one command per node on a
+ * Cluster). With `deadlineMs`, a call that has no answer by then fails with "Command timed out".
+ */
+export abstract class Commands {
+  protected readonly client: Redis | Cluster;
+  private readonly deadlineMs: number | undefined;
+
+  constructor(client: Redis | Cluster, deadlineMs: number | undefined) {
+    this.client = client;
+    this.deadlineMs = deadlineMs;
+  }
+
+  /** The value of one key, `null` when missing. */
+  get(key: string): Promise<string | null> {
+    return this.within(this.client.get(key));
+  }
+
+  /** Writes one key, expiring after `px` milliseconds when given. */
+  async set(key: string, value: string, px: number | undefined): Promise<void> {
+    await this.within(
+      px === undefined ? this.client.set(key, value) : this.client.set(key, value, "PX", px),
+    );
+  }
+
+  /** Removes one key; `true` when it existed. */
+  async unlink(key: string): Promise<boolean> {
+    return (await this.within(this.client.unlink(key))) > 0;
+  }
+
   /** The values of the keys, `null` where missing. */
-  getMany(keys: readonly string[]): Promise<(string | null)[]>;
+  abstract getMany(keys: readonly string[]): Promise<(string | null)[]>;
   /** Writes the pairs, each expiring after `px` milliseconds when given. */
-  setMany(
+  abstract setMany(
     keys: readonly string[],
     values: readonly string[],
     px: number | undefined,
   ): Promise<void>;
   /** Removes the keys; returns how many existed. */
-  unlinkMany(keys: readonly string[]): Promise<number>;
+  abstract unlinkMany(keys: readonly string[]): Promise<number>;
   /** Every key matching a glob pattern, one page per `SCAN` reply, on every master. */
-  scan(pattern: string): AsyncIterable<string[]>;
+  abstract scan(pattern: string): AsyncIterable<string[]>;
+
+  /** The promise, or a rejection once the deadline passes without an answer. */
+  protected within<T>(promise: Promise<T>): Promise<T> {
+    const deadlineMs = this.deadlineMs;
+    if (deadlineMs === undefined) return promise;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("Command timed out")), deadlineMs);
+      promise.then(
+        (result) => {
+          clearTimeout(timer);
+          resolve(result);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  protected async *scanNode(node: Redis, pattern: string): AsyncIterable<string[]> {
+    let cursor = "0";
+    do {
+      const [next, keys] = await this.within(
+        node.scan(cursor, "MATCH", pattern, "COUNT", SCAN_COUNT),
+      );
+      cursor = next;
+      if (keys.length > 0) yield keys;
+    } while (cursor !== "0");
+  }
 }
 
 /** Commands for one Redis server: `MGET`, `MSET`, `UNLINK`, and a script for `SET … PX`. */
-export class StandaloneCommands implements Commands {
-  private readonly client: Redis;
-
-  constructor(client: Redis) {
-    this.client = client;
-  }
+export class StandaloneCommands extends Commands {
+  declare protected readonly client: Redis;
 
   getMany(keys: readonly string[]): Promise<(string | null)[]> {
-    return this.client.mget(keys as string[]);
+    return this.within(this.client.mget(keys as string[]));
   }
 
   async setMany(
@@ -40,16 +94,20 @@ export class StandaloneCommands implements Commands {
   ): Promise<void> {
     const first = keys[0];
     if (first === undefined) return;
-    if (px === undefined) await this.client.mset(interleave(keys, values));
-    else await runScript(this.client, setScript, first, [px, ...interleave(keys, values)]);
+    const pairs = interleave(keys, values);
+    await this.within(
+      px === undefined
+        ? this.client.mset(pairs)
+        : runScript(this.client, setScript, first, [px, ...pairs]),
+    );
   }
 
   unlinkMany(keys: readonly string[]): Promise<number> {
-    return this.client.unlink(keys as string[]);
+    return this.within(this.client.unlink(keys as string[]));
   }
 
   async *scan(pattern: string): AsyncIterable<string[]> {
-    yield* scanNode(this.client, pattern);
+    yield* this.scanNode(this.client, pattern);
   }
 }
 
@@ -66,22 +124,34 @@ interface Group {
  * gets one command: the native multi-key command when its keys share a slot, otherwise a script
  * that loops over them on the node. No `CROSSSLOT` error can arise.
  */
-export class ClusterCommands implements Commands {
-  private readonly cluster: Cluster;
+export class ClusterCommands extends Commands {
+  declare protected readonly client: Cluster;
 
-  constructor(cluster: Cluster) {
-    this.cluster = cluster;
+  getMany(keys: readonly string[]): Promise<(string | null)[]> {
+    return this.within(this.getFromNodes(keys));
   }
 
-  async getMany(keys: readonly string[]): Promise<(string | null)[]> {
+  setMany(
+    keys: readonly string[],
+    values: readonly string[],
+    px: number | undefined,
+  ): Promise<void> {
+    return this.within(this.setOnNodes(keys, values, px));
+  }
+
+  unlinkMany(keys: readonly string[]): Promise<number> {
+    return this.within(this.unlinkOnNodes(keys));
+  }
+
+  private async getFromNodes(keys: readonly string[]): Promise<(string | null)[]> {
     const groups = this.group(keys);
     const only = groups.length === 1 ? groups[0] : undefined;
-    if (only?.sameSlot) return this.cluster.mget(only.keys);
+    if (only?.sameSlot) return this.client.mget(only.keys);
     const values = new Array<string | null>(keys.length);
     await Promise.all(
       groups.map(async (group) => {
         const found = group.sameSlot
-          ? await this.cluster.mget(group.keys)
+          ? await this.client.mget(group.keys)
           : (await this.onNode(getScript, keys, group.indices, (some) => pick(keys, some))).flat();
         for (let index = 0; index < group.indices.length; index++) {
           values[group.indices[index] as number] = (found[index] as string | null) ?? null;
@@ -91,7 +161,7 @@ export class ClusterCommands implements Commands {
     return values;
   }
 
-  async setMany(
+  private async setOnNodes(
     keys: readonly string[],
     values: readonly string[],
     px: number | undefined,
@@ -100,17 +170,17 @@ export class ClusterCommands implements Commands {
     await Promise.all(
       this.group(keys).map((group) =>
         group.sameSlot && px === undefined
-          ? this.cluster.mset(pairs(group.indices))
+          ? this.client.mset(pairs(group.indices))
           : this.onNode(setScript, keys, group.indices, (some) => [px ?? "", ...pairs(some)]),
       ),
     );
   }
 
-  async unlinkMany(keys: readonly string[]): Promise<number> {
+  private async unlinkOnNodes(keys: readonly string[]): Promise<number> {
     const removed = await Promise.all(
       this.group(keys).map(async (group) =>
         group.sameSlot
-          ? [await this.cluster.unlink(group.keys)]
+          ? [await this.client.unlink(group.keys)]
           : this.onNode(unlinkScript, keys, group.indices, (some) => pick(keys, some)),
       ),
     );
@@ -118,13 +188,15 @@ export class ClusterCommands implements Commands {
   }
 
   async *scan(pattern: string): AsyncIterable<string[]> {
-    for (const node of this.cluster.nodes("master")) yield* scanNode(node, pattern);
+    // Until the Cluster is ready it knows no masters; a PING waits for that.
+    if (this.client.status !== "ready") await this.within(this.client.ping());
+    for (const node of this.client.nodes("master")) yield* this.scanNode(node, pattern);
   }
 
   /** Groups keys by the node that owns their slot (by slot while the slot map is unknown). */
   private group(keys: readonly string[]): Group[] {
     const groups = new Map<string, Group>();
-    const owners = this.cluster.slots;
+    const owners = this.client.slots;
     for (let index = 0; index < keys.length; index++) {
       const key = keys[index] as string;
       const slot = keySlot(key);
@@ -155,7 +227,7 @@ export class ClusterCommands implements Commands {
     try {
       return [
         await runScript(
-          this.cluster,
+          this.client,
           script,
           keys[indices[0] as number] as string,
           argsFor(indices),
@@ -163,23 +235,14 @@ export class ClusterCommands implements Commands {
       ];
     } catch (error) {
       if (!(error instanceof Error) || !error.message.includes("non local key")) throw error;
-      this.cluster.refreshSlotsCache();
+      this.client.refreshSlotsCache();
       return Promise.all(
         indices.map((index) =>
-          runScript(this.cluster, script, keys[index] as string, argsFor([index])),
+          runScript(this.client, script, keys[index] as string, argsFor([index])),
         ),
       );
     }
   }
-}
-
-async function* scanNode(client: Redis, pattern: string): AsyncIterable<string[]> {
-  let cursor = "0";
-  do {
-    const [next, keys] = await client.scan(cursor, "MATCH", pattern, "COUNT", SCAN_COUNT);
-    cursor = next;
-    if (keys.length > 0) yield keys;
-  } while (cursor !== "0");
 }
 
 function interleave(keys: readonly string[], values: readonly string[]): string[] {

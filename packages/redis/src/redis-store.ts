@@ -2,19 +2,18 @@ import {
   BaseStore,
   type CollectionOptions,
   type CollectionsOptions,
-  deserializeEntry,
   type ErrorContext,
   type KeysOptions,
   type KeyValueError,
   type ManagedEntry,
   messageOf,
   StoreConnectionError,
-  serializeEntry,
   takeFirst,
   toStoreError,
 } from "@kv/protocol";
 import type { Cluster, Redis } from "ioredis";
 import { isConnectionError, openClient, type RedisStoreOptions } from "./client.ts";
+import { decodeEntry, encodeEntry } from "./codec.ts";
 import { ClusterCommands, type Commands, StandaloneCommands } from "./commands.ts";
 import { Layout } from "./layout.ts";
 
@@ -45,12 +44,12 @@ export class RedisStore extends BaseStore {
   constructor(options: RedisStoreOptions = {}) {
     super(options);
     this.layout = new Layout(options.namespace);
-    const { client, owned } = openClient(options);
+    const { client, owned, deadlineMs } = openClient(options);
     this.client = client;
     this.owned = owned;
     this.commands = client.isCluster
-      ? new ClusterCommands(client as Cluster)
-      : new StandaloneCommands(client as Redis);
+      ? new ClusterCommands(client, deadlineMs)
+      : new StandaloneCommands(client, deadlineMs);
   }
 
   protected getEntry(collection: string, key: string): Promise<ManagedEntry | undefined> {
@@ -75,10 +74,8 @@ export class RedisStore extends BaseStore {
   protected async putEntry(collection: string, key: string, entry: ManagedEntry): Promise<void> {
     this.flushReads();
     const redisKey = this.layout.collectionPrefix(collection) + key;
-    const json = serializeEntry(entry, { collection, key });
-    const px = expiryMs(entry);
-    if (px === undefined) await this.client.set(redisKey, json);
-    else await this.client.set(redisKey, json, "PX", px);
+    const json = encodeEntry(entry, JSON.stringify(collection), key);
+    await this.commands.set(redisKey, json, expiryMs(entry));
   }
 
   protected override async putEntries(
@@ -87,12 +84,13 @@ export class RedisStore extends BaseStore {
   ): Promise<void> {
     this.flushReads();
     const prefix = this.layout.collectionPrefix(collection);
+    const collectionJson = JSON.stringify(collection);
     const keys = new Array<string>(entries.length);
     const values = new Array<string>(entries.length);
     for (let index = 0; index < entries.length; index++) {
       const [key, entry] = entries[index] as readonly [string, ManagedEntry];
       keys[index] = prefix + key;
-      values[index] = serializeEntry(entry, { collection, key });
+      values[index] = encodeEntry(entry, collectionJson, key);
     }
     const first = entries[0];
     await this.commands.setMany(keys, values, first && expiryMs(first[1]));
@@ -100,7 +98,7 @@ export class RedisStore extends BaseStore {
 
   protected async deleteEntry(collection: string, key: string): Promise<boolean> {
     this.flushReads();
-    return (await this.client.unlink(this.layout.collectionPrefix(collection) + key)) > 0;
+    return this.commands.unlink(this.layout.collectionPrefix(collection) + key);
   }
 
   protected override deleteEntries(collection: string, keys: readonly string[]): Promise<number> {
@@ -228,7 +226,7 @@ export class RedisStore extends BaseStore {
     this.readWaiters = [];
     const reply =
       keys.length === 1
-        ? this.client.get(keys[0] as string).then((value) => [value])
+        ? this.commands.get(keys[0] as string).then((value) => [value])
         : this.commands.getMany(keys);
     reply.then(
       (values) => {
@@ -249,7 +247,7 @@ export class RedisStore extends BaseStore {
 }
 
 function parseEntry(json: string | null | undefined): ManagedEntry | undefined {
-  return json === null || json === undefined ? undefined : deserializeEntry(json);
+  return json === null || json === undefined ? undefined : decodeEntry(json);
 }
 
 function isEntryDocument(json: string | null | undefined): boolean {

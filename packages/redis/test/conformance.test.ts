@@ -9,12 +9,12 @@ class PassThroughWrapper extends BaseWrapper {}
 // Each run has a database or namespace of its own, because the suite calls destroy().
 const run = randomUUID().slice(0, 8);
 
-await describeConformance("RedisStore (standalone, py-key-value layout, db 1)", {
-  createStore: () => new RedisStore({ url: redisDbUrl(1) }),
+await describeConformance("RedisStore (standalone, py-key-value layout, db 11)", {
+  createStore: () => new RedisStore({ url: redisDbUrl(11) }),
 });
 
-await describeConformance("RedisStore (standalone, namespace, db 2)", {
-  createStore: () => new RedisStore({ url: redisDbUrl(2), namespace: `kv-conformance-${run}` }),
+await describeConformance("RedisStore (standalone, namespace, db 12)", {
+  createStore: () => new RedisStore({ url: redisDbUrl(12), namespace: `kv-conformance-${run}` }),
 });
 
 await describeConformance("RedisStore (Cluster, namespace)", {
@@ -25,6 +25,6 @@ await describeConformance("RedisStore (Cluster, one hash slot by a {tagged} name
   createStore: () => new RedisStore({ nodes: clusterNodes(), namespace: `{kv-tagged-${run}}` }),
 });
 
-await describeConformance("RedisStore through a pass-through BaseWrapper (db 3)", {
-  createStore: (): KeyValue => new PassThroughWrapper(new RedisStore({ url: redisDbUrl(3) })),
+await describeConformance("RedisStore through a pass-through BaseWrapper (db 13)", {
+  createStore: (): KeyValue => new PassThroughWrapper(new RedisStore({ url: redisDbUrl(13) })),
 });

@@ -1,5 +1,5 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -45,26 +45,59 @@ async function freePort(): Promise<number> {
  */
 export class PrivateRedis {
   readonly port: number;
+  /** The self-signed certificate (PEM) of a TLS server. */
+  readonly certificate: string | undefined;
   private readonly dir: string;
-  private readonly extraArgs: readonly string[];
+  private readonly args: readonly string[];
   private child: ChildProcess | undefined;
 
-  private constructor(port: number, extraArgs: readonly string[]) {
+  private constructor(port: number, extraArgs: readonly string[], tls: boolean) {
     this.port = port;
-    this.extraArgs = extraArgs;
     this.dir = mkdtempSync(join(tmpdir(), "kv-redis-test-"));
+    const base = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", this.dir];
+    if (tls) {
+      const cert = join(this.dir, "cert.pem");
+      const key = join(this.dir, "key.pem");
+      execFileSync(
+        "openssl",
+        [
+          ...[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+          ],
+          ...["-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert],
+        ],
+        { stdio: "ignore" },
+      );
+      this.certificate = readFileSync(cert, "utf8");
+      base.push("--port", "0", "--tls-port", String(port), "--tls-cert-file", cert);
+      base.push("--tls-key-file", key, "--tls-ca-cert-file", cert, "--tls-auth-clients", "no");
+    } else {
+      base.push("--port", String(port));
+    }
+    this.args = [...base, ...extraArgs];
   }
 
-  /** Starts a server on a free port. */
-  static async start(extraArgs: readonly string[] = []): Promise<PrivateRedis> {
-    const server = new PrivateRedis(await freePort(), extraArgs);
+  /** Starts a server on a free port; with `tls`, it speaks TLS only, with a self-signed certificate. */
+  static async start(
+    extraArgs: readonly string[] = [],
+    { tls = false }: { tls?: boolean } = {},
+  ): Promise<PrivateRedis> {
+    const server = new PrivateRedis(await freePort(), extraArgs, tls);
     await server.start();
     return server;
   }
 
-  /** The server's URL. */
+  /** The server's URL (`rediss://` for a TLS server). */
   get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
+    return `${this.certificate === undefined ? "redis" : "rediss"}://127.0.0.1:${this.port}`;
   }
 
   /** The pid of the running server. */
@@ -74,23 +107,12 @@ export class PrivateRedis {
 
   /** Starts (again) on the same port and waits until it answers PING. */
   async start(): Promise<void> {
-    const args = [
-      "--bind",
-      "127.0.0.1",
-      "--port",
-      String(this.port),
-      "--save",
-      "",
-      "--appendonly",
-      "no",
-    ];
-    this.child = spawn("redis-server", [...args, "--dir", this.dir, ...this.extraArgs], {
-      stdio: "ignore",
-    });
+    this.child = spawn("redis-server", this.args, { stdio: "ignore" });
     const probe = new Redis(this.port, "127.0.0.1", {
       lazyConnect: true,
       retryStrategy: () => null,
       maxRetriesPerRequest: 0,
+      ...(this.certificate === undefined ? {} : { tls: { ca: this.certificate } }),
     });
     probe.on("error", () => {});
     try {
