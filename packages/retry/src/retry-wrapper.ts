@@ -72,23 +72,36 @@ export class RetryWrapper extends BaseWrapper {
     this.onRetry = options.onRetry;
   }
 
-  protected override async invoke<T>(
+  protected override invoke<T>(
     operation: Operation,
     call: (store: KeyValue) => Promise<T>,
   ): Promise<T> {
-    const started = Date.now();
-    for (let attempt = 1; ; attempt++) {
+    const started = this.deadlineMs === Number.POSITIVE_INFINITY ? 0 : Date.now();
+    return attempt(call, this.store).catch((error: unknown) =>
+      this.retry(operation, call, error, started),
+    );
+  }
+
+  private async retry<T>(
+    operation: Operation,
+    call: (store: KeyValue) => Promise<T>,
+    firstError: unknown,
+    started: number,
+  ): Promise<T> {
+    let error = firstError;
+    for (let attempts = 1; ; attempts++) {
+      const delayMs = this.delayBefore(attempts + 1);
+      const retry =
+        attempts <= this.maxRetries &&
+        this.isTransient(error) &&
+        Date.now() + delayMs - started < this.deadlineMs;
+      if (!retry) throw withAttempts(error, attempts);
+      this.notify({ operation, error, attempt: attempts, delayMs });
+      if (delayMs > 0) await sleep(delayMs);
       try {
         return await call(this.store);
-      } catch (error) {
-        const delayMs = this.delayBefore(attempt + 1);
-        const retry =
-          attempt <= this.maxRetries &&
-          this.isTransient(error) &&
-          Date.now() + delayMs - started < this.deadlineMs;
-        if (!retry) throw withAttempts(error, attempt);
-        this.notify({ operation, error, attempt, delayMs });
-        if (delayMs > 0) await sleep(delayMs);
+      } catch (next) {
+        error = next;
       }
     }
   }
@@ -112,6 +125,14 @@ export class RetryWrapper extends BaseWrapper {
     } catch {
       // a failing hook must not change the outcome of the call
     }
+  }
+}
+
+function attempt<T>(call: (store: KeyValue) => Promise<T>, store: KeyValue): Promise<T> {
+  try {
+    return call(store);
+  } catch (error) {
+    return Promise.reject(error);
   }
 }
 
