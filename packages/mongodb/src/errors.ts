@@ -43,8 +43,6 @@ const connectionErrorNames = new Set([
   "MongoNetworkError",
   "MongoNetworkTimeoutError",
   "MongoServerSelectionError",
-  "MongoTopologyClosedError",
-  "MongoNotConnectedError",
   "MongoServerClosedError",
   "MongoOperationTimeoutError",
 ]);

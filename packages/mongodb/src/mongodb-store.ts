@@ -8,6 +8,7 @@ import {
   type ManagedEntry,
   messageOf,
   StoreConnectionError,
+  StoreError,
   takeFirst,
   toStoreError,
 } from "@kv/protocol";
@@ -66,6 +67,18 @@ export class MongoDbStore extends BaseStore {
   /** The name of the MongoDB collection that holds a collection. */
   mongoCollectionName(collection: string): string {
     return toMongoName(collection, this.maxNameBytes);
+  }
+
+  protected override async setup(): Promise<void> {
+    if (this.ownedClient === undefined) return;
+    if (this.closed) throw new StoreError({ message: "The store is closed", operation: "setup" });
+    try {
+      // Explicitly, because the driver does not recover a client whose automatic connection failed.
+      await this.ownedClient.connect();
+    } catch (error) {
+      if (isConnectionError(error)) throw this.mapError(error, { operation: "setup" });
+      throw error;
+    }
   }
 
   protected override async setupCollection(collection: string): Promise<void> {
