@@ -30,14 +30,18 @@ if ((globalThis as { gc?: unknown }).gc === undefined) {
 const started = performance.now();
 const startedAt = new Date().toISOString();
 const loadBefore = loadAverage();
-const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+const log = (message: string) =>
+  process.stderr.write(
+    `[bench ${((performance.now() - started) / 1000).toFixed(1)}s] ${message}\n`,
+  );
 log(
   `${options.mode}: ${options.rounds} rounds × ${options.durationMs} ms in ${options.sliceMs} ms slices, warm-up ${options.warmupMs} ms; load ${loadBefore}`,
 );
 
 const results: SuiteResult[] = [];
-for (const suite of SUITES) {
-  if (options.only.length > 0 && !options.only.includes(suite.id)) continue;
+for (const { id, create } of SUITES) {
+  if (options.only.length > 0 && !options.only.includes(id)) continue;
+  const suite = create();
   const probe = suite.id === "redis" ? redisCostProbe() : undefined;
   results.push(
     await runSuite(

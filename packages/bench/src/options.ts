@@ -24,7 +24,7 @@ export interface BenchOptions {
 export const USAGE = `Usage: pnpm bench [--quick] [--rounds N] [--duration-ms N] [--warmup-ms N] [--slice-ms N]
                   [--only a,b] [--out DIR]
 
-  --quick          3 rounds of 60 ms (slices of 20 ms) after a 30 ms warm-up: under a minute
+  --quick          3 rounds of 40 ms (slices of 20 ms) after a 20 ms warm-up: under a minute
   (default)        5 rounds of 250 ms (slices of 25 ms) after a 200 ms warm-up: a few minutes
   --rounds N       measured rounds
   --duration-ms N  how long each subject runs each workload per round
@@ -35,7 +35,7 @@ export const USAGE = `Usage: pnpm bench [--quick] [--rounds N] [--duration-ms N]
 `;
 
 const PRESETS = {
-  quick: { rounds: 3, durationMs: 60, warmupMs: 30, sliceMs: 20 },
+  quick: { rounds: 3, durationMs: 40, warmupMs: 20, sliceMs: 20 },
   full: { rounds: 5, durationMs: 250, warmupMs: 200, sliceMs: 25 },
 } as const;
 

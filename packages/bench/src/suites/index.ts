@@ -1,7 +1,15 @@
 import type { Suite } from "../types.ts";
+import { diskSuite } from "./disk.ts";
+import { dynamodbSuite } from "./dynamodb.ts";
 import { leveldbSuite } from "./leveldb.ts";
 import { memorySuite } from "./memory.ts";
 import { redisSuite } from "./redis.ts";
 
-/** Every suite, in report order. */
-export const SUITES: readonly Suite[] = [memorySuite(), redisSuite(), leveldbSuite()];
+/** Every suite, in report order; `create` is called only for the suites a run selects. */
+export const SUITES: readonly { id: string; create: () => Suite }[] = [
+  { id: "memory", create: memorySuite },
+  { id: "redis", create: redisSuite },
+  { id: "leveldb", create: leveldbSuite },
+  { id: "disk", create: diskSuite },
+  { id: "dynamodb", create: dynamodbSuite },
+];

@@ -1,5 +1,8 @@
+import { randomBytes } from "node:crypto";
+import { EncryptionWrapper } from "@kv/encryption";
 import { MemoryStore } from "@kv/memory";
 import { RetryWrapper } from "@kv/retry";
+import { StatisticsWrapper } from "@kv/statistics";
 import { createCache } from "cache-manager";
 import Keyv from "keyv";
 import { createStorage } from "unstorage";
@@ -128,12 +131,34 @@ export function memorySuite(): Suite {
         open: async () => kvClient(new MemoryStore()),
       },
       {
+        name: "@kv/statistics around @kv/memory",
+        role: "wrapper",
+        relativeTo: KV_MEMORY,
+        description:
+          "StatisticsWrapper (defaults: counts and latency histograms) around MemoryStore",
+        packages: ["@kv/statistics"],
+        open: async () => kvClient(new StatisticsWrapper(new MemoryStore())),
+      },
+      {
         name: "@kv/retry around @kv/memory",
         role: "wrapper",
         relativeTo: KV_MEMORY,
         description: "RetryWrapper (defaults) around MemoryStore",
         packages: ["@kv/retry"],
         open: async () => kvClient(new RetryWrapper(new MemoryStore())),
+      },
+      {
+        name: "@kv/encryption around @kv/memory",
+        role: "wrapper",
+        relativeTo: KV_MEMORY,
+        description: "EncryptionWrapper (AES-256-GCM, one key) around MemoryStore",
+        packages: ["@kv/encryption"],
+        open: async () =>
+          kvClient(
+            new EncryptionWrapper(new MemoryStore(), {
+              keys: [{ id: "bench", key: randomBytes(32) }],
+            }),
+          ),
       },
       {
         name: "Keyv (memory)",

@@ -1,10 +1,12 @@
 import KeyvRedis from "@keyv/redis";
+import { RedisStore } from "@kv/redis";
 import { createCache } from "cache-manager";
 import { Redis } from "ioredis";
 import Keyv from "keyv";
 import { createStorage } from "unstorage";
 import redisDriver from "unstorage/drivers/redis";
 import { open, seal } from "../envelope.ts";
+import { kvClient } from "../kv-client.ts";
 import type { Client, Suite } from "../types.ts";
 import { TTL_SECONDS } from "../types.ts";
 import { cacheManagerClient, keyvClient, unstorageClient } from "./memory.ts";
@@ -151,6 +153,16 @@ export function redisSuite(): Suite {
         packages: ["ioredis"],
         open: async () =>
           rawClient(connect({ enableAutoPipelining: true }), `${KEY_PREFIX}-rawap:`),
+      },
+      {
+        name: "@kv/redis",
+        role: "kv",
+        description: "RedisStore({ url }) (its own ioredis connection, default options)",
+        packages: ["@kv/redis", "ioredis"],
+        open: async () => {
+          const store = new RedisStore({ url, defaultCollection: `${KEY_PREFIX}-kv` });
+          return kvClient(store, () => store.close());
+        },
       },
       {
         name: "Keyv + @keyv/redis",

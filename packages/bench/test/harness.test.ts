@@ -1,0 +1,196 @@
+import { MemoryStore } from "@kv/memory";
+import { describe, expect, it } from "vitest";
+import { measure, runSuite } from "../src/harness.ts";
+import { kvClient } from "../src/kv-client.ts";
+import { parseOptions } from "../src/options.ts";
+import { renderMarkdown, summarize } from "../src/report.ts";
+import { median, pairedRatios, range, rotate } from "../src/stats.ts";
+import { checkTargets } from "../src/targets.ts";
+import type { Client, Suite } from "../src/types.ts";
+import { WORKLOADS } from "../src/workloads.ts";
+
+function mapClient(): Client {
+  const map = new Map<string, string>();
+  return {
+    get: async (key) => {
+      const text = map.get(key);
+      return text === undefined ? undefined : JSON.parse(text);
+    },
+    getMany: async (keys) =>
+      keys.map((key) => {
+        const text = map.get(key);
+        return text === undefined ? undefined : JSON.parse(text);
+      }),
+    put: async (key, value) => void map.set(key, JSON.stringify(value)),
+    putTtl: async (key, value) => void map.set(key, JSON.stringify(value)),
+    putMany: async (entries) => {
+      for (const [key, value] of entries) map.set(key, JSON.stringify(value));
+    },
+    putManyTtl: async (entries) => {
+      for (const [key, value] of entries) map.set(key, JSON.stringify(value));
+    },
+    close: async () => map.clear(),
+  };
+}
+
+describe("statistics", () => {
+  it("takes the median of odd and even lists without reordering the input", () => {
+    const values = [5, 1, 3];
+    expect(median(values)).toBe(3);
+    expect(values).toEqual([5, 1, 3]);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([])).toBeNaN();
+  });
+
+  it("gives the min–max range", () => {
+    expect(range([3, 9, 1])).toEqual([1, 9]);
+  });
+
+  it("pairs ratios round by round and skips rounds missing on either side", () => {
+    expect(pairedRatios([2, 3, 8], [1, 6, 4])).toEqual([2, 0.5, 2]);
+    const failedSecondRound: number[] = [];
+    failedSecondRound[0] = 2;
+    failedSecondRound[2] = 8;
+    expect(pairedRatios(failedSecondRound, [1, 6, 0])).toEqual([2]);
+  });
+
+  it("rotates so each round starts with another subject", () => {
+    expect(rotate(["a", "b", "c"], 1)).toEqual(["b", "c", "a"]);
+    expect(rotate(["a", "b", "c"], 4)).toEqual(["b", "c", "a"]);
+    expect(rotate([], 2)).toEqual([]);
+  });
+});
+
+describe("options", () => {
+  it("defaults to the full preset and --quick selects the quick one", () => {
+    expect(parseOptions([])).toMatchObject({ mode: "full", rounds: 5, durationMs: 250 });
+    expect(parseOptions(["--quick"])).toMatchObject({ mode: "quick", rounds: 3 });
+  });
+
+  it("ignores a forwarded lone -- and reads explicit numbers as a custom run", () => {
+    expect(parseOptions(["--", "--rounds", "2", "--only", "memory, redis"])).toMatchObject({
+      mode: "custom",
+      rounds: 2,
+      only: ["memory", "redis"],
+    });
+  });
+
+  it("rejects unknown options and bad numbers", () => {
+    expect(() => parseOptions(["--fast"])).toThrow();
+    expect(() => parseOptions(["--rounds", "0"])).toThrow(RangeError);
+  });
+});
+
+describe("measure", () => {
+  it("runs the call for about the given time and counts the calls", async () => {
+    let count = 0;
+    const { calls, elapsedMs } = await measure(async () => count++, 20, 4);
+    expect(calls).toBe(count);
+    expect(calls % 4).toBe(0);
+    expect(elapsedMs).toBeGreaterThanOrEqual(20);
+  });
+});
+
+describe("runSuite", () => {
+  const options = { rounds: 2, durationMs: 4, warmupMs: 2, sliceMs: 2 };
+
+  it("measures every subject on every workload in every round, with ratios to the baseline", async () => {
+    const suite: Suite = {
+      id: "test",
+      title: "Test",
+      baseline: "map",
+      subjects: [
+        {
+          name: "map",
+          role: "baseline",
+          description: "",
+          packages: [],
+          open: async () => mapClient(),
+        },
+        {
+          name: "@kv/memory",
+          role: "kv",
+          description: "",
+          packages: ["@kv/memory"],
+          open: async () => kvClient(new MemoryStore()),
+        },
+      ],
+    };
+    const result = await runSuite(suite, WORKLOADS, options);
+    for (const subject of result.subjects) {
+      for (const workload of WORKLOADS) {
+        const figures = subject.workloads[workload.id];
+        expect(figures?.error).toBeUndefined();
+        expect(figures?.opsPerSec).toHaveLength(2);
+      }
+    }
+    const [baseline, memory] = result.subjects;
+    if (baseline === undefined || memory === undefined) throw new Error("two subjects expected");
+    expect(summarize(result, baseline, "put-get", "map")?.ratio).toBe(1);
+    expect(summarize(result, memory, "get-many", "map")?.ratio).toBeGreaterThan(0);
+    const outcomes = checkTargets([result]);
+    expect(outcomes.find(({ target }) => target.startsWith("@kv/redis"))?.verdict).toBe(
+      "not measured",
+    );
+  });
+
+  it("reports a subject that returns wrong values as failed instead of measuring it", async () => {
+    const broken: Client = { ...mapClient(), get: async () => ({ wrong: true }) };
+    const suite: Suite = {
+      id: "test",
+      title: "Test",
+      baseline: "map",
+      subjects: [
+        {
+          name: "map",
+          role: "baseline",
+          description: "",
+          packages: [],
+          open: async () => mapClient(),
+        },
+        { name: "broken", role: "anchor", description: "", packages: [], open: async () => broken },
+      ],
+    };
+    const result = await runSuite(suite, WORKLOADS.slice(0, 1), options);
+    expect(result.subjects[1]?.workloads["put-get"]?.error).toMatch(/get returns what put wrote/);
+  });
+
+  it("skips a suite whose backend is unavailable and says why in the report", async () => {
+    const suite: Suite = {
+      id: "gone",
+      title: "Gone",
+      baseline: "map",
+      unavailable: async () => "no server answers",
+      subjects: [
+        {
+          name: "map",
+          role: "baseline",
+          description: "",
+          packages: [],
+          open: async () => mapClient(),
+        },
+      ],
+    };
+    const result = await runSuite(suite, WORKLOADS, options);
+    expect(result.skipped).toBe("no server answers");
+    const markdown = renderMarkdown({
+      run: {
+        mode: "quick",
+        rounds: 1,
+        durationMs: 1,
+        warmupMs: 1,
+        sliceMs: 1,
+        startedAt: "",
+        seconds: 0,
+        loadBefore: "",
+        loadAfter: "",
+      },
+      machine: { cpu: "", cores: 1, memoryGiB: 1, os: "", node: "", v8: "", commit: "" },
+      versions: {},
+      workloads: WORKLOADS,
+      suites: [result],
+      targets: [],
+    });
+    expect(markdown).toContain("- Gone: no server answers");
+  });
+});
