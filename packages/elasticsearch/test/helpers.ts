@@ -25,6 +25,7 @@ export function rawClient(): Client {
 export async function deleteIndices(client: Client, prefix: string): Promise<void> {
   const indices = await client.indices.get({
     index: `${prefix}-*`,
+    expand_wildcards: ["open", "closed"],
     allow_no_indices: true,
     ignore_unavailable: true,
   });
