@@ -1,8 +1,2 @@
-export type {
-  RedisStoreClientOptions,
-  RedisStoreClusterOptions,
-  RedisStoreCommonOptions,
-  RedisStoreOptions,
-  RedisStoreUrlOptions,
-} from "./client.ts";
+export type { RedisStoreOptions } from "./client.ts";
 export { RedisStore } from "./redis-store.ts";
