@@ -1,4 +1,5 @@
 import { brandError, hasErrorBrand, KeyValueError, type KeyValueErrorOptions } from "@kv/protocol";
+import type { AnyBulkWriteOperation } from "mongodb";
 
 /** What `DocumentTooLargeError` says besides the usual context. */
 export interface DocumentTooLargeErrorOptions extends KeyValueErrorOptions {
@@ -82,4 +83,20 @@ export function isIndexConflict(error: unknown): boolean {
 export function isNamespaceNotFound(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   return (error as { code?: unknown }).code === 26 || /\bns not found\b/i.test(error.message);
+}
+
+/** The operations of a failed unordered bulk write that lost an upsert race (E11000), if only those. */
+export function racedOperations(
+  error: unknown,
+  operations: readonly AnyBulkWriteOperation[],
+): AnyBulkWriteOperation[] | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const { writeErrors, writeConcernError } = error as {
+    writeErrors?: { index: number; code?: number } | { index: number; code?: number }[];
+    writeConcernError?: unknown;
+  };
+  if (writeErrors === undefined || writeConcernError) return undefined;
+  const failed = Array.isArray(writeErrors) ? writeErrors : [writeErrors];
+  if (failed.length === 0 || !failed.every(isDuplicateKey)) return undefined;
+  return failed.flatMap(({ index }) => operations[index] ?? []);
 }

@@ -12,29 +12,25 @@ import {
   takeFirst,
   toStoreError,
 } from "@kv/protocol";
-import type {
-  AnyBulkWriteOperation,
-  Collection,
-  Db,
-  Document,
-  IndexDescription,
-  MongoClient,
-} from "mongodb";
+import type { AnyBulkWriteOperation, Collection, Db, MongoClient } from "mongodb";
 import { type MongoDbStoreOptions, nameLimit, openDatabase } from "./client.ts";
-import { ENTRY_PROJECTION, fromDocument, liveAt, toDocument } from "./document.ts";
 import {
   isConnectionError,
   isDuplicateKey,
   isIndexConflict,
   isNamespaceNotFound,
+  racedOperations,
 } from "./errors.ts";
+import {
+  ENTRY_PROJECTION,
+  fromDocument,
+  hasLayoutIndexes,
+  INDEXES,
+  liveAt,
+  toDocument,
+} from "./layout.ts";
 import { fromMongoName, isHashedName, toMongoName } from "./names.ts";
 
-/** py-key-value's two indexes; `key_1` is unique here, so concurrent upserts never duplicate a key. */
-const INDEXES: IndexDescription[] = [
-  { key: { key: 1 }, name: "key_1", unique: true },
-  { key: { expires_at: 1 }, name: "expires_at_1", expireAfterSeconds: 0 },
-];
 /** Documents per cursor batch when enumerating keys. */
 const PAGE_SIZE = 1000;
 
@@ -325,35 +321,6 @@ export class MongoDbStore extends BaseStore {
       if (isHashedName(name) || fromMongoName(name, this.maxNameBytes) !== undefined) yield name;
     }
   }
-}
-
-/** The operations of a failed unordered bulk write that lost an upsert race (E11000), if only those. */
-function racedOperations(
-  error: unknown,
-  operations: readonly AnyBulkWriteOperation[],
-): AnyBulkWriteOperation[] | undefined {
-  const { writeErrors, writeConcernError } = error as {
-    writeErrors?: { index: number; code?: number } | { index: number; code?: number }[];
-    writeConcernError?: unknown;
-  };
-  if (writeErrors === undefined || writeConcernError) return undefined;
-  const failed = Array.isArray(writeErrors) ? writeErrors : [writeErrors];
-  if (failed.length === 0 || !failed.every(isDuplicateKey)) return undefined;
-  return failed.flatMap(({ index }) => operations[index] ?? []);
-}
-
-function hasLayoutIndexes(indexes: readonly Document[]): boolean {
-  const onKey = indexes.some((index) => sameKeys(index.key, "key"));
-  const ttl = indexes.some(
-    (index) => sameKeys(index.key, "expires_at") && typeof index.expireAfterSeconds === "number",
-  );
-  return onKey && ttl;
-}
-
-function sameKeys(spec: unknown, field: string): boolean {
-  if (typeof spec !== "object" || spec === null) return false;
-  const fields = Object.keys(spec);
-  return fields.length === 1 && fields[0] === field;
 }
 
 /** Drops a collection; one that is already gone is fine. */

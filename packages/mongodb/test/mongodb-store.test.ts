@@ -382,6 +382,9 @@ describe("client ownership", () => {
     await store.put("k", { n: 1 });
     await store.close();
     await expect(store.db.command({ ping: 1 })).rejects.toThrow();
+    const error = await store.get("k").catch((caught: unknown) => caught);
+    expect(StoreError.isInstance(error)).toBe(true);
+    expect(StoreConnectionError.isInstance(error)).toBe(false);
   });
 
   it("leaves a borrowed client or database open", async () => {

@@ -4,11 +4,17 @@ import {
   fromEntryDocument,
   type ManagedEntry,
 } from "@kv/protocol";
-import { BSON, type Document } from "mongodb";
+import { BSON, type Document, type IndexDescription } from "mongodb";
 import { DocumentTooLargeError } from "./errors.ts";
 
 /** MongoDB's largest document (`maxBsonObjectSize`). */
 export const MAX_DOCUMENT_BYTES: number = 16 * 1024 * 1024;
+
+/** py-key-value's two indexes; `key_1` is unique here, so concurrent upserts never duplicate a key. */
+export const INDEXES: IndexDescription[] = [
+  { key: { key: 1 }, name: "key_1", unique: true },
+  { key: { expires_at: 1 }, name: "expires_at_1", expireAfterSeconds: 0 },
+];
 
 /** The fields a read needs. */
 export const ENTRY_PROJECTION: Document = { _id: 0, value: 1, created_at: 1, expires_at: 1 };
@@ -61,4 +67,19 @@ export function fromDocument(document: Document): ManagedEntry {
 /** Matches documents that have not expired at `now` (epoch ms); no `expires_at` never expires. */
 export function liveAt(now: number): Document {
   return { $or: [{ expires_at: null }, { expires_at: { $gt: new Date(now) } }] };
+}
+
+/** True when a collection's indexes are the layout's: one on `key` and a TTL index on `expires_at`. */
+export function hasLayoutIndexes(indexes: readonly Document[]): boolean {
+  const onKey = indexes.some((index) => sameKeys(index.key, "key"));
+  const ttl = indexes.some(
+    (index) => sameKeys(index.key, "expires_at") && typeof index.expireAfterSeconds === "number",
+  );
+  return onKey && ttl;
+}
+
+function sameKeys(spec: unknown, field: string): boolean {
+  if (typeof spec !== "object" || spec === null) return false;
+  const fields = Object.keys(spec);
+  return fields.length === 1 && fields[0] === field;
 }
