@@ -1,14 +1,26 @@
 // Keeps every code example in the READMEs and docs true:
 // - a ```ts block preceded by `<!-- example: NAME -->` must equal examples/NAME/src/main.ts, and one
 //   preceded by `<!-- example: path/to/file.ts -->` must equal that file (CI type-checks and runs both);
+// - in docs/ and the root README every TypeScript or JavaScript block must be such a ```ts block;
 // - every package README has a ```ts example; when it names no file, its first block is
-//   type-checked and executed here, as written, against the local servers.
+//   type-checked and executed here, as written, against the local servers;
+// - relative links in docs/ point at files that exist.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join, normalize } from "node:path";
+
+interface CodeBlock {
+  /** The fence's info string: `ts`, `sh`, `json` ... */
+  language: string;
+  code: string;
+  /** The file named by an `<!-- example: ... -->` comment on the line before the fence. */
+  source: string | undefined;
+  line: number;
+}
 
 const problems: string[] = [];
-const codeBlock = /(?:<!--\s*example:\s*(\S+)\s*-->\s*\n)?```ts\n([\s\S]*?)```/g;
+const exampleMarker = /^<!--\s*example:\s*(\S+)\s*-->\s*$/;
+const scriptLanguages = new Set(["ts", "typescript", "tsx", "mts", "js", "javascript", "jsx", "mjs"]);
 
 function markdownFiles(): string[] {
   const files = ["README.md"];
@@ -28,6 +40,43 @@ function markdownFiles(): string[] {
   return files;
 }
 
+/** The fenced code blocks of a Markdown text, with the example marker in front of each. */
+function codeBlocks(text: string): CodeBlock[] {
+  const lines = text.split("\n");
+  const blocks: CodeBlock[] = [];
+  let open: { language: string; start: number; fence: string } | undefined;
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index] ?? "";
+    if (open === undefined) {
+      const fence = /^\s*(`{3,}|~{3,})\s*([^\s`]*)/.exec(line);
+      if (fence !== null) open = { fence: fence[1] ?? "```", language: fence[2] ?? "", start: index };
+      continue;
+    }
+    if (line.trim() !== open.fence) continue;
+    const previous = lines[open.start - 1] ?? "";
+    blocks.push({
+      language: open.language,
+      code: lines.slice(open.start + 1, index).join("\n"),
+      source: exampleMarker.exec(previous.trim())?.[1],
+      line: open.start + 1,
+    });
+    open = undefined;
+  }
+  return blocks;
+}
+
+/** Relative link targets of a Markdown text (no URLs, no in-page anchors), outside code blocks. */
+function localLinks(text: string): string[] {
+  const prose = text.replace(/^\s*(`{3,}|~{3,})[^\n]*\n[\s\S]*?^\s*\1\s*$/gm, "");
+  const targets: string[] = [];
+  for (const [, target] of prose.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)) {
+    if (target === undefined || /^[a-z][a-z0-9+.-]*:/i.test(target) || target.startsWith("#"))
+      continue;
+    targets.push(decodeURIComponent(target.replace(/#.*$/, "")));
+  }
+  return targets;
+}
+
 const toRun: { dir: string; code: string }[] = [];
 for (const file of markdownFiles()) {
   if (!existsSync(file)) {
@@ -35,27 +84,41 @@ for (const file of markdownFiles()) {
     continue;
   }
   const text = readFileSync(file, "utf8");
-  const blocks = [...text.matchAll(codeBlock)];
-  for (const [, source, code] of blocks) {
-    if (source === undefined) continue;
-    const path = source.includes("/") ? source : join("examples", source, "src", "main.ts");
-    if (!existsSync(path)) problems.push(`${file}: names ${path}, which does not exist`);
-    else if (readFileSync(path, "utf8").trim() !== (code ?? "").trim()) {
-      problems.push(`${file}: the block marked "${source}" differs from ${path}`);
+  const blocks = codeBlocks(text);
+  const isDoc = file === "README.md" || file.startsWith("docs/");
+  for (const { language, code, source, line } of blocks) {
+    if (source !== undefined) {
+      const path = source.includes("/") ? source : join("examples", source, "src", "main.ts");
+      if (language !== "ts") problems.push(`${file}:${line}: a block marked "${source}" must be \`\`\`ts`);
+      else if (!existsSync(path)) problems.push(`${file}:${line}: names ${path}, which does not exist`);
+      else if (readFileSync(path, "utf8").trim() !== code.trim()) {
+        problems.push(`${file}:${line}: the block marked "${source}" differs from ${path}`);
+      }
+    } else if (isDoc && scriptLanguages.has(language)) {
+      problems.push(
+        `${file}:${line}: a \`\`\`${language} block must be a \`\`\`ts block preceded by <!-- example: path/to/file.ts --> naming a file CI type-checks`,
+      );
+    }
+  }
+  if (file.startsWith("docs/")) {
+    for (const target of localLinks(text)) {
+      const path = normalize(join(dirname(file), target));
+      if (target !== "" && !existsSync(path))
+        problems.push(`${file}: links to ${target}, which does not exist`);
     }
   }
   const packageDir = /^packages\/([^/]+)\/README\.md$/.exec(file)?.[1];
   if (packageDir === undefined) continue;
-  const [first] = blocks;
+  const first = blocks.find((block) => block.language === "ts");
   if (first === undefined) problems.push(`${file}: has no \`\`\`ts example`);
-  else if (first[1] === undefined) toRun.push({ dir: packageDir, code: first[2] ?? "" });
+  else if (first.source === undefined) toRun.push({ dir: packageDir, code: first.code });
 }
 
 for (const { dir } of toRun)
   rmSync(join("packages", dir, ".readme"), { recursive: true, force: true });
 for (const { dir, code } of toRun) {
   mkdirSync(join("packages", dir, ".readme"), { recursive: true });
-  writeFileSync(join("packages", dir, ".readme", "example.ts"), code);
+  writeFileSync(join("packages", dir, ".readme", "example.ts"), `${code}\n`);
 }
 if (toRun.length > 0) {
   writeFileSync(
