@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv } from "node:crypto";
 import type { Value } from "@kv/protocol";
 import {
   type Cipher,
@@ -8,6 +8,7 @@ import {
   readEnvelope,
   versionField,
 } from "./envelope.ts";
+import { takeRandomBytes } from "./random-pool.ts";
 
 const formatVersion = 2;
 const nonceLength = 12;
@@ -38,7 +39,7 @@ export class AesGcmCipher implements Cipher {
   async seal(plaintext: Buffer, location: Location): Promise<Value> {
     const key = this.keys.get(this.currentId);
     if (key === undefined) throw new Error(`No key with id ${this.currentId}`);
-    const nonce = randomBytes(nonceLength);
+    const nonce = takeRandomBytes(nonceLength);
     const cipher = createCipheriv("aes-256-gcm", key, nonce, { authTagLength: tagLength });
     cipher.setAAD(associatedData(this.currentId, location));
     const data = Buffer.concat([

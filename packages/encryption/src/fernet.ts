@@ -1,13 +1,7 @@
-import {
-  createCipheriv,
-  createDecipheriv,
-  createHmac,
-  pbkdf2,
-  randomBytes,
-  timingSafeEqual,
-} from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac, pbkdf2, timingSafeEqual } from "node:crypto";
 import type { Value } from "@kv/protocol";
 import { type Cipher, dataField, readEnvelope, versionField } from "./envelope.ts";
+import { takeRandomBytes } from "./random-pool.ts";
 
 /** The PBKDF2-HMAC-SHA256 iteration count py-key-value derives its Fernet key with. */
 const kdfIterations = 1_200_000;
@@ -40,7 +34,7 @@ export function parseFernetKey(text: string): Buffer {
 
 /** Encrypts to a Fernet token (the spec's URL-safe base64 text, padded) with a 32-byte key. */
 export function fernetEncrypt(key: Buffer, plaintext: Buffer, nowMs: number = Date.now()): string {
-  const iv = randomBytes(16);
+  const iv = takeRandomBytes(16);
   const header = Buffer.alloc(9);
   header[0] = tokenVersion;
   header.writeBigUInt64BE(BigInt(Math.floor(nowMs / 1000)), 1);
