@@ -20,7 +20,7 @@ interface CodeBlock {
 
 const problems: string[] = [];
 const exampleMarker = /^<!--\s*example:\s*(\S+)\s*-->\s*$/;
-const scriptLanguages = new Set(["ts", "typescript", "tsx", "mts", "js", "javascript", "jsx", "mjs"]);
+const scriptLanguages = new Set("ts typescript tsx mts js javascript jsx mjs".split(" "));
 
 function markdownFiles(): string[] {
   const files = ["README.md"];
@@ -49,7 +49,9 @@ function codeBlocks(text: string): CodeBlock[] {
     const line = lines[index] ?? "";
     if (open === undefined) {
       const fence = /^\s*(`{3,}|~{3,})\s*([^\s`]*)/.exec(line);
-      if (fence !== null) open = { fence: fence[1] ?? "```", language: fence[2] ?? "", start: index };
+      if (fence !== null) {
+        open = { fence: fence[1] ?? "```", language: fence[2] ?? "", start: index };
+      }
       continue;
     }
     if (line.trim() !== open.fence) continue;
@@ -89,14 +91,16 @@ for (const file of markdownFiles()) {
   for (const { language, code, source, line } of blocks) {
     if (source !== undefined) {
       const path = source.includes("/") ? source : join("examples", source, "src", "main.ts");
-      if (language !== "ts") problems.push(`${file}:${line}: a block marked "${source}" must be \`\`\`ts`);
-      else if (!existsSync(path)) problems.push(`${file}:${line}: names ${path}, which does not exist`);
-      else if (readFileSync(path, "utf8").trim() !== code.trim()) {
+      if (language !== "ts") {
+        problems.push(`${file}:${line}: a block marked "${source}" must be \`\`\`ts`);
+      } else if (!existsSync(path)) {
+        problems.push(`${file}:${line}: names ${path}, which does not exist`);
+      } else if (readFileSync(path, "utf8").trim() !== code.trim()) {
         problems.push(`${file}:${line}: the block marked "${source}" differs from ${path}`);
       }
     } else if (isDoc && scriptLanguages.has(language)) {
       problems.push(
-        `${file}:${line}: a \`\`\`${language} block must be a \`\`\`ts block preceded by <!-- example: path/to/file.ts --> naming a file CI type-checks`,
+        `${file}:${line}: this \`\`\`${language} block is tied to no file: make it \`\`\`ts, preceded by <!-- example: path/to/file.ts --> naming a file CI type-checks`,
       );
     }
   }
