@@ -30,8 +30,25 @@ class Memo<From, To> {
 
 const createdText = new Memo(formatTimestamp);
 const expiresText = new Memo(formatTimestamp);
-const createdMs = new Memo(parseTimestamp);
 const expiresMs = new Memo(parseTimestamp);
+
+/** A read entry whose `createdAt` is parsed only if someone asks: reads never need it. */
+class StoredEntry implements ManagedEntry {
+  readonly value: ManagedEntry["value"];
+  readonly expiresAt: number | undefined;
+  private readonly created: unknown;
+
+  constructor(value: ManagedEntry["value"], created: unknown, expiresAt: number | undefined) {
+    this.value = value;
+    this.created = created;
+    this.expiresAt = expiresAt;
+  }
+
+  get createdAt(): number | undefined {
+    const created = this.created;
+    return created === undefined || created === null ? undefined : parseTimestamp(created);
+  }
+}
 
 /**
  * The JSON document of an entry, byte for byte what `serializeEntry` of `@kv/protocol` writes
@@ -60,11 +77,13 @@ export function decodeEntry(json: string): ManagedEntry {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     return fromEntryDocument(document);
   }
-  const created = (record as Record<string, unknown>).created_at;
-  const expires = (record as Record<string, unknown>).expires_at;
-  return {
-    value: value as ManagedEntry["value"],
-    createdAt: created === undefined || created === null ? undefined : createdMs.get(created),
-    expiresAt: expires === undefined || expires === null ? undefined : expiresMs.get(expires),
-  };
+  const { created_at: created, expires_at: expires } = record as Record<string, unknown>;
+  if (created !== undefined && created !== null && typeof created !== "string") {
+    return fromEntryDocument(document);
+  }
+  return new StoredEntry(
+    value as ManagedEntry["value"],
+    created,
+    expires === undefined || expires === null ? undefined : expiresMs.get(expires),
+  );
 }

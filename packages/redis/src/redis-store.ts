@@ -224,11 +224,18 @@ export class RedisStore extends BaseStore {
     const waiters = this.readWaiters;
     this.readKeys = [];
     this.readWaiters = [];
-    const reply =
-      keys.length === 1
-        ? this.commands.get(keys[0] as string).then((value) => [value])
-        : this.commands.getMany(keys);
-    reply.then(
+    const only = waiters.length === 1 ? waiters[0] : undefined;
+    if (only !== undefined) {
+      this.commands.get(keys[0] as string).then((value) => {
+        try {
+          only.resolve(parseEntry(value));
+        } catch (error) {
+          only.reject(error);
+        }
+      }, only.reject);
+      return;
+    }
+    this.commands.getMany(keys).then(
       (values) => {
         for (let index = 0; index < waiters.length; index++) {
           const waiter = waiters[index] as PendingRead;
