@@ -1,8 +1,10 @@
 import type { Suite } from "../types.ts";
 import { diskSuite } from "./disk.ts";
 import { dynamodbSuite } from "./dynamodb.ts";
+import { elasticsearchSuite } from "./elasticsearch.ts";
 import { leveldbSuite } from "./leveldb.ts";
 import { memorySuite } from "./memory.ts";
+import { mongodbSuite } from "./mongodb.ts";
 import { redisSuite } from "./redis.ts";
 
 /** Every suite, in report order; `create` is called only for the suites a run selects. */
@@ -12,4 +14,6 @@ export const SUITES: readonly { id: string; create: () => Suite }[] = [
   { id: "leveldb", create: leveldbSuite },
   { id: "disk", create: diskSuite },
   { id: "dynamodb", create: dynamodbSuite },
+  { id: "mongodb", create: mongodbSuite },
+  { id: "elasticsearch", create: elasticsearchSuite },
 ];

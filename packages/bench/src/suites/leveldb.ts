@@ -1,8 +1,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { LevelDbStore } from "@kv/leveldb";
 import { ClassicLevel } from "classic-level";
 import { open, seal } from "../envelope.ts";
+import { kvClient } from "../kv-client.ts";
 import { type Client, type Suite, TTL_SECONDS } from "../types.ts";
 
 const RAW = "classic-level (raw)";
@@ -47,6 +49,16 @@ export function leveldbSuite(): Suite {
         description: "get/put, getMany/batch; same JSON envelope as the Map baseline",
         packages: ["classic-level"],
         open: () => rawClient(join(root, "raw")),
+      },
+      {
+        name: "@kv/leveldb",
+        role: "kv",
+        description: "LevelDbStore({ location }) with its defaults",
+        packages: ["@kv/leveldb", "classic-level"],
+        open: async () => {
+          const store = new LevelDbStore({ location: join(root, "kv") });
+          return kvClient(store, () => store.close());
+        },
       },
     ],
   };
