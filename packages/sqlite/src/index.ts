@@ -1,0 +1,7 @@
+export {
+  SqliteStore,
+  type SqliteStoreClientOptions,
+  type SqliteStoreOptions,
+  type SqliteStorePathOptions,
+  type SqliteSynchronous,
+} from "./sqlite-store.ts";

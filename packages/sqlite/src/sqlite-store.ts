@@ -1,0 +1,345 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import {
+  BaseStore,
+  type BaseStoreOptions,
+  type CollectionOptions,
+  type CollectionsOptions,
+  DeserializationError,
+  type ErrorContext,
+  type KeysOptions,
+  KeyValueError,
+  type ManagedEntry,
+  messageOf,
+  StoreConnectionError,
+  takeFirst,
+  toStoreError,
+  type Value,
+} from "@kv/protocol";
+import Database from "better-sqlite3";
+import {
+  type DeletedRow,
+  type PutRow,
+  prepareStatements,
+  type Row,
+  type Statements,
+  schemaSql,
+} from "./statements.ts";
+
+/** How durably SQLite commits (its `synchronous` pragma). */
+export type SqliteSynchronous = "off" | "normal" | "full" | "extra";
+
+/** Options shared by both ways of making a `SqliteStore`. */
+interface SqliteStoreCommonOptions extends BaseStoreOptions {
+  /** The table holding every collection; letters, digits and `_`, created when missing. @default "kv_entries" */
+  table?: string | undefined;
+}
+
+/** A store on a database file (or `:memory:`) it opens and closes itself. */
+export interface SqliteStorePathOptions extends SqliteStoreCommonOptions {
+  /** The database file (its directory is created when missing), or `":memory:"`. Opened on first use. */
+  path: string;
+  /** How long a write waits for another connection's lock before failing, in ms. @default 5000 */
+  busyTimeoutMs?: number | undefined;
+  /** SQLite's `synchronous` pragma. `"normal"` never corrupts; `"full"` also keeps the last commits on power loss. @default "normal" */
+  synchronous?: SqliteSynchronous | undefined;
+  /** Not allowed with `path`. */
+  client?: undefined;
+}
+
+/** A store on a connection the caller opened (and configured); `close()` leaves it open. */
+export interface SqliteStoreClientOptions extends SqliteStoreCommonOptions {
+  /** An open better-sqlite3 connection. Its journal mode and pragmas are left as they are. */
+  client: Database.Database;
+  /** Not allowed with `client`. */
+  path?: undefined;
+}
+
+/** Options of `SqliteStore`: a `path` to own, or a `client` to borrow. */
+export type SqliteStoreOptions = SqliteStorePathOptions | SqliteStoreClientOptions;
+
+/** Rows read per query when enumerating keys. */
+const pageSize = 1000;
+const tableName = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const synchronousModes: readonly string[] = ["off", "normal", "full", "extra"];
+
+/**
+ * A store in one SQLite table (better-sqlite3): a row per entry keyed by (collection, key), WAL
+ * mode, prepared statements, bulk calls as one statement or one transaction.
+ */
+export class SqliteStore extends BaseStore {
+  /** The table holding the entries. */
+  readonly table: string;
+  private readonly path: string | undefined;
+  private readonly busyTimeoutMs: number;
+  private readonly synchronous: SqliteSynchronous;
+  private readonly owned: boolean;
+  private db: Database.Database | undefined;
+  private statements: Statements | undefined;
+
+  /** @throws TypeError or RangeError when `path`/`client`, `table` or `synchronous` is not acceptable */
+  constructor(options: SqliteStoreOptions) {
+    super(options);
+    this.table = options.table ?? "kv_entries";
+    if (!tableName.test(this.table)) {
+      throw new RangeError(
+        `table must be letters, digits and _, got ${JSON.stringify(this.table)}`,
+      );
+    }
+    if (options.client !== undefined) {
+      this.db = options.client;
+      this.owned = false;
+      this.busyTimeoutMs = 0;
+      this.synchronous = "normal";
+    } else if (typeof options.path === "string" && options.path.length > 0) {
+      this.path = options.path;
+      this.owned = true;
+      this.busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+      this.synchronous = options.synchronous ?? "normal";
+      if (!synchronousModes.includes(this.synchronous)) {
+        throw new RangeError(
+          `synchronous must be off, normal, full or extra, got ${String(this.synchronous)}`,
+        );
+      }
+    } else {
+      throw new TypeError("SqliteStore needs a `path` or a `client`");
+    }
+  }
+
+  protected override async setup(): Promise<void> {
+    try {
+      const db = this.db ?? this.openDatabase();
+      db.exec(schemaSql(this.table));
+      this.statements = prepareStatements(db, this.table);
+    } catch (error) {
+      if (isTransient(error)) {
+        throw new StoreConnectionError({
+          message: messageOf(error),
+          cause: error,
+          operation: "setup",
+        });
+      }
+      throw error;
+    }
+  }
+
+  protected override mapError(error: unknown, context: ErrorContext): KeyValueError {
+    if (!KeyValueError.isInstance(error) && isTransient(error)) {
+      return new StoreConnectionError({ ...context, cause: error, message: messageOf(error) });
+    }
+    return toStoreError(error, context);
+  }
+
+  protected async getEntry(collection: string, key: string): Promise<ManagedEntry | undefined> {
+    const row = this.prepared().get.get(collection, key, this.clock.now());
+    return row === undefined ? undefined : toEntry(row, collection);
+  }
+
+  protected override async getEntries(
+    collection: string,
+    keys: readonly string[],
+  ): Promise<(ManagedEntry | undefined)[]> {
+    const rows = this.prepared().getMany.all(collection, JSON.stringify(keys), this.clock.now());
+    const byKey = new Map<string, Row>();
+    for (const row of rows) byKey.set(row.key, row);
+    return keys.map((key) => {
+      const row = byKey.get(key);
+      return row === undefined ? undefined : toEntry(row, collection);
+    });
+  }
+
+  protected async putEntry(collection: string, key: string, entry: ManagedEntry): Promise<void> {
+    this.prepared().put.run(collection, ...toRow(key, entry));
+  }
+
+  protected override async putEntries(
+    collection: string,
+    entries: readonly (readonly [string, ManagedEntry])[],
+  ): Promise<void> {
+    this.prepared().putMany(
+      collection,
+      entries.map(([key, entry]) => toRow(key, entry)),
+    );
+  }
+
+  protected async deleteEntry(collection: string, key: string): Promise<boolean> {
+    return this.countLive(this.prepared().delete.all(collection, key)) === 1;
+  }
+
+  protected override async deleteEntries(
+    collection: string,
+    keys: readonly string[],
+  ): Promise<number> {
+    return this.countLive(this.prepared().deleteMany.all(collection, JSON.stringify(keys)));
+  }
+
+  /**
+   * Lists up to `limit` live keys of a collection.
+   * @throws InvalidKeyError, StoreError
+   */
+  keys(options?: KeysOptions): Promise<string[]> {
+    return takeFirst(this.iterateKeys(options), options?.limit);
+  }
+
+  /**
+   * Yields every live key of a collection in key order, reading 1 000 per query.
+   * @throws InvalidKeyError, StoreError
+   */
+  iterateKeys(options?: CollectionOptions): AsyncIterable<string> {
+    const collection = this.resolveCollection(options, "keys");
+    return this.iterate("keys", collection, () => this.liveKeys(collection));
+  }
+
+  /**
+   * Lists up to `limit` collections holding rows.
+   * @throws StoreError
+   */
+  collections(options?: CollectionsOptions): Promise<string[]> {
+    return takeFirst(this.iterateCollections(), options?.limit);
+  }
+
+  /**
+   * Yields every collection holding rows, one index seek per collection.
+   * @throws StoreError
+   */
+  iterateCollections(): AsyncIterable<string> {
+    return this.iterate("collections", undefined, () => this.collectionNames());
+  }
+
+  /**
+   * Deletes every row of one collection.
+   * @returns `true` when it held any.
+   * @throws InvalidKeyError, StoreError
+   */
+  destroyCollection(collection: string): Promise<boolean> {
+    const name = this.resolveCollection({ collection }, "destroyCollection");
+    return this.guard(
+      "destroyCollection",
+      undefined,
+      async () => this.prepared().destroyCollection.run(name).changes > 0,
+    );
+  }
+
+  /**
+   * Deletes every row of the store's table (other tables are untouched).
+   * @returns `true` when there were any.
+   * @throws StoreError
+   */
+  destroy(): Promise<boolean> {
+    return this.guard("destroy", undefined, async () => this.prepared().destroy.run().changes > 0);
+  }
+
+  /**
+   * Deletes expired rows with one statement, using the index on `expires_at`.
+   * @throws StoreError
+   */
+  cull(): Promise<void> {
+    return this.guard("cull", undefined, async () => {
+      this.prepared().cull.run(this.clock.now());
+    });
+  }
+
+  /**
+   * Closes the connection when the store opened it; a borrowed `client` stays open. Harmless
+   * twice; the next call opens the database again.
+   * @throws StoreError
+   */
+  async close(): Promise<void> {
+    if (!this.owned || this.db === undefined) return;
+    const db = this.db;
+    this.db = undefined;
+    this.statements = undefined;
+    this.forgetSetup();
+    try {
+      db.close();
+    } catch (error) {
+      throw this.mapError(error, { operation: "close" });
+    }
+  }
+
+  private openDatabase(): Database.Database {
+    const path = this.path ?? ":memory:";
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    const db = new Database(path, { timeout: this.busyTimeoutMs });
+    try {
+      if (path !== ":memory:") db.pragma("journal_mode = WAL");
+      db.pragma(`synchronous = ${this.synchronous}`);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    this.db = db;
+    return db;
+  }
+
+  private prepared(): Statements {
+    if (this.statements === undefined || this.db?.open !== true) {
+      throw new StoreConnectionError({ message: "The database connection is not open" });
+    }
+    return this.statements;
+  }
+
+  private countLive(rows: DeletedRow[]): number {
+    const now = this.clock.now();
+    return rows.filter((row) => row.expires_at === null || row.expires_at > now).length;
+  }
+
+  private async *liveKeys(collection: string): AsyncGenerator<string, void, undefined> {
+    let after = "";
+    for (;;) {
+      const keys = this.prepared().keysPage.all(collection, after, this.clock.now(), pageSize);
+      yield* keys;
+      const last = keys.at(-1);
+      if (last === undefined || keys.length < pageSize) return;
+      after = last;
+    }
+  }
+
+  private async *collectionNames(): AsyncGenerator<string, void, undefined> {
+    let after = "";
+    for (;;) {
+      const next = this.prepared().nextCollection.get(after);
+      if (next === undefined) return;
+      yield next;
+      after = next;
+    }
+  }
+}
+
+function toRow(key: string, entry: ManagedEntry): PutRow {
+  return [key, JSON.stringify(entry.value), entry.createdAt ?? null, entry.expiresAt ?? null];
+}
+
+function toEntry(row: Row, collection: string): ManagedEntry {
+  let value: unknown;
+  try {
+    value = JSON.parse(row.value);
+  } catch (error) {
+    throw new DeserializationError({
+      message: "Stored value is not valid JSON",
+      cause: error,
+      collection,
+      key: row.key,
+    });
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new DeserializationError({
+      message: "Stored value is not a JSON object",
+      collection,
+      key: row.key,
+    });
+  }
+  return {
+    value: value as Value,
+    createdAt: row.created_at ?? undefined,
+    expiresAt: row.expires_at ?? undefined,
+  };
+}
+
+/** Locked or busy (another connection holds the lock), or used after the connection closed. */
+function isTransient(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code === "string")
+    return code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED");
+  return error instanceof TypeError && message === "The database connection is not open";
+}
