@@ -5,6 +5,7 @@ import { MemoryStore } from "@kv/memory";
 import {
   InvalidKeyError,
   InvalidTtlError,
+  type KeyValue,
   KeyValueError,
   SerializationError,
   supportsCollections,
@@ -238,6 +239,24 @@ describe("EncryptionWrapper, AES-256-GCM (default mode)", () => {
     ]);
     if (supportsKeys(store))
       expect((await store.keys({ collection: "c" })).sort()).toEqual(["a", "b"]);
+
+    const memory = new MemoryStore();
+    const plain: KeyValue = {
+      get: (k, o) => memory.get(k, o),
+      getMany: (k, o) => memory.getMany(k, o),
+      ttl: (k, o) => memory.ttl(k, o),
+      ttlMany: (k, o) => memory.ttlMany(k, o),
+      put: (k, v, o) => memory.put(k, v, o),
+      putMany: (e, o) => memory.putMany(e, o),
+      delete: (k, o) => memory.delete(k, o),
+      deleteMany: (k, o) => memory.deleteMany(k, o),
+    };
+    const bare = new EncryptionWrapper(plain, { keys: [current] });
+    expect([supportsKeys(bare), supportsCollections(bare), supportsDestroy(bare)]).toEqual([
+      false,
+      false,
+      false,
+    ]);
   });
 
   it("binds values written without a collection to the inner store's default collection", async () => {
