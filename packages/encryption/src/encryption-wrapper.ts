@@ -1,7 +1,6 @@
 import {
   BaseWrapper,
   type CollectionOptions,
-  DEFAULT_COLLECTION,
   type Entry,
   type KeyValue,
   type Operation,
@@ -85,7 +84,6 @@ export class EncryptionWrapper extends BaseWrapper {
   private readonly cipher: Cipher;
   private readonly throwOnDecryptionError: boolean;
   private readonly acceptUnencrypted: boolean;
-  private readonly defaultCollection: string;
 
   /** @throws TypeError when no key is given, a key is malformed, or key ids repeat */
   constructor(store: KeyValue, options: EncryptionWrapperOptions) {
@@ -93,8 +91,6 @@ export class EncryptionWrapper extends BaseWrapper {
     this.cipher = options.mode === "fernet" ? fernetCipher(options) : aesGcmCipher(options);
     this.throwOnDecryptionError = options.throwOnDecryptionError ?? true;
     this.acceptUnencrypted = options.acceptUnencrypted ?? false;
-    const named = (store as { defaultCollection?: unknown }).defaultCollection;
-    this.defaultCollection = typeof named === "string" ? named : DEFAULT_COLLECTION;
   }
 
   /**

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { DecryptionError, EncryptionError, EncryptionWrapper } from "@kv/encryption";
 import { MemoryStore } from "@kv/memory";
 import {
+  BaseWrapper,
   InvalidKeyError,
   InvalidTtlError,
   type KeyValue,
@@ -42,7 +43,7 @@ const aesFixture = fixture<{ keys: { id: string; key: string }[]; entries: Fixtu
 const current = { id: "2026-02", key: randomBytes(32) };
 const previous = { id: "2025-11", key: randomBytes(32) };
 
-function aes(inner = new MemoryStore(), keys = [current]) {
+function aes(inner: KeyValue = new MemoryStore(), keys = [current]) {
   return { inner, store: new EncryptionWrapper(inner, { keys }) };
 }
 
@@ -439,5 +440,15 @@ describe("EncryptionWrapper, Fernet mode (py-key-value's format)", () => {
         salt: "x",
       }),
     ).toThrow("either");
+  });
+});
+
+describe("the default collection", () => {
+  it("binds values written without a collection to the inner store's default, through other wrappers", async () => {
+    class PassThrough extends BaseWrapper {}
+    const inner = new PassThrough(new MemoryStore({ defaultCollection: "main" }));
+    const { store } = aes(inner);
+    await store.put("k", { secret: 1 });
+    expect(await store.get("k", { collection: "main" })).toEqual({ secret: 1 });
   });
 });

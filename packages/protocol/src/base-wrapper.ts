@@ -14,13 +14,14 @@ import {
   supportsKeys,
 } from "./capabilities.ts";
 import type { Operation } from "./errors.ts";
-import type {
-  CollectionOptions,
-  Entry,
-  KeyValue,
-  PutOptions,
-  Value,
-  ValueWithTtl,
+import {
+  type CollectionOptions,
+  DEFAULT_COLLECTION,
+  type Entry,
+  type KeyValue,
+  type PutOptions,
+  type Value,
+  type ValueWithTtl,
 } from "./key-value.ts";
 
 /**
@@ -33,6 +34,8 @@ import type {
 export abstract class BaseWrapper implements KeyValue {
   /** The wrapped store. */
   protected readonly store: KeyValue;
+  /** The collection calls without one go to: the inner store's default. */
+  readonly defaultCollection: string;
 
   /** Present when the inner store enumerates keys. */
   declare keys?: KeyEnumeration["keys"];
@@ -53,6 +56,7 @@ export abstract class BaseWrapper implements KeyValue {
 
   constructor(store: KeyValue) {
     this.store = store;
+    this.defaultCollection = defaultCollectionOf(store);
     if (supportsKeys(store)) {
       this.keys = (options?: KeysOptions) =>
         this.invoke("keys", (inner) => capable(inner, supportsKeys, "keys").keys(options), options);
@@ -155,4 +159,13 @@ function capable<C>(
 ): C {
   if (!guard(store)) throw new TypeError(`The store given to invoke() has no ${name}()`);
   return store;
+}
+
+/**
+ * The collection a store uses for calls that name none: its `defaultCollection` when it has one
+ * (every `BaseStore` and `BaseWrapper` does), otherwise `"default_collection"`.
+ */
+export function defaultCollectionOf(store: KeyValue): string {
+  const named = (store as { defaultCollection?: unknown }).defaultCollection;
+  return typeof named === "string" ? named : DEFAULT_COLLECTION;
 }

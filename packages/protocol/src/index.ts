@@ -1,5 +1,5 @@
 export { BaseStore, type BaseStoreOptions, type ErrorContext } from "./base-store.ts";
-export { BaseWrapper } from "./base-wrapper.ts";
+export { BaseWrapper, defaultCollectionOf } from "./base-wrapper.ts";
 export {
   type Closable,
   type CollectionDestruction,

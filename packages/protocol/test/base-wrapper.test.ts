@@ -107,3 +107,10 @@ describe("BaseWrapper", () => {
     expect(wrapper.seen).toEqual(["put:c", "get:-", "ttlMany:c", "deleteMany:-", "keys:c"]);
   });
 });
+
+describe("BaseWrapper defaultCollection", () => {
+  it("is the inner store's default collection, through any number of wrappers", () => {
+    const wrapper = new PassThrough(new PassThrough(new MapStore({ defaultCollection: "main" })));
+    expect(wrapper.defaultCollection).toBe("main");
+  });
+});
