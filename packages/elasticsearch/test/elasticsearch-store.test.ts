@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { createServer as createHttpServer } from "node:http";
 import { createServer, type Server, type Socket } from "node:net";
 import type { Client } from "@elastic/elasticsearch";
 import { BulkWriteError, ElasticsearchStore } from "@kv/elasticsearch";
@@ -499,6 +500,33 @@ describe("ElasticsearchStore errors and client ownership", () => {
     expect(StoreConnectionError.isInstance(error)).toBe(true);
     expect((error as Error).cause).toMatchObject({ name: "TimeoutError" });
     await s.close();
+  });
+
+  it("sends the API key or basic credentials, and maps a 503 to StoreConnectionError", async () => {
+    const seen: (string | undefined)[] = [];
+    const unavailable = createHttpServer((request, response) => {
+      seen.push(request.headers.authorization);
+      response.writeHead(503, {
+        "content-type": "application/json",
+        "x-elastic-product": "Elasticsearch",
+      });
+      response.end(JSON.stringify({ error: { type: "unavailable" }, status: 503 }));
+    });
+    await new Promise<void>((resolve) => unavailable.listen(0, "127.0.0.1", resolve));
+    const address = unavailable.address();
+    if (address === null || typeof address === "string") throw new Error("no port");
+    const url = `http://127.0.0.1:${address.port}`;
+    try {
+      for (const auth of [{ apiKey: "c2VjcmV0" }, { username: "kv", password: "pw" }]) {
+        const s = new ElasticsearchStore({ url, auth, maxRetries: 0 });
+        await expect(s.get("k")).rejects.toThrow(StoreConnectionError);
+        await s.close();
+      }
+      expect(seen).toEqual(["ApiKey c2VjcmV0", `Basic ${Buffer.from("kv:pw").toString("base64")}`]);
+    } finally {
+      unavailable.closeAllConnections();
+      await new Promise((resolve) => unavailable.close(resolve));
+    }
   });
 
   it("maps a refused request to StoreError, not StoreConnectionError, with the cause", async () => {
