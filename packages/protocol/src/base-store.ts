@@ -1,10 +1,10 @@
 import { type Clock, systemClock } from "./clock.ts";
 import {
-  type KeyValueError,
-  KeyValueError as KeyValueErrorClass,
+  KeyValueError,
   type KeyValueErrorOptions,
   messageOf,
   type Operation,
+  StoreConnectionError,
   StoreSetupError,
   toStoreError,
 } from "./errors.ts";
@@ -353,13 +353,11 @@ export abstract class BaseStore implements KeyValue {
     } catch (error) {
       if (collection === undefined) this.#storeSetup = undefined;
       else this.#collectionSetups.delete(collection);
-      if (KeyValueErrorClass.isInstance(error)) throw error;
-      throw new StoreSetupError({
-        message: messageOf(error),
-        cause: error,
-        operation: "setup",
-        ...(collection === undefined ? {} : { collection }),
-      });
+      if (KeyValueError.isInstance(error)) throw error;
+      const context: ErrorContext = { operation: "setup", collection };
+      const mapped = this.mapError(error, context);
+      if (StoreConnectionError.isInstance(mapped)) throw mapped;
+      throw new StoreSetupError({ ...context, message: messageOf(error), cause: error });
     }
   }
 }

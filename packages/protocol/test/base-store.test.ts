@@ -15,11 +15,13 @@ class RecordingStore extends BaseStore {
   setups = 0;
   collectionSetups: string[] = [];
   failSetups = 0;
+  failSetupWith: unknown;
   failWith: unknown;
 
   protected override async setup(): Promise<void> {
     this.setups += 1;
     await new Promise((resolve) => setTimeout(resolve, 5));
+    if (this.failSetupWith !== undefined) throw this.failSetupWith;
     if (this.failSetups > 0) {
       this.failSetups -= 1;
       throw new Error("table creation failed");
@@ -96,6 +98,16 @@ describe("BaseStore", () => {
     expect((error as Error).cause).toEqual(new Error("table creation failed"));
     expect(await store.get("a")).toBeUndefined();
     expect(store.setups).toBe(2);
+  });
+
+  it("reports an unreachable backend during setup as StoreConnectionError, not StoreSetupError", async () => {
+    const store = new RecordingStore();
+    store.failSetupWith = new Error("ECONNREFUSED");
+    const error = await store.get("a").catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(StoreConnectionError);
+    expect((error as Error).message).toContain("operation: setup");
+    store.failSetupWith = undefined;
+    expect(await store.get("a")).toBeUndefined();
   });
 
   it("maps backend failures through mapError with the driver error as cause", async () => {
