@@ -110,17 +110,18 @@ export function redisCostProbe(): CostProbe {
     });
     const costs: CallCost[] = [];
     try {
-      for (const [name, call] of calls) {
-        await call();
-        seen.length = 0;
-        const { writes, roundTrips } = await traceSockets(port, ignored, call);
+      const mark = async () => {
         const token = `${KEY_PREFIX}-marker-${process.pid}-${markers++}`;
         await marker.echo(token);
         await waitFor(() => seen.some(({ args }) => args[1] === token));
-        const window = seen.slice(
-          0,
-          seen.findIndex(({ args }) => args[1] === token),
-        );
+        return seen.findIndex(({ args }) => args[1] === token);
+      };
+      for (const [name, call] of calls) {
+        await call();
+        // MONITOR reports asynchronously: a marker on another connection closes each window.
+        seen.splice(0, (await mark()) + 1);
+        const { writes, roundTrips } = await traceSockets(port, ignored, call);
+        const window = seen.slice(0, await mark());
         const mine = window.filter(({ database }) => database === String(db));
         const clients = new Set(
           mine
