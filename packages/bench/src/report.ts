@@ -193,6 +193,30 @@ function suiteSection(suite: SuiteResult, workloads: Report["workloads"]): strin
   return parts.join("\n\n");
 }
 
+/** One line per target: on how many workloads it was met, and the misses with their figures. */
+function glance(outcomes: readonly TargetOutcome[]): string[][] {
+  const byTarget = new Map<string, TargetOutcome[]>();
+  for (const outcome of outcomes) {
+    byTarget.set(outcome.target, [...(byTarget.get(outcome.target) ?? []), outcome]);
+  }
+  return [...byTarget].map(([target, rows]) => {
+    const name = (outcome: TargetOutcome) => SHORT[outcome.on as WorkloadId] ?? outcome.on;
+    const measured = rows.filter(({ verdict }) => verdict !== "not measured");
+    if (measured.length === 0) return [target, `not measured: ${rows[0]?.margin ?? ""}`];
+    if (measured.every(({ verdict }) => verdict === "reported")) {
+      return [target, measured.map((row) => `${name(row)} ${row.measured}`).join("; ")];
+    }
+    const met = measured.filter(({ verdict }) => verdict === "met");
+    const missed = measured.filter(({ verdict }) => verdict === "missed");
+    const summary = `met on ${met.length} of ${rows.length}`;
+    if (missed.length === 0) return [target, summary];
+    return [
+      target,
+      `${summary}; **missed** on ${missed.map((row) => `${name(row)} (${row.measured})`).join(", ")}`,
+    ];
+  });
+}
+
 /** The versions of every package measured by the given suites. */
 export function versionsOf(suites: readonly SuiteResult[]): Record<string, string> {
   const names = new Set(
@@ -231,6 +255,8 @@ export function renderMarkdown(report: Report): string {
       ["workload", "one call", "ops/s counts"],
       report.workloads.map((workload) => [SHORT[workload.id], workload.title, workload.unit]),
     ),
+    "## Targets at a glance",
+    table(["target", "result"], glance(report.targets)),
     "## Targets",
     table(
       ["target", "on", "measured", "verdict", "margin"],
