@@ -1,5 +1,6 @@
 import type { BaseStoreOptions } from "@kv/protocol";
 import { Cluster, type ClusterNode, type ClusterOptions, Redis, type RedisOptions } from "ioredis";
+import type { Limits } from "./commands.ts";
 
 /** Options every way of constructing a `RedisStore` accepts. */
 export interface RedisStoreCommonOptions extends BaseStoreOptions {
@@ -49,11 +50,11 @@ const DEFAULT_TIMEOUT_MS = 5000;
 
 const reconnect = (attempt: number): number => Math.min(attempt * 100, 1000);
 
-/** The client a store uses, whether the store owns it, and the deadline the store enforces. */
+/** The client a store uses, whether the store owns it, and how the store bounds its calls. */
 export function openClient(options: RedisStoreOptions): {
   client: Redis | Cluster;
   owned: boolean;
-  deadlineMs: number | undefined;
+  limits: Limits;
 } {
   if ("client" in options) {
     const { client } = options;
@@ -63,15 +64,18 @@ export function openClient(options: RedisStoreOptions): {
     }
     const explicit =
       options.timeoutMs === undefined ? undefined : positiveTimeout(options.timeoutMs);
+    // ioredis may hold a Cluster command in its own queue with no timeout, so the store bounds it.
     const deadlineMs = explicit ?? (client.isCluster ? DEFAULT_TIMEOUT_MS : undefined);
-    return { client, owned: false, deadlineMs };
+    return { client, owned: false, limits: { deadlineMs, connectWaitMs: undefined } };
   }
   const timeoutMs = positiveTimeout(options.timeoutMs);
-  const connection: RedisOptions = {
+  // Owned clients have no offline queue and never resend a command after a reconnection, so a
+  // call that failed (or timed out) is never carried out later; the store waits for the
+  // connection instead (Commands.run).
+  const connection = {
     commandTimeout: timeoutMs,
     connectTimeout: timeoutMs,
-    maxRetriesPerRequest: 1,
-    retryStrategy: reconnect,
+    autoResendUnfulfilledCommands: false,
     lazyConnect: true,
   };
   let client: Redis | Cluster;
@@ -80,6 +84,7 @@ export function openClient(options: RedisStoreOptions): {
     client = new Cluster([...options.nodes], {
       clusterRetryStrategy: reconnect,
       slotsRefreshTimeout: timeoutMs,
+      enableOfflineQueue: false,
       lazyConnect: true,
       ...clusterOptions,
       redisOptions: { ...connection, ...clusterOptions.redisOptions, replyMapping: "legacy" },
@@ -87,14 +92,14 @@ export function openClient(options: RedisStoreOptions): {
   } else {
     client = new Redis(options.url ?? DEFAULT_URL, {
       ...connection,
+      retryStrategy: reconnect,
+      enableOfflineQueue: false,
       ...options.redisOptions,
       replyMapping: "legacy",
     });
   }
-  // Failures reach callers as rejected commands; without a listener ioredis would log them too.
-  client.on("error", () => {});
-  // A Cluster may hold a command in its own queue with no timeout, so the store bounds it.
-  return { client, owned: true, deadlineMs: client.isCluster ? timeoutMs : undefined };
+  const deadlineMs = client.isCluster ? timeoutMs : undefined;
+  return { client, owned: true, limits: { deadlineMs, connectWaitMs: timeoutMs } };
 }
 
 function positiveTimeout(timeoutMs: number | undefined): number {

@@ -5,34 +5,57 @@ import { keySlot } from "./slot.ts";
 /** How many keys one `SCAN` call is asked to look at. */
 const SCAN_COUNT = 1000;
 
+/** How the store bounds the time of its calls. */
+export interface Limits {
+  /** A call with no answer by then fails with "Command timed out"; none when undefined. */
+  readonly deadlineMs: number | undefined;
+  /**
+   * Set for clients the store owns, which have no offline queue: a call made while the client is
+   * not connected waits this long for the connection, then fails without ever being sent.
+   */
+  readonly connectWaitMs: number | undefined;
+}
+
 /**
  * The Redis commands the store sends, each call one round trip (one command per node on a
- * Cluster). With `deadlineMs`, a call that has no answer by then fails with "Command timed out".
+ * Cluster), within the store's `Limits`.
  */
 export abstract class Commands {
   protected readonly client: Redis | Cluster;
-  private readonly deadlineMs: number | undefined;
+  private readonly limits: Limits;
+  private connected: Promise<void> | undefined;
+  /** The client's latest connection failure since it was last ready: the cause of a failed wait. */
+  private lastError: Error | undefined;
 
-  constructor(client: Redis | Cluster, deadlineMs: number | undefined) {
+  constructor(client: Redis | Cluster, limits: Limits) {
     this.client = client;
-    this.deadlineMs = deadlineMs;
+    this.limits = limits;
+    if (limits.connectWaitMs !== undefined) {
+      // Failures reach callers as rejected calls; without a listener ioredis would log them too.
+      client.on("error", (error: Error) => {
+        this.lastError = error;
+      });
+      client.on("ready", () => {
+        this.lastError = undefined;
+      });
+    }
   }
 
   /** The value of one key, `null` when missing. */
   get(key: string): Promise<string | null> {
-    return this.within(this.client.get(key));
+    return this.run(() => this.client.get(key));
   }
 
   /** Writes one key, expiring after `px` milliseconds when given. */
   async set(key: string, value: string, px: number | undefined): Promise<void> {
-    await this.within(
+    await this.run(() =>
       px === undefined ? this.client.set(key, value) : this.client.set(key, value, "PX", px),
     );
   }
 
   /** Removes one key; `true` when it existed. */
   async unlink(key: string): Promise<boolean> {
-    return (await this.within(this.client.unlink(key))) > 0;
+    return (await this.run(() => this.client.unlink(key))) > 0;
   }
 
   /** The values of the keys, `null` where missing. */
@@ -48,9 +71,50 @@ export abstract class Commands {
   /** Every key matching a glob pattern, one page per `SCAN` reply, on every master. */
   abstract scan(pattern: string): AsyncIterable<string[]>;
 
+  /** Sends a command now, or once the client is connected, within the limits. */
+  protected run<T>(send: () => Promise<T>): Promise<T> {
+    const { connectWaitMs } = this.limits;
+    const status = this.client.status;
+    if (connectWaitMs === undefined || status === "ready" || status === "end") {
+      return this.within(send());
+    }
+    return new Promise<T>((resolve, reject) => {
+      let waiting = true;
+      const timer = setTimeout(() => {
+        waiting = false;
+        reject(this.lastError ?? new Error("Command timed out waiting for the connection"));
+      }, connectWaitMs);
+      void this.whenConnected().then(() => {
+        if (!waiting) return;
+        waiting = false;
+        clearTimeout(timer);
+        this.within(send()).then(resolve, reject);
+      });
+    });
+  }
+
+  /** Resolves when the client is ready (or has ended); one listener however many calls wait. */
+  private whenConnected(): Promise<void> {
+    if (this.connected === undefined) {
+      const client = this.client;
+      this.connected = new Promise((resolve) => {
+        const settle = () => {
+          client.off("ready", settle);
+          client.off("end", settle);
+          this.connected = undefined;
+          resolve();
+        };
+        client.on("ready", settle);
+        client.on("end", settle);
+        if (client.status === "wait") client.connect().catch(() => {});
+      });
+    }
+    return this.connected;
+  }
+
   /** The promise, or a rejection once the deadline passes without an answer. */
-  protected within<T>(promise: Promise<T>): Promise<T> {
-    const deadlineMs = this.deadlineMs;
+  private within<T>(promise: Promise<T>): Promise<T> {
+    const { deadlineMs } = this.limits;
     if (deadlineMs === undefined) return promise;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error("Command timed out")), deadlineMs);
@@ -70,7 +134,7 @@ export abstract class Commands {
   protected async *scanNode(node: Redis, pattern: string): AsyncIterable<string[]> {
     let cursor = "0";
     do {
-      const [next, keys] = await this.within(
+      const [next, keys] = await this.run(() =>
         node.scan(cursor, "MATCH", pattern, "COUNT", SCAN_COUNT),
       );
       cursor = next;
@@ -84,7 +148,7 @@ export class StandaloneCommands extends Commands {
   declare protected readonly client: Redis;
 
   getMany(keys: readonly string[]): Promise<(string | null)[]> {
-    return this.within(this.client.mget(keys as string[]));
+    return this.run(() => this.client.mget(keys as string[]));
   }
 
   async setMany(
@@ -95,7 +159,7 @@ export class StandaloneCommands extends Commands {
     const first = keys[0];
     if (first === undefined) return;
     const pairs = interleave(keys, values);
-    await this.within(
+    await this.run(() =>
       px === undefined
         ? this.client.mset(pairs)
         : runScript(this.client, setScript, first, [px, ...pairs]),
@@ -103,7 +167,7 @@ export class StandaloneCommands extends Commands {
   }
 
   unlinkMany(keys: readonly string[]): Promise<number> {
-    return this.within(this.client.unlink(keys as string[]));
+    return this.run(() => this.client.unlink(keys as string[]));
   }
 
   async *scan(pattern: string): AsyncIterable<string[]> {
@@ -128,7 +192,7 @@ export class ClusterCommands extends Commands {
   declare protected readonly client: Cluster;
 
   getMany(keys: readonly string[]): Promise<(string | null)[]> {
-    return this.within(this.getFromNodes(keys));
+    return this.run(() => this.getFromNodes(keys));
   }
 
   setMany(
@@ -136,11 +200,11 @@ export class ClusterCommands extends Commands {
     values: readonly string[],
     px: number | undefined,
   ): Promise<void> {
-    return this.within(this.setOnNodes(keys, values, px));
+    return this.run(() => this.setOnNodes(keys, values, px));
   }
 
   unlinkMany(keys: readonly string[]): Promise<number> {
-    return this.within(this.unlinkOnNodes(keys));
+    return this.run(() => this.unlinkOnNodes(keys));
   }
 
   private async getFromNodes(keys: readonly string[]): Promise<(string | null)[]> {
@@ -189,7 +253,7 @@ export class ClusterCommands extends Commands {
 
   async *scan(pattern: string): AsyncIterable<string[]> {
     // Until the Cluster is ready it knows no masters; a PING waits for that.
-    if (this.client.status !== "ready") await this.within(this.client.ping());
+    if (this.client.status !== "ready") await this.run(() => this.client.ping());
     for (const node of this.client.nodes("master")) yield* this.scanNode(node, pattern);
   }
 

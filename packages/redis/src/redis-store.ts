@@ -44,12 +44,12 @@ export class RedisStore extends BaseStore {
   constructor(options: RedisStoreOptions = {}) {
     super(options);
     this.layout = new Layout(options.namespace);
-    const { client, owned, deadlineMs } = openClient(options);
+    const { client, owned, limits } = openClient(options);
     this.client = client;
     this.owned = owned;
     this.commands = client.isCluster
-      ? new ClusterCommands(client, deadlineMs)
-      : new StandaloneCommands(client, deadlineMs);
+      ? new ClusterCommands(client, limits)
+      : new StandaloneCommands(client, limits);
   }
 
   protected getEntry(collection: string, key: string): Promise<ManagedEntry | undefined> {
@@ -268,5 +268,5 @@ function isEntryDocument(json: string | null | undefined): boolean {
 /** Milliseconds until the entry expires (at least 1), or `undefined` when it never does. */
 function expiryMs(entry: ManagedEntry): number | undefined {
   if (entry.expiresAt === undefined) return undefined;
-  return Math.max(1, Math.ceil(entry.expiresAt - (entry.createdAt ?? Date.now())));
+  return Math.max(1, Math.round(entry.expiresAt - (entry.createdAt ?? Date.now())));
 }

@@ -428,6 +428,40 @@ describe("clients", () => {
   });
 });
 
+/** Every kind of call fails with StoreConnectionError, the driver's error as cause, in bounded time. */
+async function expectConnectionErrors(store: RedisStore, timeoutMs: number): Promise<void> {
+  for (const call of [
+    () => store.get("k"),
+    () => store.getMany(["k", "j"]),
+    () => store.put("k", { n: 2 }),
+    () => store.putMany([["k", { n: 2 }]], { ttl: 10 }),
+    () => store.deleteMany(["k"]),
+    () => store.keys(),
+  ]) {
+    const started = performance.now();
+    const error = await call().catch((caught: unknown) => caught);
+    const elapsed = performance.now() - started;
+    expect(StoreConnectionError.isInstance(error)).toBe(true);
+    expect((error as Error).cause).toBeInstanceOf(Error);
+    // The bound is the timeout plus slack for a loaded machine: a hang would be far longer.
+    expect(elapsed).toBeLessThan(timeoutMs + 2000);
+  }
+}
+
+/** Retries a write and a read until the server answers again; returns what was read. */
+async function readAfterRecovery(store: RedisStore): Promise<unknown> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    try {
+      await store.put("k", { n: 3 });
+      return await store.get("k");
+    } catch (error) {
+      expect(StoreConnectionError.isInstance(error)).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  return undefined;
+}
+
 describe("errors", () => {
   it("fails with StoreConnectionError while the server is stopped, and works again after it restarts", async () => {
     const server = await PrivateRedis.start();
@@ -437,35 +471,39 @@ describe("errors", () => {
     try {
       await store.put("k", { n: 1 });
       await server.stop();
-      for (const call of [
-        () => store.get("k"),
-        () => store.getMany(["k", "j"]),
-        () => store.put("k", { n: 2 }),
-        () => store.putMany([["k", { n: 2 }]], { ttl: 10 }),
-        () => store.deleteMany(["k"]),
-        () => store.keys(),
-      ]) {
-        const started = performance.now();
-        const error = await call().catch((caught: unknown) => caught);
-        const elapsed = performance.now() - started;
-        expect(StoreConnectionError.isInstance(error)).toBe(true);
-        expect((error as Error).cause).toBeInstanceOf(Error);
-        // The bound is the timeout plus slack for a loaded machine: a hang would be far longer.
-        expect(elapsed).toBeLessThan(timeoutMs + 2000);
-      }
+      await expectConnectionErrors(store, timeoutMs);
       await server.start();
-      let value: unknown;
-      for (let attempt = 0; attempt < 100; attempt++) {
-        try {
-          await store.put("k", { n: 3 });
-          value = await store.get("k");
-          break;
-        } catch (error) {
-          expect(StoreConnectionError.isInstance(error)).toBe(true);
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        }
-      }
-      expect(value).toEqual({ n: 3 });
+      expect(await readAfterRecovery(store)).toEqual({ n: 3 });
+    } finally {
+      await server.dispose();
+    }
+  });
+
+  it("does the same when the node of a Cluster is stopped and restarted", async () => {
+    const server = await PrivateRedis.start([
+      ...["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"],
+      ...["--cluster-announce-ip", "127.0.0.1"],
+    ]);
+    const admin = new Redis(server.port, "127.0.0.1");
+    await admin.call("CLUSTER", "ADDSLOTSRANGE", "0", "16383");
+    for (let attempt = 0; attempt < 100; attempt++) {
+      if (String(await admin.call("CLUSTER", "INFO")).includes("cluster_state:ok")) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    admin.disconnect();
+    const timeoutMs = 1000;
+    const store = new RedisStore({ nodes: [`127.0.0.1:${server.port}`], timeoutMs });
+    stores.push(store);
+    try {
+      await store.putMany([
+        ["a", { n: 1 }],
+        ["b", { n: 2 }],
+      ]);
+      expect(await store.getMany(["a", "b"])).toEqual([{ n: 1 }, { n: 2 }]);
+      await server.stop();
+      await expectConnectionErrors(store, timeoutMs);
+      await server.start();
+      expect(await readAfterRecovery(store)).toEqual({ n: 3 });
     } finally {
       await server.dispose();
     }
