@@ -14,6 +14,8 @@ export interface RunOptions {
    * subject, so that load from elsewhere on the machine falls on all subjects alike.
    */
   sliceMs: number;
+  /** Leave out subjects marked `fullRunsOnly` (the quick preset does). */
+  skipSlowSubjects?: boolean | undefined;
   /** Told what is happening, for a progress display. */
   onProgress?: ((message: string) => void) | undefined;
 }
@@ -111,9 +113,10 @@ export async function runSuite(
   costs?: CostProbe,
 ): Promise<SuiteResult> {
   const progress = options.onProgress ?? (() => {});
-  const environment = (await suite.environment?.().catch(() => ({}))) ?? {};
-  const base = { id: suite.id, title: suite.title, baseline: suite.baseline, environment };
   const reason = await suite.unavailable?.();
+  const environment =
+    reason === undefined ? ((await suite.environment?.().catch(() => ({}))) ?? {}) : {};
+  const base = { id: suite.id, title: suite.title, baseline: suite.baseline, environment };
   if (reason !== undefined) {
     progress(`${suite.id}: skipped (${reason})`);
     return {
@@ -145,6 +148,10 @@ export async function runSuite(
     };
     const entry: Running = { result, client: undefined, calls: new Map() };
     running.push(entry);
+    if (subject.fullRunsOnly === true && options.skipSlowSubjects === true) {
+      result.error = "measured in full runs only";
+      continue;
+    }
     try {
       entry.client = await subject.open();
     } catch (error) {

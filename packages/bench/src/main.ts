@@ -52,6 +52,7 @@ for (const { id, create } of SUITES) {
         durationMs: options.durationMs,
         warmupMs: options.warmupMs,
         sliceMs: options.sliceMs,
+        skipSlowSubjects: options.mode === "quick",
         onProgress: log,
       },
       probe,

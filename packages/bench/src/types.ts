@@ -43,6 +43,8 @@ export interface Subject {
   relativeTo?: string | undefined;
   /** Workloads it cannot run, with the reason (shown in the report). */
   unsupported?: Partial<Record<WorkloadId, string>> | undefined;
+  /** Too slow for the quick preset: measured in full runs only. */
+  fullRunsOnly?: boolean | undefined;
   /** The npm packages whose versions the report lists for it. */
   packages: readonly string[];
   /** Opens a fresh client. */

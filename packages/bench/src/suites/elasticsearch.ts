@@ -18,8 +18,12 @@ function elasticUrl(): string {
   return process.env.KV_ELASTICSEARCH_URL ?? "http://127.0.0.1:9201";
 }
 
-function connect(): ElasticClient {
-  return new ElasticClient({ node: elasticUrl(), requestTimeout: 10_000 });
+function connect(probe = false): ElasticClient {
+  return new ElasticClient({
+    node: elasticUrl(),
+    requestTimeout: probe ? 2000 : 10_000,
+    maxRetries: probe ? 0 : 3,
+  });
 }
 
 function document(value: Value, now: number, ttl?: number): RawDocument {
@@ -97,7 +101,7 @@ async function deleteOwnIndices(): Promise<void> {
 }
 
 async function unavailable(): Promise<string | undefined> {
-  const client = connect();
+  const client = connect(true);
   try {
     await client.cluster.health({ timeout: "2s" });
   } catch {
