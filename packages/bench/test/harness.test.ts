@@ -1,6 +1,6 @@
 import { MemoryStore } from "@kv/memory";
 import { describe, expect, it } from "vitest";
-import { measure, runSuite } from "../src/harness.ts";
+import { measure, runSuite, type SubjectResult, type SuiteResult } from "../src/harness.ts";
 import { kvClient } from "../src/kv-client.ts";
 import { parseOptions } from "../src/options.ts";
 import { renderMarkdown, summarize } from "../src/report.ts";
@@ -192,5 +192,41 @@ describe("runSuite", () => {
       targets: [],
     });
     expect(markdown).toContain("- Gone: no server answers");
+  });
+});
+
+describe("targets", () => {
+  const figures = (opsPerSec: number[]) => ({ opsPerSec });
+  const subject = (name: string, opsPerSec: number[]): SubjectResult => ({
+    name,
+    role: name === "Map" ? "baseline" : "kv",
+    description: "",
+    packages: [],
+    unsupported: {},
+    workloads: { "put-get": figures(opsPerSec), "get-many": figures(opsPerSec.map((x) => x * 2)) },
+  });
+  const suite = (memory: number[]): SuiteResult => ({
+    id: "memory",
+    title: "In-process stores",
+    baseline: "Map",
+    environment: {},
+    subjects: [subject("Map", [100, 200, 100]), subject("@kv/memory", memory)],
+  });
+
+  it("marks a ratio below the target as missed, with the margin", () => {
+    const outcomes = checkTargets([suite([50, 100, 50])]);
+    const putGet = outcomes.find(
+      ({ target, on }) => target.startsWith("@kv/memory") && on === "put-get",
+    );
+    expect(putGet).toMatchObject({ verdict: "missed", measured: "0.50×" });
+    expect(putGet?.margin).toContain("−0.40×");
+  });
+
+  it("marks a ratio at or above the target as met and a workload without figures as not measured", () => {
+    const outcomes = checkTargets([suite([95, 190, 95])]).filter(({ target }) =>
+      target.startsWith("@kv/memory"),
+    );
+    expect(outcomes.find(({ on }) => on === "get-many")?.verdict).toBe("met");
+    expect(outcomes.find(({ on }) => on === "put-many")?.verdict).toBe("not measured");
   });
 });
