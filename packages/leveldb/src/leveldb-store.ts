@@ -14,8 +14,14 @@ import {
   toStoreError,
 } from "@kv/protocol";
 import { ClassicLevel, type OpenOptions } from "classic-level";
+import {
+  CollectionRegistry,
+  entrySpace,
+  type KeyRange,
+  rangeOf,
+  type WriteOperation,
+} from "./collection-registry.ts";
 import { decodeEntry, encodeEntry } from "./entry-codec.ts";
-import { collectionOf, collectionPrefix, collectionRange } from "./key-layout.ts";
 
 /** Options shared by both ways of making a `LevelDbStore`. */
 interface LevelDbStoreCommonOptions extends BaseStoreOptions {
@@ -46,6 +52,7 @@ export type LevelDbStoreOptions = LevelDbStoreLocationOptions | LevelDbStoreClie
 
 /** Per-call encodings, so a borrowed database's defaults do not matter. */
 const utf8 = { keyEncoding: "utf8", valueEncoding: "utf8" } as const;
+type CallOptions = { keyEncoding?: "utf8"; valueEncoding?: "utf8" };
 /** How many expired keys `cull()` deletes per batch. */
 const cullBatchSize = 1000;
 /** classic-level codes of failures that pass: the database is locked, opening or closing. */
@@ -56,18 +63,22 @@ const transientCodes = new Set([
 ]);
 
 type Database = ClassicLevel<string, string>;
-type WriteOperation = { type: "put"; key: string; value: string } | { type: "del"; key: string };
 
 /**
- * A store in one LevelDB database (classic-level): every collection is a key range
- * `<collection>::<key>` of it, each value py-key-value's entry document.
+ * A store in one LevelDB database (classic-level): each collection gets a short id the first time
+ * it is written (`!collection!<name>` → `<id>`), its entries are the key range `<id>:<key>`, and
+ * each value is py-key-value's entry document.
  */
 export class LevelDbStore extends BaseStore {
   private readonly location: string | undefined;
   private readonly openOptions: OpenOptions | undefined;
   private readonly owned: boolean;
-  private readonly writeOptions: { sync: boolean; keyEncoding: "utf8"; valueEncoding: "utf8" };
+  private readonly sync: boolean;
+  /** Per-call options of the hot paths: empty when the database's defaults are already utf8. */
+  private readOptions: CallOptions = utf8;
+  private writeOptions: CallOptions & { sync?: boolean } = utf8;
   private db: Database | undefined;
+  private readonly registry: CollectionRegistry;
 
   /** @throws TypeError when neither `location` nor `client` is given */
   constructor(options: LevelDbStoreOptions) {
@@ -82,7 +93,8 @@ export class LevelDbStore extends BaseStore {
     } else {
       throw new TypeError("LevelDbStore needs a `location` or a `client`");
     }
-    this.writeOptions = { ...utf8, sync: options.sync ?? false };
+    this.sync = options.sync ?? false;
+    this.registry = new CollectionRegistry(() => this.database());
   }
 
   protected override async setup(): Promise<void> {
@@ -93,6 +105,10 @@ export class LevelDbStore extends BaseStore {
       });
     }
     const db = this.database();
+    const native =
+      db.keyEncoding().commonName === "utf8" && db.valueEncoding().commonName === "utf8";
+    this.readOptions = native ? {} : utf8;
+    this.writeOptions = { ...this.readOptions, ...(this.sync ? { sync: true } : {}) };
     if (db.status === "open") return;
     try {
       await db.open();
@@ -116,10 +132,9 @@ export class LevelDbStore extends BaseStore {
   }
 
   protected async getEntry(collection: string, key: string): Promise<ManagedEntry | undefined> {
-    const text = await this.database().get<string, string>(
-      collectionPrefix(collection) + key,
-      utf8,
-    );
+    const prefix = await this.registry.find(collection);
+    if (prefix === undefined) return undefined;
+    const text = await this.database().get<string, string>(prefix + key, this.readOptions);
     return text === undefined ? undefined : decodeEntry(text);
   }
 
@@ -127,19 +142,21 @@ export class LevelDbStore extends BaseStore {
     collection: string,
     keys: readonly string[],
   ): Promise<(ManagedEntry | undefined)[]> {
-    const prefix = collectionPrefix(collection);
+    const prefix = await this.registry.find(collection);
+    if (prefix === undefined) return keys.map(() => undefined);
     const texts = await this.database().getMany<string, string>(
       keys.map((key) => prefix + key),
-      utf8,
+      this.readOptions,
     );
     return texts.map((text) => (text === undefined ? undefined : decodeEntry(text)));
   }
 
   protected async putEntry(collection: string, key: string, entry: ManagedEntry): Promise<void> {
-    await this.database().put<string, string>(
-      collectionPrefix(collection) + key,
-      encodeEntry(entry),
-      this.writeOptions,
+    const value = encodeEntry(entry);
+    await this.registry.write(collection, (prefix, registration) =>
+      registration.length === 0
+        ? this.database().put<string, string>(prefix + key, value, this.writeOptions)
+        : this.write([...registration, { type: "put", key: prefix + key, value }]),
     );
   }
 
@@ -147,13 +164,14 @@ export class LevelDbStore extends BaseStore {
     collection: string,
     entries: readonly (readonly [string, ManagedEntry])[],
   ): Promise<void> {
-    const prefix = collectionPrefix(collection);
-    const operations: WriteOperation[] = entries.map(([key, entry]) => ({
-      type: "put",
-      key: prefix + key,
-      value: encodeEntry(entry),
-    }));
-    await this.write(operations);
+    await this.registry.write(collection, (prefix, registration) => {
+      const operations: WriteOperation[] = entries.map(([key, entry]) => ({
+        type: "put",
+        key: prefix + key,
+        value: encodeEntry(entry),
+      }));
+      return this.write(registration.length === 0 ? operations : [...registration, ...operations]);
+    });
   }
 
   protected async deleteEntry(collection: string, key: string): Promise<boolean> {
@@ -164,7 +182,8 @@ export class LevelDbStore extends BaseStore {
     collection: string,
     keys: readonly string[],
   ): Promise<number> {
-    const prefix = collectionPrefix(collection);
+    const prefix = await this.registry.find(collection);
+    if (prefix === undefined) return 0;
     const databaseKeys = keys.map((key) => prefix + key);
     const found = await this.database().getMany<string, string>(databaseKeys, utf8);
     const now = this.clock.now();
@@ -205,7 +224,7 @@ export class LevelDbStore extends BaseStore {
   }
 
   /**
-   * Yields every collection holding entries: one key read per collection, then a seek past it.
+   * Yields every collection holding entries, in name order: the registry, and one key read each.
    * @throws StoreError
    */
   iterateCollections(): AsyncIterable<string> {
@@ -220,18 +239,18 @@ export class LevelDbStore extends BaseStore {
   destroyCollection(collection: string): Promise<boolean> {
     const name = this.resolveCollection({ collection }, "destroyCollection");
     return this.guard("destroyCollection", undefined, async () => {
-      const removed = await this.deleteRange(collectionRange(name));
-      return removed > 0;
+      const prefix = await this.registry.find(name);
+      return prefix !== undefined && (await this.deleteRange(rangeOf(prefix))) > 0;
     });
   }
 
   /**
-   * Deletes every entry of every collection (every key of the database).
+   * Deletes every entry of every collection (the registry of collection ids is kept).
    * @returns `true` when there were any.
    * @throws StoreError
    */
   destroy(): Promise<boolean> {
-    return this.guard("destroy", undefined, async () => (await this.deleteRange({})) > 0);
+    return this.guard("destroy", undefined, async () => (await this.deleteRange(entrySpace)) > 0);
   }
 
   /**
@@ -242,7 +261,8 @@ export class LevelDbStore extends BaseStore {
     return this.guard("cull", undefined, async () => {
       const now = this.clock.now();
       let expired: string[] = [];
-      for await (const [key, text] of this.database().iterator<string, string>(utf8)) {
+      const entries = this.database().iterator<string, string>({ ...entrySpace, ...utf8 });
+      for await (const [key, text] of entries) {
         if (!isExpiredText(text, now)) continue;
         expired.push(key);
         if (expired.length >= cullBatchSize) {
@@ -283,30 +303,26 @@ export class LevelDbStore extends BaseStore {
   }
 
   private async *liveKeys(collection: string): AsyncGenerator<string, void, undefined> {
-    const range = collectionRange(collection);
+    const prefix = await this.registry.find(collection);
+    if (prefix === undefined) return;
+    const range = rangeOf(prefix);
     const iterator = this.database().iterator<string, string>({ ...range, ...utf8 });
-    const start = range.gte.length;
     for await (const [key, text] of iterator) {
-      if (!isExpiredText(text, this.clock.now())) yield key.slice(start);
+      if (!isExpiredText(text, this.clock.now())) yield key.slice(prefix.length);
     }
   }
 
   private async *collectionNames(): AsyncGenerator<string, void, undefined> {
-    const iterator = this.database().keys<string>({ keyEncoding: "utf8" });
-    try {
-      for (let key = await iterator.next(); key !== undefined; key = await iterator.next()) {
-        const found = collectionOf(key);
-        if (found === undefined) continue;
-        yield found.collection;
-        iterator.seek(found.next);
-      }
-    } finally {
-      await iterator.close();
+    for await (const [collection, prefix] of this.registry.all()) {
+      const [first] = await this.database()
+        .keys<string>({ ...rangeOf(prefix), limit: 1, keyEncoding: "utf8" })
+        .all();
+      if (first !== undefined) yield collection;
     }
   }
 
   /** Deletes every key in a range, reading keys only, in batches; returns how many. */
-  private async deleteRange(range: { gte?: string; lt?: string }): Promise<number> {
+  private async deleteRange(range: KeyRange): Promise<number> {
     let removed = 0;
     const iterator = this.database().keys<string>({ ...range, keyEncoding: "utf8" });
     try {

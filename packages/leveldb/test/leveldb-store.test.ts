@@ -35,12 +35,22 @@ afterEach(async () => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe("LevelDbStore layout", () => {
-  it("stores <collection>::<key> -> py-key-value's entry document", async () => {
+  it("stores <id>:<key> -> py-key-value's entry document, and !collection!<name> -> <id>", async () => {
     const db = openDatabase();
     const store = new LevelDbStore({ client: db });
     await store.put("u1", { name: "Ada" }, { collection: "users", ttl: 60 });
-    const [[key, text]] = (await rawEntries(db)) as [[string, string]];
-    expect(key).toBe("users::u1");
+    await store.put("s1", { user: "u1" }, { collection: "sessions" });
+    const records = new Map(await rawEntries(db));
+    expect([...records.keys()]).toEqual([
+      "!collection!sessions",
+      "!collection!users",
+      "!sequence",
+      "1:u1",
+      "2:s1",
+    ]);
+    expect(records.get("!collection!users")).toBe("1");
+    expect(records.get("!sequence")).toBe("2");
+    const text = records.get("1:u1") ?? "";
     const document = JSON.parse(text) as Record<string, unknown>;
     expect(Object.keys(document)).toEqual(["created_at", "expires_at", "value", "version"]);
     expect(document).toMatchObject({ value: { name: "Ada" }, version: 1 });
@@ -53,33 +63,76 @@ describe("LevelDbStore layout", () => {
     );
   });
 
-  it("escapes % and : in collection names so no two (collection, key) pairs share a key", async () => {
+  it("gives separator-laden names their own ids, so no two pairs share a key", async () => {
     const db = openDatabase();
     const store = new LevelDbStore({ client: db });
     await store.put("c", { n: 1 }, { collection: "a::b" });
     await store.put("b::c", { n: 2 }, { collection: "a" });
-    await store.put("k", { n: 3 }, { collection: "50%:" });
-    expect((await rawEntries(db)).map(([key]) => key).sort()).toEqual(
-      ["50%25%3A::k", "a%3A%3Ab::c", "a::b::c"].sort(),
-    );
-    expect((await store.collections()).sort()).toEqual(["50%:", "a", "a::b"]);
+    expect((await rawEntries(db)).map(([key]) => key)).toEqual([
+      "!collection!a",
+      "!collection!a::b",
+      "!sequence",
+      "1:c",
+      "2:b::c",
+    ]);
+    expect(await store.collections()).toEqual(["a", "a::b"]);
     expect(await store.keys({ collection: "a" })).toEqual(["b::c"]);
     expect(await store.keys({ collection: "a::b" })).toEqual(["c"]);
   });
 
-  it("keeps collections whose names prefix one another apart in ranges", async () => {
+  it("keeps the ranges of 40 collections apart (ids 1 … 14 in base 36)", async () => {
     const store = new LevelDbStore({ client: openDatabase() });
-    for (const collection of ["a", "a:", "a::", "ab", "a\u{1F642}", "a\u0000"]) {
-      await store.put("k", { collection }, { collection });
-      await store.put("k:x", { collection }, { collection });
+    const names = Array.from({ length: 40 }, (_, index) => `c${index}`);
+    for (const collection of names) {
+      await store.putMany(
+        [
+          ["k", { collection }],
+          ["k:x", { collection }],
+        ],
+        { collection },
+      );
     }
-    for (const collection of ["a", "a:", "a::", "ab", "a\u{1F642}", "a\u0000"]) {
+    for (const collection of names) {
       expect((await store.keys({ collection })).sort()).toEqual(["k", "k:x"]);
     }
-    expect(await store.destroyCollection("a")).toBe(true);
-    expect((await store.collections()).sort()).toEqual(
-      ["a:", "a::", "ab", "a\u{1F642}", "a\u0000"].sort(),
+    expect(await store.destroyCollection("c1")).toBe(true);
+    expect(await store.get("k", { collection: "c10" })).toEqual({ collection: "c10" });
+    expect((await store.collections()).sort()).toEqual(names.filter((n) => n !== "c1").sort());
+  });
+
+  it("agrees on ids across stores sharing a database, even when they race", async () => {
+    const db = openDatabase();
+    const first = new LevelDbStore({ client: db });
+    const second = new LevelDbStore({ client: db });
+    await Promise.all(
+      Array.from({ length: 20 }, (_, index) =>
+        (index % 2 === 0 ? first : second).put(
+          `k${index}`,
+          { index },
+          {
+            collection: `c${index % 5}`,
+          },
+        ),
+      ),
     );
+    const ids = (await rawEntries(db)).filter(([key]) => key.startsWith("!collection!"));
+    expect(ids.map(([, id]) => id).sort()).toEqual(["1", "2", "3", "4", "5"]);
+    for (let index = 0; index < 20; index++) {
+      expect(await first.get(`k${index}`, { collection: `c${index % 5}` })).toEqual({ index });
+    }
+    const reopened = new LevelDbStore({ client: db });
+    expect(await reopened.keys({ collection: "c0" })).toEqual(["k0", "k10", "k15", "k5"]);
+  });
+
+  it("registers nothing for reads, deletes or listings of a collection never written", async () => {
+    const db = openDatabase();
+    const store = new LevelDbStore({ client: db });
+    expect(await store.get("k", { collection: "ghost" })).toBeUndefined();
+    expect(await store.getMany(["k"], { collection: "ghost" })).toEqual([undefined]);
+    expect(await store.delete("k", { collection: "ghost" })).toBe(false);
+    expect(await store.keys({ collection: "ghost" })).toEqual([]);
+    expect(await store.destroyCollection("ghost")).toBe(false);
+    expect(await rawEntries(db)).toEqual([]);
   });
 });
 
@@ -96,16 +149,17 @@ describe("LevelDbStore native bulk calls", () => {
     expect(get).not.toHaveBeenCalled();
   });
 
-  it("writes putMany as one atomic batch", async () => {
+  it("writes putMany as one atomic batch, even the one that registers its collection", async () => {
     const db = openDatabase();
     const store = new LevelDbStore({ client: db });
-    await store.get("warm-up");
     const batch = vi.spyOn(db, "batch");
     const put = vi.spyOn(db, "put");
     await store.putMany(Array.from({ length: 100 }, (_, index) => [`k${index}`, { index }]));
     expect(batch).toHaveBeenCalledTimes(1);
     expect(put).not.toHaveBeenCalled();
-    expect(await rawEntries(db)).toHaveLength(100);
+    expect(await rawEntries(db)).toHaveLength(100 + 2);
+    await store.putMany([["k0", { again: true }]]);
+    expect(batch).toHaveBeenCalledTimes(2);
   });
 
   it("deletes deleteMany with one getMany (to count) and one batch", async () => {
@@ -124,10 +178,10 @@ describe("LevelDbStore native bulk calls", () => {
     const store = new LevelDbStore({ client: db, sync: true });
     const put = vi.spyOn(db, "put");
     const batch = vi.spyOn(db, "batch");
-    await store.put("a", { n: 1 });
     await store.putMany([["b", { n: 2 }]]);
-    expect((put.mock.calls[0] as unknown[] | undefined)?.[2]).toMatchObject({ sync: true });
+    await store.put("a", { n: 1 });
     expect((batch.mock.calls[0] as unknown[] | undefined)?.[1]).toMatchObject({ sync: true });
+    expect((put.mock.calls[0] as unknown[] | undefined)?.[2]).toMatchObject({ sync: true });
   });
 
   it("enumerates a collection with one range iterator", async () => {
@@ -138,8 +192,8 @@ describe("LevelDbStore native bulk calls", () => {
     expect(await store.keys({ collection: "c" })).toEqual(["k"]);
     expect(iterator).toHaveBeenCalledTimes(1);
     expect((iterator.mock.calls[0] as unknown[] | undefined)?.[0]).toMatchObject({
-      gte: "c::",
-      lt: "c:;",
+      gte: "1:",
+      lt: "1;",
     });
   });
 });
@@ -157,10 +211,9 @@ describe("LevelDbStore expiry", () => {
     const batch = vi.spyOn(db, "batch");
     await store.cull();
     expect(batch).toHaveBeenCalledTimes(3);
-    expect((await rawEntries(db)).map(([key]) => key).sort()).toEqual([
-      "default_collection::live",
-      "other::forever",
-    ]);
+    expect(
+      (await rawEntries(db)).map(([key]) => key).filter((key) => !key.startsWith("!")),
+    ).toEqual(["1:live", "2:forever"]);
   });
 
   it("leaves expired entries out of keys() before they are culled", async () => {
@@ -184,7 +237,7 @@ describe("LevelDbStore database ownership", () => {
     await store.close();
     const reader = openDatabase(location);
     await reader.open();
-    expect(await reader.get("default_collection::k")).toContain('"value":{"n":1}');
+    expect(await reader.get("1:k")).toContain('"value":{"n":1}');
     await reader.close();
     expect(await store.get("k")).toEqual({ n: 1 });
     await store.close();
@@ -198,7 +251,7 @@ describe("LevelDbStore database ownership", () => {
     await store.close();
     expect(db.status).toBe("open");
     expect(await store.get("k")).toEqual({ n: 1 });
-    expect(await db.get("default_collection::k")).toMatchObject({ value: { n: 1 }, version: 1 });
+    expect(await db.get("1:k")).toMatchObject({ value: { n: 1 }, version: 1 });
     await db.close();
   });
 
@@ -236,7 +289,8 @@ describe("LevelDbStore errors", () => {
   it("throws DeserializationError for a value that is not an entry document", async () => {
     const db = openDatabase();
     const store = new LevelDbStore({ client: db });
-    await db.put("default_collection::bad", "not json");
+    await store.put("good", { n: 1 });
+    await db.put("1:bad", "not json");
     const error = await store.get("bad").catch((caught: unknown) => caught);
     expect(DeserializationError.isInstance(error)).toBe(true);
     expect(StoreError.isInstance(error)).toBe(false);

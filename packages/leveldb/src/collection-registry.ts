@@ -1,0 +1,97 @@
+import type { ClassicLevel } from "classic-level";
+
+type Database = ClassicLevel<string, string>;
+
+/** Where the id of each collection is recorded: `!collection!<name>` → `<id>`. */
+const registryPrefix = "!collection!";
+/** The last id handed out, in base 36. */
+const sequenceKey = "!sequence";
+/** Every entry key: ids are base 36 (`0-9a-z`), so entries sort after all `!…` metadata. */
+export const entrySpace: KeyRange = { gte: "0", lt: "{" };
+
+/** One operation of a batch. */
+export type WriteOperation =
+  | { type: "put"; key: string; value: string }
+  | { type: "del"; key: string };
+
+/** Writes entries under `prefix`, adding `registration` to the same batch. */
+export type RegisteringWrite = (prefix: string, registration: WriteOperation[]) => Promise<void>;
+
+/** A range of keys, as classic-level's iterators take it. */
+export interface KeyRange {
+  gte: string;
+  lt: string;
+}
+
+/** The keys of one collection: those starting with its prefix `<id>:`. */
+export function rangeOf(prefix: string): KeyRange {
+  return { gte: prefix, lt: `${prefix.slice(0, -1)};` };
+}
+
+const utf8 = { keyEncoding: "utf8", valueEncoding: "utf8" } as const;
+/** Serializes id allocation per database, across every store that shares it. */
+const allocations = new WeakMap<object, Promise<unknown>>();
+
+/**
+ * Maps collection names to short key prefixes (`<id>:`). An id, once given, is never reused or
+ * removed, so every store on the database always agrees on it.
+ */
+export class CollectionRegistry {
+  private readonly prefixes = new Map<string, string>();
+  private readonly database: () => Database;
+
+  constructor(database: () => Database) {
+    this.database = database;
+  }
+
+  /** The prefix of a collection, or `undefined` when it was never written. */
+  async find(collection: string): Promise<string | undefined> {
+    const known = this.prefixes.get(collection);
+    if (known !== undefined) return known;
+    const id = await this.database().get<string, string>(registryPrefix + collection, utf8);
+    return id === undefined ? undefined : this.remember(collection, id);
+  }
+
+  /**
+   * Runs `write` with the collection's prefix and the operations that register it (none once it
+   * is registered), so that registering a collection and its first entries are one batch.
+   */
+  async write(collection: string, write: RegisteringWrite): Promise<void> {
+    const known = this.prefixes.get(collection) ?? (await this.find(collection));
+    if (known !== undefined) return write(known, []);
+    const db = this.database();
+    const previous = allocations.get(db) ?? Promise.resolve();
+    const allocation = previous
+      .catch(() => undefined)
+      .then(() => this.allocate(db, collection, write));
+    allocations.set(db, allocation);
+    return allocation;
+  }
+
+  /** Yields every registered collection with its prefix, in name order. */
+  async *all(): AsyncGenerator<[collection: string, prefix: string], void, undefined> {
+    const range = { gte: registryPrefix, lt: `${registryPrefix.slice(0, -1)}"` };
+    for await (const [key, id] of this.database().iterator<string, string>({ ...range, ...utf8 })) {
+      const collection = key.slice(registryPrefix.length);
+      yield [collection, this.remember(collection, id)];
+    }
+  }
+
+  private async allocate(db: Database, collection: string, write: RegisteringWrite): Promise<void> {
+    const existing = await db.get<string, string>(registryPrefix + collection, utf8);
+    if (existing !== undefined) return write(this.remember(collection, existing), []);
+    const last = await db.get<string, string>(sequenceKey, utf8);
+    const id = ((last === undefined ? 0 : Number.parseInt(last, 36)) + 1).toString(36);
+    await write(`${id}:`, [
+      { type: "put", key: sequenceKey, value: id },
+      { type: "put", key: registryPrefix + collection, value: id },
+    ]);
+    this.remember(collection, id);
+  }
+
+  private remember(collection: string, id: string): string {
+    const prefix = `${id}:`;
+    this.prefixes.set(collection, prefix);
+    return prefix;
+  }
+}
