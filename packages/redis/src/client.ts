@@ -21,9 +21,9 @@ export interface RedisStoreClientOptions extends RedisStoreCommonOptions {
 
 /** Connect to one Redis server; the store owns the connection and `close()` ends it. */
 export interface RedisStoreUrlOptions extends RedisStoreCommonOptions {
-  /** `redis://` or `rediss://` (TLS) URL with optional user, password and database. @default "redis://127.0.0.1:6379" */
+  /** `redis://` or `rediss://` (TLS) URL with optional user, password and database. @default 127.0.0.1:6379, database 0 */
   url?: string | undefined;
-  /** ioredis options, applied over the URL and the store's defaults. @default {} */
+  /** ioredis options (host, port, db, username, password, tls ...) over the store's defaults; the URL's parts win. @default {} */
   redisOptions?: RedisOptions | undefined;
   /** How long a command may wait, reconnecting included, before it fails with `StoreConnectionError`. @default 5000 */
   timeoutMs?: number | undefined;
@@ -45,7 +45,6 @@ export type RedisStoreOptions =
   | RedisStoreUrlOptions
   | RedisStoreClusterOptions;
 
-const DEFAULT_URL = "redis://127.0.0.1:6379";
 const DEFAULT_TIMEOUT_MS = 5000;
 
 const reconnect = (attempt: number): number => Math.min(attempt * 100, 1000);
@@ -90,13 +89,15 @@ export function openClient(options: RedisStoreOptions): {
       redisOptions: { ...connection, ...clusterOptions.redisOptions, replyMapping: "legacy" },
     });
   } else {
-    client = new Redis(options.url ?? DEFAULT_URL, {
+    const redisOptions = {
       ...connection,
       retryStrategy: reconnect,
       enableOfflineQueue: false,
       ...options.redisOptions,
-      replyMapping: "legacy",
-    });
+      replyMapping: "legacy" as const,
+    };
+    client =
+      options.url === undefined ? new Redis(redisOptions) : new Redis(options.url, redisOptions);
   }
   const deadlineMs = client.isCluster ? timeoutMs : undefined;
   return { client, owned: true, limits: { deadlineMs, connectWaitMs: timeoutMs } };

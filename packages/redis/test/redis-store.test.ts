@@ -367,6 +367,27 @@ describe("clients", () => {
     check.disconnect();
   });
 
+  it("connects from ioredis options alone", async () => {
+    const store = new RedisStore({
+      redisOptions: {
+        host: "127.0.0.1",
+        port: server.port,
+        username: "kv",
+        password: "s3cret",
+        db: 6,
+      },
+    });
+    stores.push(store);
+    await store.put("k", { n: 2 }, { collection: "c" });
+    const check = new Redis(server.port, "127.0.0.1", { db: 6 });
+    expect(await check.get("c::k")).toContain('"n":2');
+    check.disconnect();
+  });
+
+  it("refuses a timeoutMs that is not a positive number", () => {
+    expect(() => new RedisStore({ url: server.url, timeoutMs: 0 })).toThrow(RangeError);
+  });
+
   it("fails with StoreError, not a hang, when the password is wrong", async () => {
     const store = new RedisStore({
       url: `redis://kv:wrong@127.0.0.1:${server.port}`,
