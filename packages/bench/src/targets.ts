@@ -88,6 +88,20 @@ const RATIO_TARGETS: readonly RatioTarget[] = [
     maxOverhead: 0.1,
   },
   {
+    target: "@kv/fallback around @kv/memory: overhead reported",
+    suite: "memory",
+    subject: "@kv/fallback around @kv/memory",
+    to: WRAPPED,
+    workloads: ALL,
+  },
+  {
+    target: "@kv/limit-size around @kv/memory: overhead reported",
+    suite: "memory",
+    subject: "@kv/limit-size around @kv/memory",
+    to: WRAPPED,
+    workloads: ALL,
+  },
+  {
     target: "@kv/encryption around @kv/memory: overhead reported",
     suite: "memory",
     subject: "@kv/encryption around @kv/memory",

@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { EncryptionWrapper } from "@kv/encryption";
+import { FallbackWrapper } from "@kv/fallback";
+import { LimitSizeWrapper } from "@kv/limit-size";
 import { MemoryStore } from "@kv/memory";
 import { RetryWrapper } from "@kv/retry";
 import { StatisticsWrapper } from "@kv/statistics";
@@ -159,6 +161,23 @@ export function memorySuite(): Suite {
               keys: [{ id: "bench", key: randomBytes(32) }],
             }),
           ),
+      },
+      {
+        name: "@kv/fallback around @kv/memory",
+        role: "wrapper",
+        relativeTo: KV_MEMORY,
+        description:
+          "FallbackWrapper(MemoryStore, MemoryStore) (defaults; the primary never fails)",
+        packages: ["@kv/fallback"],
+        open: async () => kvClient(new FallbackWrapper(new MemoryStore(), new MemoryStore())),
+      },
+      {
+        name: "@kv/limit-size around @kv/memory",
+        role: "wrapper",
+        relativeTo: KV_MEMORY,
+        description: "LimitSizeWrapper({ maxBytes: 1 MiB }) around MemoryStore",
+        packages: ["@kv/limit-size"],
+        open: async () => kvClient(new LimitSizeWrapper(new MemoryStore(), { maxBytes: 1 << 20 })),
       },
       {
         name: "Keyv (memory)",
