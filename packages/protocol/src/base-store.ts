@@ -171,18 +171,14 @@ export abstract class BaseStore implements KeyValue {
     if (!Array.isArray(entries)) {
       throw new TypeError("putMany expects an array of [key, value] pairs");
     }
-    const latest = new Map<string, Value>();
     for (const [key, value] of entries) {
       const context = { operation: "putMany", collection, key } as const;
       validateKey(key, context);
       validateValue(value, context);
-      latest.delete(key);
-      latest.set(key, value);
     }
-    if (latest.size === 0) return;
+    if (entries.length === 0) return;
     const now = this.clock.now();
-    const managed = Array.from(
-      latest,
+    const managed = distinctEntries(entries).map(
       ([key, value]) => [key, createEntry(value, ttl, now)] as const,
     );
     try {
@@ -360,4 +356,17 @@ export abstract class BaseStore implements KeyValue {
       throw new StoreSetupError({ ...context, message: messageOf(error), cause: error });
     }
   }
+}
+
+/** The entries with distinct keys, in order, keeping the last value of a repeated key. */
+function distinctEntries(entries: readonly Entry[]): readonly Entry[] {
+  const keys = new Set<string>();
+  for (const [key] of entries) keys.add(key);
+  if (keys.size === entries.length) return entries;
+  const latest = new Map<string, Value>();
+  for (const [key, value] of entries) {
+    latest.delete(key);
+    latest.set(key, value);
+  }
+  return Array.from(latest);
 }

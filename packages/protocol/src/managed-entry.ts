@@ -65,6 +65,10 @@ const isoTimestamp =
  * @throws DeserializationError when it is none of those
  */
 export function parseTimestamp(input: unknown): number {
+  if (typeof input === "string") {
+    const canonical = parseCanonicalTimestamp(input);
+    if (canonical !== undefined) return canonical;
+  }
   if (typeof input === "number" && Number.isFinite(input)) return input;
   if (input instanceof Date && !Number.isNaN(input.getTime())) return input.getTime();
   if (typeof input === "string") {
@@ -85,6 +89,41 @@ export function parseTimestamp(input: unknown): number {
     }
   }
   throw new DeserializationError({ message: `Invalid timestamp: ${String(input)}` });
+}
+
+/**
+ * The fast path for the two forms written in practice: `2026-11-23T05:04:57.123000+00:00`
+ * (py-key-value and this library) and `2026-11-23T05:04:57.123Z`; `undefined` for anything else.
+ */
+function parseCanonicalTimestamp(text: string): number | undefined {
+  const isCanonical =
+    (text.length === 32 ? text.endsWith("000+00:00") : text.length === 24 && text.endsWith("Z")) &&
+    text[4] === "-" &&
+    text[7] === "-" &&
+    text[10] === "T" &&
+    text[13] === ":" &&
+    text[16] === ":" &&
+    text[19] === ".";
+  if (!isCanonical) return undefined;
+  const number = (start: number, length: number): number => {
+    let value = 0;
+    for (let index = start; index < start + length; index++) {
+      const digit = text.charCodeAt(index) - 48;
+      if (digit < 0 || digit > 9) return Number.NaN;
+      value = value * 10 + digit;
+    }
+    return value;
+  };
+  const epoch = Date.UTC(
+    number(0, 4),
+    number(5, 2) - 1,
+    number(8, 2),
+    number(11, 2),
+    number(14, 2),
+    number(17, 2),
+    number(20, 3),
+  );
+  return Number.isNaN(epoch) ? undefined : epoch;
 }
 
 function offsetMinutes(offset: string): number {

@@ -75,9 +75,44 @@ export function validateValue(value: unknown, context: Context = {}): asserts va
       message: `Value must be a plain object, got ${typeOf(value)}`,
     });
   }
+  if (isJsonSafe(value, 0)) return;
   const problem = findProblem(value, "value", new Set());
   if (problem !== undefined) throw new SerializationError({ ...context, message: problem });
 }
+
+/** The most nesting the fast check follows; deeper (or circular) values take the slow path. */
+const fastCheckDepth = 256;
+
+/** The common case, checked without building paths: true when `input` is JSON-safe. */
+function isJsonSafe(input: unknown, depth: number): boolean {
+  switch (typeof input) {
+    case "string":
+    case "boolean":
+      return true;
+    case "number":
+      return Number.isFinite(input);
+    case "object": {
+      if (input === null) return true;
+      if (depth > fastCheckDepth) return false;
+      if (Array.isArray(input)) {
+        for (let index = 0; index < input.length; index++) {
+          if (!isJsonSafe(input[index], depth + 1)) return false;
+        }
+        return true;
+      }
+      if (!isPlainObject(input)) return false;
+      for (const name in input) {
+        const item = input[name];
+        if (item !== undefined && !isJsonSafe(item, depth + 1)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+/** Finds what makes a value unsafe, with its path, for the error message. */
 
 function findProblem(input: unknown, path: string, ancestors: Set<object>): string | undefined {
   switch (typeof input) {

@@ -119,3 +119,15 @@ describe("toPythonJson", () => {
     expect(toPythonJson(value)).toBe(expected);
   });
 });
+
+describe("parseTimestamp fast path", () => {
+  it("agrees with the general parser on the canonical forms and refuses near misses", () => {
+    for (let step = 0; step < 500; step++) {
+      const epoch = Date.UTC(1990, 0, 1) + step * 7_919_371_337;
+      expect(parseTimestamp(formatTimestamp(epoch))).toBe(epoch);
+      expect(parseTimestamp(new Date(epoch).toISOString())).toBe(epoch);
+    }
+    expect(() => parseTimestamp("2026-11-23T05:04:5x.123000+00:00")).toThrow(DeserializationError);
+    expect(() => parseTimestamp("2026-11-23X05:04:57.123Z")).toThrow(DeserializationError);
+  });
+});
