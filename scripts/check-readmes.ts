@@ -1,6 +1,7 @@
 // Keeps every code example in the READMEs and docs true:
 // - a ```ts block preceded by `<!-- example: NAME -->` must equal examples/NAME/src/main.ts, and one
-//   preceded by `<!-- example: path/to/file.ts -->` must equal that file (CI type-checks and runs both);
+//   preceded by `<!-- example: path/to/file.ts -->` must equal that file (CI type-checks and runs both;
+//   `--write` copies the files into such blocks instead of failing);
 // - in docs/ and the root README every TypeScript or JavaScript block must be such a ```ts block;
 // - every package README has a ```ts example; when it names no file, its first block is
 //   type-checked and executed here, as written, against the local servers;
@@ -15,10 +16,14 @@ interface CodeBlock {
   code: string;
   /** The file named by an `<!-- example: ... -->` comment on the line before the fence. */
   source: string | undefined;
+  /** The 1-based line of the opening fence. */
   line: number;
+  /** The 0-based line of the closing fence. */
+  end: number;
 }
 
 const problems: string[] = [];
+const write = process.argv.includes("--write");
 const exampleMarker = /^<!--\s*example:\s*(\S+)\s*-->\s*$/;
 const scriptLanguages = new Set("ts typescript tsx mts js javascript jsx mjs".split(" "));
 
@@ -61,6 +66,7 @@ function codeBlocks(text: string): CodeBlock[] {
       code: lines.slice(open.start + 1, index).join("\n"),
       source: exampleMarker.exec(previous.trim())?.[1],
       line: open.start + 1,
+      end: index,
     });
     open = undefined;
   }
@@ -88,7 +94,9 @@ for (const file of markdownFiles()) {
   const text = readFileSync(file, "utf8");
   const blocks = codeBlocks(text);
   const isDoc = file === "README.md" || file.startsWith("docs/");
-  for (const { language, code, source, line } of blocks) {
+  const rewrites: { block: CodeBlock; code: string }[] = [];
+  for (const block of blocks) {
+    const { language, code, source, line } = block;
     if (source !== undefined) {
       const path = source.includes("/") ? source : join("examples", source, "src", "main.ts");
       if (language !== "ts") {
@@ -96,13 +104,22 @@ for (const file of markdownFiles()) {
       } else if (!existsSync(path)) {
         problems.push(`${file}:${line}: names ${path}, which does not exist`);
       } else if (readFileSync(path, "utf8").trim() !== code.trim()) {
-        problems.push(`${file}:${line}: the block marked "${source}" differs from ${path}`);
+        if (write) rewrites.push({ block, code: readFileSync(path, "utf8").trim() });
+        else problems.push(`${file}:${line}: the block marked "${source}" differs from ${path}`);
       }
     } else if (isDoc && scriptLanguages.has(language)) {
       problems.push(
         `${file}:${line}: this \`\`\`${language} block is tied to no file: make it \`\`\`ts, preceded by <!-- example: path/to/file.ts --> naming a file CI type-checks`,
       );
     }
+  }
+  if (rewrites.length > 0) {
+    const lines = text.split("\n");
+    for (const { block, code } of rewrites.reverse()) {
+      lines.splice(block.line, block.end - block.line, ...code.split("\n"));
+    }
+    writeFileSync(file, lines.join("\n"));
+    console.log(`${file}: copied ${rewrites.length} example file(s) into its blocks`);
   }
   if (file.startsWith("docs/")) {
     for (const target of localLinks(text)) {
