@@ -24,8 +24,8 @@ export interface BenchOptions {
 export const USAGE = `Usage: pnpm bench [--quick] [--rounds N] [--duration-ms N] [--warmup-ms N] [--slice-ms N]
                   [--only a,b] [--out DIR]
 
-  --quick          3 rounds of 40 ms (slices of 20 ms) after a 20 ms warm-up: under a minute
-  (default)        5 rounds of 250 ms (slices of 25 ms) after a 200 ms warm-up: a few minutes
+  --quick          3 rounds of 30 ms (slices of 15 ms) after a 10 ms warm-up: under a minute
+  (default)        5 rounds of 200 ms (slices of 25 ms) after a 100 ms warm-up: a few minutes
   --rounds N       measured rounds
   --duration-ms N  how long each subject runs each workload per round
   --warmup-ms N    length of the warm-up measurement
@@ -35,8 +35,8 @@ export const USAGE = `Usage: pnpm bench [--quick] [--rounds N] [--duration-ms N]
 `;
 
 const PRESETS = {
-  quick: { rounds: 3, durationMs: 40, warmupMs: 20, sliceMs: 20 },
-  full: { rounds: 5, durationMs: 250, warmupMs: 200, sliceMs: 25 },
+  quick: { rounds: 3, durationMs: 30, warmupMs: 10, sliceMs: 15 },
+  full: { rounds: 5, durationMs: 200, warmupMs: 100, sliceMs: 25 },
 } as const;
 
 function positive(name: string, text: string | undefined, fallback: number): number {

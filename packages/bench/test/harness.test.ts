@@ -63,7 +63,7 @@ describe("statistics", () => {
 
 describe("options", () => {
   it("defaults to the full preset and --quick selects the quick one", () => {
-    expect(parseOptions([])).toMatchObject({ mode: "full", rounds: 5, durationMs: 250 });
+    expect(parseOptions([])).toMatchObject({ mode: "full", rounds: 5, durationMs: 200 });
     expect(parseOptions(["--quick"])).toMatchObject({ mode: "quick", rounds: 3 });
   });
 
