@@ -2,12 +2,28 @@ import { randomUUID } from "node:crypto";
 import { describeConformance } from "@kv/conformance";
 import { BaseWrapper, type KeyValue } from "@kv/protocol";
 import { RedisStore } from "@kv/redis";
+import { afterAll } from "vitest";
 import { clusterNodes, redisDbUrl } from "./servers.ts";
 
 class PassThroughWrapper extends BaseWrapper {}
 
 // Each run has a database or namespace of its own, because the suite calls destroy().
 const run = randomUUID().slice(0, 8);
+
+// The suite's closing test writes with a store it then closes, so nothing can remove that entry
+// after the test: destroy each namespace once the run is over.
+afterAll(async () => {
+  for (const store of [
+    new RedisStore({ url: redisDbUrl(12), namespace: `kv-conformance-${run}` }),
+    new RedisStore({ nodes: clusterNodes(), namespace: `kv-conformance-${run}` }),
+    new RedisStore({ nodes: clusterNodes(), namespace: `{kv-tagged-${run}}` }),
+    new RedisStore({ url: redisDbUrl(11) }),
+    new RedisStore({ url: redisDbUrl(13) }),
+  ]) {
+    await store.destroy();
+    await store.close();
+  }
+});
 
 await describeConformance("RedisStore (standalone, py-key-value layout, db 11)", {
   createStore: () => new RedisStore({ url: redisDbUrl(11) }),
