@@ -1,5 +1,12 @@
 // Runs the snippets of docs/concepts.md one after the other; each asserts what the page says.
-for (const snippet of ["collections", "ttl", "managed-entry", "capabilities", "errors"]) {
+for (const snippet of [
+  "collections",
+  "ttl",
+  "managed-entry",
+  "capabilities",
+  "errors",
+  "any-store",
+]) {
   await import(`./${snippet}.ts`);
   console.log(`${snippet}: ok`);
 }
