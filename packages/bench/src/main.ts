@@ -88,7 +88,7 @@ for (const suite of results) {
   if (suite.skipped !== undefined) log(`SKIPPED ${suite.title}: ${suite.skipped}`);
 }
 for (const outcome of report.targets) {
-  if (outcome.verdict === "not measured") continue;
+  if (outcome.verdict === "not measured" || outcome.verdict === "reported") continue;
   log(
     `${outcome.verdict.padEnd(8)} ${outcome.target} · ${outcome.on}: ${outcome.measured} (${outcome.margin})`,
   );
