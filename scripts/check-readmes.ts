@@ -73,16 +73,33 @@ function codeBlocks(text: string): CodeBlock[] {
   return blocks;
 }
 
-/** Relative link targets of a Markdown text (no URLs, no in-page anchors), outside code blocks. */
-function localLinks(text: string): string[] {
-  const prose = text.replace(/^\s*(`{3,}|~{3,})[^\n]*\n[\s\S]*?^\s*\1\s*$/gm, "");
-  const targets: string[] = [];
+/** Relative links of a Markdown text (no URLs), outside code blocks: a path and an anchor. */
+function localLinks(text: string): { path: string; anchor: string }[] {
+  const prose = withoutCode(text);
+  const links: { path: string; anchor: string }[] = [];
   for (const [, target] of prose.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)) {
-    if (target === undefined || /^[a-z][a-z0-9+.-]*:/i.test(target) || target.startsWith("#"))
-      continue;
-    targets.push(decodeURIComponent(target.replace(/#.*$/, "")));
+    if (target === undefined || /^[a-z][a-z0-9+.-]*:/i.test(target)) continue;
+    const [path = "", anchor = ""] = target.split("#");
+    links.push({ path: decodeURIComponent(path), anchor });
   }
-  return targets;
+  return links;
+}
+
+/** The anchors GitHub gives the headings of a Markdown text. */
+function anchors(text: string): Set<string> {
+  const headings = withoutCode(text).matchAll(/^#{1,6}\s+(.+?)\s*$/gm);
+  return new Set(
+    Array.from(headings, ([, heading = ""]) =>
+      heading
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N}\s_-]/gu, "")
+        .replace(/\s/g, "-"),
+    ),
+  );
+}
+
+function withoutCode(text: string): string {
+  return text.replace(/^\s*(`{3,}|~{3,})[^\n]*\n[\s\S]*?^\s*\1\s*$/gm, "");
 }
 
 const toRun: { dir: string; code: string }[] = [];
@@ -122,10 +139,13 @@ for (const file of markdownFiles()) {
     console.log(`${file}: copied ${rewrites.length} example file(s) into its blocks`);
   }
   if (file.startsWith("docs/")) {
-    for (const target of localLinks(text)) {
-      const path = normalize(join(dirname(file), target));
-      if (target !== "" && !existsSync(path))
-        problems.push(`${file}: links to ${target}, which does not exist`);
+    for (const { path, anchor } of localLinks(text)) {
+      const target = path === "" ? file : normalize(join(dirname(file), path));
+      if (!existsSync(target)) problems.push(`${file}: links to ${path}, which does not exist`);
+      else if (anchor !== "" && target.endsWith(".md")) {
+        if (!anchors(readFileSync(target, "utf8")).has(anchor))
+          problems.push(`${file}: links to ${path}#${anchor}, a heading that does not exist`);
+      }
     }
   }
   const packageDir = /^packages\/([^/]+)\/README\.md$/.exec(file)?.[1];
