@@ -1,4 +1,5 @@
-import { Socket } from "node:net";
+import { once } from "node:events";
+import { connect as connectSocket, Socket } from "node:net";
 import type { CostProbe } from "./harness.ts";
 import { connect, KEY_PREFIX, redisTarget } from "./suites/redis.ts";
 import type { CallCost, Client, Entry } from "./types.ts";
@@ -74,6 +75,64 @@ interface Seen {
   args: string[];
 }
 
+/** One Redis command in RESP, for the raw monitor connection. */
+function resp(args: readonly string[]): string {
+  return `*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join("")}`;
+}
+
+/**
+ * A raw `MONITOR` connection. ioredis' own `monitor()` can take the first monitored line for a
+ * reply when both arrive in one packet, and then fails, so the feed is read here line by line:
+ * `+<time> [<db> <client>] "<command>" "<arg>" …`.
+ */
+class MonitorFeed {
+  /** What the server reported since the feed opened, in execution order. */
+  readonly seen: Seen[] = [];
+  /** The feed's socket, so the round-trip tracer can leave it out. */
+  readonly socket: Socket;
+  private buffer = "";
+  private ready = false;
+
+  private constructor(socket: Socket) {
+    this.socket = socket;
+  }
+
+  static async open(url: URL): Promise<MonitorFeed> {
+    const socket = connectSocket({ host: url.hostname, port: Number(url.port || 6379) });
+    socket.on("error", () => {});
+    await once(socket, "connect");
+    socket.setEncoding("utf8");
+    const feed = new MonitorFeed(socket);
+    socket.on("data", (chunk: string) => feed.take(chunk));
+    if (url.password !== "") {
+      const user = decodeURIComponent(url.username);
+      const password = decodeURIComponent(url.password);
+      socket.write(resp(user === "" ? ["AUTH", password] : ["AUTH", user, password]));
+    }
+    socket.write(resp(["MONITOR"]));
+    await waitFor(() => feed.ready);
+    return feed;
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+
+  private take(chunk: string): void {
+    this.buffer += chunk;
+    for (let end = this.buffer.indexOf("\r\n"); end >= 0; end = this.buffer.indexOf("\r\n")) {
+      const line = this.buffer.slice(0, end);
+      this.buffer = this.buffer.slice(end + 2);
+      if (line === "+OK") this.ready = true;
+      const match = /^\+\S+ \[(\d+) ([^\]]+)\] (.*)$/.exec(line);
+      if (match === null) continue;
+      const [, database = "", source = "", rest = ""] = match;
+      const args = [...rest.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map(([, arg = ""]) => arg);
+      this.seen.push({ source, database, args });
+    }
+  }
+}
+
 /**
  * Counts what single calls cost on a Redis server: the commands it executed (from `MONITOR`,
  * keeping only connections that touched the probe's keys in the bench's database), and the
@@ -96,18 +155,13 @@ export function redisCostProbe(): CostProbe {
       ["putMany(100) with TTL", () => client.putManyTtl(entries)],
     ];
     const marker = connect();
-    const monitorHost = connect();
-    const monitor = await monitorHost.monitor();
+    marker.on("error", () => {});
     await marker.ping();
-    const ignored = new Set<Socket>();
-    for (const redis of [marker, monitor, monitorHost]) {
-      const stream = (redis as unknown as { stream?: unknown }).stream;
-      if (stream instanceof Socket) ignored.add(stream);
-    }
-    const seen: Seen[] = [];
-    monitor.on("monitor", (_time: string, args: string[], source: string, database: string) => {
-      seen.push({ source, database, args });
-    });
+    const feed = await MonitorFeed.open(new URL(redisTarget().url));
+    const seen = feed.seen;
+    const ignored = new Set<Socket>([feed.socket]);
+    const stream = (marker as unknown as { stream?: unknown }).stream;
+    if (stream instanceof Socket) ignored.add(stream);
     const costs: CallCost[] = [];
     try {
       const mark = async () => {
@@ -142,8 +196,7 @@ export function redisCostProbe(): CostProbe {
         });
       }
     } finally {
-      monitor.disconnect();
-      monitorHost.disconnect();
+      feed.close();
       marker.disconnect();
     }
     return costs;
