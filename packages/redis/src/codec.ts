@@ -61,11 +61,19 @@ export function encodeEntry(entry: ManagedEntry, collectionJson: string, key: st
   return `${json}"key":${JSON.stringify(key)},"value":${JSON.stringify(entry.value)},"version":1}`;
 }
 
+const HEAD = '{"collection":';
+const TAIL = ',"version":1}';
+const VALUE = ',"value":';
+
 /**
  * Reads an entry document, as `deserializeEntry` of `@kv/protocol` does.
  * @throws DeserializationError when the text is not an entry document
  */
 export function decodeEntry(json: string): ManagedEntry {
+  if (json.startsWith(HEAD) && json.endsWith(TAIL)) {
+    const entry = decodeCompact(json);
+    if (entry !== undefined) return entry;
+  }
   let document: unknown;
   try {
     document = JSON.parse(json);
@@ -74,16 +82,53 @@ export function decodeEntry(json: string): ManagedEntry {
   }
   const record = document as Record<string, unknown> | null;
   const value = record?.value;
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+  const created = record?.created_at;
+  if (!isObject(value) || (created != null && typeof created !== "string")) {
     return fromEntryDocument(document);
   }
-  const { created_at: created, expires_at: expires } = record as Record<string, unknown>;
-  if (created !== undefined && created !== null && typeof created !== "string") {
-    return fromEntryDocument(document);
+  const expires = (record as Record<string, unknown>).expires_at;
+  return new StoredEntry(value, created, expires == null ? undefined : expiresMs.get(expires));
+}
+
+/**
+ * Reads a document in the exact form `encodeEntry` writes by parsing only its value: the fields
+ * before it are JSON strings, in which a quote is always escaped, so the first `,"value":` is the
+ * value's. `undefined` when the text is in another form after all.
+ */
+function decodeCompact(json: string): ManagedEntry | undefined {
+  const at = json.indexOf(VALUE);
+  if (at === -1) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(json.slice(at + VALUE.length, json.length - TAIL.length));
+  } catch {
+    return undefined;
   }
+  if (!isObject(value)) return undefined;
+  const head = json.slice(0, at);
+  const created = timestampField(head, ',"created_at":');
+  const expires = timestampField(head, ',"expires_at":');
+  if (created === null || expires === null) return undefined;
   return new StoredEntry(
-    value as ManagedEntry["value"],
+    value,
     created,
-    expires === undefined || expires === null ? undefined : expiresMs.get(expires),
+    expires === undefined ? undefined : expiresMs.get(expires),
   );
+}
+
+/**
+ * The text of a timestamp field in the head of a compact document: `undefined` when absent,
+ * `null` when it is not a plain string (then the whole document is parsed instead).
+ */
+function timestampField(head: string, prefix: string): string | null | undefined {
+  const start = head.indexOf(prefix);
+  if (start === -1) return undefined;
+  const from = start + prefix.length + 1;
+  const end = head.indexOf('"', from);
+  if (head[from - 1] !== '"' || end === -1 || head[end - 1] === "\\") return null;
+  return head.slice(from, end);
+}
+
+function isObject(input: unknown): input is ManagedEntry["value"] {
+  return typeof input === "object" && input !== null && !Array.isArray(input);
 }
