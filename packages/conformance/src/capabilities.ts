@@ -70,11 +70,12 @@ export function describeCapabilities(t: SuiteContext, probe: KeyValue): void {
           for (const key of some) expect(keys).toContain(key);
         });
 
-        it("pages through 1 200 keys with iterateKeys, each exactly once", async () => {
+        it("pages through 1 200 keys with iterateKeys, yielding every one", async () => {
           const collection = t.collection();
           const keys = await fill(t, collection, 1200);
           const seen = await collect(store().iterateKeys({ collection }));
-          expect(seen.sort()).toEqual(keys);
+          // Cursors such as Redis SCAN may repeat a key while the backend resizes; none may be lost.
+          expect([...new Set(seen)].sort()).toEqual(keys);
         });
 
         it("returns hostile key names exactly as written", async () => {
@@ -189,7 +190,9 @@ export function describeCapabilities(t: SuiteContext, probe: KeyValue): void {
       describe("closing", () => {
         it("closes, and closing twice is harmless", async () => {
           const store = t.store as typeof probe;
-          await store.put("k", { n: 1 }, { collection: t.collection() });
+          const collection = t.collection();
+          await store.put("k", { n: 1 }, { collection });
+          await store.delete("k", { collection });
           await store.close();
           await store.close();
           await store[Symbol.asyncDispose]();

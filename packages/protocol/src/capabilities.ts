@@ -23,7 +23,9 @@ export interface KeyEnumeration {
    */
   keys(options?: KeysOptions): Promise<string[]>;
   /**
-   * Yields every key of a collection, paging through the backend in bounded memory.
+   * Yields every key of a collection, paging through the backend in bounded memory. A key written
+   * or deleted during the iteration may or may not appear, and cursors that can repeat (Redis
+   * `SCAN`) may yield a key twice; no key present throughout is ever missed.
    * @throws InvalidKeyError, StoreError
    */
   iterateKeys(options?: CollectionOptions): AsyncIterable<string>;
