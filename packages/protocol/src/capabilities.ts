@@ -126,18 +126,18 @@ export function supportsClose<S extends KeyValue>(store: S): store is S & Closab
 }
 
 /**
- * Collects up to `limit` items of an async iterable, then stops it.
- * A `limit` of 0 or less gives an empty list.
+ * Collects up to `limit` distinct items of an async iterable, then stops it. A `limit` of 0 or
+ * less gives an empty list.
  */
 export async function takeFirst<T>(
   source: AsyncIterable<T>,
   limit: number = DEFAULT_LIST_LIMIT,
 ): Promise<T[]> {
-  const items: T[] = [];
-  if (limit <= 0) return items;
+  const items = new Set<T>();
+  if (limit <= 0) return [];
   for await (const item of source) {
-    items.push(item);
-    if (items.length >= limit) break;
+    items.add(item);
+    if (items.size >= limit) break;
   }
-  return items;
+  return [...items];
 }
