@@ -258,19 +258,22 @@ export function renderMarkdown(report: Report): string {
     "## Targets at a glance",
     table(["target", "result"], glance(report.targets)),
     "## Targets",
+    "Every target of the performance issue, per workload (wrappers without a target are in the table above):",
     table(
       ["target", "on", "measured", "verdict", "margin"],
-      report.targets.map((outcome) => [
-        outcome.target,
-        SHORT[outcome.on as WorkloadId] ?? outcome.on,
-        outcome.measured,
-        outcome.verdict === "met"
-          ? "met"
-          : outcome.verdict === "missed"
-            ? "**missed**"
-            : outcome.verdict,
-        outcome.margin,
-      ]),
+      report.targets
+        .filter(({ verdict }) => verdict !== "reported")
+        .map((outcome) => [
+          outcome.target,
+          SHORT[outcome.on as WorkloadId] ?? outcome.on,
+          outcome.measured,
+          outcome.verdict === "met"
+            ? "met"
+            : outcome.verdict === "missed"
+              ? "**missed**"
+              : outcome.verdict,
+          outcome.margin,
+        ]),
     ),
   ];
   const skipped = report.suites.filter((suite) => suite.skipped !== undefined);

@@ -112,7 +112,10 @@ const RATIO_TARGETS: readonly RatioTarget[] = [
 
 const ROUND_TRIP_CALLS = ["getMany(100)", "putMany(100)", "putMany(100) with TTL"];
 
-const percent = (fraction: number) => `${(fraction * 100).toFixed(0)} %`;
+const percent = (fraction: number) => {
+  const rounded = Math.round(fraction * 100);
+  return `${rounded < 0 ? "−" : ""}${Math.abs(rounded)} %`;
+};
 const times = (ratio: number) => `${ratio.toFixed(2)}×`;
 
 function checkRatio(rule: RatioTarget, suites: readonly SuiteResult[]): TargetOutcome[] {

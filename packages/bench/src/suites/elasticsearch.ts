@@ -123,8 +123,10 @@ export function elasticsearchSuite(): Suite {
     environment: async () => {
       const client = connect();
       try {
-        const info = await client.info();
-        return { Elasticsearch: `${info.version.number} at ${elasticUrl()}` };
+        // The cluster runner on loopback answers no `GET /`; the node info carries the version.
+        const info = await client.nodes.info({ node_id: "_local" });
+        const [node] = Object.values(info.nodes);
+        return { Elasticsearch: `${node?.version ?? "unknown"} at ${elasticUrl()}` };
       } catch {
         return {};
       } finally {
