@@ -2,7 +2,6 @@ import {
   BaseWrapper,
   type Clock,
   type CollectionOptions,
-  DEFAULT_COLLECTION,
   type Entry,
   type KeyValue,
   type Operation,
@@ -130,7 +129,6 @@ const performanceClock: Clock = { now: () => performance.now() };
 export class StatisticsWrapper extends BaseWrapper {
   private readonly clock: Clock;
   private readonly maxCollections: number;
-  private readonly defaultCollection: string;
   private since = Date.now();
   private total = new Counters();
   private other = new Counters();
@@ -145,8 +143,6 @@ export class StatisticsWrapper extends BaseWrapper {
     }
     this.maxCollections = maxCollections;
     this.clock = options.clock ?? performanceClock;
-    const named = (store as { defaultCollection?: unknown }).defaultCollection;
-    this.defaultCollection = typeof named === "string" ? named : DEFAULT_COLLECTION;
   }
 
   /** A copy of the counts and latency summaries so far. */
