@@ -3,7 +3,6 @@ import { join, resolve } from "node:path";
 import { loadAverage, machine, REPO_ROOT } from "./environment.ts";
 import { runSuite, type SuiteResult } from "./harness.ts";
 import { parseOptions, USAGE } from "./options.ts";
-import { redisCostProbe } from "./redis-costs.ts";
 import { type Report, renderMarkdown, versionsOf } from "./report.ts";
 import { SUITES } from "./suites/index.ts";
 import { checkTargets } from "./targets.ts";
@@ -39,10 +38,13 @@ log(
 );
 
 const results: SuiteResult[] = [];
-for (const { id, create } of SUITES) {
+const ballast = retain(options.heapBallastMb);
+if (ballast.length > 0) log(`holding ${options.heapBallastMb} MB of heap ballast`);
+for (const { id, load } of SUITES) {
   if (options.only.length > 0 && !options.only.includes(id)) continue;
-  const suite = create();
-  const probe = suite.id === "redis" ? redisCostProbe() : undefined;
+  const suite = await load();
+  const probe =
+    suite.id === "redis" ? (await import("./redis-costs.ts")).redisCostProbe() : undefined;
   results.push(
     await runSuite(
       suite,
@@ -67,6 +69,7 @@ const report: Report = {
     durationMs: options.durationMs,
     warmupMs: options.warmupMs,
     sliceMs: options.sliceMs,
+    heapBallastMb: options.heapBallastMb,
     startedAt,
     seconds: (performance.now() - started) / 1000,
     loadBefore,
@@ -95,5 +98,16 @@ for (const outcome of report.targets) {
 }
 log(`done in ${report.run.seconds.toFixed(0)} s; load ${report.run.loadAfter}`);
 process.stdout.write(`${join(outDir, "report.md")}\n${join(outDir, "report.json")}\n`);
+/** Keeps about `megabytes` of small objects alive, as an application's heap would. */
+function retain(megabytes: number): unknown[] {
+  const objects: unknown[] = [];
+  // One { id, name, tags } object with its string and array takes about 150 bytes.
+  for (let index = 0; index < megabytes * 7000; index++) {
+    objects.push({ id: index, name: `object-${index}`, tags: [index] });
+  }
+  return objects;
+}
+
 // Drivers may keep sockets or timers alive; the run is over.
+if (ballast.length > 0) log(`released ${ballast.length} ballast objects`);
 process.exit(0);

@@ -12,6 +12,8 @@ export interface BenchOptions {
   warmupMs: number;
   /** Milliseconds of one slice of a measurement (subjects take turns slice by slice). */
   sliceMs: number;
+  /** Megabytes of unrelated live objects held during the run, standing in for an application. */
+  heapBallastMb: number;
   /** Suite ids to run; all when empty. */
   only: string[];
   /** Where report.md and report.json go. */
@@ -30,6 +32,7 @@ export const USAGE = `Usage: pnpm bench [--quick] [--rounds N] [--duration-ms N]
   --duration-ms N  how long each subject runs each workload per round
   --warmup-ms N    length of the warm-up measurement
   --slice-ms N     subjects take turns every N ms within a round
+  --heap-mb N      hold N MB of unrelated live objects during the run, as an application would
   --only a,b       run only these suites (memory, redis, leveldb, ...)
   --out DIR        where report.md and report.json go (default: bench-results/ at the repository root)
 `;
@@ -61,6 +64,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       "duration-ms": { type: "string" },
       "warmup-ms": { type: "string" },
       "slice-ms": { type: "string" },
+      "heap-mb": { type: "string" },
       only: { type: "string" },
       out: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
@@ -80,6 +84,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     durationMs: positive("duration-ms", values["duration-ms"], preset.durationMs),
     warmupMs: positive("warmup-ms", values["warmup-ms"], preset.warmupMs),
     sliceMs: positive("slice-ms", values["slice-ms"], preset.sliceMs),
+    heapBallastMb: values["heap-mb"] === undefined ? 0 : positive("heap-mb", values["heap-mb"], 0),
     only: (values.only ?? "")
       .split(",")
       .map((id) => id.trim())

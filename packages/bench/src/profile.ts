@@ -19,7 +19,7 @@ const [suiteId, subjectName, workloadId, secondsText = "5"] = process.argv.slice
 const profileDir = join(REPO_ROOT, "bench-results", "profiles");
 
 async function run(): Promise<void> {
-  const suite = SUITES.find(({ id }) => id === suiteId)?.create();
+  const suite = await SUITES.find(({ id }) => id === suiteId)?.load();
   const subject = suite?.subjects.find(({ name }) => name === subjectName);
   const workload = WORKLOADS.find(({ id }) => id === workloadId);
   if (suite === undefined || subject === undefined || workload === undefined) {

@@ -180,6 +180,7 @@ describe("runSuite", () => {
         durationMs: 1,
         warmupMs: 1,
         sliceMs: 1,
+        heapBallastMb: 0,
         startedAt: "",
         seconds: 0,
         loadBefore: "",
