@@ -1,5 +1,5 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { loadAverage, machine, REPO_ROOT } from "./environment.ts";
 import { runSuite, type SuiteResult } from "./harness.ts";
 import { parseOptions, USAGE } from "./options.ts";
@@ -11,6 +11,16 @@ import { WORKLOADS } from "./workloads.ts";
 const options = parseOptions(process.argv.slice(2));
 if (options.help) {
   process.stdout.write(USAGE);
+  process.exit(0);
+}
+if (options.fromJson !== undefined) {
+  const earlier = JSON.parse(readFileSync(options.fromJson, "utf8")) as Report;
+  earlier.targets = checkTargets(earlier.suites);
+  const directory = resolve(options.outDir ?? dirname(options.fromJson));
+  mkdirSync(directory, { recursive: true });
+  const target = join(directory, "report.md");
+  writeFileSync(target, renderMarkdown(earlier));
+  process.stdout.write(`${target}\n`);
   process.exit(0);
 }
 const unknown = options.only.filter((id) => !SUITES.some((suite) => suite.id === id));

@@ -18,6 +18,8 @@ export interface BenchOptions {
   only: string[];
   /** Where report.md and report.json go. */
   outDir: string | undefined;
+  /** Re-render report.md (targets included) from this report.json instead of running. */
+  fromJson: string | undefined;
   /** Print usage and exit. */
   help: boolean;
 }
@@ -35,6 +37,7 @@ export const USAGE = `Usage: pnpm bench [--quick] [--rounds N] [--duration-ms N]
   --heap-mb N      hold N MB of unrelated live objects during the run, as an application would
   --only a,b       run only these suites (memory, redis, leveldb, ...)
   --out DIR        where report.md and report.json go (default: bench-results/ at the repository root)
+  --from-json FILE write report.md from an earlier report.json instead of running
 `;
 
 const PRESETS = {
@@ -67,6 +70,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       "heap-mb": { type: "string" },
       only: { type: "string" },
       out: { type: "string" },
+      "from-json": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -90,6 +94,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       .map((id) => id.trim())
       .filter((id) => id !== ""),
     outDir: values.out,
+    fromJson: values["from-json"],
     help: values.help,
   };
 }

@@ -113,8 +113,8 @@ const RATIO_TARGETS: readonly RatioTarget[] = [
 const ROUND_TRIP_CALLS = ["getMany(100)", "putMany(100)", "putMany(100) with TTL"];
 
 const percent = (fraction: number) => {
-  const rounded = Math.round(fraction * 100);
-  return `${rounded < 0 ? "−" : ""}${Math.abs(rounded)} %`;
+  const tenths = Math.round(fraction * 1000) / 10;
+  return `${tenths < 0 ? "−" : ""}${Math.abs(tenths).toFixed(1)} %`;
 };
 const times = (ratio: number) => `${ratio.toFixed(2)}×`;
 
