@@ -232,7 +232,7 @@ export function renderMarkdown(report: Report): string {
   const backends = report.suites.flatMap(({ environment }) => Object.entries(environment));
   const parts = [
     "# @kv benchmark report",
-    `${run.mode} run started ${run.startedAt}, ${run.seconds.toFixed(0)} s: ${run.rounds} rounds of ${run.durationMs} ms per subject and workload (subjects taking turns every ${run.sliceMs} ms) after a ${run.warmupMs} ms warm-up${run.heapBallastMb > 0 ? `, with ${run.heapBallastMb} MB of unrelated objects held in the heap` : ""}.`,
+    `A ${run.mode} run, started ${run.startedAt}, took ${run.seconds.toFixed(0)} s: ${run.rounds} rounds of ${run.durationMs} ms per subject and workload (subjects taking turns every ${run.sliceMs} ms) after a ${run.warmupMs} ms warm-up${run.heapBallastMb > 0 ? `, with ${run.heapBallastMb} MB of unrelated objects held in the heap` : ""}.`,
     "## Machine",
     table(
       ["", ""],
