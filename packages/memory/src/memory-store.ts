@@ -62,50 +62,26 @@ export class MemoryStore extends BaseStore {
   }
 
   protected async getEntry(collection: string, key: string): Promise<ManagedEntry | undefined> {
-    const slot = this.data.get(collection)?.get(key);
-    if (slot === undefined) return undefined;
-    if (slot.expiresAt !== undefined && slot.expiresAt <= this.clock.now()) {
-      this.remove(slot);
-      return undefined;
-    }
-    if (this.bounded) this.touch(slot);
-    return { value: JSON.parse(slot.json), createdAt: slot.createdAt, expiresAt: slot.expiresAt };
+    return this.read(collection, key);
+  }
+
+  protected override async getEntries(
+    collection: string,
+    keys: readonly string[],
+  ): Promise<(ManagedEntry | undefined)[]> {
+    return keys.map((key) => this.read(collection, key));
   }
 
   protected async putEntry(collection: string, key: string, entry: ManagedEntry): Promise<void> {
-    const json = JSON.stringify(entry.value);
-    const bytes = 2 * (json.length + key.length + collection.length);
-    if (bytes > this.maxBytes) {
-      throw new StoreError({
-        message: `Entry of ${bytes} bytes exceeds maxBytes (${this.maxBytes})`,
-        collection,
-        key,
-      });
-    }
-    let entries = this.data.get(collection);
-    if (entries === undefined) {
-      entries = new Map();
-      this.data.set(collection, entries);
-    }
-    const previous = entries.get(key);
-    if (previous !== undefined) this.unlink(previous);
-    const slot: Slot = {
-      collection,
-      key,
-      json,
-      createdAt: entry.createdAt,
-      expiresAt: entry.expiresAt,
-      bytes,
-      newer: undefined,
-      older: undefined,
-    };
-    entries.set(key, slot);
-    this.entryCount += 1;
-    this.byteCount += bytes;
-    if (this.bounded) {
-      this.linkNewest(slot);
-      this.evict();
-    }
+    this.write(collection, key, entry);
+  }
+
+  protected override async putEntries(
+    collection: string,
+    entries: readonly (readonly [string, ManagedEntry])[],
+  ): Promise<void> {
+    const sizes = entries.map(([key, entry]) => this.checkedSize(collection, key, entry));
+    entries.forEach(([key, entry], index) => this.write(collection, key, entry, sizes[index]));
   }
 
   protected async deleteEntry(collection: string, key: string): Promise<boolean> {
@@ -159,6 +135,67 @@ export class MemoryStore extends BaseStore {
     const now = this.clock.now();
     for (const entries of this.data.values()) {
       for (const slot of entries.values()) if (isExpired(slot, now)) this.remove(slot);
+    }
+  }
+
+  private read(collection: string, key: string): ManagedEntry | undefined {
+    const slot = this.data.get(collection)?.get(key);
+    if (slot === undefined) return undefined;
+    if (slot.expiresAt !== undefined && slot.expiresAt <= this.clock.now()) {
+      this.remove(slot);
+      return undefined;
+    }
+    if (this.bounded) this.touch(slot);
+    return { value: JSON.parse(slot.json), createdAt: slot.createdAt, expiresAt: slot.expiresAt };
+  }
+
+  /** The JSON of the entry's value and its size in bytes; throws when it can never fit. */
+  private checkedSize(
+    collection: string,
+    key: string,
+    entry: ManagedEntry,
+  ): { json: string; bytes: number } {
+    const json = JSON.stringify(entry.value);
+    const bytes = 2 * (json.length + key.length + collection.length);
+    if (bytes > this.maxBytes) {
+      throw new StoreError({
+        message: `Entry of ${bytes} bytes exceeds maxBytes (${this.maxBytes})`,
+        collection,
+        key,
+      });
+    }
+    return { json, bytes };
+  }
+
+  private write(
+    collection: string,
+    key: string,
+    entry: ManagedEntry,
+    size = this.checkedSize(collection, key, entry),
+  ): void {
+    let entries = this.data.get(collection);
+    if (entries === undefined) {
+      entries = new Map();
+      this.data.set(collection, entries);
+    }
+    const previous = entries.get(key);
+    if (previous !== undefined) this.unlink(previous);
+    const slot: Slot = {
+      collection,
+      key,
+      json: size.json,
+      createdAt: entry.createdAt,
+      expiresAt: entry.expiresAt,
+      bytes: size.bytes,
+      newer: undefined,
+      older: undefined,
+    };
+    entries.set(key, slot);
+    this.entryCount += 1;
+    this.byteCount += size.bytes;
+    if (this.bounded) {
+      this.linkNewest(slot);
+      this.evict();
     }
   }
 

@@ -31,6 +31,17 @@ describe("MemoryStore", () => {
     expect(await store.get("small")).toEqual({ a: 1 });
   });
 
+  it("writes nothing from a putMany holding one entry larger than maxBytes", async () => {
+    const store = new MemoryStore({ maxBytes: 100 });
+    await expect(
+      store.putMany([
+        ["small", { a: 1 }],
+        ["huge", { s: "x".repeat(100) }],
+      ]),
+    ).rejects.toThrow(StoreError);
+    expect(store.size).toBe(0);
+  });
+
   it("replacing a key does not count it twice", async () => {
     const store = new MemoryStore({ maxEntries: 2 });
     for (let round = 0; round < 5; round++) await store.put("same", { round });
