@@ -81,7 +81,9 @@ export class MemoryStore extends BaseStore {
     entries: readonly (readonly [string, ManagedEntry])[],
   ): Promise<void> {
     const sizes = entries.map(([key, entry]) => this.checkedSize(collection, key, entry));
-    entries.forEach(([key, entry], index) => this.write(collection, key, entry, sizes[index]));
+    for (const [index, [key, entry]] of entries.entries()) {
+      this.write(collection, key, entry, sizes[index]);
+    }
   }
 
   protected async deleteEntry(collection: string, key: string): Promise<boolean> {
