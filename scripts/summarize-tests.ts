@@ -1,6 +1,6 @@
 // Adds up the vitest JSON reports of every package and prints "N passed, N failed, N skipped".
 // Fails when any test failed or was skipped (no suite here may skip), or when no test ran.
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 interface AssertionResult {
@@ -44,5 +44,7 @@ for (const folder of ["packages", "examples"]) {
   }
 }
 for (const problem of problems.slice(0, 50)) console.log(`  ${problem}`);
-console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+const summary = `${passed} passed, ${failed} failed, ${skipped} skipped`;
+writeFileSync(".test-summary", `${summary}\n`);
+console.log(summary);
 process.exit(failed > 0 || skipped > 0 || passed === 0 ? 1 : 0);
