@@ -1,5 +1,8 @@
 import {
+  isTransientError,
   type KeyValue,
+  StoreClosedError,
+  StoreConnectionError,
   supportsClose,
   supportsCollections,
   supportsCull,
@@ -196,6 +199,32 @@ export function describeCapabilities(t: SuiteContext, probe: KeyValue): void {
           await store.close();
           await store.close();
           await store[Symbol.asyncDispose]();
+        });
+
+        it("refuses every call after close() with StoreClosedError, which is not transient", async () => {
+          const store = t.store as typeof probe;
+          const collection = t.collection();
+          await store.put("k", { n: 1 }, { collection });
+          await store.close();
+          const calls: [string, () => Promise<unknown>][] = [
+            ["get", () => store.get("k", { collection })],
+            ["getMany", () => store.getMany(["k"], { collection })],
+            ["ttl", () => store.ttl("k", { collection })],
+            ["put", () => store.put("k", { n: 2 }, { collection })],
+            ["putMany", () => store.putMany([["k", { n: 2 }]], { collection })],
+            ["delete", () => store.delete("k", { collection })],
+            ["deleteMany", () => store.deleteMany(["k"], { collection })],
+          ];
+          if (supportsKeys(store)) calls.push(["keys", () => store.keys({ collection })]);
+          for (const [name, call] of calls) {
+            const error = await call().then(
+              () => new Error(`${name} succeeded after close()`),
+              (thrown: unknown) => thrown,
+            );
+            expect(StoreClosedError.isInstance(error), `${name}: ${String(error)}`).toBe(true);
+            expect(isTransientError(error)).toBe(false);
+            expect(StoreConnectionError.isInstance(error)).toBe(false);
+          }
         });
       });
     }

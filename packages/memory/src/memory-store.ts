@@ -1,13 +1,10 @@
 import {
-  BaseStore,
   type BaseStoreOptions,
-  type CollectionOptions,
-  type CollectionsOptions,
   isExpired,
-  type KeysOptions,
   type ManagedEntry,
+  type StoreClass,
   StoreError,
-  takeFirst,
+  storeWith,
 } from "@kv/protocol";
 
 /** Options of `MemoryStore`. Without limits the store grows without bound. */
@@ -33,12 +30,15 @@ interface Slot {
   older: Slot | undefined;
 }
 
+const MemoryBase: StoreClass<"keys" | "collections" | "destroyCollection" | "destroy" | "cull"> =
+  storeWith("keys", "collections", "destroyCollection", "destroy", "cull");
+
 /**
  * An in-process store. Values are held as JSON text, so every read is a fresh copy. With
  * `maxEntries` or `maxBytes` it is an LRU cache (O(1) reads and writes); expired entries are
  * dropped when read, when they reach the end of the recency list, or by `cull()`.
  */
-export class MemoryStore extends BaseStore {
+export class MemoryStore extends MemoryBase {
   private readonly data = new Map<string, Map<string, Slot>>();
   private readonly maxEntries: number;
   private readonly maxBytes: number;
@@ -93,38 +93,26 @@ export class MemoryStore extends BaseStore {
     return !isExpired(slot, this.clock.now());
   }
 
-  /** Lists up to `limit` live keys of a collection. */
-  async keys(options?: KeysOptions): Promise<string[]> {
-    return takeFirst(this.iterateKeys(options), options?.limit);
+  protected async *enumerateKeys(collection: string): AsyncIterable<string> {
+    const entries = this.data.get(collection);
+    if (entries === undefined) return;
+    for (const slot of entries.values()) {
+      if (!isExpired(slot, this.clock.now())) yield slot.key;
+    }
   }
 
-  /** Yields every live key of a collection. */
-  iterateKeys(options?: CollectionOptions): AsyncIterable<string> {
-    const collection = this.resolveCollection(options, "keys");
-    return this.iterate("keys", collection, () => this.liveKeys(collection));
-  }
-
-  /** Lists up to `limit` collections that hold entries. */
-  async collections(options?: CollectionsOptions): Promise<string[]> {
-    return takeFirst(this.iterateCollections(), options?.limit);
-  }
-
-  /** Yields every collection that holds entries. */
-  async *iterateCollections(): AsyncIterable<string> {
+  protected async *enumerateCollections(): AsyncIterable<string> {
     yield* this.data.keys();
   }
 
-  /** Removes every entry of one collection; `true` when it held any. */
-  async destroyCollection(collection: string): Promise<boolean> {
-    const name = this.resolveCollection({ collection }, "destroyCollection");
-    const entries = this.data.get(name);
+  protected async dropCollection(collection: string): Promise<boolean> {
+    const entries = this.data.get(collection);
     if (entries === undefined) return false;
     for (const slot of entries.values()) this.remove(slot);
     return true;
   }
 
-  /** Removes every entry; `true` when there were any. */
-  async destroy(): Promise<boolean> {
+  protected async dropAll(): Promise<boolean> {
     const hadEntries = this.entryCount > 0;
     this.data.clear();
     this.newest = this.oldest = undefined;
@@ -132,8 +120,7 @@ export class MemoryStore extends BaseStore {
     return hadEntries;
   }
 
-  /** Drops every expired entry. */
-  async cull(): Promise<void> {
+  protected async removeExpired(): Promise<void> {
     const now = this.clock.now();
     for (const entries of this.data.values()) {
       for (const slot of entries.values()) if (isExpired(slot, now)) this.remove(slot);
@@ -198,14 +185,6 @@ export class MemoryStore extends BaseStore {
     if (this.bounded) {
       this.linkNewest(slot);
       this.evict();
-    }
-  }
-
-  private async *liveKeys(collection: string): AsyncIterable<string> {
-    const entries = this.data.get(collection);
-    if (entries === undefined) return;
-    for (const slot of entries.values()) {
-      if (!isExpired(slot, this.clock.now())) yield slot.key;
     }
   }
 

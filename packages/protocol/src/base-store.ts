@@ -4,6 +4,7 @@ import {
   type KeyValueErrorOptions,
   messageOf,
   type Operation,
+  StoreClosedError,
   StoreConnectionError,
   StoreSetupError,
   toStoreError,
@@ -38,8 +39,9 @@ export type ErrorContext = Omit<KeyValueErrorOptions, "message" | "cause">;
  *
  * A store implements `getEntry`, `putEntry` and `deleteEntry`, and overrides `getEntries`,
  * `putEntries` and `deleteEntries` where the backend has a native bulk call. Bulk hooks receive
- * distinct keys only. Optional capabilities are plain public methods on the store; `iterate` and
- * `guard` give them the same setup and error handling.
+ * distinct keys only. A store offers optional capabilities by extending `storeWith(...)` instead
+ * and implementing one protected hook per capability; `iterate` and `guard` give any other
+ * method of its own the same setup and error handling.
  */
 export abstract class BaseStore implements KeyValue {
   /** The collection used when a call names none. */
@@ -47,6 +49,7 @@ export abstract class BaseStore implements KeyValue {
   /** The time source used for expiry. */
   protected readonly clock: Clock;
   #storeReady = false;
+  #closed = false;
   #storeSetup: Promise<void> | undefined;
   readonly #readyCollections = new Set<string>();
   readonly #collectionSetups = new Map<string, Promise<void>>();
@@ -214,6 +217,27 @@ export abstract class BaseStore implements KeyValue {
     }
   }
 
+  /** True once `close()` has begun: every later call throws `StoreClosedError`. */
+  protected get isClosed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Marks the store closed, so every later call throws `StoreClosedError`, then runs `release`
+   * (the store's own clean-up) once. A second call does nothing.
+   * @throws what `mapError` makes of a failure of `release`
+   */
+  protected async closeWith(release: () => Promise<void>): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.forgetSetup();
+    try {
+      await release();
+    } catch (error) {
+      throw this.mapError(error, { operation: "close" });
+    }
+  }
+
   /** Closes the store when it has a `close()` method; a no-op otherwise. */
   async [Symbol.asyncDispose](): Promise<void> {
     const close = (this as { close?: () => Promise<void> }).close;
@@ -338,6 +362,7 @@ export abstract class BaseStore implements KeyValue {
 
   async #prepareStore(): Promise<void> {
     if (this.#storeReady) return;
+    if (this.#closed) throw new StoreClosedError();
     this.#storeSetup ??= this.#runSetup(() => this.setup(), undefined);
     await this.#storeSetup;
     this.#storeReady = true;

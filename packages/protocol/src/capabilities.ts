@@ -1,3 +1,4 @@
+import type { Operation } from "./errors.ts";
 import type { CollectionOptions, KeyValue } from "./key-value.ts";
 
 /** Options for listing keys. */
@@ -86,43 +87,113 @@ export interface Closable {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-function hasMethods(store: object, names: readonly string[]): boolean {
-  const record = store as Record<string | symbol, unknown>;
-  return names.every((name) => typeof record[name] === "function");
+/** Every optional capability, by the name a store declares it with. */
+export interface Capabilities {
+  /** `keys()` and `iterateKeys()`. */
+  keys: KeyEnumeration;
+  /** `collections()` and `iterateCollections()`. */
+  collections: CollectionEnumeration;
+  /** `destroyCollection()`. */
+  destroyCollection: CollectionDestruction;
+  /** `destroy()`. */
+  destroy: StoreDestruction;
+  /** `cull()`. */
+  cull: Cullable;
+  /** `close()` and `Symbol.asyncDispose`. */
+  close: Closable;
+}
+
+/** The name of an optional capability. */
+export type Capability = keyof Capabilities;
+
+/** The methods of the capabilities `C`, as one type (`never` gives no methods). */
+export type CapabilityMethods<C extends Capability> = UnionToIntersection<Capabilities[C]>;
+
+/** The intersection of the members of a union. */
+export type UnionToIntersection<U> = (U extends unknown ? (union: U) => void : never) extends (
+  intersection: infer I,
+) => void
+  ? I
+  : never;
+
+/** How a capability method is called, so a wrapper can forward it without knowing it. */
+export interface CapabilityMethod {
+  /** The method's name. */
+  readonly name: string;
+  /** The operation a failure of it reports. */
+  readonly operation: Operation;
+  /** True when it returns an async iterable rather than a promise. */
+  readonly iterates?: boolean;
+  /** The index of its options argument (which may hold `collection`), when it has one. */
+  readonly optionsAt?: number;
+  /** The index of an argument that is itself a collection name, when it has one. */
+  readonly collectionAt?: number;
+}
+
+/** Each capability's public methods. Wrappers forward capabilities from this table. */
+export const capabilityMethods: { readonly [C in Capability]: readonly CapabilityMethod[] } = {
+  keys: [
+    { name: "keys", operation: "keys", optionsAt: 0 },
+    { name: "iterateKeys", operation: "keys", optionsAt: 0, iterates: true },
+  ],
+  collections: [
+    { name: "collections", operation: "collections" },
+    { name: "iterateCollections", operation: "collections", iterates: true },
+  ],
+  destroyCollection: [
+    { name: "destroyCollection", operation: "destroyCollection", collectionAt: 0 },
+  ],
+  destroy: [{ name: "destroy", operation: "destroy" }],
+  cull: [{ name: "cull", operation: "cull" }],
+  close: [{ name: "close", operation: "close" }],
+};
+
+/** Every capability name. */
+export const capabilityNames: readonly Capability[] = Object.keys(
+  capabilityMethods,
+) as Capability[];
+
+/** True when the store has every method of the capability. */
+export function supports<S extends KeyValue, C extends Capability>(
+  store: S,
+  capability: C,
+): store is S & Capabilities[C] {
+  const record = store as unknown as Record<string, unknown>;
+  return capabilityMethods[capability].every(({ name }) => typeof record[name] === "function");
 }
 
 /** True when the store can enumerate keys. */
 export function supportsKeys<S extends KeyValue>(store: S): store is S & KeyEnumeration {
-  return hasMethods(store, ["keys", "iterateKeys"]);
+  return supports(store, "keys");
 }
 
 /** True when the store can enumerate collections. */
 export function supportsCollections<S extends KeyValue>(
   store: S,
 ): store is S & CollectionEnumeration {
-  return hasMethods(store, ["collections", "iterateCollections"]);
+  return supports(store, "collections");
 }
 
 /** True when the store can destroy one collection. */
 export function supportsDestroyCollection<S extends KeyValue>(
   store: S,
 ): store is S & CollectionDestruction {
-  return hasMethods(store, ["destroyCollection"]);
+  return supports(store, "destroyCollection");
 }
 
 /** True when the store can destroy everything it wrote. */
 export function supportsDestroy<S extends KeyValue>(store: S): store is S & StoreDestruction {
-  return hasMethods(store, ["destroy"]);
+  return supports(store, "destroy");
 }
 
 /** True when the store can cull expired entries. */
 export function supportsCull<S extends KeyValue>(store: S): store is S & Cullable {
-  return hasMethods(store, ["cull"]);
+  return supports(store, "cull");
 }
 
 /** True when the store has resources to close. */
 export function supportsClose<S extends KeyValue>(store: S): store is S & Closable {
-  return hasMethods(store, ["close"]);
+  return supports(store, "close");
 }
 
 /**

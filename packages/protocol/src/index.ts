@@ -1,15 +1,22 @@
 export { BaseStore, type BaseStoreOptions, type ErrorContext } from "./base-store.ts";
 export { BaseWrapper, defaultCollectionOf } from "./base-wrapper.ts";
 export {
+  type Capabilities,
+  type Capability,
+  type CapabilityMethod,
+  type CapabilityMethods,
   type Closable,
   type CollectionDestruction,
   type CollectionEnumeration,
   type CollectionsOptions,
   type Cullable,
+  capabilityMethods,
+  capabilityNames,
   DEFAULT_LIST_LIMIT,
   type KeyEnumeration,
   type KeysOptions,
   type StoreDestruction,
+  supports,
   supportsClose,
   supportsCollections,
   supportsCull,
@@ -22,14 +29,19 @@ export { type Clock, ManualClock, systemClock } from "./clock.ts";
 export {
   brandError,
   DeserializationError,
+  defineError,
+  type ErrorClass,
+  type ErrorDefinition,
   hasErrorBrand,
   InvalidKeyError,
   InvalidTtlError,
+  isTransientError,
   KeyValueError,
   type KeyValueErrorOptions,
   messageOf,
   type Operation,
   SerializationError,
+  StoreClosedError,
   StoreConnectionError,
   StoreError,
   StoreSetupError,
@@ -60,4 +72,5 @@ export {
   toEntryDocument,
 } from "./managed-entry.ts";
 export { toPythonJson } from "./python-json.ts";
+export { type StoreClass, storeWith } from "./store-with.ts";
 export { validateCollection, validateKey, validateTtl, validateValue } from "./validation.ts";

@@ -1,18 +1,15 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import {
-  BaseStore,
   type BaseStoreOptions,
-  type CollectionOptions,
-  type CollectionsOptions,
   DeserializationError,
   type ErrorContext,
-  type KeysOptions,
   KeyValueError,
   type ManagedEntry,
   messageOf,
+  type StoreClass,
   StoreConnectionError,
-  takeFirst,
+  storeWith,
   toStoreError,
   type Value,
 } from "@kv/protocol";
@@ -63,11 +60,15 @@ const pageSize = 1000;
 const tableName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const synchronousModes: readonly string[] = ["off", "normal", "full", "extra"];
 
+const SqliteBase: StoreClass<
+  "keys" | "collections" | "destroyCollection" | "destroy" | "cull" | "close"
+> = storeWith("keys", "collections", "destroyCollection", "destroy", "cull", "close");
+
 /**
  * A store in one SQLite table (better-sqlite3): a row per entry keyed by (collection, key), WAL
  * mode, prepared statements, bulk calls as one statement or one transaction.
  */
-export class SqliteStore extends BaseStore {
+export class SqliteStore extends SqliteBase {
   /** The table holding the entries. */
   readonly table: string;
   private readonly path: string | undefined;
@@ -173,88 +174,48 @@ export class SqliteStore extends BaseStore {
     return this.countLive(this.prepared().deleteMany.all(collection, JSON.stringify(keys)));
   }
 
-  /**
-   * Lists up to `limit` live keys of a collection.
-   * @throws InvalidKeyError, StoreError
-   */
-  keys(options?: KeysOptions): Promise<string[]> {
-    return takeFirst(this.iterateKeys(options), options?.limit);
+  protected async *enumerateKeys(collection: string): AsyncIterable<string> {
+    let after = "";
+    for (;;) {
+      const keys = this.prepared().keysPage.all(collection, after, this.clock.now(), pageSize);
+      yield* keys;
+      const last = keys.at(-1);
+      if (last === undefined || keys.length < pageSize) return;
+      after = last;
+    }
   }
 
-  /**
-   * Yields every live key of a collection in key order, reading 1 000 per query.
-   * @throws InvalidKeyError, StoreError
-   */
-  iterateKeys(options?: CollectionOptions): AsyncIterable<string> {
-    const collection = this.resolveCollection(options, "keys");
-    return this.iterate("keys", collection, () => this.liveKeys(collection));
+  /** One index seek per collection. */
+  protected async *enumerateCollections(): AsyncIterable<string> {
+    let after = "";
+    for (;;) {
+      const next = this.prepared().nextCollection.get(after);
+      if (next === undefined) return;
+      yield next;
+      after = next;
+    }
   }
 
-  /**
-   * Lists up to `limit` collections holding rows.
-   * @throws StoreError
-   */
-  collections(options?: CollectionsOptions): Promise<string[]> {
-    return takeFirst(this.iterateCollections(), options?.limit);
+  protected async dropCollection(collection: string): Promise<boolean> {
+    return this.prepared().destroyCollection.run(collection).changes > 0;
   }
 
-  /**
-   * Yields every collection holding rows, one index seek per collection.
-   * @throws StoreError
-   */
-  iterateCollections(): AsyncIterable<string> {
-    return this.iterate("collections", undefined, () => this.collectionNames());
+  /** Deletes every row of the store's table (other tables are untouched). */
+  protected async dropAll(): Promise<boolean> {
+    return this.prepared().destroy.run().changes > 0;
   }
 
-  /**
-   * Deletes every row of one collection.
-   * @returns `true` when it held any.
-   * @throws InvalidKeyError, StoreError
-   */
-  destroyCollection(collection: string): Promise<boolean> {
-    const name = this.resolveCollection({ collection }, "destroyCollection");
-    return this.guard(
-      "destroyCollection",
-      undefined,
-      async () => this.prepared().destroyCollection.run(name).changes > 0,
-    );
+  /** One statement, using the index on `expires_at`. */
+  protected async removeExpired(): Promise<void> {
+    this.prepared().cull.run(this.clock.now());
   }
 
-  /**
-   * Deletes every row of the store's table (other tables are untouched).
-   * @returns `true` when there were any.
-   * @throws StoreError
-   */
-  destroy(): Promise<boolean> {
-    return this.guard("destroy", undefined, async () => this.prepared().destroy.run().changes > 0);
-  }
-
-  /**
-   * Deletes expired rows with one statement, using the index on `expires_at`.
-   * @throws StoreError
-   */
-  cull(): Promise<void> {
-    return this.guard("cull", undefined, async () => {
-      this.prepared().cull.run(this.clock.now());
-    });
-  }
-
-  /**
-   * Closes the connection when the store opened it; a borrowed `client` stays open. Harmless
-   * twice; the next call opens the database again.
-   * @throws StoreError
-   */
-  async close(): Promise<void> {
-    if (!this.owned || this.db === undefined) return;
+  /** Closes the connection when the store opened it; a borrowed `client` stays open. */
+  protected async release(): Promise<void> {
     const db = this.db;
     this.db = undefined;
     this.statements = undefined;
-    this.forgetSetup();
-    try {
-      db.close();
-    } catch (error) {
-      throw this.mapError(error, { operation: "close" });
-    }
+    if (this.owned) db?.close();
   }
 
   private openDatabase(): Database.Database {
@@ -282,27 +243,6 @@ export class SqliteStore extends BaseStore {
   private countLive(rows: DeletedRow[]): number {
     const now = this.clock.now();
     return rows.filter((row) => row.expires_at === null || row.expires_at > now).length;
-  }
-
-  private async *liveKeys(collection: string): AsyncGenerator<string, void, undefined> {
-    let after = "";
-    for (;;) {
-      const keys = this.prepared().keysPage.all(collection, after, this.clock.now(), pageSize);
-      yield* keys;
-      const last = keys.at(-1);
-      if (last === undefined || keys.length < pageSize) return;
-      after = last;
-    }
-  }
-
-  private async *collectionNames(): AsyncGenerator<string, void, undefined> {
-    let after = "";
-    for (;;) {
-      const next = this.prepared().nextCollection.get(after);
-      if (next === undefined) return;
-      yield next;
-      after = next;
-    }
   }
 }
 

@@ -1,7 +1,13 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DeserializationError, ManualClock, StoreConnectionError, StoreError } from "@kv/protocol";
+import {
+  DeserializationError,
+  ManualClock,
+  StoreClosedError,
+  StoreConnectionError,
+  StoreError,
+} from "@kv/protocol";
 import { SqliteStore } from "@kv/sqlite";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
@@ -188,7 +194,7 @@ describe("SqliteStore statements", () => {
 });
 
 describe("SqliteStore connection ownership", () => {
-  it("opens its file on first use and closes it on close()", async () => {
+  it("opens its file on first use, closes it on close(), and refuses use after that", async () => {
     const path = freshPath();
     const store = new SqliteStore({ path });
     expect(existsSync(path)).toBe(false);
@@ -196,8 +202,10 @@ describe("SqliteStore connection ownership", () => {
     expect(existsSync(path)).toBe(true);
     await store.close();
     await store.close();
-    expect(await store.get("k")).toEqual({ n: 1 });
-    await store.close();
+    await expect(store.get("k")).rejects.toBeInstanceOf(StoreClosedError);
+    const reopened = new SqliteStore({ path });
+    expect(await reopened.get("k")).toEqual({ n: 1 });
+    await reopened.close();
   });
 
   it("never closes a borrowed connection nor changes its journal mode", async () => {
@@ -208,7 +216,7 @@ describe("SqliteStore connection ownership", () => {
     await store.close();
     expect(db.open).toBe(true);
     expect(db.pragma("journal_mode", { simple: true })).toBe("delete");
-    expect(await store.get("k")).toEqual({ n: 1 });
+    expect(await new SqliteStore({ client: db }).get("k")).toEqual({ n: 1 });
     db.close();
   });
 
