@@ -3,6 +3,8 @@ import {
   InvalidTtlError,
   type KeyValue,
   KeyValueError,
+  MAX_TTL_SECONDS,
+  MAX_VALUE_DEPTH,
   SerializationError,
   type Value,
 } from "@kv/protocol";
@@ -28,9 +30,22 @@ export const invalidTtls: readonly [string, unknown][] = [
   ["-Infinity", Number.NEGATIVE_INFINITY],
   ["true", true],
   ["false", false],
-  ["a numeric string", "10"],
+  ["a numeric string without a unit", "10"],
+  ["text that is not a duration", "ten minutes"],
   ["null", null],
+  ["1e13 seconds (past the maximum)", 1e13],
+  ["Number.MAX_SAFE_INTEGER seconds", Number.MAX_SAFE_INTEGER],
+  ["1e308 seconds", 1e308],
+  ["one second more than MAX_TTL_SECONDS", MAX_TTL_SECONDS + 1],
 ];
+
+function nestedDeeperThanAllowed(levels: number): () => Value {
+  return () => {
+    let value: Value = { leaf: 1 };
+    for (let level = 1; level < levels; level++) value = { child: value };
+    return value;
+  };
+}
 
 function circular(): Value {
   const value: Value = { a: 1 };
@@ -50,6 +65,11 @@ export const invalidValues: readonly [string, () => unknown][] = [
   ["a circular value", circular],
   ["a nested NaN", () => ({ deep: { n: Number.NaN } })],
   ["a nested Infinity", () => ({ list: [Number.POSITIVE_INFINITY] })],
+  [
+    `a value nested ${MAX_VALUE_DEPTH + 1} levels deep`,
+    nestedDeeperThanAllowed(MAX_VALUE_DEPTH + 1),
+  ],
+  ["a value nested 10 000 levels deep", nestedDeeperThanAllowed(10_000)],
   ["a Date as the value", () => new Date()],
   ["a Map as the value", () => new Map([["a", 1]])],
   ["an array as the value", () => [1, 2]],

@@ -1,3 +1,4 @@
+import { MAX_TTL_SECONDS } from "@kv/protocol";
 import { describe, expect, it } from "vitest";
 import { type SuiteContext, sleep } from "./context.ts";
 
@@ -28,6 +29,30 @@ export function describeTtl(t: SuiteContext): void {
       const [, ttl] = await t.store.ttl("k", { collection });
       expect(ttl).toBeGreaterThan(50.5 - slack);
       expect(ttl).toBeLessThanOrEqual(seconds ? 51.5 : 50.5);
+    });
+
+    it('takes durations for people ("5m", "1 hour", "2h30m") as seconds', async () => {
+      const collection = t.collection();
+      await t.store.put("k", { a: 1 }, { collection, ttl: "5m" });
+      await t.store.putMany([["m", { a: 2 }]], { collection, ttl: "2h30m" });
+      await t.settle();
+      const [minutes, hours] = (await t.store.ttlMany(["k", "m"], { collection })).map(
+        ([, ttl]) => ttl,
+      );
+      expect(minutes).toBeGreaterThan(300 - slack);
+      expect(minutes).toBeLessThanOrEqual(seconds ? 301 : 300);
+      expect(hours).toBeGreaterThan(9000 - slack);
+      expect(hours).toBeLessThanOrEqual(seconds ? 9001 : 9000);
+    });
+
+    it("keeps the longest TTL allowed, MAX_TTL_SECONDS (100 years)", async () => {
+      const collection = t.collection();
+      await t.store.put("k", { a: 1 }, { collection, ttl: MAX_TTL_SECONDS });
+      await t.settle();
+      const [value, ttl] = await t.store.ttl("k", { collection });
+      expect(value).toEqual({ a: 1 });
+      expect(ttl).toBeGreaterThan(MAX_TTL_SECONDS - 60);
+      expect(ttl).toBeLessThanOrEqual(MAX_TTL_SECONDS + 1);
     });
 
     it("applies the TTL of putMany to every entry", async () => {

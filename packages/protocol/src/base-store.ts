@@ -19,7 +19,7 @@ import {
   type ValueWithTtl,
 } from "./key-value.ts";
 import { createEntry, isExpired, type ManagedEntry, remainingTtl } from "./managed-entry.ts";
-import { validateCollection, validateKey, validateTtl, validateValue } from "./validation.ts";
+import { resolveTtl, validateCollection, validateKey, validateValue } from "./validation.ts";
 
 /** Options every store accepts. */
 export interface BaseStoreOptions {
@@ -156,11 +156,11 @@ export abstract class BaseStore implements KeyValue {
     const collection = this.resolveCollection(options, "put");
     const context = { operation: "put", collection, key } as const;
     validateKey(key, context);
-    validateTtl(options?.ttl, context);
+    const ttl = options?.ttl === undefined ? undefined : resolveTtl(options.ttl, context);
     validateValue(value, context);
     try {
       if (!this.#readyCollections.has(collection)) await this.#prepare(collection);
-      await this.putEntry(collection, key, createEntry(value, options?.ttl, this.clock.now()));
+      await this.putEntry(collection, key, createEntry(value, ttl, this.clock.now()));
     } catch (error) {
       throw this.mapError(error, context);
     }
@@ -169,8 +169,7 @@ export abstract class BaseStore implements KeyValue {
   /** @inheritdoc */
   async putMany(entries: readonly Entry[], options?: PutOptions): Promise<void> {
     const collection = this.resolveCollection(options, "putMany");
-    const ttl = options?.ttl;
-    validateTtl(ttl, { operation: "putMany", collection });
+    const ttl = resolveTtl(options?.ttl, { operation: "putMany", collection });
     if (!Array.isArray(entries)) {
       throw new TypeError("putMany expects an array of [key, value] pairs");
     }

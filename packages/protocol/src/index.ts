@@ -1,5 +1,5 @@
 export { BaseStore, type BaseStoreOptions, type ErrorContext } from "./base-store.ts";
-export { BaseWrapper, defaultCollectionOf } from "./base-wrapper.ts";
+export { BaseWrapper, defaultCollectionOf, type ValueLocation } from "./base-wrapper.ts";
 export {
   type Capabilities,
   type Capability,
@@ -26,6 +26,7 @@ export {
   takeFirst,
 } from "./capabilities.ts";
 export { type Clock, ManualClock, systemClock } from "./clock.ts";
+export { parseDuration } from "./duration.ts";
 export {
   brandError,
   DeserializationError,
@@ -53,6 +54,7 @@ export {
   type Entry,
   type KeyValue,
   type PutOptions,
+  type Ttl,
   type Value,
   type ValueWithTtl,
 } from "./key-value.ts";
@@ -73,4 +75,13 @@ export {
 } from "./managed-entry.ts";
 export { toPythonJson } from "./python-json.ts";
 export { type StoreClass, storeWith } from "./store-with.ts";
-export { validateCollection, validateKey, validateTtl, validateValue } from "./validation.ts";
+export { type TypedKeyValue, typed } from "./typed.ts";
+export {
+  MAX_TTL_SECONDS,
+  MAX_VALUE_DEPTH,
+  resolveTtl,
+  validateCollection,
+  validateKey,
+  validateTtl,
+  validateValue,
+} from "./validation.ts";

@@ -13,10 +13,17 @@ export interface CollectionOptions {
   collection?: string | undefined;
 }
 
+/**
+ * A time to live. A number is seconds (positive, finite, fractions allowed: `60` is one minute,
+ * not 60 ms); a string is a duration for people, such as `"30s"`, `"5m"`, `"1 hour"`, `"2h30m"`.
+ * At most 100 years.
+ */
+export type Ttl = number | string;
+
 /** Options for `put` and `putMany`. */
 export interface PutOptions extends CollectionOptions {
-  /** Seconds until the entry expires: positive, finite, fractions allowed. `undefined` never expires. */
-  ttl?: number | undefined;
+  /** Time until the entry expires: a number of seconds or a duration such as `"5m"`. `undefined` never expires. */
+  ttl?: Ttl | undefined;
 }
 
 /** A value together with its remaining time to live in seconds (`undefined`: never expires). */

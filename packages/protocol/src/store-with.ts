@@ -89,16 +89,16 @@ abstract class CapabilityMethodsImpl extends BaseStore {
   declare protected removeExpired: () => Promise<void>;
   declare protected release: () => Promise<void>;
 
-  keys(options?: KeysOptions): Promise<string[]> {
+  async keys(options?: KeysOptions): Promise<string[]> {
     return takeFirst(this.iterateKeys(options), options?.limit);
   }
 
-  iterateKeys(options?: CollectionOptions): AsyncIterable<string> {
+  async *iterateKeys(options?: CollectionOptions): AsyncIterable<string> {
     const collection = this.resolveCollection(options, "keys");
-    return this.iterate("keys", collection, () => this.enumerateKeys(collection));
+    yield* this.iterate("keys", collection, () => this.enumerateKeys(collection));
   }
 
-  collections(options?: CollectionsOptions): Promise<string[]> {
+  async collections(options?: CollectionsOptions): Promise<string[]> {
     return takeFirst(this.iterateCollections(), options?.limit);
   }
 
@@ -106,7 +106,7 @@ abstract class CapabilityMethodsImpl extends BaseStore {
     return this.iterate("collections", undefined, () => this.enumerateCollections());
   }
 
-  destroyCollection(collection: string): Promise<boolean> {
+  async destroyCollection(collection: string): Promise<boolean> {
     const name = this.resolveCollection({ collection }, "destroyCollection");
     return this.guard("destroyCollection", undefined, async () => {
       const dropped = await this.dropCollection(name);

@@ -1,10 +1,11 @@
+import { parseDuration } from "./duration.ts";
 import {
   InvalidKeyError,
   InvalidTtlError,
   type KeyValueErrorOptions,
   SerializationError,
 } from "./errors.ts";
-import type { Value } from "./key-value.ts";
+import type { Ttl, Value } from "./key-value.ts";
 
 type Context = Omit<KeyValueErrorOptions, "message" | "cause">;
 
@@ -45,21 +46,40 @@ function checkName(name: unknown, what: string, context: Context): void {
   }
 }
 
+/** The longest TTL any store accepts: 100 years, in seconds (expiry stays a valid date everywhere, Python included). */
+export const MAX_TTL_SECONDS = 3_155_760_000;
+
 /**
- * Checks a TTL: `undefined` (no expiry) or a positive, finite number of seconds.
- * @throws InvalidTtlError for 0, negatives, NaN, Infinity and non-numbers (booleans, strings ...)
+ * Checks a TTL and returns it in seconds: `undefined` (no expiry), a positive, finite number of
+ * seconds up to `MAX_TTL_SECONDS`, or a duration string (`"30s"`, `"5m"`, `"2h30m"` — see
+ * `parseDuration`) within the same bounds.
+ * @throws InvalidTtlError for 0, negatives, NaN, Infinity, more than `MAX_TTL_SECONDS`, text that
+ * is not a duration, and other types (booleans ...)
  */
-export function validateTtl(
-  ttl: unknown,
-  context: Context = {},
-): asserts ttl is number | undefined {
-  if (ttl === undefined) return;
-  if (typeof ttl !== "number" || !Number.isFinite(ttl) || ttl <= 0) {
+export function resolveTtl(ttl: unknown, context: Context = {}): number | undefined {
+  if (ttl === undefined) return undefined;
+  const seconds = typeof ttl === "string" ? parseDuration(ttl, context) : ttl;
+  if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds <= 0) {
     throw new InvalidTtlError({
       ...context,
       message: `TTL must be a positive, finite number of seconds, got ${describe(ttl)}`,
     });
   }
+  if (seconds > MAX_TTL_SECONDS) {
+    throw new InvalidTtlError({
+      ...context,
+      message: `TTL must be at most ${MAX_TTL_SECONDS} seconds (100 years), got ${describe(ttl)}`,
+    });
+  }
+  return seconds;
+}
+
+/**
+ * Checks a TTL without converting it: see `resolveTtl`.
+ * @throws InvalidTtlError
+ */
+export function validateTtl(ttl: unknown, context: Context = {}): asserts ttl is Ttl | undefined {
+  resolveTtl(ttl, context);
 }
 
 /**
@@ -75,13 +95,17 @@ export function validateValue(value: unknown, context: Context = {}): asserts va
       message: `Value must be a plain object, got ${typeOf(value)}`,
     });
   }
-  if (isJsonSafe(value, 0)) return;
-  const problem = findProblem(value, "value", new Set());
+  if (isJsonSafe(value, 1)) return;
+  const problem = findProblem(value);
   if (problem !== undefined) throw new SerializationError({ ...context, message: problem });
 }
 
-/** The most nesting the fast check follows; deeper (or circular) values take the slow path. */
-const fastCheckDepth = 256;
+/**
+ * The deepest nesting a value may have: the value itself is level 1, `{ a: { b: 1 } }` has 2.
+ * Deeper values get `SerializationError`, so neither JavaScript's nor Python's JSON parser (whose
+ * recursion stops near 1 000) ever meets a value too deep to read.
+ */
+export const MAX_VALUE_DEPTH = 128;
 
 /** The common case, checked without building paths: true when `input` is JSON-safe. */
 function isJsonSafe(input: unknown, depth: number): boolean {
@@ -93,7 +117,7 @@ function isJsonSafe(input: unknown, depth: number): boolean {
       return Number.isFinite(input);
     case "object": {
       if (input === null) return true;
-      if (depth > fastCheckDepth) return false;
+      if (depth > MAX_VALUE_DEPTH) return false;
       if (Array.isArray(input)) {
         for (let index = 0; index < input.length; index++) {
           if (!isJsonSafe(input[index], depth + 1)) return false;
@@ -112,54 +136,42 @@ function isJsonSafe(input: unknown, depth: number): boolean {
   }
 }
 
-/** Finds what makes a value unsafe, with its path, for the error message. */
-
-function findProblem(input: unknown, path: string, ancestors: Set<object>): string | undefined {
-  switch (typeof input) {
-    case "string":
-    case "boolean":
-      return undefined;
-    case "number":
-      return Number.isFinite(input) ? undefined : `${path} is ${input}, which JSON cannot hold`;
-    case "object": {
-      if (input === null) return undefined;
-      if (ancestors.has(input)) return `${path} is circular`;
-      ancestors.add(input);
-      const problem = Array.isArray(input)
-        ? findArrayProblem(input, path, ancestors)
-        : isPlainObject(input)
-          ? findObjectProblem(input, path, ancestors)
-          : `${path} is ${typeOf(input)}, not a plain object`;
-      ancestors.delete(input);
-      return problem;
+/**
+ * Finds what makes a value unsafe, with its path, for the error message. Walks with an explicit
+ * stack, so no value is deep enough to overflow the call stack.
+ */
+function findProblem(value: unknown): string | undefined {
+  type Step = { input: unknown; path: string; depth: number } | { leave: object };
+  const stack: Step[] = [{ input: value, path: "value", depth: 1 }];
+  const ancestors = new Set<object>();
+  for (let step = stack.pop(); step !== undefined; step = stack.pop()) {
+    if ("leave" in step) {
+      ancestors.delete(step.leave);
+      continue;
     }
-    default:
-      return `${path} is ${typeOf(input)}, which JSON cannot hold`;
-  }
-}
-
-function findArrayProblem(
-  items: readonly unknown[],
-  path: string,
-  ancestors: Set<object>,
-): string | undefined {
-  for (let index = 0; index < items.length; index++) {
-    const problem = findProblem(items[index], `${path}[${index}]`, ancestors);
-    if (problem !== undefined) return problem;
-  }
-  return undefined;
-}
-
-function findObjectProblem(
-  record: Record<string, unknown>,
-  path: string,
-  ancestors: Set<object>,
-): string | undefined {
-  for (const name in record) {
-    const item = record[name];
-    if (item === undefined) continue;
-    const problem = findProblem(item, `${path}.${name}`, ancestors);
-    if (problem !== undefined) return problem;
+    const { input, path, depth } = step;
+    if (typeof input === "number") {
+      if (!Number.isFinite(input)) return `${path} is ${input}, which JSON cannot hold`;
+      continue;
+    }
+    if (typeof input === "string" || typeof input === "boolean" || input === null) continue;
+    if (typeof input !== "object") return `${path} is ${typeOf(input)}, which JSON cannot hold`;
+    if (ancestors.has(input)) return `${path} is circular`;
+    if (depth > MAX_VALUE_DEPTH) return `${path} is nested deeper than ${MAX_VALUE_DEPTH} levels`;
+    if (!Array.isArray(input) && !isPlainObject(input)) {
+      return `${path} is ${typeOf(input)}, not a plain object`;
+    }
+    ancestors.add(input);
+    stack.push({ leave: input });
+    const children: [string, unknown][] = Array.isArray(input)
+      ? input.map((item, index) => [`${path}[${index}]`, item])
+      : Object.entries(input).map(([name, item]) => [`${path}.${name}`, item]);
+    for (let index = children.length - 1; index >= 0; index--) {
+      const [childPath, item] = children[index] as [string, unknown];
+      if (item !== undefined || Array.isArray(input)) {
+        stack.push({ input: item, path: childPath, depth: depth + 1 });
+      }
+    }
   }
   return undefined;
 }

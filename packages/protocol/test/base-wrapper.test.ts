@@ -1,9 +1,12 @@
 import {
   BaseStore,
   BaseWrapper,
+  InvalidKeyError,
+  InvalidTtlError,
   type KeyValue,
   type ManagedEntry,
   type Operation,
+  SerializationError,
   supportsClose,
   supportsCollections,
   supportsCull,
@@ -11,6 +14,8 @@ import {
   supportsDestroyCollection,
   supportsKeys,
   takeFirst,
+  type Value,
+  type ValueLocation,
 } from "@kv/protocol";
 import { describe, expect, it } from "vitest";
 
@@ -44,6 +49,35 @@ class EnumerableStore extends MapStore {
 }
 
 class PassThrough extends BaseWrapper {}
+
+/** Stores `{ wrapped: value }`; drops values marked `skip`; hides values marked `hidden`. */
+class Boxing extends BaseWrapper {
+  readonly locations: string[] = [];
+  protected override encodeValue(value: Value, location: ValueLocation): Value | undefined {
+    this.locations.push(`${location.operation}:${location.collection}/${location.key}`);
+    return value.skip === true ? undefined : { wrapped: value };
+  }
+  protected override async decodeValue(stored: Value): Promise<Value | undefined> {
+    const inner = stored.wrapped as Value;
+    return inner.hidden === true ? undefined : inner;
+  }
+}
+
+/** Prefixes keys with `k:` and collections with `c:`. */
+class Prefixing extends BaseWrapper {
+  protected override encodeKey(key: string): string {
+    return `k:${key}`;
+  }
+  protected override decodeKey(stored: string): string | undefined {
+    return stored.startsWith("k:") ? stored.slice(2) : undefined;
+  }
+  protected override encodeCollection(collection: string): string {
+    return `c:${collection}`;
+  }
+  protected override decodeCollection(stored: string): string | undefined {
+    return stored.startsWith("c:") ? stored.slice(2) : undefined;
+  }
+}
 
 class Recording extends BaseWrapper {
   readonly seen: string[] = [];
@@ -105,6 +139,67 @@ describe("BaseWrapper", () => {
     await wrapper.deleteMany(["k"]);
     if (supportsKeys(wrapper)) await wrapper.keys({ collection: "c" });
     expect(wrapper.seen).toEqual(["put:c", "get:-", "ttlMany:c", "deleteMany:-", "keys:c"]);
+  });
+});
+
+describe("BaseWrapper value hooks", () => {
+  it("encodes on the way in and decodes on the way out, for single and bulk calls", async () => {
+    const inner = new MapStore();
+    const wrapper = new Boxing(inner);
+    await wrapper.put("a", { n: 1 }, { collection: "c", ttl: 60 });
+    await wrapper.putMany([["b", { n: 2 }]]);
+    expect(inner.data.get("c/a")?.value).toEqual({ wrapped: { n: 1 } });
+    expect(await wrapper.get("a", { collection: "c" })).toEqual({ n: 1 });
+    expect(await wrapper.getMany(["b", "missing"])).toEqual([{ n: 2 }, undefined]);
+    const [value, ttl] = await wrapper.ttl("a", { collection: "c" });
+    expect(value).toEqual({ n: 1 });
+    expect(ttl).toBeGreaterThan(59);
+    expect(wrapper.locations).toEqual(["put:c/a", "putMany:default_collection/b"]);
+  });
+
+  it("drops a write when encodeValue gives undefined, and hides what decodeValue refuses", async () => {
+    const inner = new MapStore();
+    const wrapper = new Boxing(inner);
+    await wrapper.put("skipped", { skip: true });
+    await wrapper.putMany([
+      ["kept", { n: 1 }],
+      ["skipped-too", { skip: true }],
+    ]);
+    expect([...inner.data.keys()]).toEqual(["default_collection/kept"]);
+    await wrapper.put("secret", { hidden: true });
+    expect(await wrapper.ttl("secret")).toEqual([undefined, undefined]);
+  });
+
+  it("validates input before calling a hook, so bad input gets the typed error", async () => {
+    const wrapper = new Boxing(new MapStore());
+    await expect(wrapper.put("", { n: 1 })).rejects.toBeInstanceOf(InvalidKeyError);
+    await expect(wrapper.put("k", { n: 1 }, { ttl: -1 })).rejects.toBeInstanceOf(InvalidTtlError);
+    await expect(wrapper.put("k", { n: 1n })).rejects.toBeInstanceOf(SerializationError);
+    expect(wrapper.locations).toEqual([]);
+  });
+});
+
+describe("BaseWrapper key hooks", () => {
+  it("maps keys and collections in every call and maps enumerated names back", async () => {
+    const inner = new EnumerableStore();
+    const wrapper = new Prefixing(inner);
+    await wrapper.put("a", { n: 1 });
+    await wrapper.putMany([["b", { n: 2 }]], { collection: "x" });
+    await inner.put("foreign", { n: 0 }, { collection: "c:x" });
+    expect([...inner.data.keys()].sort()).toEqual([
+      "c:default_collection/k:a",
+      "c:x/foreign",
+      "c:x/k:b",
+    ]);
+    expect(await wrapper.get("a")).toEqual({ n: 1 });
+    expect(await wrapper.getMany(["b"], { collection: "x" })).toEqual([{ n: 2 }]);
+    if (!supportsKeys(wrapper)) throw new Error("capability lost");
+    expect(await wrapper.keys({ collection: "x" })).toEqual(["b"]);
+    const iterated: string[] = [];
+    for await (const key of wrapper.iterateKeys({ collection: "x" })) iterated.push(key);
+    expect(iterated).toEqual(["b"]);
+    expect(await wrapper.delete("b", { collection: "x" })).toBe(true);
+    expect(await wrapper.deleteMany(["a"])).toBe(1);
   });
 });
 

@@ -1,9 +1,13 @@
 import {
   DeserializationError,
+  defineError,
+  type ErrorClass,
   InvalidKeyError,
   InvalidTtlError,
+  isTransientError,
   KeyValueError,
   SerializationError,
+  StoreClosedError,
   StoreConnectionError,
   StoreError,
   StoreSetupError,
@@ -19,6 +23,7 @@ const classes = [
   [StoreError, "STORE"],
   [StoreConnectionError, "STORE_CONNECTION"],
   [StoreSetupError, "STORE_SETUP"],
+  [StoreClosedError, "STORE_CLOSED"],
 ] as const;
 
 describe("errors", () => {
@@ -71,5 +76,62 @@ describe("errors", () => {
     expect(wrapped).toBeInstanceOf(StoreError);
     expect(wrapped.cause).toBeInstanceOf(TypeError);
     expect(wrapped.message).toBe("boom (operation: put, key: k)");
+  });
+});
+
+interface QuotaError extends StoreError {
+  readonly name: "QuotaError";
+  readonly limit: number;
+}
+const QuotaError: ErrorClass<QuotaError, { limit: number }> = defineError({
+  name: "QuotaError",
+  code: "QUOTA",
+  parent: StoreConnectionError,
+  fields: ["limit"],
+  message: (options) => `Over the quota of ${options.limit}`,
+});
+
+describe("defineError", () => {
+  it("makes a branded class with its name, code, fields and a message built from them", () => {
+    const error = new QuotaError({ limit: 5, key: "k" });
+    expect(error).toBeInstanceOf(StoreConnectionError);
+    expect(error).toBeInstanceOf(StoreError);
+    expect([error.name, error.code, error.limit, QuotaError.name]).toEqual([
+      "QuotaError",
+      "QUOTA",
+      5,
+      "QuotaError",
+    ]);
+    expect(error.message).toBe("Over the quota of 5 (key: k)");
+    expect(String(error.stack)).toMatch(/^QuotaError: Over the quota/);
+    expect(new QuotaError({ limit: 1, message: "custom" }).message).toBe("custom");
+  });
+
+  it("inherits transient from its parent unless told otherwise", () => {
+    expect(new QuotaError({ limit: 1 }).transient).toBe(true);
+    expect(isTransientError(new QuotaError({ limit: 1 }))).toBe(true);
+    expect(isTransientError(new StoreError())).toBe(false);
+    expect(isTransientError(new StoreClosedError())).toBe(false);
+    expect(isTransientError(new Error("plain"))).toBe(false);
+  });
+
+  it("recognises its instances from another copy by brand, parents included", () => {
+    const error = new QuotaError({ limit: 1 });
+    expect(QuotaError.isInstance(error)).toBe(true);
+    expect(StoreConnectionError.isInstance(error)).toBe(true);
+    expect(KeyValueError.isInstance(error)).toBe(true);
+    expect(QuotaError.isInstance(new StoreConnectionError())).toBe(false);
+  });
+
+  it("can be extended by an ordinary class", () => {
+    class Custom extends StoreError {
+      override readonly name = "Custom";
+    }
+    const error = new Custom({ message: "mine" });
+    expect([error.name, error.code, StoreError.isInstance(error)]).toEqual([
+      "Custom",
+      "STORE",
+      true,
+    ]);
   });
 });

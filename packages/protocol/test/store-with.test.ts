@@ -1,0 +1,120 @@
+import {
+  type ManagedEntry,
+  type StoreClass,
+  StoreClosedError,
+  storeWith,
+  supportsClose,
+  supportsCollections,
+  supportsCull,
+  supportsDestroy,
+  supportsDestroyCollection,
+  supportsKeys,
+} from "@kv/protocol";
+import { describe, expect, expectTypeOf, it } from "vitest";
+
+const EnumerableBase: StoreClass<"keys" | "destroyCollection" | "close"> = storeWith(
+  "keys",
+  "destroyCollection",
+  "close",
+);
+
+/** Keys under `<collection>/<key>` in one Map, with enumeration, collection destruction and close. */
+class MapStore extends EnumerableBase {
+  readonly data = new Map<string, ManagedEntry>();
+  released = 0;
+  protected async getEntry(collection: string, key: string) {
+    return this.data.get(`${collection}/${key}`);
+  }
+  protected async putEntry(collection: string, key: string, entry: ManagedEntry) {
+    this.data.set(`${collection}/${key}`, entry);
+  }
+  protected async deleteEntry(collection: string, key: string) {
+    return this.data.delete(`${collection}/${key}`);
+  }
+  protected async *enumerateKeys(collection: string) {
+    for (const name of this.data.keys()) {
+      if (name.startsWith(`${collection}/`)) yield name.slice(collection.length + 1);
+    }
+  }
+  protected async dropCollection(collection: string) {
+    let dropped = false;
+    for (const name of this.data.keys()) {
+      if (name.startsWith(`${collection}/`)) dropped = this.data.delete(name);
+    }
+    return dropped;
+  }
+  protected async release() {
+    this.released += 1;
+  }
+}
+
+describe("storeWith", () => {
+  it("gives a store exactly the capabilities it names, at run time and in its type", () => {
+    const store = new MapStore();
+    expect([supportsKeys(store), supportsDestroyCollection(store), supportsClose(store)]).toEqual([
+      true,
+      true,
+      true,
+    ]);
+    expect([supportsCollections(store), supportsDestroy(store), supportsCull(store)]).toEqual([
+      false,
+      false,
+      false,
+    ]);
+    expect("cull" in store).toBe(false);
+    expectTypeOf(store.keys).toBeFunction();
+    // @ts-expect-error a store without collection enumeration has no collections()
+    expect(store.collections).toBeUndefined();
+  });
+
+  it("implements the public methods on the hooks: validation, default collection, limit", async () => {
+    const store = new MapStore();
+    await store.putMany([
+      ["a", { n: 1 }],
+      ["b", { n: 2 }],
+      ["c", { n: 3 }],
+    ]);
+    await store.put("x", { n: 4 }, { collection: "other" });
+    expect((await store.keys()).sort()).toEqual(["a", "b", "c"]);
+    expect(await store.keys({ limit: 2 })).toHaveLength(2);
+    expect(await store.keys({ collection: "other" })).toEqual(["x"]);
+    await expect(store.keys({ collection: "" })).rejects.toThrow(/must not be empty/);
+    expect(await store.destroyCollection("other")).toBe(true);
+    expect(await store.get("x", { collection: "other" })).toBeUndefined();
+  });
+
+  it("closes once, and refuses every call after close with StoreClosedError", async () => {
+    const store = new MapStore();
+    await store.put("a", { n: 1 });
+    await store.close();
+    await store.close();
+    await store[Symbol.asyncDispose]();
+    expect(store.released).toBe(1);
+    await expect(store.get("a")).rejects.toBeInstanceOf(StoreClosedError);
+    await expect(store.keys()).rejects.toBeInstanceOf(StoreClosedError);
+    const error = await store.put("a", { n: 2 }).catch((thrown: unknown) => thrown);
+    expect(StoreClosedError.isInstance(error) && error.transient).toBe(false);
+  });
+
+  it("shares one base class between stores that name the same capabilities, in any order", () => {
+    expect(storeWith("close", "keys", "destroyCollection")).toBe(EnumerableBase);
+  });
+
+  it("refuses an unknown capability, and a store missing a hook when it is made", () => {
+    expect(() => storeWith("teleport" as "keys")).toThrow(/Unknown capability "teleport"/);
+    const Base: StoreClass<"cull"> = storeWith("cull");
+    // @ts-expect-error removeExpired() is not implemented
+    class Forgetful extends Base {
+      protected async getEntry() {
+        return undefined;
+      }
+      protected async putEntry() {}
+      protected async deleteEntry() {
+        return false;
+      }
+    }
+    expect(() => new Forgetful()).toThrow(
+      /Forgetful offers "cull" but does not implement removeExpired\(\)/,
+    );
+  });
+});
