@@ -2,46 +2,27 @@
 # Installs (if needed) and starts the test servers, then prints their env lines.
 # Usage: scripts/services/start-all.sh [service ...]
 #        scripts/services/start-all.sh --list   (prints the services that have a script, one a line)
-#   services: redis redis-cluster mongodb elasticsearch (default: all of them)
+#   services: KV_SERVICES in lib.sh: redis redis-cluster mongodb elasticsearch (default: all of them)
 # elasticsearch is skipped when scripts/services/elasticsearch.sh does not exist.
 # Exits 1 when any requested service fails; the env lines are printed for the ones that are up.
-# Nothing is exported: eval or copy the KV_* lines that it prints.
-set -euo pipefail
-
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-DIR="$ROOT/scripts/services"
-ALL=(redis redis-cluster mongodb elasticsearch)
-
-env_line() {
-  case "$1" in
-    redis) echo "KV_REDIS_URL=redis://127.0.0.1:6390" ;;
-    redis-cluster) echo "KV_REDIS_CLUSTER_NODES=127.0.0.1:7101,127.0.0.1:7102,127.0.0.1:7103" ;;
-    mongodb) echo "KV_MONGODB_URL=mongodb://127.0.0.1:27018" ;;
-    elasticsearch) echo "KV_ELASTICSEARCH_URL=http://127.0.0.1:${KV_ELASTICSEARCH_PORT:-9201}" ;;
-  esac
-}
+# Nothing is exported: eval or copy the KV_* lines that it prints (each script's `env` command).
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 if [[ "${1:-}" == --list ]]; then
-  for s in "${ALL[@]}"; do [[ -f "$DIR/$s.sh" ]] && echo "$s"; done
+  for s in "${KV_SERVICES[@]}"; do if [[ -f "$SVC_DIR/$s.sh" ]]; then echo "$s"; fi; done
   exit 0
 fi
 
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
-services=("$@")
-((${#services[@]})) || services=("${ALL[@]}")
-for s in "${services[@]}"; do
-  case " ${ALL[*]} " in
-    *" $s "*) ;;
-    *) echo "start-all: unknown service '$s' (known: ${ALL[*]})" >&2; exit 2 ;;
-  esac
-done
+svc_select start-all "$@"
 
 summary=()
 envs=()
 failed=0
-for s in "${services[@]}"; do
-  script="$DIR/$s.sh"
+for s in "${SERVICES[@]}"; do
+  script="$SVC_DIR/$s.sh"
   if [[ ! -f "$script" ]]; then
     summary+=("$s: skipped ($script does not exist)")
     continue
@@ -61,8 +42,9 @@ for s in "${services[@]}"; do
     continue
   fi
   t2=$EPOCHREALTIME
-  summary+=("$s: up (install $(elapsed "$t0" "$t1")s, start $(elapsed "$t1" "$t2")s) $(env_line "$s")")
-  envs+=("$(env_line "$s")")
+  env_line="$(bash "$script" env)"
+  summary+=("$s: up (install $(elapsed "$t0" "$t1")s, start $(elapsed "$t1" "$t2")s) $env_line")
+  envs+=("$env_line")
 done
 
 echo "=== services"
