@@ -1,14 +1,11 @@
 import {
-  BaseStore,
-  type CollectionOptions,
-  type CollectionsOptions,
   type ErrorContext,
-  type KeysOptions,
-  type KeyValueError,
+  KeyValueError,
   type ManagedEntry,
   messageOf,
+  type StoreClass,
   StoreConnectionError,
-  takeFirst,
+  storeWith,
   toStoreError,
 } from "@kv/protocol";
 import type { Cluster, Redis } from "ioredis";
@@ -22,20 +19,22 @@ interface PendingRead {
   reject(error: unknown): void;
 }
 
+const RedisBase: StoreClass<"keys" | "collections" | "destroyCollection" | "destroy" | "close"> =
+  storeWith("keys", "collections", "destroyCollection", "destroy", "close");
+
 /**
  * A store on Redis or Redis Cluster (ioredis), in py-key-value's layout: one string key
  * `collection::key` per entry holding its JSON document, expiring natively (`PX`, in ms).
  * Bulk calls are one command (one per node on a Cluster); concurrent single reads issued in the
  * same tick are sent together as one `MGET`.
  */
-export class RedisStore extends BaseStore {
+export class RedisStore extends RedisBase {
   private readonly client: Redis | Cluster;
   private readonly owned: boolean;
   private readonly layout: Layout;
   private readonly commands: Commands;
   private readKeys: string[] = [];
   private readWaiters: PendingRead[] = [];
-  private closed = false;
 
   /**
    * @throws InvalidKeyError for a bad `defaultCollection` or `namespace`
@@ -108,95 +107,14 @@ export class RedisStore extends BaseStore {
   }
 
   protected override mapError(error: unknown, context: ErrorContext): KeyValueError {
-    if (!isConnectionError(error)) return toStoreError(error, context);
+    if (KeyValueError.isInstance(error) || !isConnectionError(error)) {
+      return toStoreError(error, context);
+    }
     return new StoreConnectionError({ ...context, cause: error, message: messageOf(error) });
   }
 
-  /**
-   * Lists up to `limit` keys of a collection.
-   * @throws InvalidKeyError, StoreError
-   */
-  async keys(options?: KeysOptions): Promise<string[]> {
-    return takeFirst(this.iterateKeys(options), options?.limit);
-  }
-
-  /**
-   * Yields every key of a collection, one `SCAN` page at a time (on every master of a Cluster).
-   * @throws InvalidKeyError, StoreError
-   */
-  iterateKeys(options?: CollectionOptions): AsyncIterable<string> {
-    const collection = this.resolveCollection(options, "keys");
-    return this.iterate("keys", collection, () => this.scanKeys(collection));
-  }
-
-  /**
-   * Lists up to `limit` collections holding entries.
-   * @throws StoreError
-   */
-  async collections(options?: CollectionsOptions): Promise<string[]> {
-    return takeFirst(this.iterateCollections(), options?.limit);
-  }
-
-  /**
-   * Yields every collection holding entries, scanning the namespace's keys.
-   * @throws StoreError
-   */
-  iterateCollections(): AsyncIterable<string> {
-    return this.iterate("collections", undefined, () => this.scanCollections());
-  }
-
-  /**
-   * Unlinks every key of one collection, page by page; other collections are untouched.
-   * @throws InvalidKeyError, StoreError
-   */
-  async destroyCollection(collection: string): Promise<boolean> {
-    const name = this.resolveCollection({ collection }, "destroyCollection");
-    return this.guard("destroyCollection", name, async () => {
-      this.flushReads();
-      let removed = 0;
-      for await (const page of this.commands.scan(this.layout.collectionPattern(name))) {
-        removed += await this.commands.unlinkMany(page);
-      }
-      return removed > 0;
-    });
-  }
-
-  /**
-   * Unlinks every key of the store's layout and namespace that holds an entry document; never
-   * `FLUSHDB`, so other data in the database survives.
-   * @throws StoreError
-   */
-  async destroy(): Promise<boolean> {
-    return this.guard("destroy", undefined, async () => {
-      this.flushReads();
-      let removed = 0;
-      for await (const page of this.commands.scan(this.layout.storePattern())) {
-        const candidates = page.filter((redisKey) => this.layout.parse(redisKey) !== undefined);
-        if (candidates.length === 0) continue;
-        const values = await this.commands.getMany(candidates);
-        const entries = candidates.filter((_, index) => isEntryDocument(values[index]));
-        if (entries.length > 0) removed += await this.commands.unlinkMany(entries);
-      }
-      return removed > 0;
-    });
-  }
-
-  /**
-   * Closes the connection when the store opened it; a borrowed client stays open.
-   * @throws StoreError
-   */
-  async close(): Promise<void> {
-    this.flushReads();
-    if (!this.owned || this.closed) return;
-    this.closed = true;
-    if (this.client.status === "ready") {
-      await this.client.quit().catch(() => this.client.disconnect());
-    } else {
-      this.client.disconnect();
-    }
-  }
-
-  private async *scanKeys(collection: string): AsyncIterable<string> {
+  /** One `SCAN` page at a time (on every master of a Cluster). */
+  protected async *enumerateKeys(collection: string): AsyncIterable<string> {
     this.flushReads();
     const start = this.layout.collectionPrefix(collection).length;
     for await (const page of this.commands.scan(this.layout.collectionPattern(collection))) {
@@ -204,7 +122,8 @@ export class RedisStore extends BaseStore {
     }
   }
 
-  private async *scanCollections(): AsyncIterable<string> {
+  /** Scans the namespace's keys, remembering the names seen. */
+  protected async *enumerateCollections(): AsyncIterable<string> {
     this.flushReads();
     const seen = new Set<string>();
     for await (const page of this.commands.scan(this.layout.storePattern())) {
@@ -214,6 +133,44 @@ export class RedisStore extends BaseStore {
         seen.add(collection);
         yield collection;
       }
+    }
+  }
+
+  /** Unlinks the collection's keys page by page; other collections are untouched. */
+  protected async dropCollection(collection: string): Promise<boolean> {
+    this.flushReads();
+    let removed = 0;
+    for await (const page of this.commands.scan(this.layout.collectionPattern(collection))) {
+      removed += await this.commands.unlinkMany(page);
+    }
+    return removed > 0;
+  }
+
+  /**
+   * Unlinks every key of the store's layout and namespace that holds an entry document; never
+   * `FLUSHDB`, so other data in the database survives.
+   */
+  protected async dropAll(): Promise<boolean> {
+    this.flushReads();
+    let removed = 0;
+    for await (const page of this.commands.scan(this.layout.storePattern())) {
+      const candidates = page.filter((redisKey) => this.layout.parse(redisKey) !== undefined);
+      if (candidates.length === 0) continue;
+      const values = await this.commands.getMany(candidates);
+      const entries = candidates.filter((_, index) => isEntryDocument(values[index]));
+      if (entries.length > 0) removed += await this.commands.unlinkMany(entries);
+    }
+    return removed > 0;
+  }
+
+  /** Closes the connection when the store opened it; a borrowed client stays open. */
+  protected async release(): Promise<void> {
+    this.flushReads();
+    if (!this.owned) return;
+    if (this.client.status === "ready") {
+      await this.client.quit().catch(() => this.client.disconnect());
+    } else {
+      this.client.disconnect();
     }
   }
 

@@ -2,7 +2,9 @@ import { randomUUID } from "node:crypto";
 import {
   DeserializationError,
   InvalidKeyError,
+  isTransientError,
   parseTimestamp,
+  StoreClosedError,
   StoreConnectionError,
   StoreError,
   serializeEntry,
@@ -424,11 +426,34 @@ describe("clients", () => {
     expect(await client.ping()).toBe("PONG");
     client.disconnect();
 
-    const owned = new RedisStore({ url: redisDbUrl(DB) });
+    const check = new Redis(server.port, "127.0.0.1", { username: "kv", password: "s3cret" });
+    const connections = async () =>
+      String(await check.client("LIST"))
+        .trim()
+        .split("\n").length;
+    const before = await connections();
+    const owned = new RedisStore({ url: `redis://kv:s3cret@127.0.0.1:${server.port}` });
     await owned.put("k", { n: 1 }, { collection: unique("owned") });
+    expect(await connections()).toBe(before + 1);
+    await owned.close();
+    for (let attempt = 0; attempt < 50 && (await connections()) > before; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(await connections()).toBe(before);
+    check.disconnect();
+  });
+
+  it("refuses every call after close() with StoreClosedError, never reconnecting", async () => {
+    const owned = new RedisStore({ url: `redis://kv:s3cret@127.0.0.1:${server.port}` });
+    await owned.put("k", { n: 1 });
     await owned.close();
     const error = await owned.get("k").catch((caught: unknown) => caught);
-    expect(StoreConnectionError.isInstance(error)).toBe(true);
+    expect(StoreClosedError.isInstance(error)).toBe(true);
+    expect(isTransientError(error)).toBe(false);
+    const borrowed = new RedisStore({ client: raw });
+    await borrowed.close();
+    await expect(borrowed.put("k", { n: 1 })).rejects.toThrow(StoreClosedError);
+    expect(await raw.ping()).toBe("PONG");
   });
 
   it("works over a borrowed Cluster client", async () => {
