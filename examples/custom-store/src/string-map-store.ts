@@ -1,20 +1,26 @@
 import {
-  BaseStore,
-  type CollectionOptions,
   deserializeEntry,
   isExpired,
-  type KeysOptions,
   type ManagedEntry,
+  type StoreClass,
   serializeEntry,
-  takeFirst,
+  storeWith,
 } from "@kv/protocol";
+
+/** The capabilities this store offers; each one is a hook below. */
+const Base: StoreClass<"keys" | "destroyCollection" | "destroy" | "cull"> = storeWith(
+  "keys",
+  "destroyCollection",
+  "destroy",
+  "cull",
+);
 
 /**
  * A store over a `Map<string, string>`, standing in for any backend that maps strings to
  * strings. Each entry is one string, the JSON document py-key-value writes, under the name
  * `<collection>/<key>` (with `%` and `/` escaped in the collection, so no two pairs can meet).
  */
-export class StringMapStore extends BaseStore {
+export class StringMapStore extends Base {
   private readonly strings = new Map<string, string>();
 
   protected async getEntry(collection: string, key: string): Promise<ManagedEntry | undefined> {
@@ -32,51 +38,33 @@ export class StringMapStore extends BaseStore {
     return entry !== undefined && !isExpired(entry, this.clock.now());
   }
 
-  /** Lists up to `limit` live keys of a collection. */
-  async keys(options?: KeysOptions): Promise<string[]> {
-    return takeFirst(this.iterateKeys(options), options?.limit);
-  }
-
-  /** Yields every live key of a collection. */
-  iterateKeys(options?: CollectionOptions): AsyncIterable<string> {
-    const collection = this.resolveCollection(options, "keys");
-    return this.iterate("keys", collection, () => this.liveKeys(collection));
-  }
-
-  /** Removes every entry of one collection; `true` when it held any. */
-  async destroyCollection(collection: string): Promise<boolean> {
-    const name = this.resolveCollection({ collection }, "destroyCollection");
-    return this.guard("destroyCollection", name, async () => {
-      let removed = false;
-      for (const location of this.strings.keys()) {
-        if (location.startsWith(prefix(name))) removed = this.strings.delete(location) || removed;
+  protected async *enumerateKeys(collection: string): AsyncIterable<string> {
+    const start = prefix(collection);
+    for (const [location, json] of this.strings) {
+      if (location.startsWith(start) && !isExpired(deserializeEntry(json), this.clock.now())) {
+        yield location.slice(start.length);
       }
-      return removed;
-    });
+    }
   }
 
-  /** Removes every entry; `true` when there were any. */
-  async destroy(): Promise<boolean> {
+  protected async dropCollection(collection: string): Promise<boolean> {
+    let removed = false;
+    for (const location of this.strings.keys()) {
+      if (location.startsWith(prefix(collection))) removed = this.strings.delete(location);
+    }
+    return removed;
+  }
+
+  protected async dropAll(): Promise<boolean> {
     const hadEntries = this.strings.size > 0;
     this.strings.clear();
     return hadEntries;
   }
 
-  /** Removes expired entries (reads skip them anyway). */
-  async cull(): Promise<void> {
+  protected async removeExpired(): Promise<void> {
     const now = this.clock.now();
     for (const [location, json] of this.strings) {
       if (isExpired(deserializeEntry(json), now)) this.strings.delete(location);
-    }
-  }
-
-  private async *liveKeys(collection: string): AsyncIterable<string> {
-    const start = prefix(collection);
-    const now = this.clock.now();
-    for (const [location, json] of this.strings) {
-      if (location.startsWith(start) && !isExpired(deserializeEntry(json), now)) {
-        yield location.slice(start.length);
-      }
     }
   }
 }
