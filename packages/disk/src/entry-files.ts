@@ -1,14 +1,58 @@
 import { link, open, rename, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { errorCode, readIfExists, temporaryName, unlinkIfExists } from "./atomic-file.ts";
+import {
+  type Clock,
+  DeserializationError,
+  fromEntryDocument,
+  isExpired,
+  type ManagedEntry,
+  messageOf,
+} from "@kv/protocol";
+import {
+  errorCode,
+  isStaleTemporary,
+  isTemporaryName,
+  readIfExists,
+  temporaryName,
+  unlinkIfExists,
+} from "./atomic-file.ts";
 import { parseDocument } from "./document.ts";
-import { encodeName, entrySuffix, isEncodedName } from "./file-names.ts";
+import { decodeName, encodeName, entrySuffix, isEncodedName } from "./file-names.ts";
+import type { FoundFile } from "./walk.ts";
 
 /** The encoded key of an entry file name, or `undefined` for any other file. */
 export function entryStem(name: string): string | undefined {
   if (!name.endsWith(entrySuffix)) return undefined;
   const stem = name.slice(0, -entrySuffix.length);
   return isEncodedName(stem) ? stem : undefined;
+}
+
+/**
+ * Parses the text of an entry file.
+ * @throws DeserializationError naming the collection and key when it is not a valid entry
+ */
+export function readEntry(text: string, collection: string, key: string): ManagedEntry {
+  try {
+    return fromEntryDocument(parseDocument(text));
+  } catch (error) {
+    throw new DeserializationError({ message: messageOf(error), cause: error, collection, key });
+  }
+}
+
+/** Deletes an entry's file: `true` if it held a live entry, `false` if expired, `undefined` if absent. */
+export async function removeEntryFile(
+  path: string,
+  collection: string,
+  key: string,
+  clock: Clock,
+): Promise<boolean | undefined> {
+  const text = await readIfExists(path);
+  if (text === undefined || !(await unlinkIfExists(path))) return undefined;
+  try {
+    return !isExpired(readEntry(text, collection, key), clock.now());
+  } catch {
+    return true;
+  }
 }
 
 /** The key or collection name an entry document records, when it encodes to `encoded`. */
@@ -80,4 +124,41 @@ export async function removeIfUnchanged(path: string, before: FileVersion): Prom
     });
   }
   await unlinkIfExists(aside);
+}
+
+/** The key an entry file holds, when it is a readable entry that has not expired. */
+export async function liveKeyOf(file: FoundFile, clock: Clock): Promise<string | undefined> {
+  const stem = entryStem(file.name);
+  if (stem === undefined) return undefined;
+  const text = await readIfExists(file.path);
+  if (text === undefined) return undefined;
+  try {
+    const document = parseDocument(text);
+    const key = decodeName(stem) ?? storedName(document, "key", stem);
+    if (key === undefined || isExpired(fromEntryDocument(document), clock.now())) return undefined;
+    return key;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Removes a file below a collection directory when it is an expired entry (unless rewritten
+ * meanwhile) or a stale temporary file; leaves anything else alone.
+ */
+export async function cullFile(file: FoundFile, clock: Clock): Promise<void> {
+  if (isTemporaryName(file.name)) {
+    if (await isStaleTemporary(file.path, file.name)) await unlinkIfExists(file.path);
+    return;
+  }
+  if (entryStem(file.name) === undefined) return;
+  const before = await readVersion(file.path);
+  if (before === undefined) return;
+  let expired: boolean;
+  try {
+    expired = isExpired(fromEntryDocument(parseDocument(before.text)), clock.now());
+  } catch {
+    return;
+  }
+  if (expired) await removeIfUnchanged(file.path, before);
 }

@@ -28,7 +28,8 @@ export function rangeOf(prefix: string): KeyRange {
   return { gte: prefix, lt: `${prefix.slice(0, -1)};` };
 }
 
-const utf8 = { keyEncoding: "utf8", valueEncoding: "utf8" } as const;
+/** Per-call encodings, so a borrowed database's defaults do not matter. */
+export const utf8 = { keyEncoding: "utf8", valueEncoding: "utf8" } as const;
 /** Serializes id allocation per database, across every store that shares it. */
 const allocations = new WeakMap<object, Promise<unknown>>();
 

@@ -2,6 +2,7 @@ import {
   DeserializationError,
   formatTimestamp,
   fromEntryDocument,
+  isExpired,
   type ManagedEntry,
   parseTimestamp,
   type Value,
@@ -104,4 +105,13 @@ export function decodeEntry(text: string): ManagedEntry {
     createdAt: parseCreated(record.created_at),
     expiresAt: parseExpires(record.expires_at),
   };
+}
+
+/** True when a stored document has expired at `now`; unreadable documents count as live. */
+export function isExpiredText(text: string, now: number): boolean {
+  try {
+    return isExpired(decodeEntry(text), now);
+  } catch {
+    return false;
+  }
 }

@@ -1,27 +1,24 @@
 import {
-  BaseStore,
   type BaseStoreOptions,
-  type CollectionOptions,
-  type CollectionsOptions,
   type ErrorContext,
-  isExpired,
-  type KeysOptions,
   KeyValueError,
   type ManagedEntry,
   messageOf,
+  type StoreClass,
   StoreConnectionError,
-  takeFirst,
+  storeWith,
   toStoreError,
 } from "@kv/protocol";
 import { ClassicLevel, type OpenOptions } from "classic-level";
 import {
   CollectionRegistry,
   entrySpace,
-  type KeyRange,
   rangeOf,
+  utf8,
   type WriteOperation,
 } from "./collection-registry.ts";
-import { decodeEntry, encodeEntry } from "./entry-codec.ts";
+import { decodeEntry, encodeEntry, isExpiredText } from "./entry-codec.ts";
+import { deleteExpired, deleteRange } from "./range-deletes.ts";
 
 /** Options shared by both ways of making a `LevelDbStore`. */
 interface LevelDbStoreCommonOptions extends BaseStoreOptions {
@@ -50,11 +47,7 @@ export interface LevelDbStoreClientOptions extends LevelDbStoreCommonOptions {
 /** Options of `LevelDbStore`: a `location` to own, or a `client` to borrow. */
 export type LevelDbStoreOptions = LevelDbStoreLocationOptions | LevelDbStoreClientOptions;
 
-/** Per-call encodings, so a borrowed database's defaults do not matter. */
-const utf8 = { keyEncoding: "utf8", valueEncoding: "utf8" } as const;
 type CallOptions = { keyEncoding?: "utf8"; valueEncoding?: "utf8" };
-/** How many expired keys `cull()` deletes per batch. */
-const cullBatchSize = 1000;
 /** classic-level codes of failures that pass: the database is locked, opening or closing. */
 const transientCodes = new Set([
   "LEVEL_LOCKED",
@@ -64,12 +57,16 @@ const transientCodes = new Set([
 
 type Database = ClassicLevel<string, string>;
 
+const LevelDbBase: StoreClass<
+  "keys" | "collections" | "destroyCollection" | "destroy" | "cull" | "close"
+> = storeWith("keys", "collections", "destroyCollection", "destroy", "cull", "close");
+
 /**
  * A store in one LevelDB database (classic-level): each collection gets a short id the first time
  * it is written (`!collection!<name>` → `<id>`), its entries are the key range `<id>:<key>`, and
  * each value is py-key-value's entry document.
  */
-export class LevelDbStore extends BaseStore {
+export class LevelDbStore extends LevelDbBase {
   private readonly location: string | undefined;
   private readonly openOptions: OpenOptions | undefined;
   private readonly owned: boolean;
@@ -79,6 +76,10 @@ export class LevelDbStore extends BaseStore {
   private writeOptions: CallOptions & { sync?: boolean } = utf8;
   private db: Database | undefined;
   private readonly registry: CollectionRegistry;
+  /** Writes one batch with the store's write options. */
+  private readonly batch = async (operations: WriteOperation[]): Promise<void> => {
+    await this.database().batch<string, string>(operations, this.writeOptions);
+  };
 
   /** @throws TypeError when neither `location` nor `client` is given */
   constructor(options: LevelDbStoreOptions) {
@@ -109,19 +110,7 @@ export class LevelDbStore extends BaseStore {
       db.keyEncoding().commonName === "utf8" && db.valueEncoding().commonName === "utf8";
     this.readOptions = native ? {} : utf8;
     this.writeOptions = { ...this.readOptions, ...(this.sync ? { sync: true } : {}) };
-    if (db.status === "open") return;
-    try {
-      await db.open();
-    } catch (error) {
-      if (isTransient(error)) {
-        throw new StoreConnectionError({
-          message: messageOf(error),
-          cause: error,
-          operation: "setup",
-        });
-      }
-      throw error;
-    }
+    if (db.status !== "open") await db.open();
   }
 
   protected override mapError(error: unknown, context: ErrorContext): KeyValueError {
@@ -156,7 +145,7 @@ export class LevelDbStore extends BaseStore {
     await this.registry.write(collection, (prefix, registration) =>
       registration.length === 0
         ? this.database().put<string, string>(prefix + key, value, this.writeOptions)
-        : this.write([...registration, { type: "put", key: prefix + key, value }]),
+        : this.batch([...registration, { type: "put", key: prefix + key, value }]),
     );
   }
 
@@ -170,7 +159,7 @@ export class LevelDbStore extends BaseStore {
         key: prefix + key,
         value: encodeEntry(entry),
       }));
-      return this.write(registration.length === 0 ? operations : [...registration, ...operations]);
+      return this.batch(registration.length === 0 ? operations : [...registration, ...operations]);
     });
   }
 
@@ -194,125 +183,22 @@ export class LevelDbStore extends BaseStore {
       operations.push({ type: "del", key: databaseKeys[index] as string });
       if (!isExpiredText(text, now)) live += 1;
     }
-    if (operations.length > 0) await this.write(operations);
+    if (operations.length > 0) await this.batch(operations);
     return live;
   }
 
-  /**
-   * Lists up to `limit` live keys of a collection.
-   * @throws InvalidKeyError, StoreError
-   */
-  keys(options?: KeysOptions): Promise<string[]> {
-    return takeFirst(this.iterateKeys(options), options?.limit);
-  }
-
-  /**
-   * Yields every live key of a collection with a range iterator, in bounded memory.
-   * @throws InvalidKeyError, StoreError
-   */
-  iterateKeys(options?: CollectionOptions): AsyncIterable<string> {
-    const collection = this.resolveCollection(options, "keys");
-    return this.iterate("keys", collection, () => this.liveKeys(collection));
-  }
-
-  /**
-   * Lists up to `limit` collections holding entries.
-   * @throws StoreError
-   */
-  collections(options?: CollectionsOptions): Promise<string[]> {
-    return takeFirst(this.iterateCollections(), options?.limit);
-  }
-
-  /**
-   * Yields every collection holding entries, in name order: the registry, and one key read each.
-   * @throws StoreError
-   */
-  iterateCollections(): AsyncIterable<string> {
-    return this.iterate("collections", undefined, () => this.collectionNames());
-  }
-
-  /**
-   * Deletes every entry of one collection, in batches.
-   * @returns `true` when it held any.
-   * @throws InvalidKeyError, StoreError
-   */
-  destroyCollection(collection: string): Promise<boolean> {
-    const name = this.resolveCollection({ collection }, "destroyCollection");
-    return this.guard("destroyCollection", undefined, async () => {
-      const prefix = await this.registry.find(name);
-      return prefix !== undefined && (await this.deleteRange(rangeOf(prefix))) > 0;
-    });
-  }
-
-  /**
-   * Deletes every entry of every collection (the registry of collection ids is kept).
-   * @returns `true` when there were any.
-   * @throws StoreError
-   */
-  destroy(): Promise<boolean> {
-    return this.guard("destroy", undefined, async () => (await this.deleteRange(entrySpace)) > 0);
-  }
-
-  /**
-   * Deletes expired entries, reading the whole database once and deleting in batches of 1 000.
-   * @throws StoreError
-   */
-  cull(): Promise<void> {
-    return this.guard("cull", undefined, async () => {
-      const now = this.clock.now();
-      let expired: string[] = [];
-      const entries = this.database().iterator<string, string>({ ...entrySpace, ...utf8 });
-      for await (const [key, text] of entries) {
-        if (!isExpiredText(text, now)) continue;
-        expired.push(key);
-        if (expired.length >= cullBatchSize) {
-          await this.deleteStillExpired(expired, now);
-          expired = [];
-        }
-      }
-      if (expired.length > 0) await this.deleteStillExpired(expired, now);
-    });
-  }
-
-  /**
-   * Closes the database when the store opened it; a borrowed `client` stays open. Harmless twice;
-   * the next call opens the database again.
-   * @throws StoreError
-   */
-  async close(): Promise<void> {
-    if (!this.owned || this.db === undefined) return;
-    const db = this.db;
-    this.db = undefined;
-    this.forgetSetup();
-    try {
-      await db.close();
-    } catch (error) {
-      throw this.mapError(error, { operation: "close" });
-    }
-  }
-
-  private database(): Database {
-    if (this.db === undefined) {
-      throw new StoreConnectionError({ message: "The database is closed" });
-    }
-    return this.db;
-  }
-
-  private async write(operations: WriteOperation[]): Promise<void> {
-    await this.database().batch<string, string>(operations, this.writeOptions);
-  }
-
-  private async *liveKeys(collection: string): AsyncGenerator<string, void, undefined> {
+  /** One range iterator over the collection's keys. */
+  protected async *enumerateKeys(collection: string): AsyncIterable<string> {
     const prefix = await this.registry.find(collection);
     if (prefix === undefined) return;
-    const range = rangeOf(prefix);
-    const iterator = this.database().iterator<string, string>({ ...range, ...utf8 });
+    const iterator = this.database().iterator<string, string>({ ...rangeOf(prefix), ...utf8 });
     for await (const [key, text] of iterator) {
       if (!isExpiredText(text, this.clock.now())) yield key.slice(prefix.length);
     }
   }
 
-  private async *collectionNames(): AsyncGenerator<string, void, undefined> {
+  /** The registry in name order, and one key read per collection to skip empty ones. */
+  protected async *enumerateCollections(): AsyncIterable<string> {
     for await (const [collection, prefix] of this.registry.all()) {
       const [first] = await this.database()
         .keys<string>({ ...rangeOf(prefix), limit: 1, keyEncoding: "utf8" })
@@ -321,42 +207,36 @@ export class LevelDbStore extends BaseStore {
     }
   }
 
-  /** Deletes every key in a range, reading keys only, in batches; returns how many. */
-  private async deleteRange(range: KeyRange): Promise<number> {
-    let removed = 0;
-    const iterator = this.database().keys<string>({ ...range, keyEncoding: "utf8" });
-    try {
-      for (;;) {
-        const keys = await iterator.nextv(cullBatchSize);
-        if (keys.length === 0) break;
-        await this.write(keys.map((key) => ({ type: "del", key })));
-        removed += keys.length;
-      }
-    } finally {
-      await iterator.close();
-    }
-    return removed;
+  /** Deletes the collection's key range in batches (its id stays registered). */
+  protected async dropCollection(collection: string): Promise<boolean> {
+    const prefix = await this.registry.find(collection);
+    return (
+      prefix !== undefined && (await deleteRange(this.database(), rangeOf(prefix), this.batch)) > 0
+    );
   }
 
-  /** Deletes the given keys that are still expired (an entry rewritten meanwhile is kept). */
-  private async deleteStillExpired(keys: string[], now: number): Promise<void> {
-    const current = await this.database().getMany<string, string>(keys, utf8);
-    const operations: WriteOperation[] = [];
-    for (const [index, text] of current.entries()) {
-      if (text !== undefined && isExpiredText(text, now)) {
-        operations.push({ type: "del", key: keys[index] as string });
-      }
-    }
-    if (operations.length > 0) await this.write(operations);
+  /** Deletes every entry of every collection; the registry of collection ids is kept. */
+  protected async dropAll(): Promise<boolean> {
+    return (await deleteRange(this.database(), entrySpace, this.batch)) > 0;
   }
-}
 
-/** True when a stored document has expired at `now`; unreadable documents count as live. */
-function isExpiredText(text: string, now: number): boolean {
-  try {
-    return isExpired(decodeEntry(text), now);
-  } catch {
-    return false;
+  protected removeExpired(): Promise<void> {
+    return deleteExpired(this.database(), entrySpace, this.clock.now(), this.batch);
+  }
+
+  /** Closes the database when the store opened it; a borrowed `client` stays open. */
+  protected async release(): Promise<void> {
+    const db = this.db;
+    if (!this.owned || db === undefined) return;
+    this.db = undefined;
+    await db.close();
+  }
+
+  private database(): Database {
+    if (this.db === undefined) {
+      throw new StoreConnectionError({ message: "The database is closed" });
+    }
+    return this.db;
   }
 }
 

@@ -6,6 +6,7 @@ import {
   DeserializationError,
   ManualClock,
   parseTimestamp,
+  StoreClosedError,
   StoreConnectionError,
   StoreError,
   serializeEntry,
@@ -228,7 +229,7 @@ describe("LevelDbStore expiry", () => {
 });
 
 describe("LevelDbStore database ownership", () => {
-  it("opens its database on first use and closes it on close()", async () => {
+  it("opens its database on first use, closes it on close(), and refuses use after that", async () => {
     const location = freshLocation();
     const store = new LevelDbStore({ location });
     expect(existsSync(location)).toBe(false);
@@ -239,8 +240,11 @@ describe("LevelDbStore database ownership", () => {
     await reader.open();
     expect(await reader.get("1:k")).toContain('"value":{"n":1}');
     await reader.close();
-    expect(await store.get("k")).toEqual({ n: 1 });
     await store.close();
+    await expect(store.get("k")).rejects.toBeInstanceOf(StoreClosedError);
+    const reopened = new LevelDbStore({ location });
+    expect(await reopened.get("k")).toEqual({ n: 1 });
+    await reopened.close();
   });
 
   it("never closes a borrowed database, whatever its default encodings", async () => {
@@ -250,7 +254,12 @@ describe("LevelDbStore database ownership", () => {
     await store.close();
     await store.close();
     expect(db.status).toBe("open");
-    expect(await store.get("k")).toEqual({ n: 1 });
+    await expect(store.get("k")).rejects.toBeInstanceOf(StoreClosedError);
+    expect(await new LevelDbStore({ client: db as ClassicLevel<string, string> }).get("k")).toEqual(
+      {
+        n: 1,
+      },
+    );
     expect(await db.get("1:k")).toMatchObject({ value: { n: 1 }, version: 1 });
     await db.close();
   });
