@@ -22,10 +22,10 @@ export interface MemoryStoreOptions extends BaseStoreOptions {
 interface Slot {
   readonly collection: string;
   readonly key: string;
-  readonly json: string;
-  readonly createdAt: number | undefined;
-  readonly expiresAt: number | undefined;
-  readonly bytes: number;
+  json: string;
+  createdAt: number | undefined;
+  expiresAt: number | undefined;
+  bytes: number;
   newer: Slot | undefined;
   older: Slot | undefined;
 }
@@ -167,19 +167,26 @@ export class MemoryStore extends MemoryBase {
       entries = new Map();
       this.data.set(collection, entries);
     }
-    const previous = entries.get(key);
-    if (previous !== undefined) this.unlink(previous);
-    const slot: Slot = {
-      collection,
-      key,
-      json: size.json,
-      createdAt: entry.createdAt,
-      expiresAt: entry.expiresAt,
-      bytes: size.bytes,
-      newer: undefined,
-      older: undefined,
-    };
-    entries.set(key, slot);
+    let slot = entries.get(key);
+    if (slot === undefined) {
+      slot = {
+        collection,
+        key,
+        json: size.json,
+        createdAt: entry.createdAt,
+        expiresAt: entry.expiresAt,
+        bytes: size.bytes,
+        newer: undefined,
+        older: undefined,
+      };
+      entries.set(key, slot);
+    } else {
+      this.unlink(slot);
+      slot.json = size.json;
+      slot.createdAt = entry.createdAt;
+      slot.expiresAt = entry.expiresAt;
+      slot.bytes = size.bytes;
+    }
     this.entryCount += 1;
     this.byteCount += size.bytes;
     if (this.bounded) {

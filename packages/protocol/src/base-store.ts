@@ -118,7 +118,10 @@ export abstract class BaseStore implements KeyValue {
     try {
       if (!this.#readyCollections.has(collection)) await this.#prepare(collection);
       const entry = await this.getEntry(collection, key);
-      return entry === undefined || isExpired(entry, this.clock.now()) ? undefined : entry.value;
+      if (entry === undefined) return undefined;
+      return entry.expiresAt !== undefined && entry.expiresAt <= this.clock.now()
+        ? undefined
+        : entry.value;
     } catch (error) {
       throw this.mapError(error, { operation: "get", collection, key });
     }

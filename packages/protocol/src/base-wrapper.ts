@@ -86,14 +86,15 @@ export abstract class BaseWrapper implements KeyValue {
   protected decodeCollection?(stored: string): string | undefined;
 
   readonly #mapsKeys: boolean;
-  readonly #transforms: boolean;
+  readonly #transformsReads: boolean;
+  readonly #transformsWrites: boolean;
 
   constructor(store: KeyValue) {
     this.store = store;
     this.defaultCollection = defaultCollectionOf(store);
     this.#mapsKeys = this.encodeKey !== undefined || this.encodeCollection !== undefined;
-    this.#transforms =
-      this.#mapsKeys || this.encodeValue !== undefined || this.decodeValue !== undefined;
+    this.#transformsReads = this.#mapsKeys || this.decodeValue !== undefined;
+    this.#transformsWrites = this.#mapsKeys || this.encodeValue !== undefined;
     const self = this as unknown as Record<string, unknown>;
     for (const capability of capabilityNames) {
       if (!supports(store, capability)) continue;
@@ -117,46 +118,50 @@ export abstract class BaseWrapper implements KeyValue {
 
   /** @inheritdoc */
   get(key: string, options?: CollectionOptions): Promise<Value | undefined> {
-    if (!this.#transforms) return this.invoke("get", (store) => store.get(key, options), options);
-    return this.#readOne("get", key, options).then(([value]) => value);
+    if (!this.#transformsReads) {
+      return this.invoke("get", (store) => store.get(key, options), options);
+    }
+    return this.#get(key, options);
   }
 
   /** @inheritdoc */
   getMany(keys: readonly string[], options?: CollectionOptions): Promise<(Value | undefined)[]> {
-    if (!this.#transforms) {
+    if (!this.#transformsReads) {
       return this.invoke("getMany", (store) => store.getMany(keys, options), options);
     }
-    return this.#readMany("getMany", keys, options).then((read) => read.map(([value]) => value));
+    return this.#getMany(keys, options);
   }
 
   /** @inheritdoc */
   ttl(key: string, options?: CollectionOptions): Promise<ValueWithTtl> {
-    if (!this.#transforms) return this.invoke("ttl", (store) => store.ttl(key, options), options);
-    return this.#readOne("ttl", key, options);
+    if (!this.#transformsReads) {
+      return this.invoke("ttl", (store) => store.ttl(key, options), options);
+    }
+    return this.#ttl(key, options);
   }
 
   /** @inheritdoc */
   ttlMany(keys: readonly string[], options?: CollectionOptions): Promise<ValueWithTtl[]> {
-    if (!this.#transforms) {
+    if (!this.#transformsReads) {
       return this.invoke("ttlMany", (store) => store.ttlMany(keys, options), options);
     }
-    return this.#readMany("ttlMany", keys, options);
+    return this.#ttlMany(keys, options);
   }
 
   /** @inheritdoc */
   put(key: string, value: Value, options?: PutOptions): Promise<void> {
-    if (!this.#transforms) {
+    if (!this.#transformsWrites) {
       return this.invoke("put", (store) => store.put(key, value, options), options);
     }
-    return this.#putMany("put", [[key, value]], options);
+    return this.#put(key, value, options);
   }
 
   /** @inheritdoc */
   putMany(entries: readonly Entry[], options?: PutOptions): Promise<void> {
-    if (!this.#transforms) {
+    if (!this.#transformsWrites) {
       return this.invoke("putMany", (store) => store.putMany(entries, options), options);
     }
-    return this.#putMany("putMany", entries, options);
+    return this.#putMany(entries, options);
   }
 
   /** @inheritdoc */
@@ -210,93 +215,104 @@ export abstract class BaseWrapper implements KeyValue {
     return keys.map((key) => this.#innerKey(key, collection));
   }
 
-  async #readOne(
-    operation: "get" | "ttl",
-    key: string,
-    options: CollectionOptions | undefined,
-  ): Promise<ValueWithTtl> {
-    const target = this.#target(operation, options);
-    validateKey(key, { operation, collection: target.collection });
-    const inner = this.#innerKey(key, target.collection);
-    const read = await this.invoke(
-      operation,
-      (store): Promise<ValueWithTtl> =>
-        operation === "ttl"
-          ? store.ttl(inner, target.options)
-          : store.get(inner, target.options).then((value) => [value, undefined]),
-      options,
-    );
-    return this.#decoded(read, { operation, collection: target.collection, key });
+  async #get(key: string, options: CollectionOptions | undefined): Promise<Value | undefined> {
+    const { collection, options: inner } = this.#target("get", options);
+    validateKey(key, { operation: "get", collection });
+    const innerKey = this.#innerKey(key, collection);
+    const stored = await this.invoke("get", (store) => store.get(innerKey, inner), options);
+    return this.#decode(stored, { operation: "get", collection, key });
   }
 
-  async #readMany(
-    operation: "getMany" | "ttlMany",
+  async #getMany(
     keys: readonly string[],
     options: CollectionOptions | undefined,
-  ): Promise<ValueWithTtl[]> {
-    const target = this.#target(operation, options);
-    const inner = this.#innerKeys(operation, keys, target.collection);
-    const read = await this.invoke(
-      operation,
-      (store): Promise<ValueWithTtl[]> =>
-        operation === "ttlMany"
-          ? store.ttlMany(inner, target.options)
-          : store
-              .getMany(inner, target.options)
-              .then((values) => values.map((value): ValueWithTtl => [value, undefined])),
+  ): Promise<(Value | undefined)[]> {
+    const { collection, options: inner } = this.#target("getMany", options);
+    const innerKeys = this.#innerKeys("getMany", keys, collection);
+    const stored = await this.invoke(
+      "getMany",
+      (store) => store.getMany(innerKeys, inner),
       options,
     );
-    const { collection } = target;
-    return Promise.all(
-      read.map((found, index) =>
-        this.#decoded(found, { operation, collection, key: keys[index] as string }),
+    if (this.decodeValue === undefined) return stored;
+    return settle(
+      stored.map((value, index) =>
+        this.#decode(value, { operation: "getMany", collection, key: keys[index] as string }),
       ),
     );
   }
 
-  async #decoded([stored, ttl]: ValueWithTtl, location: ValueLocation): Promise<ValueWithTtl> {
-    if (stored === undefined || this.decodeValue === undefined) return [stored, ttl];
-    const value = await this.decodeValue(stored, location);
+  async #ttl(key: string, options: CollectionOptions | undefined): Promise<ValueWithTtl> {
+    const { collection, options: inner } = this.#target("ttl", options);
+    validateKey(key, { operation: "ttl", collection });
+    const innerKey = this.#innerKey(key, collection);
+    const [stored, ttl] = await this.invoke("ttl", (store) => store.ttl(innerKey, inner), options);
+    const value = await this.#decode(stored, { operation: "ttl", collection, key });
     return value === undefined ? [undefined, undefined] : [value, ttl];
   }
 
-  async #putMany(
-    operation: "put" | "putMany",
-    entries: readonly Entry[],
-    options: PutOptions | undefined,
-  ): Promise<void> {
-    const target = this.#target(operation, options);
-    const { collection } = target;
-    validateTtl(options?.ttl, { operation, collection });
+  async #ttlMany(
+    keys: readonly string[],
+    options: CollectionOptions | undefined,
+  ): Promise<ValueWithTtl[]> {
+    const { collection, options: inner } = this.#target("ttlMany", options);
+    const innerKeys = this.#innerKeys("ttlMany", keys, collection);
+    const stored = await this.invoke(
+      "ttlMany",
+      (store) => store.ttlMany(innerKeys, inner),
+      options,
+    );
+    if (this.decodeValue === undefined) return stored;
+    const values = await settle(
+      stored.map(([value], index) =>
+        this.#decode(value, { operation: "ttlMany", collection, key: keys[index] as string }),
+      ),
+    );
+    return values.map((value, index) =>
+      value === undefined ? [undefined, undefined] : [value, stored[index]?.[1]],
+    );
+  }
+
+  #decode(
+    stored: Value | undefined,
+    location: ValueLocation,
+  ): Value | undefined | Promise<Value | undefined> {
+    if (stored === undefined || this.decodeValue === undefined) return stored;
+    return this.decodeValue(stored, location);
+  }
+
+  #encode(value: Value, location: ValueLocation): Value | undefined | Promise<Value | undefined> {
+    validateKey(location.key, location);
+    validateValue(value, location);
+    return this.encodeValue === undefined ? value : this.encodeValue(value, location);
+  }
+
+  async #put(key: string, value: Value, options: PutOptions | undefined): Promise<void> {
+    const { collection, options: inner } = this.#target("put", options);
+    const location: ValueLocation = { operation: "put", collection, key };
+    validateTtl(options?.ttl, location);
+    const stored = await this.#encode(value, location);
+    if (stored === undefined) return;
+    const innerKey = this.#innerKey(key, collection);
+    await this.invoke("put", (store) => store.put(innerKey, stored, inner), options);
+  }
+
+  async #putMany(entries: readonly Entry[], options: PutOptions | undefined): Promise<void> {
+    const { collection, options: inner } = this.#target("putMany", options);
+    validateTtl(options?.ttl, { operation: "putMany", collection });
     if (!Array.isArray(entries)) {
       throw new TypeError("putMany expects an array of [key, value] pairs");
     }
-    for (const [key, value] of entries) {
-      validateKey(key, { operation, collection, key });
-      validateValue(value, { operation, collection, key });
-    }
-    const encoded = await Promise.all(
-      entries.map(async ([key, value]): Promise<Entry | undefined> => {
-        const stored =
-          this.encodeValue === undefined
-            ? value
-            : await this.encodeValue(value, { operation, collection, key });
-        return stored === undefined ? undefined : [this.#innerKey(key, collection), stored];
-      }),
+    const stored = await settle(
+      entries.map(([key, value]) => this.#encode(value, { operation: "putMany", collection, key })),
     );
-    const kept = encoded.filter((entry) => entry !== undefined);
-    if (operation === "put") {
-      const [entry] = kept;
-      if (entry === undefined) return;
-      await this.invoke(
-        operation,
-        (store) => store.put(entry[0], entry[1], target.options),
-        options,
-      );
-      return;
+    const kept: Entry[] = [];
+    for (const [index, value] of stored.entries()) {
+      const key = (entries[index] as Entry)[0];
+      if (value !== undefined) kept.push([this.#innerKey(key, collection), value]);
     }
     if (kept.length === 0 && entries.length > 0) return;
-    await this.invoke(operation, (store) => store.putMany(kept, target.options), options);
+    await this.invoke("putMany", (store) => store.putMany(kept, inner), options);
   }
 
   /** The forwarding function of one capability method, through `invoke` and the key hooks. */
@@ -368,6 +384,11 @@ export abstract class BaseWrapper implements KeyValue {
       if (name !== undefined) yield name;
     }
   }
+}
+
+/** The values, awaiting only when one of them is a promise (most hooks are synchronous). */
+function settle<T>(items: readonly (T | Promise<T>)[]): T[] | Promise<T[]> {
+  return items.some((item) => item instanceof Promise) ? Promise.all(items) : (items as T[]);
 }
 
 /**

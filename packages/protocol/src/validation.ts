@@ -11,6 +11,12 @@ type Context = Omit<KeyValueErrorOptions, "message" | "cause">;
 
 const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+/** `String.prototype.isWellFormed` (a native scan, Node 20+), or a regular expression without it. */
+const isWellFormed: (text: string) => boolean =
+  typeof (String.prototype as { isWellFormed?: unknown }).isWellFormed === "function"
+    ? (text) => (text as string & { isWellFormed(): boolean }).isWellFormed()
+    : (text) => !loneSurrogate.test(text);
+
 /**
  * Checks a key: a non-empty string of well-formed Unicode (no lone surrogates, which no backend
  * can encode without collisions).
@@ -41,7 +47,7 @@ function checkName(name: unknown, what: string, context: Context): void {
   if (name.length === 0) {
     throw new InvalidKeyError({ ...context, message: `${what} must not be empty` });
   }
-  if (loneSurrogate.test(name)) {
+  if (!isWellFormed(name)) {
     throw new InvalidKeyError({ ...context, message: `${what} contains a lone UTF-16 surrogate` });
   }
 }
