@@ -1,89 +1,42 @@
 import {
-  BatchGetItemCommand,
-  BatchWriteItemCommand,
   DeleteItemCommand,
-  DynamoDBClient,
-  type DynamoDBClientConfig,
+  type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
-  QueryCommand,
-  ScanCommand,
   type WriteRequest,
 } from "@aws-sdk/client-dynamodb";
 import {
-  BaseStore,
-  type BaseStoreOptions,
   type CollectionOptions,
   type ErrorContext,
-  type KeysOptions,
   KeyValueError,
   type ManagedEntry,
   messageOf,
   type Operation,
+  type StoreClass,
+  StoreClosedError,
   StoreConnectionError,
-  takeFirst,
+  storeWith,
   toStoreError,
 } from "@kv/protocol";
-import { UnprocessedItemsError } from "./errors.ts";
-import {
-  checkCollection,
-  checkKey,
-  fromItem,
-  type Item,
-  isLive,
-  keyOf,
-  primaryKey,
-  toItem,
-} from "./item.ts";
-import { chunk, isTransient, Retrier, runBounded } from "./retry.ts";
+import { deletions, readItems, writeItems } from "./batch.ts";
+import { type DynamoDbStoreOptions, openClient } from "./client.ts";
+import { checkCollection, checkKey, fromItem, isLive, primaryKey, toItem } from "./item.ts";
+import { entryKeyPages, keyPages } from "./pages.ts";
+import { isTransient, Retrier } from "./retry.ts";
 import { dropTable, isName, prepareTable, type TableAccess } from "./table.ts";
 
-/** Options every `DynamoDbStore` accepts, whichever way it gets its client. */
-export interface DynamoDbStoreCommonOptions extends BaseStoreOptions {
-  /** The table holding every collection: string partition key `collection`, string sort key `key`. */
-  tableName: string;
-  /** Creates the table when missing (on-demand billing) and enables native expiry on `ttl`. @default true */
-  createTable?: boolean | undefined;
-  /** Reads with strong consistency, so a read sees every write that finished before it. @default true */
-  consistentRead?: boolean | undefined;
-  /** The most batch requests one bulk call keeps in flight. @default 8 */
-  maxConcurrency?: number | undefined;
-  /** The first backoff before retrying a throttled request or unprocessed items. @default 50 */
-  retryInitialDelayMs?: number | undefined;
-  /** The longest backoff between two retries. @default 2000 */
-  retryMaxDelayMs?: number | undefined;
-  /** How long one call keeps retrying throttled requests and unprocessed items. @default 20000 */
-  retryDeadlineMs?: number | undefined;
-  /** How long setup waits for a created table to become ACTIVE (or a dropped one to go). @default 300000 */
-  tableReadyTimeoutMs?: number | undefined;
+/** Options of `DynamoDbStore.destroy()`. */
+export interface DynamoDbDestroyOptions {
+  /** Deletes the table itself rather than its entries. @default false */
+  dropTable?: boolean | undefined;
 }
 
-/** Use an existing client; the store borrows it and never destroys it. */
-export interface DynamoDbStoreClientOptions {
-  /** The client to use. `close()` leaves it open. */
-  client: DynamoDBClient;
-}
-
-/** Let the store create (and on `close()` destroy) its own client. */
-export interface DynamoDbStoreConnectionOptions {
-  /** No client: the store makes one from the options below. */
-  client?: undefined;
-  /** The AWS region. @default the SDK's default chain (AWS_REGION ...) */
-  region?: string | undefined;
-  /** The endpoint URL, for DynamoDB Local, dynalite or a VPC endpoint. @default AWS's endpoint for the region */
-  endpoint?: string | undefined;
-  /** The credentials. @default the SDK's default provider chain */
-  credentials?: DynamoDBClientConfig["credentials"] | undefined;
-  /** Any other client configuration (retries, request handler ...). */
-  clientConfig?: DynamoDBClientConfig | undefined;
-}
-
-/** Options of `DynamoDbStore`: the table plus a borrowed client or the means to make one. */
-export type DynamoDbStoreOptions = DynamoDbStoreCommonOptions &
-  (DynamoDbStoreClientOptions | DynamoDbStoreConnectionOptions);
-
-const BATCH_GET_LIMIT = 100;
-const BATCH_WRITE_LIMIT = 25;
+const DynamoDbBase: StoreClass<"keys" | "destroyCollection" | "destroy" | "close"> = storeWith(
+  "keys",
+  "destroyCollection",
+  "destroy",
+  "close",
+);
 
 /**
  * A store on one DynamoDB table, laid out as py-key-value lays it out: partition key `collection`,
@@ -91,57 +44,64 @@ const BATCH_WRITE_LIMIT = 25;
  * native expiry. Bulk calls use `BatchGetItem` (100 keys) and `BatchWriteItem` (25 items), retrying
  * throttling and unprocessed items with backoff until `retryDeadlineMs`.
  */
-export class DynamoDbStore extends BaseStore {
+export class DynamoDbStore extends DynamoDbBase {
   /** The table the store uses. */
   readonly tableName: string;
   private readonly client: DynamoDBClient;
   private readonly ownsClient: boolean;
   private readonly createTable: boolean;
-  private readonly consistentRead: boolean;
-  private readonly maxConcurrency: number;
   private readonly retrier: Retrier;
   private readonly table: TableAccess;
-  private closed = false;
 
-  /** @throws InvalidKeyError when `defaultCollection` is too long for a DynamoDB partition key */
+  /**
+   * @throws InvalidKeyError when `defaultCollection` is too long for a DynamoDB partition key
+   * @throws RangeError for a `connectTimeoutMs` or `requestTimeoutMs` that is not positive
+   */
   constructor(options: DynamoDbStoreOptions) {
     super(options);
     checkCollection(this.defaultCollection);
     this.tableName = options.tableName;
     this.createTable = options.createTable ?? true;
-    this.consistentRead = options.consistentRead ?? true;
-    this.maxConcurrency = Math.max(1, options.maxConcurrency ?? 8);
     this.retrier = new Retrier({
       initialDelayMs: options.retryInitialDelayMs ?? 50,
       maxDelayMs: options.retryMaxDelayMs ?? 2000,
       deadlineMs: options.retryDeadlineMs ?? 20_000,
     });
-    this.ownsClient = options.client === undefined;
-    if (options.client !== undefined) {
-      this.client = options.client;
-    } else {
-      const { region, endpoint, credentials } = options;
-      this.client = new DynamoDBClient({
-        ...options.clientConfig,
-        ...(region === undefined ? {} : { region }),
-        ...(endpoint === undefined ? {} : { endpoint }),
-        ...(credentials === undefined ? {} : { credentials }),
-      });
-    }
+    const { client, owned } = openClient(options);
+    this.client = client;
+    this.ownsClient = owned;
     this.table = {
-      client: this.client,
+      client,
       tableName: this.tableName,
       retrier: this.retrier,
       readyTimeoutMs: options.tableReadyTimeoutMs ?? 300_000,
+      consistentRead: options.consistentRead ?? true,
+      maxConcurrency: Math.max(1, options.maxConcurrency ?? 8),
     };
   }
 
-  protected override async setup(): Promise<void> {
+  /**
+   * Removes every entry of every collection in the table (items without a `value` attribute were
+   * not written by a store and stay) and keeps the table. With `dropTable`, deletes the table
+   * itself and waits until it is gone; the next call creates it again when `createTable` is on.
+   * Wrappers offer `destroy()` without options: drop the table through the store itself.
+   * @returns `true` when anything was removed.
+   * @throws StoreError, UnprocessedItemsError, StoreClosedError
+   */
+  override async destroy(options?: DynamoDbDestroyOptions): Promise<boolean> {
+    if (options?.dropTable !== true) return super.destroy();
+    if (this.isClosed) throw new StoreClosedError({ operation: "destroy" });
     try {
-      await prepareTable(this.table, this.createTable);
+      return await dropTable(this.table);
     } catch (error) {
-      throw isTransient(error) ? this.mapError(error, { operation: "setup" }) : error;
+      throw this.mapError(error, { operation: "destroy" });
+    } finally {
+      this.forgetSetup();
     }
+  }
+
+  protected override async setup(): Promise<void> {
+    await prepareTable(this.table, this.createTable);
   }
 
   protected async getEntry(collection: string, key: string): Promise<ManagedEntry | undefined> {
@@ -151,7 +111,7 @@ export class DynamoDbStore extends BaseStore {
         new GetItemCommand({
           TableName: this.tableName,
           Key: primaryKey(collection, key),
-          ConsistentRead: this.consistentRead,
+          ConsistentRead: this.table.consistentRead,
         }),
       ),
     );
@@ -183,7 +143,8 @@ export class DynamoDbStore extends BaseStore {
     collection: string,
     keys: readonly string[],
   ): Promise<(ManagedEntry | undefined)[]> {
-    const items = await this.readItems(collection, keys, { operation: "getMany", collection });
+    const context = { operation: "getMany", collection } as const;
+    const items = await readItems(this.table, collection, keys, context);
     return keys.map((key) => {
       const item = items.get(key);
       return item === undefined ? undefined : fromItem(item);
@@ -197,7 +158,7 @@ export class DynamoDbStore extends BaseStore {
     const requests = entries.map(
       ([key, entry]): WriteRequest => ({ PutRequest: { Item: toItem(collection, key, entry) } }),
     );
-    await this.writeItems(requests, { operation: "putMany", collection });
+    await writeItems(this.table, requests, { operation: "putMany", collection });
   }
 
   protected override async deleteEntries(
@@ -205,102 +166,45 @@ export class DynamoDbStore extends BaseStore {
     keys: readonly string[],
   ): Promise<number> {
     const context = { operation: "deleteMany", collection } as const;
-    const items = await this.readItems(collection, keys, context);
+    const items = await readItems(this.table, collection, keys, context);
     const now = this.clock.now();
     let live = 0;
     for (const item of items.values()) if (isLive(item, now)) live++;
-    await this.writeItems(deletions(collection, items.keys()), context);
+    await writeItems(this.table, deletions(collection, items.keys()), context);
     return live;
   }
 
-  /**
-   * Lists up to `limit` live keys of a collection.
-   * @throws InvalidKeyError, StoreError
-   */
-  async keys(options?: KeysOptions): Promise<string[]> {
-    return takeFirst(this.iterateKeys(options), options?.limit);
-  }
-
-  /**
-   * Yields every live key of a collection, one `Query` page (up to 1 MB) at a time.
-   * @throws InvalidKeyError, StoreError
-   */
-  iterateKeys(options?: CollectionOptions): AsyncIterable<string> {
-    const collection = this.resolveCollection(options, "keys");
-    return this.iterate("keys", collection, () => this.liveKeys(collection));
-  }
-
-  /**
-   * Removes every item of one collection (expired ones too), a page of keys at a time.
-   * @returns `true` when the collection held any item.
-   * @throws InvalidKeyError, StoreError, UnprocessedItemsError
-   */
-  async destroyCollection(collection: string): Promise<boolean> {
-    const name = this.resolveCollection({ collection }, "destroyCollection");
-    return this.guard("destroyCollection", name, async () => {
-      let found = false;
-      for await (const keys of this.keyPages(name, false)) {
-        found ||= keys.length > 0;
-        await this.writeItems(deletions(name, keys), {
-          operation: "destroyCollection",
-          collection: name,
-        });
-      }
-      return found;
-    });
-  }
-
-  /**
-   * Removes every entry of every collection in the table (items without a `value` attribute were
-   * not written by a store and stay) and keeps the table. With `dropTable`, deletes the table
-   * itself and waits until it is gone; the next call creates it again when `createTable` is on.
-   * @returns `true` when anything was removed.
-   * @throws StoreError, UnprocessedItemsError
-   */
-  async destroy(options?: { dropTable?: boolean | undefined }): Promise<boolean> {
-    if (options?.dropTable === true) {
-      try {
-        return await dropTable(this.table);
-      } catch (error) {
-        throw this.mapError(error, { operation: "destroy" });
-      } finally {
-        this.forgetSetup();
-      }
+  /** One `Query` page (up to 1 MB) at a time. */
+  protected async *enumerateKeys(collection: string): AsyncIterable<string> {
+    for await (const keys of keyPages(this.table, collection, true, () => this.clock.now())) {
+      yield* keys;
     }
-    return this.guard("destroy", undefined, async () => {
-      let found = false;
-      let start: Item | undefined;
-      do {
-        const page = await this.retrier.call(() =>
-          this.client.send(
-            new ScanCommand({
-              TableName: this.tableName,
-              ProjectionExpression: "#c, #k",
-              FilterExpression: "attribute_exists(#v)",
-              ExpressionAttributeNames: { "#c": "collection", "#k": "key", "#v": "value" },
-              ConsistentRead: this.consistentRead,
-              ExclusiveStartKey: start,
-            }),
-          ),
-        );
-        const requests = (page.Items ?? []).map(
-          (item): WriteRequest => ({ DeleteRequest: { Key: item } }),
-        );
-        found ||= requests.length > 0;
-        await this.writeItems(requests, { operation: "destroy" });
-        start = page.LastEvaluatedKey;
-      } while (start !== undefined);
-      return found;
-    });
   }
 
-  /**
-   * Destroys the client when the store created it; a borrowed client is left open. Idempotent.
-   * @throws never
-   */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+  /** Removes every item of the collection (expired ones too), a page of keys at a time. */
+  protected async dropCollection(collection: string): Promise<boolean> {
+    const context = { operation: "destroyCollection", collection } as const;
+    let found = false;
+    for await (const keys of keyPages(this.table, collection, false, () => this.clock.now())) {
+      found ||= keys.length > 0;
+      await writeItems(this.table, deletions(collection, keys), context);
+    }
+    return found;
+  }
+
+  /** Deletes every entry of the table (every item with a `value`), a `Scan` page at a time. */
+  protected async dropAll(): Promise<boolean> {
+    let found = false;
+    for await (const keys of entryKeyPages(this.table)) {
+      const requests = keys.map((key): WriteRequest => ({ DeleteRequest: { Key: key } }));
+      found ||= requests.length > 0;
+      await writeItems(this.table, requests, { operation: "destroy" });
+    }
+    return found;
+  }
+
+  /** Destroys the client when the store created it; a borrowed client is left open. */
+  protected async release(): Promise<void> {
     if (this.ownsClient) this.client.destroy();
   }
 
@@ -321,103 +225,4 @@ export class DynamoDbStore extends BaseStore {
     }
     return toStoreError(error, context);
   }
-
-  /** Reads the items of distinct keys with `BatchGetItem`, 100 keys a request. */
-  private async readItems(
-    collection: string,
-    keys: readonly string[],
-    context: ErrorContext,
-  ): Promise<Map<string, Item>> {
-    for (const key of keys) checkKey(collection, key);
-    const found = new Map<string, Item>();
-    const send = async (batch: Item[]): Promise<Item[]> => {
-      const { Responses, UnprocessedKeys } = await this.client.send(
-        new BatchGetItemCommand({
-          RequestItems: { [this.tableName]: { Keys: batch, ConsistentRead: this.consistentRead } },
-        }),
-      );
-      for (const item of Responses?.[this.tableName] ?? []) found.set(keyOf(item), item);
-      return UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-    };
-    const requests = keys.map((key) => primaryKey(collection, key));
-    await this.sendBatches(requests, BATCH_GET_LIMIT, send, keyOf, context);
-    return found;
-  }
-
-  /** Puts or deletes items with `BatchWriteItem`, 25 requests at a time. */
-  private async writeItems(requests: WriteRequest[], context: ErrorContext): Promise<void> {
-    const send = async (batch: WriteRequest[]): Promise<WriteRequest[]> => {
-      const { UnprocessedItems } = await this.client.send(
-        new BatchWriteItemCommand({ RequestItems: { [this.tableName]: batch } }),
-      );
-      return UnprocessedItems?.[this.tableName] ?? [];
-    };
-    const keyOfRequest = (request: WriteRequest) =>
-      keyOf(request.PutRequest?.Item ?? request.DeleteRequest?.Key ?? {});
-    await this.sendBatches(requests, BATCH_WRITE_LIMIT, send, keyOfRequest, context);
-  }
-
-  /**
-   * Sends requests in chunks of `size`, at most `maxConcurrency` at once, retrying what the server
-   * leaves unprocessed until the deadline.
-   * @throws UnprocessedItemsError naming the keys still unprocessed at the deadline
-   */
-  private async sendBatches<T>(
-    requests: readonly T[],
-    size: number,
-    send: (batch: T[]) => Promise<T[]>,
-    keyOfRequest: (request: T) => string,
-    context: ErrorContext,
-  ): Promise<void> {
-    if (requests.length === 0) return;
-    const deadline = this.retrier.deadline();
-    const left = await runBounded(chunk(requests, size), this.maxConcurrency, (batch) =>
-      this.retrier.drain(batch, send, deadline),
-    );
-    const unprocessedKeys = left.flat().map(keyOfRequest);
-    if (unprocessedKeys.length > 0)
-      throw new UnprocessedItemsError({ ...context, unprocessedKeys });
-  }
-
-  private async *liveKeys(collection: string): AsyncGenerator<string> {
-    for await (const keys of this.keyPages(collection, true)) yield* keys;
-  }
-
-  /**
-   * Pages through a collection's keys with `Query`, following `LastEvaluatedKey`. With `liveOnly`,
-   * the server drops items whose `ttl` second is over (so certainly expired).
-   */
-  private async *keyPages(collection: string, liveOnly: boolean): AsyncGenerator<string[]> {
-    let start: Item | undefined;
-    do {
-      const now = { N: String(Math.floor(this.clock.now() / 1000)) };
-      const page = await this.retrier.call(() =>
-        this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: "#c = :c",
-            ProjectionExpression: "#k",
-            ConsistentRead: this.consistentRead,
-            ExclusiveStartKey: start,
-            ...(liveOnly
-              ? {
-                  FilterExpression: "attribute_not_exists(#t) OR #t >= :now",
-                  ExpressionAttributeNames: { "#c": "collection", "#k": "key", "#t": "ttl" },
-                  ExpressionAttributeValues: { ":c": { S: collection }, ":now": now },
-                }
-              : {
-                  ExpressionAttributeNames: { "#c": "collection", "#k": "key" },
-                  ExpressionAttributeValues: { ":c": { S: collection } },
-                }),
-          }),
-        ),
-      );
-      yield (page.Items ?? []).map(keyOf);
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined);
-  }
-}
-
-function deletions(collection: string, keys: Iterable<string>): WriteRequest[] {
-  return Array.from(keys, (key) => ({ DeleteRequest: { Key: primaryKey(collection, key) } }));
 }

@@ -1,2 +1,8 @@
-export { DynamoDbStore, type DynamoDbStoreOptions } from "./dynamodb-store.ts";
+export type {
+  DynamoDbStoreClientOptions,
+  DynamoDbStoreCommonOptions,
+  DynamoDbStoreConnectionOptions,
+  DynamoDbStoreOptions,
+} from "./client.ts";
+export { type DynamoDbDestroyOptions, DynamoDbStore } from "./dynamodb-store.ts";
 export { ItemTooLargeError, UnprocessedItemsError } from "./errors.ts";

@@ -12,7 +12,7 @@ import {
 import { messageOf, StoreSetupError } from "@kv/protocol";
 import type { Retrier } from "./retry.ts";
 
-/** What the table functions need: the client, the table and how to retry throttling. */
+/** How a store reaches its table: the client, the table, and how to read, batch and retry. */
 export interface TableAccess {
   /** The client to send with. */
   client: DynamoDBClient;
@@ -22,6 +22,10 @@ export interface TableAccess {
   retrier: Retrier;
   /** How long to wait for the table to become ACTIVE or to disappear. */
   readyTimeoutMs: number;
+  /** Whether reads are strongly consistent. */
+  consistentRead: boolean;
+  /** The most batch requests one bulk call keeps in flight. */
+  maxConcurrency: number;
 }
 
 /** True when `error` is the SDK's exception called `name`. */

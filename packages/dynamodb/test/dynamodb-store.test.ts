@@ -1,3 +1,5 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import {
   CreateTableCommand,
   DeleteTableCommand,
@@ -8,15 +10,24 @@ import {
   PutItemCommand,
   QueryCommand,
 } from "@aws-sdk/client-dynamodb";
-import { DynamoDbStore, ItemTooLargeError, UnprocessedItemsError } from "@kv/dynamodb";
 import {
+  DynamoDbStore,
+  type DynamoDbStoreOptions,
+  ItemTooLargeError,
+  UnprocessedItemsError,
+} from "@kv/dynamodb";
+import {
+  BaseWrapper,
   DeserializationError,
   InvalidKeyError,
+  isTransientError,
   KeyValueError,
   ManualClock,
+  StoreClosedError,
   StoreConnectionError,
   StoreError,
   StoreSetupError,
+  supportsDestroy,
 } from "@kv/protocol";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import {
@@ -28,6 +39,8 @@ import {
   startProxy,
   type TestProxy,
 } from "./helpers.ts";
+
+class PassThroughWrapper extends BaseWrapper {}
 
 const client = makeClient();
 const opened: { close(): Promise<void> }[] = [];
@@ -56,6 +69,11 @@ async function rawItem(tableName: string, collection: string, key: string) {
     }),
   );
   return Item;
+}
+
+function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
 }
 
 const keysOf = (count: number) =>
@@ -368,6 +386,29 @@ describe("unprocessed items", () => {
   });
 });
 
+describe("error classes", () => {
+  it("keep their names, codes, messages, fields and parents", () => {
+    const large = new ItemTooLargeError({ key: "k", size: 500_000, limit: 409_600 });
+    expect(large).toMatchObject({ name: "ItemTooLargeError", code: "ITEM_TOO_LARGE" });
+    expect(large).toMatchObject({ size: 500_000, limit: 409_600, transient: false });
+    expect(large.message).toBe(
+      "Item of 500000 bytes exceeds DynamoDB's limit of 409600 bytes (key: k)",
+    );
+    const keys = ["a", "b", "c", "d", "e", "f"];
+    const left = new UnprocessedItemsError({
+      operation: "putMany",
+      key: "a",
+      unprocessedKeys: keys,
+    });
+    expect(left).toBeInstanceOf(StoreError);
+    expect(left).toMatchObject({ name: "UnprocessedItemsError", code: "UNPROCESSED_ITEMS" });
+    expect(left).toMatchObject({ unprocessedKeys: keys, transient: false });
+    expect(left.message).toBe(
+      'DynamoDB left 6 item(s) unprocessed after retrying: "a", "b", "c", "d", "e", ... (operation: putMany, key: a)',
+    );
+  });
+});
+
 describe("DynamoDB's limits", () => {
   it("refuses an entry over 400 KB with ItemTooLargeError before sending anything", async () => {
     const borrowed = makeClient();
@@ -523,6 +564,33 @@ describe("client ownership", () => {
   });
 });
 
+describe("after close()", () => {
+  it("refuses every call, destroy({ dropTable: true }) too, with StoreClosedError, and keeps the table", async () => {
+    const store = newStore();
+    await store.put("k", { n: 1 });
+    await store.close();
+    for (const call of [() => store.get("k"), () => store.destroy({ dropTable: true })]) {
+      const error = await call().catch((caught: unknown) => caught);
+      expect(StoreClosedError.isInstance(error)).toBe(true);
+      expect(isTransientError(error)).toBe(false);
+    }
+    expect(await rawItem(store.tableName, "default_collection", "k")).toBeDefined();
+  });
+});
+
+describe("destroy through a wrapper", () => {
+  it("forwards destroy() without options: the entries go, the table stays", async () => {
+    const store = newStore();
+    await store.put("k", { n: 1 });
+    const wrapped = new PassThroughWrapper(store);
+    expect(supportsDestroy(wrapped)).toBe(true);
+    if (supportsDestroy(wrapped)) expect(await wrapped.destroy()).toBe(true);
+    const { TableNames } = await client.send(new ListTablesCommand({}));
+    expect(TableNames).toContain(store.tableName);
+    expect(await store.get("k")).toBeUndefined();
+  });
+});
+
 describe("errors", () => {
   it("maps an unreachable endpoint to StoreConnectionError with the driver's error as cause", async () => {
     const closed = await startProxy(() => undefined);
@@ -536,6 +604,64 @@ describe("errors", () => {
     const error = await store.get("k").catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(StoreConnectionError);
     expect((error as StoreConnectionError).cause).toMatchObject({ code: "ECONNREFUSED" });
+  });
+
+  it("fails the first call to a closed loopback port within 1 s with the default timeouts", async () => {
+    const closed = await startProxy(() => undefined);
+    await closed.close();
+    const store = newStore({ client: undefined, ...connection, endpoint: closed.endpoint });
+    const started = Date.now();
+    const error = await store.get("k").catch((caught: unknown) => caught);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(error).toBeInstanceOf(StoreConnectionError);
+    expect(isTransientError(error)).toBe(true);
+  });
+
+  it("bounds a request the server never answers by requestTimeoutMs per attempt", async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    opened.push({ close: () => closeServer(silent) });
+    const { port } = silent.address() as AddressInfo;
+    const store = newStore({
+      client: undefined,
+      ...connection,
+      endpoint: `http://127.0.0.1:${port}`,
+      requestTimeoutMs: 200,
+    });
+    const started = Date.now();
+    const error = await store.get("k").catch((caught: unknown) => caught);
+    expect(Date.now() - started).toBeLessThan(3 * 200 + 1000);
+    expect(error).toBeInstanceOf(StoreConnectionError);
+    expect((error as StoreConnectionError).cause).toMatchObject({ name: "TimeoutError" });
+  });
+
+  it("makes its client with 3 attempts and the timeouts, clientConfig overriding them", async () => {
+    const attempts = async (options: Partial<DynamoDbStoreOptions>) => {
+      const store = newStore({ client: undefined, ...connection, ...options });
+      await store.get("k");
+      const config = (store as unknown as { client: DynamoDBClient }).client.config;
+      const handler = config.requestHandler as { httpHandlerConfigs(): object };
+      return [await config.maxAttempts(), handler.httpHandlerConfigs()];
+    };
+    expect(await attempts({})).toEqual([
+      3,
+      expect.objectContaining({ connectionTimeout: 2000, requestTimeout: 5000 }),
+    ]);
+    expect(
+      await attempts({
+        connectTimeoutMs: 300,
+        requestTimeoutMs: 900,
+        clientConfig: { maxAttempts: 1 },
+      }),
+    ).toEqual([1, expect.objectContaining({ connectionTimeout: 300, requestTimeout: 900 })]);
+    for (const bad of [0, -5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => newStore({ client: undefined, ...connection, connectTimeoutMs: bad })).toThrow(
+        RangeError,
+      );
+      expect(() => newStore({ client: undefined, ...connection, requestTimeoutMs: bad })).toThrow(
+        RangeError,
+      );
+    }
   });
 
   const throttled = (name: string) => ({

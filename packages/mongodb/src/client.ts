@@ -38,10 +38,17 @@ export interface MongoDbStoreUrlOptions extends MongoDbStoreCommonOptions {
   /** Driver options, applied over the store's defaults. @default {} */
   clientOptions?: MongoClientOptions | undefined;
   /**
-   * How long a call waits for a usable server (and a connection to it) before failing with
-   * `StoreConnectionError`; sets the driver's `serverSelectionTimeoutMS` and `connectTimeoutMS`.
-   * @default 5000
+   * How long a call waits for a usable server before failing with `StoreConnectionError`: the
+   * bound on every call while the server is unreachable (the driver's `serverSelectionTimeoutMS`).
+   * @default timeoutMs, or 3000
    */
+  serverSelectionTimeoutMs?: number | undefined;
+  /**
+   * How long opening one connection (TCP, TLS and the handshake) may take (the driver's
+   * `connectTimeoutMS`). @default timeoutMs, or 2000
+   */
+  connectTimeoutMs?: number | undefined;
+  /** Sets both `serverSelectionTimeoutMs` and `connectTimeoutMs` where they are not given. */
   timeoutMs?: number | undefined;
 }
 
@@ -54,7 +61,8 @@ export type MongoDbStoreOptions =
 /** py-key-value's default database. */
 export const DEFAULT_DATABASE = "kv-store-adapter";
 const DEFAULT_URL = "mongodb://127.0.0.1:27017";
-const DEFAULT_TIMEOUT_MS = 5000;
+const DEFAULT_SERVER_SELECTION_TIMEOUT_MS = 3000;
+const DEFAULT_CONNECT_TIMEOUT_MS = 2000;
 
 /** The database a store uses, and the client it must close (only when it made it). */
 export function openDatabase(options: MongoDbStoreOptions): {
@@ -69,14 +77,18 @@ export function openDatabase(options: MongoDbStoreOptions): {
       ownedClient: undefined,
     };
   }
-  const { url, databaseName, clientOptions, timeoutMs } = options as MongoDbStoreUrlOptions;
-  const timeout = positive(timeoutMs ?? DEFAULT_TIMEOUT_MS, "timeoutMs");
-  const client = new MongoClient(url ?? DEFAULT_URL, {
-    serverSelectionTimeoutMS: timeout,
-    connectTimeoutMS: timeout,
-    ...clientOptions,
+  const owned = options as MongoDbStoreUrlOptions;
+  const ms = (name: "serverSelectionTimeoutMs" | "connectTimeoutMs", fallback: number) =>
+    positive(
+      owned[name] ?? owned.timeoutMs ?? fallback,
+      owned[name] === undefined ? "timeoutMs" : name,
+    );
+  const client = new MongoClient(owned.url ?? DEFAULT_URL, {
+    serverSelectionTimeoutMS: ms("serverSelectionTimeoutMs", DEFAULT_SERVER_SELECTION_TIMEOUT_MS),
+    connectTimeoutMS: ms("connectTimeoutMs", DEFAULT_CONNECT_TIMEOUT_MS),
+    ...owned.clientOptions,
   });
-  return { db: client.db(databaseName ?? DEFAULT_DATABASE), ownedClient: client };
+  return { db: client.db(owned.databaseName ?? DEFAULT_DATABASE), ownedClient: client };
 }
 
 /** The collection name limit from the options. @throws RangeError when it is out of range */

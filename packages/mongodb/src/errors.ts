@@ -1,4 +1,9 @@
-import { brandError, hasErrorBrand, KeyValueError, type KeyValueErrorOptions } from "@kv/protocol";
+import {
+  defineError,
+  type ErrorClass,
+  type KeyValueError,
+  type KeyValueErrorOptions,
+} from "@kv/protocol";
 import type { AnyBulkWriteOperation } from "mongodb";
 
 /** What `DocumentTooLargeError` says besides the usual context. */
@@ -10,34 +15,23 @@ export interface DocumentTooLargeErrorOptions extends KeyValueErrorOptions {
 }
 
 /** An entry's document would exceed MongoDB's 16 MiB limit. It is refused before anything is sent. */
-export class DocumentTooLargeError extends KeyValueError {
-  override readonly name = "DocumentTooLargeError";
-  override readonly code = "DOCUMENT_TOO_LARGE";
+export interface DocumentTooLargeError extends KeyValueError {
+  readonly name: "DocumentTooLargeError";
   /** The size the document would have, in BSON bytes. */
   readonly size: number;
   /** MongoDB's document size limit in bytes. */
   readonly limit: number;
-
-  constructor(options: DocumentTooLargeErrorOptions) {
-    super(
-      {
-        ...options,
-        message:
-          options.message ??
-          `Document of ${options.size} bytes exceeds MongoDB's limit of ${options.limit} bytes`,
-      },
-      "Document too large",
-    );
-    this.size = options.size;
-    this.limit = options.limit;
-    brandError(this, this.name);
-  }
-
-  /** True for a `DocumentTooLargeError` from any copy of the package. */
-  static override isInstance(error: unknown): error is DocumentTooLargeError {
-    return hasErrorBrand(error, "DocumentTooLargeError");
-  }
 }
+/** An entry's document would exceed MongoDB's 16 MiB limit. It is refused before anything is sent. */
+export const DocumentTooLargeError: ErrorClass<
+  DocumentTooLargeError,
+  DocumentTooLargeErrorOptions
+> = defineError({
+  name: "DocumentTooLargeError",
+  code: "DOCUMENT_TOO_LARGE",
+  fields: ["size", "limit"],
+  message: (o) => `Document of ${o.size} bytes exceeds MongoDB's limit of ${o.limit} bytes`,
+});
 
 /** Driver errors that mean the server could not be reached or answered too late. */
 const connectionErrorNames = new Set([

@@ -1,38 +1,23 @@
 import {
-  BaseStore,
-  type CollectionOptions,
-  type CollectionsOptions,
   type ErrorContext,
-  type KeysOptions,
   type KeyValueError,
   type ManagedEntry,
   messageOf,
+  type StoreClass,
   StoreConnectionError,
-  StoreError,
-  takeFirst,
+  storeWith,
   toStoreError,
 } from "@kv/protocol";
 import type { AnyBulkWriteOperation, Collection, Db, MongoClient } from "mongodb";
+import { drop, holdsAny, layoutCollections, liveCollections, PAGE_SIZE } from "./catalog.ts";
 import { type MongoDbStoreOptions, nameLimit, openDatabase } from "./client.ts";
-import {
-  isConnectionError,
-  isDuplicateKey,
-  isIndexConflict,
-  isNamespaceNotFound,
-  racedOperations,
-} from "./errors.ts";
-import {
-  ENTRY_PROJECTION,
-  fromDocument,
-  hasLayoutIndexes,
-  INDEXES,
-  liveAt,
-  toDocument,
-} from "./layout.ts";
-import { fromMongoName, isHashedName, toMongoName } from "./names.ts";
+import { isConnectionError, isDuplicateKey, isIndexConflict, racedOperations } from "./errors.ts";
+import { ENTRY_PROJECTION, fromDocument, INDEXES, liveAt, toDocument } from "./layout.ts";
+import { toMongoName } from "./names.ts";
 
-/** Documents per cursor batch when enumerating keys. */
-const PAGE_SIZE = 1000;
+const MongoDbBase: StoreClass<
+  "keys" | "collections" | "destroyCollection" | "destroy" | "cull" | "close"
+> = storeWith("keys", "collections", "destroyCollection", "destroy", "cull", "close");
 
 /**
  * A store on MongoDB, in py-key-value's layout: one MongoDB collection per collection, one
@@ -40,17 +25,16 @@ const PAGE_SIZE = 1000;
  * a unique index on `key`, expired by a TTL index on `expires_at` and filtered on read.
  * `getMany`, `putMany` and `deleteMany` are one command each.
  */
-export class MongoDbStore extends BaseStore {
+export class MongoDbStore extends MongoDbBase {
   /** The database holding the store's collections. */
   readonly db: Db;
   private readonly ownedClient: MongoClient | undefined;
   private readonly maxNameBytes: number;
   private readonly handles = new Map<string, Collection>();
-  private closed = false;
 
   /**
    * @throws InvalidKeyError for a bad `defaultCollection`
-   * @throws RangeError for a bad `maxCollectionNameBytes` or `timeoutMs`
+   * @throws RangeError for a bad `maxCollectionNameBytes` or timeout
    */
   constructor(options: MongoDbStoreOptions = {}) {
     super(options);
@@ -65,16 +49,9 @@ export class MongoDbStore extends BaseStore {
     return toMongoName(collection, this.maxNameBytes);
   }
 
+  /** Connects an owned client explicitly: the driver never recovers one whose automatic connection failed. */
   protected override async setup(): Promise<void> {
-    if (this.ownedClient === undefined) return;
-    if (this.closed) throw new StoreError({ message: "The store is closed", operation: "setup" });
-    try {
-      // Explicitly, because the driver does not recover a client whose automatic connection failed.
-      await this.ownedClient.connect();
-    } catch (error) {
-      if (isConnectionError(error)) throw this.mapError(error, { operation: "setup" });
-      throw error;
-    }
+    await this.ownedClient?.connect();
   }
 
   protected override async setupCollection(collection: string): Promise<void> {
@@ -82,7 +59,6 @@ export class MongoDbStore extends BaseStore {
     try {
       await handle.createIndexes(INDEXES);
     } catch (error) {
-      if (isConnectionError(error)) throw this.mapError(error, { operation: "setup", collection });
       if (!isIndexConflict(error)) throw error;
       // A collection py-key-value made has a non-unique `key_1`: keep it, add what is missing.
       for (const index of INDEXES) {
@@ -170,115 +146,8 @@ export class MongoDbStore extends BaseStore {
     return new StoreConnectionError({ ...context, cause: error, message: messageOf(error) });
   }
 
-  /**
-   * Lists up to `limit` live keys of a collection.
-   * @throws InvalidKeyError, StoreError
-   */
-  async keys(options?: KeysOptions): Promise<string[]> {
-    return takeFirst(this.iterateKeys(options), options?.limit);
-  }
-
-  /**
-   * Yields every live key of a collection through one cursor, `PAGE_SIZE` keys per batch.
-   * @throws InvalidKeyError, StoreError
-   */
-  iterateKeys(options?: CollectionOptions): AsyncIterable<string> {
-    const collection = this.resolveCollection(options, "keys");
-    return this.iterate("keys", collection, () => this.scanKeys(collection));
-  }
-
-  /**
-   * Lists up to `limit` collections holding a live entry.
-   * @throws StoreError
-   */
-  async collections(options?: CollectionsOptions): Promise<string[]> {
-    return takeFirst(this.iterateCollections(), options?.limit);
-  }
-
-  /**
-   * Yields every collection of the database that holds a live entry of this layout.
-   * @throws StoreError
-   */
-  iterateCollections(): AsyncIterable<string> {
-    return this.iterate("collections", undefined, () => this.scanCollections());
-  }
-
-  /**
-   * Drops the MongoDB collection of one collection; other collections are untouched.
-   * @returns `true` when it held any document
-   * @throws InvalidKeyError, StoreError
-   */
-  async destroyCollection(collection: string): Promise<boolean> {
-    const name = this.resolveCollection({ collection }, "destroyCollection");
-    const context = { operation: "destroyCollection", collection: name } as const;
-    return this.guard("destroyCollection", undefined, async () => {
-      try {
-        const handle = this.handle(name);
-        const held = (await handle.findOne({}, { projection: { _id: 1 } })) !== null;
-        await drop(handle);
-        this.forgetCollection(name);
-        return held;
-      } catch (error) {
-        throw this.mapError(error, context);
-      }
-    });
-  }
-
-  /**
-   * Drops every collection of the database that has this store's layout (its name is one the
-   * store makes and it has the `key_1` and TTL `expires_at_1` indexes); other data is untouched.
-   * @returns `true` when any of them held a document
-   * @throws StoreError
-   */
-  async destroy(): Promise<boolean> {
-    return this.guard("destroy", undefined, async () => {
-      let removed = false;
-      for await (const handle of this.ownCollections()) {
-        if ((await handle.findOne({}, { projection: { _id: 1 } })) !== null) removed = true;
-        await drop(handle);
-      }
-      this.handles.clear();
-      this.forgetSetup();
-      return removed;
-    });
-  }
-
-  /**
-   * Deletes expired entries from every collection of this layout now, rather than when MongoDB's
-   * TTL monitor next runs (about once a minute; servers without one never do).
-   * @throws StoreError
-   */
-  async cull(): Promise<void> {
-    await this.guard("cull", undefined, async () => {
-      const expired = { expires_at: { $lte: new Date(this.clock.now()) } };
-      for await (const handle of this.ownCollections()) await handle.deleteMany(expired);
-    });
-  }
-
-  /**
-   * Closes the client when the store made it; a borrowed client or database stays open.
-   * @throws StoreError
-   */
-  async close(): Promise<void> {
-    if (this.ownedClient === undefined || this.closed) return;
-    this.closed = true;
-    try {
-      await this.ownedClient.close();
-    } catch (error) {
-      throw this.mapError(error, { operation: "close" });
-    }
-  }
-
-  private handle(collection: string): Collection {
-    let handle = this.handles.get(collection);
-    if (handle === undefined) {
-      handle = this.db.collection(this.mongoCollectionName(collection));
-      this.handles.set(collection, handle);
-    }
-    return handle;
-  }
-
-  private async *scanKeys(collection: string): AsyncIterable<string> {
+  /** One cursor over the live entries, `PAGE_SIZE` keys per batch. */
+  protected async *enumerateKeys(collection: string): AsyncIterable<string> {
     const cursor = this.handle(collection).find(liveAt(this.clock.now()), {
       projection: { _id: 0, key: 1 },
       batchSize: PAGE_SIZE,
@@ -288,46 +157,53 @@ export class MongoDbStore extends BaseStore {
     }
   }
 
-  private async *scanCollections(): AsyncIterable<string> {
-    for await (const name of this.candidateNames()) {
-      const collection = fromMongoName(name, this.maxNameBytes);
-      const filter = {
-        ...liveAt(this.clock.now()),
-        key: { $type: "string" },
-        collection: collection ?? { $type: "string" },
-      };
-      const document = await this.db
-        .collection(name)
-        .findOne(filter, { projection: { _id: 0, collection: 1 } });
-      const found: unknown = document?.collection;
-      if (typeof found === "string" && this.mongoCollectionName(found) === name) yield found;
+  /** Collections of the database that hold a live entry of this layout. */
+  protected enumerateCollections(): AsyncIterable<string> {
+    return liveCollections(this.db, this.maxNameBytes, () => this.clock.now());
+  }
+
+  /** Drops the collection's MongoDB collection, never creating one. */
+  protected async dropCollection(collection: string): Promise<boolean> {
+    const handle = this.handle(collection);
+    const held = await holdsAny(handle);
+    await drop(handle);
+    return held;
+  }
+
+  /**
+   * Drops every collection of the database that has this store's layout (its name is one the
+   * store makes and it has the `key_1` and TTL `expires_at_1` indexes); other data is untouched.
+   */
+  protected async dropAll(): Promise<boolean> {
+    let removed = false;
+    for await (const handle of layoutCollections(this.db, this.maxNameBytes)) {
+      if (await holdsAny(handle)) removed = true;
+      await drop(handle);
+    }
+    this.handles.clear();
+    this.forgetSetup();
+    return removed;
+  }
+
+  /** Deletes expired documents now, rather than when MongoDB's TTL monitor next runs (if ever). */
+  protected async removeExpired(): Promise<void> {
+    const expired = { expires_at: { $lte: new Date(this.clock.now()) } };
+    for await (const handle of layoutCollections(this.db, this.maxNameBytes)) {
+      await handle.deleteMany(expired);
     }
   }
 
-  /** The collections of the database with this layout's name and indexes. */
-  private async *ownCollections(): AsyncIterable<Collection> {
-    for await (const name of this.candidateNames()) {
-      const handle = this.db.collection(name);
-      const indexes = await handle.listIndexes().toArray();
-      if (hasLayoutIndexes(indexes)) yield handle;
-    }
+  /** Closes the client when the store made it; a borrowed client or database stays open. */
+  protected async release(): Promise<void> {
+    await this.ownedClient?.close();
   }
 
-  /** Names in the database that `toMongoName` can have made. */
-  private async *candidateNames(): AsyncIterable<string> {
-    const listing = this.db.listCollections({}, { nameOnly: true, batchSize: PAGE_SIZE });
-    for await (const { name, type } of listing) {
-      if (type !== undefined && type !== "collection") continue;
-      if (isHashedName(name) || fromMongoName(name, this.maxNameBytes) !== undefined) yield name;
+  private handle(collection: string): Collection {
+    let handle = this.handles.get(collection);
+    if (handle === undefined) {
+      handle = this.db.collection(this.mongoCollectionName(collection));
+      this.handles.set(collection, handle);
     }
-  }
-}
-
-/** Drops a collection; one that is already gone is fine. */
-async function drop(handle: Collection): Promise<void> {
-  try {
-    await handle.drop();
-  } catch (error) {
-    if (!isNamespaceNotFound(error)) throw error;
+    return handle;
   }
 }

@@ -1,9 +1,11 @@
-import { createConnection, createServer, type Socket } from "node:net";
+import { type AddressInfo, createConnection, createServer, type Socket } from "node:net";
 import { DocumentTooLargeError, MongoDbStore, type MongoDbStoreOptions } from "@kv/mongodb";
 import {
   DeserializationError,
+  isTransientError,
   ManualClock,
   SerializationError,
+  StoreClosedError,
   StoreConnectionError,
   StoreError,
 } from "@kv/protocol";
@@ -61,6 +63,15 @@ async function startRelay(target: URL) {
     return new Promise((resolve) => server.close(() => resolve()));
   };
   return relay;
+}
+
+/** A loopback port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 const keysOf = (count: number) =>
@@ -196,7 +207,8 @@ describe("layout shared with py-key-value", () => {
       "": "empty",
       "nul\0key": "x",
       lone: "\uD800",
-      deep: JSON.parse(`${"[".repeat(150)}1${"]".repeat(150)}`) as unknown,
+      // Beyond MongoDB's 100 levels, within the protocol's maximum depth.
+      deep: JSON.parse(`${"[".repeat(120)}1${"]".repeat(120)}`) as unknown,
     };
     await store.put("k", value);
     expect(await store.get("k")).toEqual(value);
@@ -377,14 +389,15 @@ describe("collections, destroyCollection and destroy in a shared database", () =
 });
 
 describe("client ownership", () => {
-  it("closes the client it made from a connection string", async () => {
+  it("closes the client it made from a connection string, and never reconnects it", async () => {
     const store = newStore({ client: undefined, url: mongoUrl } as Partial<MongoDbStoreOptions>);
     await store.put("k", { n: 1 });
     await store.close();
     await expect(store.db.command({ ping: 1 })).rejects.toThrow();
     const error = await store.get("k").catch((caught: unknown) => caught);
-    expect(StoreError.isInstance(error)).toBe(true);
-    expect(StoreConnectionError.isInstance(error)).toBe(false);
+    expect(StoreClosedError.isInstance(error)).toBe(true);
+    expect(isTransientError(error)).toBe(false);
+    await expect(store.db.command({ ping: 1 })).rejects.toThrow();
   });
 
   it("leaves a borrowed client or database open", async () => {
@@ -432,6 +445,14 @@ describe("limits and errors", () => {
     expect(await store.getMany(["huge", "fine"])).toEqual([undefined, undefined]);
   });
 
+  it("keeps DocumentTooLargeError's message and fields", () => {
+    const error = new DocumentTooLargeError({ key: "k", size: 17_000_000, limit: 16_777_216 });
+    expect(error).toMatchObject({ name: "DocumentTooLargeError", transient: false });
+    expect(error.message).toBe(
+      "Document of 17000000 bytes exceeds MongoDB's limit of 16777216 bytes (key: k)",
+    );
+  });
+
   it("stores a 15 MiB value", async () => {
     const store = newStore();
     const value = { blob: "y".repeat(15 * 1024 * 1024) };
@@ -457,6 +478,35 @@ describe("limits and errors", () => {
       expect((error as StoreConnectionError).cause).toMatchObject({
         name: "MongoServerSelectionError",
       });
+    }
+  });
+
+  it("fails the first call to a closed loopback port within serverSelectionTimeoutMs (3 s by default)", async () => {
+    const store = newStore({
+      client: undefined,
+      url: `mongodb://127.0.0.1:${await closedPort()}/?directConnection=true`,
+    } as Partial<MongoDbStoreOptions>);
+    const started = Date.now();
+    const error = await store.get("k").catch((caught: unknown) => caught);
+    const elapsed = Date.now() - started;
+    expect(error).toBeInstanceOf(StoreConnectionError);
+    expect(isTransientError(error)).toBe(true);
+    expect(elapsed).toBeLessThan(3000 + 1000);
+  });
+
+  it("gives the driver connectTimeoutMs and serverSelectionTimeoutMs, timeoutMs filling in either", () => {
+    const driverTimeouts = (options: Partial<MongoDbStoreOptions>) => {
+      const store = newStore({ client: undefined, url: mongoUrl, ...options });
+      const { serverSelectionTimeoutMS, connectTimeoutMS } = store.db.client.options;
+      return [serverSelectionTimeoutMS, connectTimeoutMS];
+    };
+    expect(driverTimeouts({})).toEqual([3000, 2000]);
+    expect(driverTimeouts({ timeoutMs: 700 })).toEqual([700, 700]);
+    expect(driverTimeouts({ timeoutMs: 700, connectTimeoutMs: 250 })).toEqual([700, 250]);
+    expect(driverTimeouts({ serverSelectionTimeoutMs: 400 })).toEqual([400, 2000]);
+    for (const bad of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => driverTimeouts({ connectTimeoutMs: bad })).toThrow(RangeError);
+      expect(() => driverTimeouts({ serverSelectionTimeoutMs: bad })).toThrow(RangeError);
     }
   });
 
