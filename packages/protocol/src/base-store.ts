@@ -261,16 +261,18 @@ export abstract class BaseStore implements KeyValue {
   }
 
   /**
-   * Runs a capability call with the store's setup (and the collection's, when given) and error mapping.
+   * Runs a capability call with the store's setup (and the collection's, when given, unless
+   * `prepare` is `"store"`) and error mapping; errors name the collection either way.
    * @throws what `mapError` makes of a failure
    */
   protected async guard<T>(
     operation: Operation,
     collection: string | undefined,
     call: () => Promise<T>,
+    prepare: "collection" | "store" = "collection",
   ): Promise<T> {
     try {
-      if (collection === undefined) await this.#prepareStore();
+      if (collection === undefined || prepare === "store") await this.#prepareStore();
       else if (!this.#readyCollections.has(collection)) await this.#prepare(collection);
       return await call();
     } catch (error) {

@@ -74,6 +74,7 @@ export {
   toEntryDocument,
 } from "./managed-entry.ts";
 export { toPythonJson } from "./python-json.ts";
+export { ReadBatcher } from "./read-batcher.ts";
 export { type StoreClass, storeWith } from "./store-with.ts";
 export { type TypedKeyValue, typed } from "./typed.ts";
 export {

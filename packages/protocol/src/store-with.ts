@@ -108,11 +108,16 @@ abstract class CapabilityMethodsImpl extends BaseStore {
 
   async destroyCollection(collection: string): Promise<boolean> {
     const name = this.resolveCollection({ collection }, "destroyCollection");
-    return this.guard("destroyCollection", undefined, async () => {
-      const dropped = await this.dropCollection(name);
-      this.forgetCollection(name);
-      return dropped;
-    });
+    return this.guard(
+      "destroyCollection",
+      name,
+      async () => {
+        const dropped = await this.dropCollection(name);
+        this.forgetCollection(name);
+        return dropped;
+      },
+      "store",
+    );
   }
 
   destroy(): Promise<boolean> {

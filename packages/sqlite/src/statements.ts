@@ -34,8 +34,12 @@ export interface Statements {
 
 const live = "(expires_at IS NULL OR expires_at > ?)";
 
-/** The table and its index on `expires_at` (only rows that expire are indexed). */
-export function schemaSql(table: string): string {
+/**
+ * The table, and the index on `expires_at` (only rows that expire) when `indexExpiry` is on; when
+ * it is off, an index left by an earlier configuration is dropped.
+ */
+export function schemaSql(table: string, indexExpiry: boolean): string {
+  const index = `"${table}_expires_at"`;
   return `CREATE TABLE IF NOT EXISTS "${table}" (
   collection TEXT NOT NULL,
   key TEXT NOT NULL,
@@ -45,7 +49,11 @@ export function schemaSql(table: string): string {
   version INTEGER NOT NULL DEFAULT 1,
   PRIMARY KEY (collection, key)
 );
-CREATE INDEX IF NOT EXISTS "${table}_expires_at" ON "${table}" (expires_at) WHERE expires_at IS NOT NULL;`;
+${
+  indexExpiry
+    ? `CREATE INDEX IF NOT EXISTS ${index} ON "${table}" (expires_at) WHERE expires_at IS NOT NULL;`
+    : `DROP INDEX IF EXISTS ${index};`
+}`;
 }
 
 /** Prepares every statement for `table`. Bulk statements take their keys as one JSON array. */

@@ -10,7 +10,7 @@ import {
 } from "@kv/protocol";
 import { SqliteStore } from "@kv/sqlite";
 import Database from "better-sqlite3";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 
 const root = mkdtempSync(join(tmpdir(), "kv-sqlite-spec-"));
 let count = 0;
@@ -60,13 +60,43 @@ describe("SqliteStore layout", () => {
     db.close();
   });
 
-  it("culls with the index on expires_at", async () => {
+  it("culls with the index on expires_at when indexExpiry is on, and drops the index when off", async () => {
     const db = new Database(":memory:");
+    const cullPlan = () =>
+      (
+        db.prepare("EXPLAIN QUERY PLAN DELETE FROM kv_entries WHERE expires_at <= ?").all(0) as {
+          detail: string;
+        }[]
+      )
+        .map((step) => step.detail)
+        .join(" ");
+    await new SqliteStore({ client: db, indexExpiry: true }).cull();
+    expect(cullPlan()).toContain("kv_entries_expires_at");
     await new SqliteStore({ client: db }).cull();
-    const plan = db
-      .prepare("EXPLAIN QUERY PLAN DELETE FROM kv_entries WHERE expires_at <= ?")
-      .all(0) as { detail: string }[];
-    expect(plan.map((step) => step.detail).join(" ")).toContain("kv_entries_expires_at");
+    expect(cullPlan()).not.toContain("kv_entries_expires_at");
+    db.close();
+  });
+
+  it("answers concurrent gets issued in one turn with one statement, and never reorders a read after a later write", async () => {
+    const db = new Database(":memory:");
+    const store = new SqliteStore({ client: db });
+    await store.putMany(Array.from({ length: 100 }, (_, n) => [`k${n}`, { n }] as const));
+    const statement = Object.getPrototypeOf(db.prepare("SELECT 1")) as {
+      get: (...args: unknown[]) => unknown;
+      all: (...args: unknown[]) => unknown;
+    };
+    const singleReads = vi.spyOn(statement, "get");
+    const bulkReads = vi.spyOn(statement, "all");
+    const values = await Promise.all(Array.from({ length: 100 }, (_, n) => store.get(`k${n}`)));
+    expect(values).toEqual(Array.from({ length: 100 }, (_, n) => ({ n })));
+    expect([singleReads.mock.calls.length, bulkReads.mock.calls.length]).toEqual([0, 1]);
+    singleReads.mockRestore();
+    bulkReads.mockRestore();
+    const [before, after] = await Promise.all([
+      store.get("k1"),
+      store.put("k1", { n: "new" }).then(() => store.get("k1")),
+    ]);
+    expect([before, after]).toEqual([{ n: 1 }, { n: "new" }]);
     db.close();
   });
 
