@@ -1,6 +1,14 @@
 import type { BaseStoreOptions } from "@kv/protocol";
 import { Cluster, type ClusterNode, type ClusterOptions, Redis, type RedisOptions } from "ioredis";
-import type { Limits } from "./commands.ts";
+import {
+  checkCluster,
+  checkRedisOptions,
+  checkShape,
+  checkTimeout,
+  checkUrl,
+} from "./configuration.ts";
+import { Connection } from "./connection.ts";
+import { StoreConfigurationError } from "./errors.ts";
 
 /** Options every way of constructing a `RedisStore` accepts. */
 export interface RedisStoreCommonOptions extends BaseStoreOptions {
@@ -19,24 +27,35 @@ export interface RedisStoreClientOptions extends RedisStoreCommonOptions {
   timeoutMs?: number | undefined;
 }
 
-/** Connect to one Redis server; the store owns the connection and `close()` ends it. */
-export interface RedisStoreUrlOptions extends RedisStoreCommonOptions {
-  /** `redis://` or `rediss://` (TLS) URL with optional user, password and database. @default 127.0.0.1:6379, database 0 */
-  url?: string | undefined;
-  /** ioredis options (host, port, db, username, password, tls ...) over the store's defaults; the URL's parts win. @default {} */
-  redisOptions?: RedisOptions | undefined;
-  /** How long a command may wait, reconnecting included, before it fails with `StoreConnectionError`. @default 5000 */
+/** Timeouts of a connection the store owns. */
+interface RedisStoreOwnedTimeouts {
+  /** How long a command may wait for its answer before it fails with `StoreConnectionError`. @default 5000 */
   timeoutMs?: number | undefined;
+  /**
+   * How long a call made before the first connection waits for it (TCP, TLS and handshake). Once
+   * the connection is known to be down, calls fail at once instead. @default timeoutMs
+   */
+  connectTimeoutMs?: number | undefined;
+}
+
+/** Connect to one Redis server; the store owns the connection and `close()` ends it. */
+export interface RedisStoreUrlOptions extends RedisStoreCommonOptions, RedisStoreOwnedTimeouts {
+  /**
+   * `redis://` or `rediss://` (TLS) URL with optional user, password and database. Never
+   * `undefined` when given (an unset environment variable is refused, not taken as the default).
+   * @default redisOptions alone (ioredis: 127.0.0.1:6379, database 0)
+   */
+  url?: string;
+  /** ioredis options (host, port, db, username, password, tls, path ...) over the store's defaults; the URL's parts win. @default {} */
+  redisOptions?: RedisOptions | undefined;
 }
 
 /** Connect to a Redis Cluster; the store owns the connections and `close()` ends them. */
-export interface RedisStoreClusterOptions extends RedisStoreCommonOptions {
+export interface RedisStoreClusterOptions extends RedisStoreCommonOptions, RedisStoreOwnedTimeouts {
   /** Startup nodes: `"host:port"`, `"redis://host:port"` or `{ host, port }`. */
   nodes: readonly ClusterNode[];
   /** ioredis Cluster options (`redisOptions` for TLS and credentials), applied over the store's defaults. @default {} */
   clusterOptions?: ClusterOptions | undefined;
-  /** How long a command may wait, reconnecting included, before it fails with `StoreConnectionError`. @default 5000 */
-  timeoutMs?: number | undefined;
 }
 
 /** Options of `RedisStore`: a borrowed client, a URL, or Cluster startup nodes. */
@@ -49,38 +68,46 @@ const DEFAULT_TIMEOUT_MS = 5000;
 
 const reconnect = (attempt: number): number => Math.min(attempt * 100, 1000);
 
-/** The client a store uses, whether the store owns it, and how the store bounds its calls. */
+/**
+ * The client a store uses, whether the store owns it, and the connection its calls go through.
+ * @throws StoreConfigurationError when the options cannot work
+ */
 export function openClient(options: RedisStoreOptions): {
   client: Redis | Cluster;
   owned: boolean;
-  limits: Limits;
+  connection: Connection;
 } {
-  if ("client" in options) {
+  checkShape(options);
+  const timeoutMs = checkTimeout(options.timeoutMs, "timeoutMs", DEFAULT_TIMEOUT_MS);
+  if ("client" in options && options.client !== undefined) {
     const { client } = options;
     const prefix = (client.options as { keyPrefix?: unknown }).keyPrefix;
     if (typeof prefix === "string" && prefix !== "") {
-      throw new TypeError("RedisStore needs a client without keyPrefix; use the namespace option");
+      throw new StoreConfigurationError({
+        message: "RedisStore needs a client without keyPrefix; use the namespace option",
+      });
     }
-    const explicit =
-      options.timeoutMs === undefined ? undefined : positiveTimeout(options.timeoutMs);
     // ioredis may hold a Cluster command in its own queue with no timeout, so the store bounds it.
+    const explicit = options.timeoutMs === undefined ? undefined : timeoutMs;
     const deadlineMs = explicit ?? (client.isCluster ? DEFAULT_TIMEOUT_MS : undefined);
-    return { client, owned: false, limits: { deadlineMs, connectWaitMs: undefined } };
+    const limits = { deadlineMs, connectTimeoutMs: undefined };
+    return { client, owned: false, connection: new Connection(client, limits) };
   }
-  const timeoutMs = positiveTimeout(options.timeoutMs);
+  const owned = options as RedisStoreUrlOptions | RedisStoreClusterOptions;
+  const connectTimeoutMs = checkTimeout(owned.connectTimeoutMs, "connectTimeoutMs", timeoutMs);
   // Owned clients have no offline queue and never resend a command after a reconnection, so a
-  // call that failed (or timed out) is never carried out later; the store waits for the
-  // connection instead (Commands.run).
+  // call that failed (or timed out) is never carried out later (see Connection).
   const connection = {
     commandTimeout: timeoutMs,
-    connectTimeout: timeoutMs,
+    connectTimeout: connectTimeoutMs,
     autoResendUnfulfilledCommands: false,
     lazyConnect: true,
   };
   let client: Redis | Cluster;
-  if ("nodes" in options) {
-    const clusterOptions = options.clusterOptions ?? {};
-    client = new Cluster([...options.nodes], {
+  if ("nodes" in owned) {
+    const clusterOptions = owned.clusterOptions ?? {};
+    checkCluster(owned.nodes, clusterOptions.redisOptions);
+    client = new Cluster([...owned.nodes], {
       clusterRetryStrategy: reconnect,
       slotsRefreshTimeout: timeoutMs,
       enableOfflineQueue: false,
@@ -89,50 +116,21 @@ export function openClient(options: RedisStoreOptions): {
       redisOptions: { ...connection, ...clusterOptions.redisOptions, replyMapping: "legacy" },
     });
   } else {
+    if (owned.url !== undefined) checkUrl(owned.url);
+    checkRedisOptions(owned.redisOptions ?? {}, "redisOptions");
     const redisOptions = {
       ...connection,
       retryStrategy: reconnect,
       enableOfflineQueue: false,
-      ...options.redisOptions,
+      ...owned.redisOptions,
       replyMapping: "legacy" as const,
     };
-    client =
-      options.url === undefined ? new Redis(redisOptions) : new Redis(options.url, redisOptions);
+    client = owned.url === undefined ? new Redis(redisOptions) : new Redis(owned.url, redisOptions);
   }
   const deadlineMs = client.isCluster ? timeoutMs : undefined;
-  return { client, owned: true, limits: { deadlineMs, connectWaitMs: timeoutMs } };
-}
-
-function positiveTimeout(timeoutMs: number | undefined): number {
-  if (timeoutMs === undefined) return DEFAULT_TIMEOUT_MS;
-  if (typeof timeoutMs !== "number" || !(timeoutMs > 0)) {
-    throw new RangeError(`timeoutMs must be a positive number, got ${String(timeoutMs)}`);
-  }
-  return timeoutMs;
-}
-
-const networkCodes = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ECONNABORTED",
-  "ETIMEDOUT",
-  "EPIPE",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-]);
-
-const transient =
-  /^(LOADING|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|READONLY|BUSY)\b|Command timed out|Connection is closed|Stream isn't writeable|Cluster isn't ready|Cluster is ended|None of startup nodes|Failed to refresh slots cache|Too many Cluster redirections/;
-
-/** True for failures that mean the server could not be reached or answered too late. */
-export function isConnectionError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === "string" && networkCodes.has(code)) return true;
-  if (error.name === "MaxRetriesPerRequestError" || error.name === "ClusterAllFailedError") {
-    return true;
-  }
-  return transient.test(error.message);
+  return {
+    client,
+    owned: true,
+    connection: new Connection(client, { deadlineMs, connectTimeoutMs }),
+  };
 }

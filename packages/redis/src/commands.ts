@@ -1,44 +1,22 @@
 import type { Cluster, Redis } from "ioredis";
+import type { Connection } from "./connection.ts";
 import { getScript, runScript, type Script, setScript, unlinkScript } from "./scripts.ts";
 import { keySlot } from "./slot.ts";
 
 /** How many keys one `SCAN` call is asked to look at. */
 const SCAN_COUNT = 1000;
 
-/** How the store bounds the time of its calls. */
-export interface Limits {
-  /** A call with no answer by then fails with "Command timed out"; none when undefined. */
-  readonly deadlineMs: number | undefined;
-  /**
-   * Set for clients the store owns, which have no offline queue: a call made while the client is
-   * not connected waits this long for the connection, then fails without ever being sent.
-   */
-  readonly connectWaitMs: number | undefined;
-}
-
 /**
  * The Redis commands the store sends, each call one round trip (one command per node on a
- * Cluster), within the store's `Limits`.
+ * Cluster), through the store's `Connection`.
  */
 export abstract class Commands {
   protected readonly client: Redis | Cluster;
-  private readonly limits: Limits;
-  private connected: Promise<void> | undefined;
-  /** The client's latest connection failure since it was last ready: the cause of a failed wait. */
-  private lastError: Error | undefined;
+  private readonly connection: Connection;
 
-  constructor(client: Redis | Cluster, limits: Limits) {
+  constructor(client: Redis | Cluster, connection: Connection) {
     this.client = client;
-    this.limits = limits;
-    if (limits.connectWaitMs !== undefined) {
-      // Failures reach callers as rejected calls; without a listener ioredis would log them too.
-      client.on("error", (error: Error) => {
-        this.lastError = error;
-      });
-      client.on("ready", () => {
-        this.lastError = undefined;
-      });
-    }
+    this.connection = connection;
   }
 
   /** The value of one key, `null` when missing. */
@@ -71,64 +49,9 @@ export abstract class Commands {
   /** Every key matching a glob pattern, one page per `SCAN` reply, on every master. */
   abstract scan(pattern: string): AsyncIterable<string[]>;
 
-  /** Sends a command now, or once the client is connected, within the limits. */
+  /** Sends a command within the connection's rules (see `Connection.run`). */
   protected run<T>(send: () => Promise<T>): Promise<T> {
-    const { connectWaitMs } = this.limits;
-    const status = this.client.status;
-    if (connectWaitMs === undefined || status === "ready" || status === "end") {
-      return this.within(send());
-    }
-    return new Promise<T>((resolve, reject) => {
-      let waiting = true;
-      const timer = setTimeout(() => {
-        waiting = false;
-        reject(this.lastError ?? new Error("Command timed out waiting for the connection"));
-      }, connectWaitMs);
-      void this.whenConnected().then(() => {
-        if (!waiting) return;
-        waiting = false;
-        clearTimeout(timer);
-        this.within(send()).then(resolve, reject);
-      });
-    });
-  }
-
-  /** Resolves when the client is ready (or has ended); one listener however many calls wait. */
-  private whenConnected(): Promise<void> {
-    if (this.connected === undefined) {
-      const client = this.client;
-      this.connected = new Promise((resolve) => {
-        const settle = () => {
-          client.off("ready", settle);
-          client.off("end", settle);
-          this.connected = undefined;
-          resolve();
-        };
-        client.on("ready", settle);
-        client.on("end", settle);
-        if (client.status === "wait") client.connect().catch(() => {});
-      });
-    }
-    return this.connected;
-  }
-
-  /** The promise, or a rejection once the deadline passes without an answer. */
-  private within<T>(promise: Promise<T>): Promise<T> {
-    const { deadlineMs } = this.limits;
-    if (deadlineMs === undefined) return promise;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error("Command timed out")), deadlineMs);
-      promise.then(
-        (result) => {
-          clearTimeout(timer);
-          resolve(result);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      );
-    });
+    return this.connection.run(send);
   }
 
   protected async *scanNode(node: Redis, pattern: string): AsyncIterable<string[]> {

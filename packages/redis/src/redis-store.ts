@@ -9,9 +9,10 @@ import {
   toStoreError,
 } from "@kv/protocol";
 import type { Cluster, Redis } from "ioredis";
-import { isConnectionError, openClient, type RedisStoreOptions } from "./client.ts";
+import { openClient, type RedisStoreOptions } from "./client.ts";
 import { decodeEntry, encodeEntry } from "./codec.ts";
 import { ClusterCommands, type Commands, StandaloneCommands } from "./commands.ts";
+import { isConnectionError, redactCredentials } from "./connection.ts";
 import { Layout } from "./layout.ts";
 
 interface PendingRead {
@@ -38,17 +39,17 @@ export class RedisStore extends RedisBase {
 
   /**
    * @throws InvalidKeyError for a bad `defaultCollection` or `namespace`
-   * @throws TypeError when a borrowed client sets ioredis' `keyPrefix`
+   * @throws StoreConfigurationError when the URL or another option cannot work (nothing connects)
    */
   constructor(options: RedisStoreOptions = {}) {
     super(options);
     this.layout = new Layout(options.namespace);
-    const { client, owned, limits } = openClient(options);
+    const { client, owned, connection } = openClient(options);
     this.client = client;
     this.owned = owned;
     this.commands = client.isCluster
-      ? new ClusterCommands(client, limits)
-      : new StandaloneCommands(client, limits);
+      ? new ClusterCommands(client, connection)
+      : new StandaloneCommands(client, connection);
   }
 
   protected getEntry(collection: string, key: string): Promise<ManagedEntry | undefined> {
@@ -107,6 +108,7 @@ export class RedisStore extends RedisBase {
   }
 
   protected override mapError(error: unknown, context: ErrorContext): KeyValueError {
+    redactCredentials(error);
     if (KeyValueError.isInstance(error) || !isConnectionError(error)) {
       return toStoreError(error, context);
     }

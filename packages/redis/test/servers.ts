@@ -24,7 +24,8 @@ export function clusterNodes(): string[] {
   return nodes.split(",").map((node) => node.trim());
 }
 
-async function freePort(): Promise<number> {
+/** A loopback port nothing listens on (at the time of asking). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
@@ -92,6 +93,22 @@ export class PrivateRedis {
   ): Promise<PrivateRedis> {
     const server = new PrivateRedis(await freePort(), extraArgs, tls);
     await server.start();
+    return server;
+  }
+
+  /** Starts a one-node Redis Cluster owning every slot, and waits for `cluster_state:ok`. */
+  static async startCluster(): Promise<PrivateRedis> {
+    const server = await PrivateRedis.start([
+      ...["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"],
+      ...["--cluster-announce-ip", "127.0.0.1"],
+    ]);
+    const admin = new Redis(server.port, "127.0.0.1");
+    await admin.call("CLUSTER", "ADDSLOTSRANGE", "0", "16383");
+    for (let attempt = 0; attempt < 100; attempt++) {
+      if (String(await admin.call("CLUSTER", "INFO")).includes("cluster_state:ok")) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    admin.disconnect();
     return server;
   }
 
