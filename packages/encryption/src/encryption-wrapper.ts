@@ -1,19 +1,12 @@
 import {
   BaseWrapper,
-  type CollectionOptions,
-  type Entry,
   type KeyValue,
-  type Operation,
-  type PutOptions,
+  messageOf,
   type Value,
-  type ValueWithTtl,
-  validateCollection,
-  validateKey,
-  validateTtl,
-  validateValue,
+  type ValueLocation,
 } from "@kv/protocol";
 import { AesGcmCipher } from "./aes-gcm.ts";
-import { type Cipher, isEncrypted, type Location } from "./envelope.ts";
+import { type Cipher, isEncrypted } from "./envelope.ts";
 import { DecryptionError, EncryptionError } from "./errors.ts";
 import { deriveFernetKey, FernetCipher, parseFernetKey } from "./fernet.ts";
 
@@ -94,114 +87,26 @@ export class EncryptionWrapper extends BaseWrapper {
   }
 
   /**
-   * Reads and decrypts one value.
-   * @throws DecryptionError (unless `throwOnDecryptionError` is false), InvalidKeyError, StoreError
+   * Encrypts a value on its way to the inner store (after BaseWrapper validated the input).
+   * @throws EncryptionError
    */
-  override async get(key: string, options?: CollectionOptions): Promise<Value | undefined> {
-    const stored = await super.get(key, options);
-    return this.open(stored, this.locate(key, options), "get");
-  }
-
-  /**
-   * Reads and decrypts many values.
-   * @throws DecryptionError (unless `throwOnDecryptionError` is false), InvalidKeyError, StoreError
-   */
-  override async getMany(
-    keys: readonly string[],
-    options?: CollectionOptions,
-  ): Promise<(Value | undefined)[]> {
-    const stored = await super.getMany(keys, options);
-    return Promise.all(
-      stored.map((value, index) => this.open(value, this.locate(keys[index], options), "getMany")),
-    );
-  }
-
-  /**
-   * Reads and decrypts one value with its remaining TTL.
-   * @throws DecryptionError (unless `throwOnDecryptionError` is false), InvalidKeyError, StoreError
-   */
-  override async ttl(key: string, options?: CollectionOptions): Promise<ValueWithTtl> {
-    const [stored, ttl] = await super.ttl(key, options);
-    const value = await this.open(stored, this.locate(key, options), "ttl");
-    return value === undefined ? [undefined, undefined] : [value, ttl];
-  }
-
-  /**
-   * Reads and decrypts many values with their remaining TTLs.
-   * @throws DecryptionError (unless `throwOnDecryptionError` is false), InvalidKeyError, StoreError
-   */
-  override async ttlMany(
-    keys: readonly string[],
-    options?: CollectionOptions,
-  ): Promise<ValueWithTtl[]> {
-    const stored = await super.ttlMany(keys, options);
-    return Promise.all(
-      stored.map(async ([value, ttl], index): Promise<ValueWithTtl> => {
-        const opened = await this.open(value, this.locate(keys[index], options), "ttlMany");
-        return opened === undefined ? [undefined, undefined] : [opened, ttl];
-      }),
-    );
-  }
-
-  /**
-   * Encrypts and writes one value. Input is validated before anything is encrypted.
-   * @throws InvalidKeyError, InvalidTtlError, SerializationError, EncryptionError, StoreError
-   */
-  override async put(key: string, value: Value, options?: PutOptions): Promise<void> {
-    const context = { operation: "put", collection: options?.collection, key } as const;
-    if (options?.collection !== undefined) validateCollection(options.collection, context);
-    validateKey(key, context);
-    validateTtl(options?.ttl, context);
-    validateValue(value, context);
-    const sealed = await this.seal(value, this.locate(key, options), "put");
-    await super.put(key, sealed, options);
-  }
-
-  /**
-   * Encrypts and writes many values. Every entry is validated before anything is encrypted.
-   * @throws InvalidKeyError, InvalidTtlError, SerializationError, EncryptionError, StoreError
-   */
-  override async putMany(entries: readonly Entry[], options?: PutOptions): Promise<void> {
-    const collection = options?.collection;
-    const operation: Operation = "putMany";
-    if (collection !== undefined) validateCollection(collection, { operation });
-    validateTtl(options?.ttl, { operation, collection });
-    if (!Array.isArray(entries)) {
-      throw new TypeError("putMany expects an array of [key, value] pairs");
-    }
-    for (const [key, value] of entries) {
-      validateKey(key, { operation, collection, key });
-      validateValue(value, { operation, collection, key });
-    }
-    const sealed = await Promise.all(
-      entries.map(
-        async ([key, value]): Promise<Entry> => [
-          key,
-          await this.seal(value, this.locate(key, options), operation),
-        ],
-      ),
-    );
-    await super.putMany(sealed, options);
-  }
-
-  private locate(key: string | undefined, options: CollectionOptions | undefined): Location {
-    return { collection: options?.collection ?? this.defaultCollection, key: key ?? "" };
-  }
-
-  private async seal(value: Value, location: Location, operation: Operation): Promise<Value> {
+  protected override async encodeValue(value: Value, location: ValueLocation): Promise<Value> {
     try {
       return await this.cipher.seal(Buffer.from(JSON.stringify(value), "utf8"), location);
     } catch (error) {
-      throw new EncryptionError({ ...location, operation, cause: error });
+      throw new EncryptionError({ ...location, cause: error });
     }
   }
 
-  private async open(
-    stored: Value | undefined,
-    location: Location,
-    operation: Operation,
+  /**
+   * Decrypts a stored value; one that cannot be decrypted reads as missing when
+   * `throwOnDecryptionError` is false.
+   * @throws DecryptionError
+   */
+  protected override async decodeValue(
+    stored: Value,
+    location: ValueLocation,
   ): Promise<Value | undefined> {
-    if (stored === undefined) return undefined;
     let failure: unknown;
     if (!isEncrypted(stored)) {
       if (this.acceptUnencrypted) return stored;
@@ -222,9 +127,8 @@ export class EncryptionWrapper extends BaseWrapper {
     if (!this.throwOnDecryptionError) return undefined;
     throw new DecryptionError({
       ...location,
-      operation,
       cause: failure,
-      message: `The stored value could not be decrypted: ${(failure as Error).message}`,
+      message: `The stored value could not be decrypted: ${messageOf(failure)}`,
     });
   }
 }

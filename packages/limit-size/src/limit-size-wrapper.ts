@@ -1,15 +1,4 @@
-import {
-  BaseWrapper,
-  type Entry,
-  type KeyValue,
-  type Operation,
-  type PutOptions,
-  type Value,
-  validateCollection,
-  validateKey,
-  validateTtl,
-  validateValue,
-} from "@kv/protocol";
+import { BaseWrapper, type KeyValue, type Value, type ValueLocation } from "@kv/protocol";
 import { EntryTooLargeError, EntryTooSmallError } from "./errors.ts";
 
 /** Options of `LimitSizeWrapper`. Sizes are bytes of the value's UTF-8 JSON. */
@@ -48,57 +37,21 @@ export class LimitSizeWrapper extends BaseWrapper {
   }
 
   /**
-   * Writes the value when its size is within the limits; otherwise throws or does nothing.
-   * @throws EntryTooLargeError, EntryTooSmallError (when enabled), InvalidKeyError, InvalidTtlError, SerializationError, StoreError
+   * Passes a value within the limits on to the inner store; one outside them throws or, when
+   * throwing is off, is dropped (`undefined`), so `putMany` writes only the others.
+   * @throws EntryTooLargeError, EntryTooSmallError (when enabled)
    */
-  override async put(key: string, value: Value, options?: PutOptions): Promise<void> {
-    const collection = options?.collection;
-    const context = { operation: "put", collection, key } as const;
-    if (collection !== undefined) validateCollection(collection, context);
-    validateKey(key, context);
-    validateTtl(options?.ttl, context);
-    validateValue(value, context);
-    if (this.accepts(value, context)) await super.put(key, value, options);
-  }
-
-  /**
-   * Writes the entries whose values are within the limits. Every entry is checked before anything
-   * is written, so an entry that throws leaves the store unchanged.
-   * @throws EntryTooLargeError, EntryTooSmallError (when enabled), InvalidKeyError, InvalidTtlError, SerializationError, StoreError
-   */
-  override async putMany(entries: readonly Entry[], options?: PutOptions): Promise<void> {
-    const collection = options?.collection;
-    const operation: Operation = "putMany";
-    if (collection !== undefined) validateCollection(collection, { operation });
-    validateTtl(options?.ttl, { operation, collection });
-    if (!Array.isArray(entries))
-      throw new TypeError("putMany expects an array of [key, value] pairs");
-    for (const [key, value] of entries) {
-      validateKey(key, { operation, collection, key });
-      validateValue(value, { operation, collection, key });
-    }
-    const kept = entries.filter(([key, value]) =>
-      this.accepts(value, { operation, collection, key }),
-    );
-    if (kept.length > 0 || entries.length === 0) await super.putMany(kept, options);
-  }
-
-  private accepts(
-    value: Value,
-    context: { operation: Operation; collection: string | undefined; key: string },
-  ): boolean {
+  protected override encodeValue(value: Value, location: ValueLocation): Value | undefined {
     const size = Buffer.byteLength(JSON.stringify(value), "utf8");
     if (size > this.maxBytes) {
-      if (this.throwOnTooLarge)
-        throw new EntryTooLargeError({ ...context, size, limit: this.maxBytes });
-      return false;
+      if (!this.throwOnTooLarge) return undefined;
+      throw new EntryTooLargeError({ ...location, size, limit: this.maxBytes });
     }
     if (size < this.minBytes) {
-      if (this.throwOnTooSmall)
-        throw new EntryTooSmallError({ ...context, size, limit: this.minBytes });
-      return false;
+      if (!this.throwOnTooSmall) return undefined;
+      throw new EntryTooSmallError({ ...location, size, limit: this.minBytes });
     }
-    return true;
+    return value;
   }
 }
 

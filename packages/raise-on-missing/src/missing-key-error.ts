@@ -1,6 +1,10 @@
-import { KeyValueError, type KeyValueErrorOptions } from "@kv/protocol";
+import {
+  defineError,
+  type ErrorClass,
+  type KeyValueError,
+  type KeyValueErrorOptions,
+} from "@kv/protocol";
 
-const brandName = "MissingKeyError";
 const listedKeys = 10;
 
 /** Options of `MissingKeyError`: the usual context plus every missing key. */
@@ -10,31 +14,27 @@ export interface MissingKeyErrorOptions extends KeyValueErrorOptions {
 }
 
 /** A read found no live entry for one or more keys. `keys` lists all of them, in call order. */
-export class MissingKeyError extends KeyValueError {
-  override readonly name = "MissingKeyError";
-  override readonly code = "MISSING_KEY";
+export interface MissingKeyError extends KeyValueError {
+  readonly name: "MissingKeyError";
   /** Every key that was missing or expired, in the order asked for. */
   readonly keys: readonly string[];
-
-  constructor(options: MissingKeyErrorOptions = {}) {
-    const keys = options.keys ?? (options.key === undefined ? [] : [options.key]);
-    super(
-      { ...options, key: options.key ?? keys[0], message: options.message ?? describeKeys(keys) },
-      "Key is missing",
-    );
-    this.keys = keys;
-    Object.defineProperty(this, Symbol.for(`@kv/error/${brandName}`), { value: true });
-  }
-
-  /** True for a `MissingKeyError` from any copy of the package. */
-  static override isInstance(error: unknown): error is MissingKeyError {
-    return (
-      typeof error === "object" &&
-      error !== null &&
-      (error as Record<symbol, unknown>)[Symbol.for(`@kv/error/${brandName}`)] === true
-    );
-  }
 }
+
+const Defined: ErrorClass<MissingKeyError, { keys: readonly string[] }> = defineError({
+  name: "MissingKeyError",
+  code: "MISSING_KEY",
+  fields: ["keys"],
+  message: (options) => describeKeys(options.keys),
+});
+
+/** A read found no live entry for one or more keys. `keys` lists all of them, in call order. */
+export const MissingKeyError: ErrorClass<MissingKeyError, MissingKeyErrorOptions> =
+  class extends Defined {
+    constructor(options: MissingKeyErrorOptions = {}) {
+      const keys = options.keys ?? (options.key === undefined ? [] : [options.key]);
+      super({ ...options, key: options.key ?? keys[0], keys });
+    }
+  };
 
 function describeKeys(keys: readonly string[]): string {
   if (keys.length <= 1) return "Key is missing";

@@ -1,7 +1,10 @@
-import { KeyValueError, type KeyValueErrorOptions } from "@kv/protocol";
+import {
+  defineError,
+  type ErrorClass,
+  type KeyValueError,
+  type KeyValueErrorOptions,
+} from "@kv/protocol";
 import type { $ZodIssue } from "zod/v4/core";
-
-const brandName = "ValidationError";
 
 /** Options of `ValidationError`: the usual context plus zod's issues. */
 export interface ValidationErrorOptions extends KeyValueErrorOptions {
@@ -13,30 +16,21 @@ export interface ValidationErrorOptions extends KeyValueErrorOptions {
  * A value does not match the adapter's schema: input to `put`/`putMany` (nothing is written), or a
  * stored value read back by `get`/`getMany`/`ttl`/`ttlMany` (`operation` tells which).
  */
-export class ValidationError extends KeyValueError {
-  override readonly name = "ValidationError";
-  override readonly code = "VALIDATION";
+export interface ValidationError extends KeyValueError {
+  readonly name: "ValidationError";
   /** What zod found wrong, with paths relative to the model. */
   readonly issues: readonly $ZodIssue[];
-
-  constructor(options: ValidationErrorOptions) {
-    super(
-      { ...options, message: options.message ?? describeIssues(options) },
-      "Value does not match the schema",
-    );
-    this.issues = options.issues;
-    Object.defineProperty(this, Symbol.for(`@kv/error/${brandName}`), { value: true });
-  }
-
-  /** True for a `ValidationError` from any copy of the package. */
-  static override isInstance(error: unknown): error is ValidationError {
-    return (
-      typeof error === "object" &&
-      error !== null &&
-      (error as Record<symbol, unknown>)[Symbol.for(`@kv/error/${brandName}`)] === true
-    );
-  }
 }
+/**
+ * A value does not match the adapter's schema: input to `put`/`putMany` (nothing is written), or a
+ * stored value read back by `get`/`getMany`/`ttl`/`ttlMany` (`operation` tells which).
+ */
+export const ValidationError: ErrorClass<ValidationError, ValidationErrorOptions> = defineError({
+  name: "ValidationError",
+  code: "VALIDATION",
+  fields: ["issues"],
+  message: describeIssues,
+});
 
 const readOperations: ReadonlySet<string> = new Set(["get", "getMany", "ttl", "ttlMany"]);
 
