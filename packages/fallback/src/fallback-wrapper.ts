@@ -1,18 +1,19 @@
 import {
   BaseWrapper,
+  type Capability,
+  type CapabilityMethod,
   type Clock,
   type CollectionOptions,
+  capabilityMethods,
+  capabilityNames,
+  isTransientError,
   type KeyValue,
   KeyValueError,
   type Operation,
   StoreConnectionError,
   StoreError,
+  supports,
   supportsClose,
-  supportsCollections,
-  supportsCull,
-  supportsDestroy,
-  supportsDestroyCollection,
-  supportsKeys,
   systemClock,
 } from "@kv/protocol";
 import { CircuitBreaker, type CircuitState } from "./circuit-breaker.ts";
@@ -20,9 +21,10 @@ import { CircuitBreaker, type CircuitState } from "./circuit-breaker.ts";
 /** Options of `FallbackWrapper`. */
 export interface FallbackWrapperOptions {
   /**
-   * Says which errors of the primary send a call to the fallback. Errors about the input or the
-   * stored data (every `KeyValueError` that is not a `StoreError`) never do, whatever it says.
-   * @default StoreConnectionError.isInstance
+   * Says which errors of the primary send a call to the fallback. A `KeyValueError` that is
+   * neither transient nor a `StoreError` (bad input, bad stored data, a closed store) never does,
+   * whatever it says.
+   * @default isTransientError (a `KeyValueError` whose `transient` is true, such as `StoreConnectionError`)
    */
   fallbackOn?: ((error: unknown) => boolean) | undefined;
   /** Send writes (`put`, `delete`, `destroy` ...) to the fallback too when the primary is down; when false they fail. @default false */
@@ -37,13 +39,12 @@ export interface FallbackWrapperOptions {
 
 const reads = new Set<Operation>(["get", "getMany", "ttl", "ttlMany", "keys", "collections"]);
 
-const capabilityGuards: Partial<Record<Operation, (store: KeyValue) => boolean>> = {
-  keys: supportsKeys,
-  collections: supportsCollections,
-  destroyCollection: supportsDestroyCollection,
-  destroy: supportsDestroy,
-  cull: supportsCull,
-};
+/** The capability each capability operation belongs to, from the protocol's table. */
+const capabilityOf = new Map<Operation, Capability>(
+  capabilityNames.flatMap((capability) =>
+    capabilityMethods[capability].map(({ operation }) => [operation, capability] as const),
+  ),
+);
 
 /**
  * Sends every call to a primary store and, when it fails with a transient error, reads from a
@@ -63,7 +64,7 @@ export class FallbackWrapper extends BaseWrapper {
   constructor(primary: KeyValue, fallback: KeyValue, options: FallbackWrapperOptions = {}) {
     super(primary);
     this.fallback = fallback;
-    this.fallbackOn = options.fallbackOn ?? StoreConnectionError.isInstance;
+    this.fallbackOn = options.fallbackOn ?? isTransientError;
     this.writeToFallback = options.writeToFallback ?? false;
     const threshold = options.failureThreshold ?? 5;
     if (typeof threshold !== "number" || !(threshold >= 1)) {
@@ -74,17 +75,13 @@ export class FallbackWrapper extends BaseWrapper {
       throw new RangeError(`cooldownMs must be a number of 0 or more, got ${String(cooldownMs)}`);
     }
     this.circuit = new CircuitBreaker(threshold, cooldownMs, options.clock ?? systemClock);
-    if (supportsKeys(primary)) {
-      this.iterateKeys = (keysOptions) =>
-        this.stream("keys", keysOptions, (store) =>
-          supportsKeys(store) ? store.iterateKeys(keysOptions) : undefined,
-        );
-    }
-    if (supportsCollections(primary)) {
-      this.iterateCollections = () =>
-        this.stream("collections", undefined, (store) =>
-          supportsCollections(store) ? store.iterateCollections() : undefined,
-        );
+    const self = this as unknown as Record<string, unknown>;
+    for (const capability of capabilityNames) {
+      if (!supports(primary, capability)) continue;
+      for (const method of capabilityMethods[capability]) {
+        if (!method.iterates) continue;
+        self[method.name] = (...args: unknown[]) => this.stream(capability, method, args);
+      }
     }
     if (this.close === undefined && supportsClose(fallback)) {
       this.close = () =>
@@ -128,9 +125,11 @@ export class FallbackWrapper extends BaseWrapper {
     primaryError: unknown,
     skipped: boolean,
   ): Promise<T> {
-    const guard = capabilityGuards[operation];
+    const capability = capabilityOf.get(operation);
     const allowed = reads.has(operation) || this.writeToFallback;
-    if (allowed && (guard === undefined || guard(this.fallback))) return call(this.fallback);
+    if (allowed && (capability === undefined || supports(this.fallback, capability))) {
+      return call(this.fallback);
+    }
     if (!skipped) return Promise.reject(primaryError);
     return Promise.reject(
       new StoreConnectionError({
@@ -144,11 +143,20 @@ export class FallbackWrapper extends BaseWrapper {
     );
   }
 
-  private async *stream<T>(
-    operation: Operation,
-    options: CollectionOptions | undefined,
-    open: (store: KeyValue) => AsyncIterable<T> | undefined,
-  ): AsyncGenerator<T, void, undefined> {
+  /** A stream (`iterateKeys` ...) that falls back when the primary fails before its first item. */
+  private async *stream(
+    capability: Capability,
+    { name, operation, optionsAt }: CapabilityMethod,
+    args: unknown[],
+  ): AsyncGenerator<unknown, void, undefined> {
+    const open = (store: KeyValue): AsyncIterable<unknown> | undefined =>
+      supports(store, capability)
+        ? (store as unknown as Record<string, (...a: unknown[]) => AsyncIterable<unknown>>)[name]?.(
+            ...args,
+          )
+        : undefined;
+    const given = optionsAt === undefined ? undefined : args[optionsAt];
+    const options = given as CollectionOptions | undefined;
     if (this.circuit.tryAcquire()) {
       let answered = false;
       try {
@@ -181,7 +189,9 @@ export class FallbackWrapper extends BaseWrapper {
   }
 
   private isTransient(error: unknown): boolean {
-    if (KeyValueError.isInstance(error) && !StoreError.isInstance(error)) return false;
+    if (KeyValueError.isInstance(error) && !error.transient && !StoreError.isInstance(error)) {
+      return false;
+    }
     return this.fallbackOn(error);
   }
 

@@ -2,12 +2,15 @@ import { FallbackWrapper } from "@kv/fallback";
 import { MemoryStore } from "@kv/memory";
 import {
   BaseWrapper,
+  defineError,
   InvalidKeyError,
   type KeyValue,
   ManualClock,
   type Operation,
+  StoreClosedError,
   StoreConnectionError,
   StoreError,
+  storeWith,
   supportsClose,
   supportsCollections,
   supportsKeys,
@@ -57,6 +60,22 @@ class ClosableStore extends BaseWrapper {
     };
   }
 }
+
+/** A store that keeps nothing and can be closed: after `close()` it throws `StoreClosedError`. */
+class ClosingStore extends storeWith("keys", "close") {
+  protected async getEntry() {
+    return undefined;
+  }
+  protected async putEntry() {}
+  protected async deleteEntry() {
+    return false;
+  }
+  protected async *enumerateKeys(): AsyncIterable<string> {}
+  protected async release() {}
+}
+
+/** A transient error that is not a StoreConnectionError. */
+const Busy = defineError({ name: "Busy", code: "BUSY", message: "busy", transient: true });
 
 async function collect(source: AsyncIterable<string>): Promise<string[]> {
   const items: string[] = [];
@@ -137,6 +156,33 @@ describe("FallbackWrapper", () => {
     primary.failure = () => new StoreError({ message: "WRONGTYPE" });
     await expect(store.get("k", { collection: "c" })).rejects.toThrow("WRONGTYPE");
     expect(fallback.calls).toBe(0);
+  });
+
+  it("never sends a StoreClosedError to the fallback, by default or when fallbackOn says yes", async () => {
+    const closed = new ClosingStore();
+    await closed.close();
+    const fallback = new SwitchableStore();
+    const store = new FallbackWrapper(closed, fallback, { writeToFallback: true });
+    await expect(store.get("k")).rejects.toThrow(StoreClosedError);
+    await expect(store.put("k", { n: 1 })).rejects.toThrow(StoreClosedError);
+    if (!supportsKeys(store)) throw new Error("keys expected");
+    await expect(collect(store.iterateKeys())).rejects.toThrow(StoreClosedError);
+    expect(fallback.calls).toBe(0);
+    expect(store.circuitState).toBe("closed");
+
+    const primary = new SwitchableStore();
+    primary.down = true;
+    primary.failure = (operation) => new StoreClosedError({ operation });
+    const anything = new FallbackWrapper(primary, fallback, { fallbackOn: () => true });
+    await expect(anything.get("k")).rejects.toThrow(StoreClosedError);
+    expect(fallback.calls).toBe(0);
+  });
+
+  it("falls back by default on any transient KeyValueError, not only StoreConnectionError", async () => {
+    const { store, primary } = await setUp();
+    primary.down = true;
+    primary.failure = () => new Busy();
+    expect(await store.get("k", { collection: "c" })).toEqual({ from: "fallback" });
   });
 
   it("falls back on whatever fallbackOn accepts", async () => {

@@ -1,9 +1,9 @@
 import {
   BaseWrapper,
+  isTransientError,
   type KeyValue,
   KeyValueError,
   type Operation,
-  StoreConnectionError,
   StoreError,
 } from "@kv/protocol";
 
@@ -35,9 +35,9 @@ export interface RetryWrapperOptions {
    */
   deadlineMs?: number | undefined;
   /**
-   * Says which errors are transient. Errors about the input or the stored data (every
-   * `KeyValueError` that is not a `StoreError`) are never retried, whatever it says.
-   * @default StoreConnectionError.isInstance
+   * Says which errors are worth another attempt. A `KeyValueError` that is neither transient nor
+   * a `StoreError` (bad input, bad stored data, a closed store) is never retried, whatever it says.
+   * @default isTransientError (a `KeyValueError` whose `transient` is true, such as `StoreConnectionError`)
    */
   retryOn?: ((error: unknown) => boolean) | undefined;
   /** Called before each new attempt, for logging or metrics. An error it throws is ignored. */
@@ -45,7 +45,7 @@ export interface RetryWrapperOptions {
 }
 
 /**
- * Repeats calls that fail with a transient error (by default `StoreConnectionError`) with
+ * Repeats calls that fail with a transient error (by default `isTransientError`) with
  * exponential backoff and full jitter: before attempt n+1 it waits a random time between 0 and
  * `min(maxDelayMs, initialDelayMs * exponentialBase^(n-1))`. It gives up after `maxRetries`
  * repetitions or when the next attempt would start past `deadlineMs`, and then throws the last
@@ -68,7 +68,7 @@ export class RetryWrapper extends BaseWrapper {
     this.maxDelayMs = nonNegative(options.maxDelayMs ?? 10_000, "maxDelayMs");
     this.exponentialBase = nonNegative(options.exponentialBase ?? 2, "exponentialBase");
     this.deadlineMs = nonNegative(options.deadlineMs ?? Number.POSITIVE_INFINITY, "deadlineMs");
-    this.retryOn = options.retryOn ?? StoreConnectionError.isInstance;
+    this.retryOn = options.retryOn ?? isTransientError;
     this.onRetry = options.onRetry;
   }
 
@@ -107,8 +107,7 @@ export class RetryWrapper extends BaseWrapper {
   }
 
   private isTransient(error: unknown): boolean {
-    if (KeyValueError.isInstance(error) && !StoreError.isInstance(error)) return false;
-    return this.retryOn(error);
+    return !isPermanent(error) && this.retryOn(error);
   }
 
   private delayBefore(attempt: number): number {
@@ -134,6 +133,11 @@ function attempt<T>(call: (store: KeyValue) => Promise<T>, store: KeyValue): Pro
   } catch (error) {
     return Promise.reject(error);
   }
+}
+
+/** A `KeyValueError` that no second attempt can fix: neither transient nor from the backend. */
+function isPermanent(error: unknown): boolean {
+  return KeyValueError.isInstance(error) && !error.transient && !StoreError.isInstance(error);
 }
 
 function withAttempts(error: unknown, attempts: number): unknown {

@@ -1,13 +1,16 @@
 import { MemoryStore } from "@kv/memory";
 import {
   BaseWrapper,
+  defineError,
   InvalidKeyError,
   InvalidTtlError,
   type KeyValue,
   type Operation,
   SerializationError,
+  StoreClosedError,
   StoreConnectionError,
   StoreError,
+  storeWith,
   supportsClose,
   supportsCollections,
   supportsCull,
@@ -63,6 +66,21 @@ const bareInner = (): KeyValue => {
     deleteMany: (keys, options) => memory.deleteMany(keys, options),
   };
 };
+
+/** A store that keeps nothing and can be closed: after `close()` it throws `StoreClosedError`. */
+class ClosableStore extends storeWith("close") {
+  protected async getEntry() {
+    return undefined;
+  }
+  protected async putEntry() {}
+  protected async deleteEntry() {
+    return false;
+  }
+  protected async release() {}
+}
+
+/** A transient error that is not a StoreConnectionError. */
+const Busy = defineError({ name: "Busy", code: "BUSY", message: "busy", transient: true });
 
 const fast = { initialDelayMs: 1, maxDelayMs: 2 };
 
@@ -132,6 +150,29 @@ describe("RetryWrapper", () => {
     const store = new RetryWrapper(flaky, fast);
     await expect(store.get("k")).rejects.toThrow("WRONGTYPE");
     expect(flaky.calls).toBe(1);
+  });
+
+  it("never retries StoreClosedError, by default or when retryOn says yes", async () => {
+    const closed = new ClosableStore();
+    await closed.close();
+    const events: RetryEvent[] = [];
+    const store = new RetryWrapper(closed, { ...fast, onRetry: (event) => events.push(event) });
+    const error = await store.get("k").catch((caught: unknown) => caught);
+    expect(StoreClosedError.isInstance(error)).toBe(true);
+    expect((error as { attempts?: number }).attempts).toBe(1);
+    expect(events).toEqual([]);
+
+    const flaky = new FlakyStore(5, (operation) => new StoreClosedError({ operation }));
+    const always = new RetryWrapper(flaky, { ...fast, retryOn: () => true });
+    await expect(always.put("k", { n: 1 })).rejects.toThrow(StoreClosedError);
+    expect(flaky.calls).toBe(1);
+  });
+
+  it("retries any transient KeyValueError by default, not only StoreConnectionError", async () => {
+    const flaky = new FlakyStore(2, () => new Busy());
+    const store = new RetryWrapper(flaky, fast);
+    await store.put("k", { n: 1 });
+    expect(flaky.calls).toBe(3);
   });
 
   it("retries whatever retryOn calls transient", async () => {

@@ -2,6 +2,8 @@ import {
   BaseWrapper,
   type Clock,
   type CollectionOptions,
+  capabilityMethods,
+  capabilityNames,
   type Entry,
   type KeyValue,
   type Operation,
@@ -117,7 +119,13 @@ class Counters {
   }
 }
 
-const storeWide = new Set<Operation>(["collections", "destroy", "cull", "close"]);
+/** Capability operations that name no collection (`collections`, `destroy` ...), from the protocol's table. */
+const storeWide = new Set<Operation>(
+  capabilityNames
+    .flatMap((capability) => capabilityMethods[capability])
+    .filter((method) => method.optionsAt === undefined && method.collectionAt === undefined)
+    .map((method) => method.operation),
+);
 const performanceClock: Clock = { now: () => performance.now() };
 
 /**
