@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { MemoryStore } from "@kv/memory";
-import { type KeyValue, StoreConnectionError, supportsKeys } from "@kv/protocol";
-import { CompressionWrapper } from "./compression-wrapper.ts";
+import { isTransientError, type KeyValue, StoreConnectionError, supportsKeys } from "@kv/protocol";
+import { CompressionWrapper, NotCompressedError } from "./compression-wrapper.ts";
 import { TimeoutWrapper } from "./timeout-wrapper.ts";
 
 const memory = new MemoryStore();
@@ -16,6 +16,12 @@ const readBack = await store.get("q1", { collection: "reports" });
 const stored = await memory.get("q1", { collection: "reports" });
 const storedBytes = JSON.stringify(stored).length;
 
+// A value written around the wrapper is refused with the wrapper's own error class.
+await memory.put("plain", { n: 1 }, { collection: "reports" });
+const notCompressed = await store
+  .get("plain", { collection: "reports" })
+  .catch((error: unknown) => error);
+
 // A store that never answers: the timeout turns the hang into a transient, typed error.
 const hanging = new Proxy(new MemoryStore(), {
   get: (target, name, receiver) =>
@@ -29,7 +35,9 @@ console.log({ valueBytes: JSON.stringify(report).length, storedBytes, timedOut: 
 
 assert.deepEqual(readBack, report);
 assert.ok(typeof stored?.gzip === "string" && storedBytes < JSON.stringify(report).length / 5);
-assert.ok(StoreConnectionError.isInstance(timedOut));
+assert.ok(NotCompressedError.isInstance(notCompressed));
+assert.ok(!isTransientError(notCompressed)); // so retry and fallback leave it alone
+assert.ok(StoreConnectionError.isInstance(timedOut) && isTransientError(timedOut));
 assert.ok(supportsKeys(store)); // wrappers keep the inner store's capabilities
-assert.deepEqual(await store.keys({ collection: "reports" }), ["q1"]);
+assert.deepEqual((await store.keys({ collection: "reports" })).sort(), ["plain", "q1"]);
 console.log("custom-wrapper: ok (the conformance suite runs next)");
