@@ -270,6 +270,23 @@ export const StoreClosedError: ErrorClass<StoreClosedError> = defineError({
   message: "The store is closed",
 });
 
+/**
+ * A store's or wrapper's options cannot work (a malformed URL, a database index the server
+ * refuses, conflicting or out-of-range options). Not transient: retrying cannot help.
+ */
+export interface StoreConfigurationError extends KeyValueError {
+  readonly name: "StoreConfigurationError";
+}
+/**
+ * A store's or wrapper's options cannot work (a malformed URL, a database index the server
+ * refuses, conflicting or out-of-range options). Not transient: retrying cannot help.
+ */
+export const StoreConfigurationError: ErrorClass<StoreConfigurationError> = defineError({
+  name: "StoreConfigurationError",
+  code: "STORE_CONFIGURATION",
+  message: "The store's configuration cannot work",
+});
+
 /** True for an error worth trying again later: a `KeyValueError` whose `transient` is true. */
 export function isTransientError(error: unknown): boolean {
   return KeyValueError.isInstance(error) && error.transient === true;

@@ -43,6 +43,7 @@ export {
   type Operation,
   SerializationError,
   StoreClosedError,
+  StoreConfigurationError,
   StoreConnectionError,
   StoreError,
   StoreSetupError,

@@ -8,6 +8,7 @@ import {
   KeyValueError,
   SerializationError,
   StoreClosedError,
+  StoreConfigurationError,
   StoreConnectionError,
   StoreError,
   StoreSetupError,
@@ -24,6 +25,7 @@ const classes = [
   [StoreConnectionError, "STORE_CONNECTION"],
   [StoreSetupError, "STORE_SETUP"],
   [StoreClosedError, "STORE_CLOSED"],
+  [StoreConfigurationError, "STORE_CONFIGURATION"],
 ] as const;
 
 describe("errors", () => {

@@ -1,4 +1,5 @@
 import type { BaseStoreOptions } from "@kv/protocol";
+import { StoreConfigurationError } from "@kv/protocol";
 import { Cluster, type ClusterNode, type ClusterOptions, Redis, type RedisOptions } from "ioredis";
 import {
   checkCluster,
@@ -8,7 +9,6 @@ import {
   checkUrl,
 } from "./configuration.ts";
 import { Connection } from "./connection.ts";
-import { StoreConfigurationError } from "./errors.ts";
 
 /** Options every way of constructing a `RedisStore` accepts. */
 export interface RedisStoreCommonOptions extends BaseStoreOptions {

@@ -1,5 +1,5 @@
+import { StoreConfigurationError } from "@kv/protocol";
 import type { ClusterNode, RedisOptions } from "ioredis";
-import { StoreConfigurationError } from "./errors.ts";
 
 /** The largest delay `setTimeout` keeps; beyond it a timer fires at once. */
 const MAX_TIMER_MS = 2_147_483_647;

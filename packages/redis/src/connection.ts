@@ -1,5 +1,5 @@
+import { StoreConfigurationError } from "@kv/protocol";
 import type { Cluster, Redis } from "ioredis";
-import { StoreConfigurationError } from "./errors.ts";
 
 /** How the store bounds the time of its calls. */
 export interface Limits {

@@ -1,3 +1,3 @@
+export { StoreConfigurationError } from "@kv/protocol";
 export type { RedisStoreOptions } from "./client.ts";
-export { StoreConfigurationError } from "./errors.ts";
 export { RedisStore } from "./redis-store.ts";
