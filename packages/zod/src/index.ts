@@ -3,5 +3,6 @@ export {
   type InvalidDataPolicy,
   ZodAdapter,
   type ZodAdapterOptions,
+  type ZodModel,
   type ZodReadOptions,
 } from "./zod-adapter.ts";

@@ -1,253 +1,111 @@
+import type { KeyValue, ValueLocation } from "@kv/protocol";
 import {
-  type CollectionOptions,
-  DEFAULT_COLLECTION,
-  type KeyValue,
-  type Operation,
-  type PutOptions,
-  SerializationError,
-  type Value,
-  validateCollection,
-} from "@kv/protocol";
+  type InvalidDataPolicy,
+  SchemaAdapter,
+  type SchemaAdapterOptions,
+  type SchemaOutcome,
+  type SchemaReadOptions,
+} from "@kv/standard-schema";
 import {
+  $ZodEncodeError,
   type $ZodIssue,
   type $ZodType,
   type input,
   type output,
-  safeParseAsync,
+  safeDecodeAsync,
+  safeEncodeAsync,
 } from "zod/v4/core";
-import { ENVELOPE_KEY, needsEnvelope } from "./envelope.ts";
+import { reviveDates } from "./dates.ts";
+import { needsEnvelope } from "./envelope.ts";
+import { checkStorable } from "./storable.ts";
 import { ValidationError } from "./validation-error.ts";
 
-/** What a read does with a stored value the schema rejects. */
-export type InvalidDataPolicy = "throw" | "undefined" | "delete";
+export type { InvalidDataPolicy };
 
 /** Options of `ZodAdapter`. */
-export interface ZodAdapterOptions {
-  /** The collection used when a call names none. @default the store's default collection */
-  defaultCollection?: string | undefined;
-  /**
-   * What a read does with a stored value the schema rejects: `"throw"` a `ValidationError`,
-   * return `undefined`, or `"delete"` the entry and return `undefined`.
-   * @default "throw"
-   */
-  onInvalid?: InvalidDataPolicy | undefined;
-}
+export type ZodAdapterOptions = SchemaAdapterOptions;
 
 /** Options of the adapter's reads. */
-export interface ZodReadOptions extends CollectionOptions {
-  /** Overrides the adapter's `onInvalid` for this call. @default the adapter's `onInvalid` */
-  onInvalid?: InvalidDataPolicy | undefined;
-}
+export type ZodReadOptions = SchemaReadOptions;
 
 /**
- * Typed model storage on any `KeyValue`: writes are validated and transformed by a zod schema
- * before anything is stored, and reads are parsed back into the schema's output type. Schemas
+ * What `put` takes: the schema's input, or, where they differ (a codec), its output too.
+ */
+export type ZodModel<S extends $ZodType> = [output<S>] extends [input<S>]
+  ? input<S>
+  : input<S> | output<S>;
+
+/**
+ * Typed model storage on any `KeyValue`, validated by a zod 4 schema. `put` parses the model and
+ * stores its encoded form (`z.encode` of the output: a codec's input side, defaults and
+ * normalisation applied); a model the schema cannot parse is tried as the decoded output of a
+ * codec. A schema with a one-way transform stores the input as given. `Date`s are stored as
+ * ISO-8601 strings and `get` decodes the stored form back into the schema's output. Schemas
  * whose output is not a JSON object are stored as `{ "items": <model> }`, as py-key-value does.
  */
-export class ZodAdapter<S extends $ZodType> {
+export class ZodAdapter<S extends $ZodType> extends SchemaAdapter<
+  ZodModel<S>,
+  output<S>,
+  $ZodIssue
+> {
   /** The schema every model is parsed with, on writes and on reads. */
   readonly schema: S;
-  /** The collection used when a call names none; `undefined` defers to the store's default. */
-  readonly defaultCollection: string | undefined;
-  /** True when models are stored inside the `{ "items": ... }` envelope. */
-  readonly wrapped: boolean;
-  private readonly store: KeyValue;
-  private readonly onInvalid: InvalidDataPolicy;
 
-  /** @throws InvalidKeyError for a bad `defaultCollection`, TypeError for an unknown `onInvalid` */
+  /**
+   * @throws SerializationError for a schema whose models JSON can never hold (a bigint, map, set,
+   *   symbol or function not behind a codec), naming the path; InvalidKeyError for a bad
+   *   `defaultCollection`; TypeError for an unknown `onInvalid`
+   */
   constructor(store: KeyValue, schema: S, options: ZodAdapterOptions = {}) {
-    if (options.defaultCollection !== undefined) validateCollection(options.defaultCollection);
-    this.store = store;
+    checkStorable(schema);
+    super(store, options, () => needsEnvelope(schema));
     this.schema = schema;
-    this.defaultCollection = options.defaultCollection;
-    this.onInvalid = checkPolicy(options.onInvalid ?? "throw");
-    this.wrapped = needsEnvelope(schema);
   }
 
-  /**
-   * Reads one model.
-   * @returns the parsed model, or `undefined` when the key is missing, expired, or (by policy) invalid.
-   * @throws ValidationError (policy `"throw"`), InvalidKeyError, StoreError
-   */
-  async get(key: string, options?: ZodReadOptions): Promise<output<S> | undefined> {
-    const value = await this.store.get(key, this.target(options));
-    const [model] = await this.decode("get", [key], [value], options);
-    return model;
-  }
-
-  /**
-   * Reads many models, in the order given.
-   * @throws ValidationError (policy `"throw"`, naming the first invalid key), InvalidKeyError, StoreError
-   */
-  async getMany(
-    keys: readonly string[],
-    options?: ZodReadOptions,
-  ): Promise<(output<S> | undefined)[]> {
-    const values = await this.store.getMany(keys, this.target(options));
-    return this.decode("getMany", keys, values, options);
-  }
-
-  /**
-   * Reads one model with its remaining time to live in seconds (`undefined`: never expires).
-   * @throws ValidationError (policy `"throw"`), InvalidKeyError, StoreError
-   */
-  async ttl(
-    key: string,
-    options?: ZodReadOptions,
-  ): Promise<[model: output<S> | undefined, ttl: number | undefined]> {
-    const [value, ttl] = await this.store.ttl(key, this.target(options));
-    const [model] = await this.decode("ttl", [key], [value], options);
-    return model === undefined ? [undefined, undefined] : [model, ttl];
-  }
-
-  /**
-   * Reads many models with their remaining times to live, in the order given.
-   * @throws ValidationError (policy `"throw"`, naming the first invalid key), InvalidKeyError, StoreError
-   */
-  async ttlMany(
-    keys: readonly string[],
-    options?: ZodReadOptions,
-  ): Promise<[model: output<S> | undefined, ttl: number | undefined][]> {
-    const found = await this.store.ttlMany(keys, this.target(options));
-    const models = await this.decode(
-      "ttlMany",
-      keys,
-      found.map(([value]) => value),
-      options,
-    );
-    return models.map((model, index) =>
-      model === undefined ? [undefined, undefined] : [model, found[index]?.[1]],
-    );
-  }
-
-  /**
-   * Validates and transforms a model with the schema, then writes its output.
-   * @throws ValidationError (nothing is written), InvalidKeyError, InvalidTtlError, SerializationError, StoreError
-   */
-  async put(key: string, model: input<S>, options?: PutOptions): Promise<void> {
-    const value = await this.encode("put", key, model, options);
-    await this.store.put(key, value, { ...this.target(options), ttl: options?.ttl });
-  }
-
-  /**
-   * Validates and transforms every model, then writes them all in one call with one TTL. When
-   * any model is invalid, nothing is written.
-   * @throws ValidationError (naming the first invalid key), InvalidKeyError, InvalidTtlError, SerializationError, StoreError
-   */
-  async putMany(
-    entries: readonly (readonly [key: string, model: input<S>])[],
-    options?: PutOptions,
-  ): Promise<void> {
-    const values = await Promise.all(
-      entries.map(
-        async ([key, model]) => [key, await this.encode("putMany", key, model, options)] as const,
-      ),
-    );
-    await this.store.putMany(values, { ...this.target(options), ttl: options?.ttl });
-  }
-
-  /**
-   * Deletes one model.
-   * @returns `true` when an entry was removed.
-   * @throws InvalidKeyError, StoreError
-   */
-  delete(key: string, options?: CollectionOptions): Promise<boolean> {
-    return this.store.delete(key, this.target(options));
-  }
-
-  /**
-   * Deletes many models.
-   * @returns how many distinct keys had an entry that was removed.
-   * @throws InvalidKeyError, StoreError
-   */
-  deleteMany(keys: readonly string[], options?: CollectionOptions): Promise<number> {
-    return this.store.deleteMany(keys, this.target(options));
-  }
-
-  private target(options: CollectionOptions | undefined): CollectionOptions {
-    return { collection: options?.collection ?? this.defaultCollection };
-  }
-
-  private collectionName(options: CollectionOptions | undefined): string {
-    const collection = options?.collection ?? this.defaultCollection;
-    if (collection !== undefined) return collection;
-    const store = this.store;
-    return "defaultCollection" in store && typeof store.defaultCollection === "string"
-      ? store.defaultCollection
-      : DEFAULT_COLLECTION;
-  }
-
-  private async encode(
-    operation: Operation,
-    key: string,
-    model: input<S>,
-    options: PutOptions | undefined,
-  ): Promise<Value> {
-    const result = await safeParseAsync(this.schema, model);
-    if (!result.success) {
-      throw new ValidationError({
-        operation,
-        collection: this.collectionName(options),
-        key,
-        issues: result.error.issues,
-      });
+  protected override async encodeModel(
+    model: ZodModel<S>,
+  ): Promise<SchemaOutcome<unknown, $ZodIssue>> {
+    const parsed = await safeDecodeAsync(this.schema, model as input<S>);
+    if (parsed.success) {
+      const encoded = await this.encodeOutput(parsed.data);
+      return encoded !== undefined && encoded.issues === undefined ? encoded : { value: model };
     }
-    if (this.wrapped) return { [ENVELOPE_KEY]: result.data };
-    const output: unknown = result.data;
-    if (isObject(output)) return output;
-    throw new SerializationError({
-      operation,
-      collection: this.collectionName(options),
-      key,
-      message: "The schema's output is not a JSON object",
-    });
+    const encoded = await this.encodeOutput(model as output<S>);
+    if (encoded === undefined) return { issues: parsed.error.issues };
+    const fewer =
+      encoded.issues === undefined || encoded.issues.length < parsed.error.issues.length;
+    return fewer ? encoded : { issues: parsed.error.issues };
   }
 
-  private async decode(
-    operation: Operation,
-    keys: readonly string[],
-    values: readonly (Value | undefined)[],
-    options: ZodReadOptions | undefined,
-  ): Promise<(output<S> | undefined)[]> {
-    const results = await Promise.all(
-      values.map((value) =>
-        value === undefined
-          ? undefined
-          : safeParseAsync(this.schema, this.wrapped ? value[ENVELOPE_KEY] : value),
-      ),
-    );
-    const models: (output<S> | undefined)[] = [];
-    const invalid: [key: string, issues: $ZodIssue[]][] = [];
-    for (const [index, result] of results.entries()) {
-      if (result?.success === false) invalid.push([keys[index] ?? "", result.error.issues]);
-      models.push(result?.success === true ? result.data : undefined);
+  protected override async decodeModel(
+    stored: unknown,
+  ): Promise<SchemaOutcome<output<S>, $ZodIssue>> {
+    let value = stored;
+    for (;;) {
+      const result = await safeDecodeAsync(this.schema, value as input<S>);
+      if (result.success) return { value: result.data };
+      const revived = reviveDates(value, result.error.issues);
+      if (revived === undefined) return { issues: result.error.issues };
+      value = revived;
     }
-    const [first] = invalid;
-    if (first === undefined) return models;
-    const policy = checkPolicy(options?.onInvalid ?? this.onInvalid);
-    if (policy === "throw") {
-      throw new ValidationError({
-        operation,
-        collection: this.collectionName(options),
-        key: first[0],
-        issues: first[1],
-      });
-    }
-    if (policy === "delete") {
-      await this.store.deleteMany(
-        invalid.map(([key]) => key),
-        this.target(options),
-      );
-    }
-    return models;
   }
-}
 
-function checkPolicy(policy: unknown): InvalidDataPolicy {
-  if (policy === "throw" || policy === "undefined" || policy === "delete") return policy;
-  throw new TypeError(`onInvalid must be "throw", "undefined" or "delete", got ${String(policy)}`);
-}
+  protected override validationError(
+    options: ValueLocation & { readonly issues: readonly $ZodIssue[] },
+  ): ValidationError {
+    return new ValidationError(options);
+  }
 
-function isObject(value: unknown): value is Value {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+  /** `z.encode` of an output, or `undefined` when zod cannot encode it (a one-way transform). */
+  private async encodeOutput(
+    model: output<S>,
+  ): Promise<SchemaOutcome<unknown, $ZodIssue> | undefined> {
+    try {
+      const encoded = await safeEncodeAsync(this.schema, model);
+      return encoded.success ? { value: encoded.data } : { issues: encoded.error.issues };
+    } catch (error) {
+      if (error instanceof $ZodEncodeError) return undefined;
+      throw error;
+    }
+  }
 }

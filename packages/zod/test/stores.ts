@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { DiskStore } from "@kv/disk";
 import { MemoryStore } from "@kv/memory";
 import type { KeyValue } from "@kv/protocol";
+import { afterEach, beforeEach } from "vitest";
 
 /** A store for one test, and how to dispose of it afterwards. */
 export interface StoreUnderTest {
@@ -37,3 +38,19 @@ export const storeFactories: readonly (readonly [name: string, () => Promise<Sto
     },
   ],
 ];
+
+/** Opens a fresh store before each test and disposes of it after; returns the current one. */
+export function useStore(create: () => Promise<StoreUnderTest>): () => StoreUnderTest {
+  let current: StoreUnderTest | undefined;
+  beforeEach(async () => {
+    current = await create();
+  });
+  afterEach(async () => {
+    await current?.dispose();
+    current = undefined;
+  });
+  return () => {
+    if (current === undefined) throw new Error("No store outside a test");
+    return current;
+  };
+}

@@ -78,6 +78,18 @@ describe("ZodAdapter types", () => {
       .toEqualTypeOf<{ firstName: string; lastName: string } | { fullName: string }>();
   });
 
+  it("a codec's adapter takes the decoded model or the encoded form, and reads the decoded model", () => {
+    const isoDate = z.codec(z.iso.datetime(), z.date(), {
+      decode: (text) => new Date(text),
+      encode: (date) => date.toISOString(),
+    });
+    const events = new ZodAdapter(store, z.object({ at: isoDate }));
+    expectTypeOf(events.put).parameter(1).toEqualTypeOf<{ at: string } | { at: Date }>();
+    expectTypeOf(events.get).returns.resolves.toEqualTypeOf<{ at: Date } | undefined>();
+    const dates = new ZodAdapter(store, z.object({ at: z.date() }));
+    expectTypeOf(dates.put).parameter(1).toEqualTypeOf<{ at: Date }>();
+  });
+
   it("accepts zod/mini schemas", () => {
     const mini = new ZodAdapter(store, zm.object({ n: zm.number() }));
     expectTypeOf(mini.get).returns.resolves.toEqualTypeOf<{ n: number } | undefined>();

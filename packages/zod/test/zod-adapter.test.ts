@@ -1,3 +1,4 @@
+import { MemoryStore } from "@kv/memory";
 import {
   InvalidKeyError,
   InvalidTtlError,
@@ -5,6 +6,7 @@ import {
   KeyValueError,
   SerializationError,
 } from "@kv/protocol";
+import { ValidationError as StandardValidationError } from "@kv/standard-schema";
 import { ValidationError, ZodAdapter } from "@kv/zod";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import * as z from "zod";
@@ -104,10 +106,8 @@ describe.each(storeFactories)("ZodAdapter over %s", (_name, createStore) => {
       const valid = { name: "A", email: "a@example.com" };
       expect(await rejection(users.put("", valid))).toBeInstanceOf(InvalidKeyError);
       expect(await rejection(users.put("k", valid, { ttl: 0 }))).toBeInstanceOf(InvalidTtlError);
-      const dates = new ZodAdapter(store, z.object({ at: z.date() }));
-      expect(await rejection(dates.put("k", { at: new Date() }))).toBeInstanceOf(
-        SerializationError,
-      );
+      const loose = new ZodAdapter(store, z.object({ at: z.unknown() }));
+      expect(await rejection(loose.put("k", { at: 10n }))).toBeInstanceOf(SerializationError);
       expect(await store.get("k")).toBeUndefined();
     });
 
@@ -268,6 +268,25 @@ describe.each(storeFactories)("ZodAdapter over %s", (_name, createStore) => {
       const scores = new ZodAdapter(store, z.record(z.string(), z.number()));
       await scores.put("s", { ada: 3 });
       expect(await store.get("s")).toEqual({ ada: 3 });
+    });
+
+    it("wraps an object decoded from a string, and the wrapped option overrides the decision", async () => {
+      const fromText = z.codec(z.string(), z.object({ n: z.number() }), {
+        decode: (text) => ({ n: Number(text) }),
+        encode: (object) => String(object.n),
+      });
+      const texts = new ZodAdapter(store, fromText);
+      expect(texts.wrapped).toBe(true);
+      await texts.put("t", { n: 3 });
+      expect(await store.get("t")).toEqual({ items: "3" });
+      expect(await texts.get("t")).toEqual({ n: 3 });
+      const bare = z.object({ a: z.string() }).transform((o) => o);
+      const unwrapped = new ZodAdapter(store, bare, { wrapped: false });
+      expect(unwrapped.wrapped).toBe(false);
+      await unwrapped.put("b", { a: "x" });
+      expect(await store.get("b")).toEqual({ a: "x" });
+      expect(await unwrapped.get("b")).toEqual({ a: "x" });
+      expect(new ZodAdapter(store, User, { wrapped: true }).wrapped).toBe(true);
     });
 
     it("wraps an optional object, so a stored model is never undefined", async () => {
@@ -444,6 +463,13 @@ describe("ValidationError", () => {
     expect(error.name).toBe("ValidationError");
     expect(error.code).toBe("VALIDATION");
     expect(error.message).toContain("(key: k)");
+  });
+
+  it("shares its brand with @kv/standard-schema's ValidationError", async () => {
+    const error = await rejection(new ZodAdapter(new MemoryStore(), User).put("k", {} as never));
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(StandardValidationError.isInstance(error)).toBe(true);
+    expect(ValidationError.isInstance(new StandardValidationError({ issues: [] }))).toBe(true);
   });
 
   it("lists the first three issues in its message", () => {
