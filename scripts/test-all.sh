@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every check CI runs: lint, type-checks, all test suites against real local servers,
 # builds, package-shape checks, the examples and the README checks. Starts the servers the
-# tests need (installing any that are missing) and stops the ones it started.
+# tests need (installing any that are missing) and stops the ones it started; makes the Python
+# environment of the py-key-value interop tests (scripts/python-interop.sh).
 # Ends with one line: "N passed, N failed, N skipped".
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -25,6 +26,7 @@ step() {
 }
 
 step bash scripts/services/start-all.sh
+step bash scripts/python-interop.sh
 rm -rf packages/*/.test-results examples/*/.test-results
 step pnpm exec biome check .
 step pnpm exec turbo run typecheck test build check:package --concurrency=2 --output-logs=new-only
