@@ -39,7 +39,9 @@ const sourceOf = (path: string) =>
     .filter((file) => file.endsWith(".ts"))
     .map((file) => readFileSync(file, "utf8"))
     .join("\n");
-const isStore = (path: string) => /extends BaseStore\b/.test(sourceOf(path));
+// A store extends BaseStore, or a base made by storeWith(); the protocol defines both.
+const isStore = (path: string) =>
+  !path.endsWith("protocol") && /extends BaseStore\b|\bstoreWith\(/.test(sourceOf(path));
 const isWrapper = (path: string) => /extends BaseWrapper\b/.test(sourceOf(path));
 const stores = new Set(
   packages.filter((dir) => isStore(join("packages", dir))).map((dir) => `@kv/${dir}`),
