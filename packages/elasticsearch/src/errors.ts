@@ -1,9 +1,9 @@
-import type { estypes } from "@elastic/elasticsearch";
 import {
+  defineError,
+  type ErrorClass,
   type ErrorContext,
   type KeyValueError,
   KeyValueError as KeyValueErrorClass,
-  type KeyValueErrorOptions,
   messageOf,
   StoreConnectionError,
   StoreError,
@@ -24,29 +24,31 @@ export interface BulkItemFailure {
   reason: string | undefined;
 }
 
-/** What `BulkWriteError` says besides the usual context. */
-export interface BulkWriteErrorOptions extends KeyValueErrorOptions {
-  /** The items Elasticsearch refused. */
+/** What `BulkWriteError` carries besides the usual context. */
+export interface BulkWriteErrorFields {
+  /** Every refused item, with Elasticsearch's reason. */
   failures: readonly BulkItemFailure[];
+  /** The keys whose write or delete failed. */
+  failedKeys: readonly string[];
 }
 
 /**
  * Elasticsearch refused some items of one `_bulk` request (`putMany`, `deleteMany`, `cull`).
  * The other items were applied: a bulk request is not a transaction.
  */
-export class BulkWriteError extends StoreError {
-  override readonly name = "BulkWriteError";
-  override readonly code = "BULK_WRITE";
-  /** The keys whose write or delete failed. */
-  readonly failedKeys: readonly string[];
-  /** Every refused item, with Elasticsearch's reason. */
-  readonly failures: readonly BulkItemFailure[];
-
-  constructor(options: BulkWriteErrorOptions) {
-    const { failures } = options;
-    const failedKeys = failures.flatMap((failure) =>
-      failure.key === undefined ? [] : [failure.key],
-    );
+export interface BulkWriteError extends StoreError, Readonly<BulkWriteErrorFields> {
+  readonly name: "BulkWriteError";
+}
+/**
+ * Elasticsearch refused some items of one `_bulk` request (`putMany`, `deleteMany`, `cull`).
+ * The other items were applied: a bulk request is not a transaction.
+ */
+export const BulkWriteError: ErrorClass<BulkWriteError, BulkWriteErrorFields> = defineError({
+  name: "BulkWriteError",
+  code: "BULK_WRITE",
+  parent: StoreError,
+  fields: ["failures", "failedKeys"],
+  message: ({ failures }) => {
     const shown = failures
       .slice(0, 3)
       .map(
@@ -54,51 +56,25 @@ export class BulkWriteError extends StoreError {
           `${JSON.stringify(failure.key ?? failure.id)}: ${failure.reason ?? failure.type}`,
       );
     const more = failures.length > shown.length ? "; ..." : "";
-    super({
-      ...options,
-      cause: options.cause ?? failures,
-      key: options.key ?? failedKeys[0],
-      message:
-        options.message ??
-        `Elasticsearch refused ${failures.length} bulk item(s): ${shown.join("; ")}${more}`,
-    });
-    this.failedKeys = failedKeys;
-    this.failures = failures;
-    Object.defineProperty(this, Symbol.for(`@kv/error/${this.name}`), { value: true });
-  }
+    return `Elasticsearch refused ${failures.length} bulk item(s): ${shown.join("; ")}${more}`;
+  },
+});
 
-  /** True for a `BulkWriteError` from any copy of the package. */
-  static override isInstance(error: unknown): error is BulkWriteError {
-    return (
-      typeof error === "object" &&
-      error !== null &&
-      (error as Record<symbol, unknown>)[Symbol.for("@kv/error/BulkWriteError")] === true
-    );
-  }
-}
-
-/**
- * The refused items of a `_bulk` response. `keys[i]` is the key of item `i`; statuses in
- * `accepted` (such as 404 for deleting a missing document) are not failures.
- */
-export function bulkFailures(
-  items: readonly Partial<Record<estypes.BulkOperationType, estypes.BulkResponseItem>>[],
-  keys: readonly (string | undefined)[],
-  accepted: readonly number[] = [],
-): BulkItemFailure[] {
-  const failures: BulkItemFailure[] = [];
-  for (const [index, item] of items.entries()) {
-    const result = Object.values(item)[0];
-    if (result?.error === undefined || accepted.includes(result.status)) continue;
-    failures.push({
-      key: keys[index],
-      id: result._id ?? undefined,
-      status: result.status,
-      type: result.error.type,
-      reason: result.error.reason ?? undefined,
-    });
-  }
-  return failures;
+/** A `BulkWriteError` for the refused items: their keys, the first as `key`, the items as `cause`. */
+export function bulkWriteError(
+  failures: readonly BulkItemFailure[],
+  context: ErrorContext,
+): BulkWriteError {
+  const failedKeys = failures.flatMap((failure) =>
+    failure.key === undefined ? [] : [failure.key],
+  );
+  return new BulkWriteError({
+    ...context,
+    failures,
+    failedKeys,
+    key: failedKeys[0],
+    cause: failures,
+  });
 }
 
 const transientStatuses = new Set([408, 429, 502, 503, 504]);

@@ -1,7 +1,7 @@
-export {
-  ElasticsearchStore,
-  type ElasticsearchStoreClientOptions,
-  type ElasticsearchStoreOptions,
-  type ElasticsearchStoreUrlOptions,
-} from "./elasticsearch-store.ts";
-export { type BulkItemFailure, BulkWriteError } from "./errors.ts";
+export { ElasticsearchStore } from "./elasticsearch-store.ts";
+export { type BulkItemFailure, BulkWriteError, type BulkWriteErrorFields } from "./errors.ts";
+export type {
+  ElasticsearchStoreClientOptions,
+  ElasticsearchStoreOptions,
+  ElasticsearchStoreUrlOptions,
+} from "./options.ts";

@@ -20,7 +20,8 @@ afterAll(async () => {
   await client.close();
 });
 
-// Default behaviour: an owned client, every write waiting for a refresh (read-your-writes).
+// Default behaviour: an owned client, writes not waiting for a refresh, listings refreshing first
+// (read-your-writes without a settle).
 await describeConformance("ElasticsearchStore", {
   createStore: () =>
     new ElasticsearchStore({
@@ -30,17 +31,17 @@ await describeConformance("ElasticsearchStore", {
     }),
 });
 
-// Throughput mode: a borrowed client, writes not waiting for refreshes, and the suite refreshing
-// this store's indices before it searches.
+// A borrowed client, listings not refreshing (refreshBeforeListing: false), and the suite
+// refreshing this store's indices before it searches.
 await describeConformance(
-  "ElasticsearchStore (refresh: false) through a pass-through BaseWrapper",
+  "ElasticsearchStore (refreshBeforeListing: false) through a pass-through BaseWrapper",
   {
     createStore: (): KeyValue =>
       new PassThroughWrapper(
         new ElasticsearchStore({
           client,
           indexPrefix: prefixes[1],
-          refresh: false,
+          refreshBeforeListing: false,
           indexSettings: { number_of_shards: 1, number_of_replicas: 0 },
         }),
       ),

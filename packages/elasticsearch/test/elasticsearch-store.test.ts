@@ -63,6 +63,16 @@ function sha256(text: string): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
+/** The URL of a loopback port nothing listens on (just closed). */
+async function closedPortUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (address === null || typeof address === "string") throw new Error("no port");
+  return `http://127.0.0.1:${address.port}`;
+}
+
 afterAll(async () => {
   await deleteIndices(client, prefix);
   await deleteIndices(client, otherPrefix);
@@ -354,7 +364,7 @@ describe("ElasticsearchStore enumeration", () => {
 });
 
 describe("ElasticsearchStore read-your-writes", () => {
-  it("lists a write at once by default (refresh: wait_for), with the index's own refresh interval", async () => {
+  it("lists a write at once by default, with the index's own refresh interval", async () => {
     const s = store({ indexSettings: { number_of_shards: 1, number_of_replicas: 0 } });
     const name = collection();
     await s.put("a", { n: 1 }, { collection: name });
@@ -377,6 +387,78 @@ describe("ElasticsearchStore read-your-writes", () => {
     expect(await s.getMany(["a", "b"], { collection: name })).toEqual([{ n: 1 }, { n: 2 }]);
     await s.delete("a", { collection: name });
     expect(await s.get("a", { collection: name })).toBeUndefined();
+  });
+
+  it("does not wait for an index refresh by default, and still lists every write at once", async () => {
+    // testIndexSettings never refresh on their own: "wait_for" would wait forever.
+    const isolated = freshPrefix("slow_refresh");
+    const s = store({ indexPrefix: isolated });
+    const name = collection();
+    await s.put("warm-up", { n: 0 }, { collection: name });
+    const started = performance.now();
+    await s.put("a", { n: 1 }, { collection: name });
+    await s.putMany([["b", { n: 2 }]], { collection: name });
+    await s.delete("warm-up", { collection: name });
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect((await s.keys({ collection: name })).sort()).toEqual(["a", "b"]);
+    expect(await s.collections()).toEqual([name]);
+    await s.deleteMany(["a"], { collection: name });
+    expect(await s.keys({ collection: name })).toEqual(["b"]);
+    expect(await s.destroy()).toBe(true);
+  });
+
+  it("lists writes of another store instance at once too", async () => {
+    const isolated = freshPrefix("other_writer");
+    const writer = store({ indexPrefix: isolated });
+    const reader = store({ indexPrefix: isolated });
+    const name = collection();
+    expect(await reader.keys({ collection: name })).toEqual([]);
+    await writer.put("a", { n: 1 }, { collection: name });
+    expect(await reader.keys({ collection: name })).toEqual(["a"]);
+    expect(await reader.collections()).toEqual([name]);
+    await reader.destroy();
+  });
+
+  it("with refreshBeforeListing: false, lists only what the index has refreshed", async () => {
+    const isolated = freshPrefix("no_listing_refresh");
+    const s = store({ indexPrefix: isolated, refreshBeforeListing: false });
+    const name = collection();
+    await s.put("a", { n: 1 }, { collection: name });
+    expect(await s.keys({ collection: name })).toEqual([]);
+    await client.indices.refresh({ index: `${isolated}-${name}` });
+    expect(await s.keys({ collection: name })).toEqual(["a"]);
+    await s.destroy();
+  });
+
+  it('with refresh: "wait_for", returns once other clients\' searches see the write', async () => {
+    const s = store({
+      refresh: "wait_for",
+      indexSettings: { number_of_shards: 1, number_of_replicas: 0, refresh_interval: "50ms" },
+    });
+    const name = collection();
+    await s.put("a", { n: 1 }, { collection: name });
+    await s.putMany([["b", { n: 2 }]], { collection: name });
+    const { count } = await client.count({ index: `${prefix}-${name}` });
+    expect(count).toBe(2);
+  });
+
+  it("keeps a TTL to the millisecond by default: ttl 30.5 reads back 30.5 s", async () => {
+    const s = store({ indexSettings: { number_of_shards: 1, number_of_replicas: 0 } });
+    const name = collection();
+    await s.put("warm-up", { n: 0 }, { collection: name });
+    // The best of three, so a slow round trip on a loaded machine does not count against the store.
+    const single: number[] = [];
+    const bulk: number[] = [];
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await s.put("a", { n: 1 }, { collection: name, ttl: 30.5 });
+      single.push((await s.ttl("a", { collection: name }))[1] ?? 0);
+      await s.putMany([["b", { n: 2 }]], { collection: name, ttl: 30.5 });
+      bulk.push((await s.ttlMany(["b"], { collection: name }))[0]?.[1] ?? 0);
+    }
+    for (const remaining of [Math.max(...single), Math.max(...bulk)]) {
+      expect(remaining).toBeGreaterThanOrEqual(30.45);
+      expect(remaining).toBeLessThanOrEqual(30.5);
+    }
   });
 });
 
@@ -492,6 +574,49 @@ describe("ElasticsearchStore errors and client ownership", () => {
     await expect(s.keys()).rejects.toThrow(StoreConnectionError);
     await expect(s.destroy()).rejects.toThrow(StoreConnectionError);
     await s.close();
+  });
+
+  it("fails fast on a closed loopback port: within maxRetries × retryDelayMs", async () => {
+    const url = await closedPortUrl();
+    const timed = async (options: { maxRetries?: number; retryDelayMs?: number }) => {
+      const s = new ElasticsearchStore({ url, ...options });
+      const started = performance.now();
+      const error = await s.get("k").catch((caught: unknown) => caught);
+      const elapsed = performance.now() - started;
+      await s.close();
+      expect(StoreConnectionError.isInstance(error)).toBe(true);
+      expect((error as Error).cause).toMatchObject({ name: "ConnectionError" });
+      return elapsed;
+    };
+    // Defaults: 3 retries, 100 ms apart.
+    expect(await timed({})).toBeLessThan(300 + 500);
+    const spaced = await timed({ maxRetries: 2, retryDelayMs: 250 });
+    expect(spaced).toBeGreaterThanOrEqual(495);
+    expect(spaced).toBeLessThan(500 + 500);
+    expect(await timed({ maxRetries: 0 })).toBeLessThan(250);
+  });
+
+  it("succeeds on the first call after a refusing node is back, with no reconnect delay", async () => {
+    const url = await closedPortUrl();
+    const s = new ElasticsearchStore({ url, maxRetries: 0 });
+    await expect(s.get("k")).rejects.toThrow(StoreConnectionError);
+    const node = createHttpServer((request, response) => {
+      response.writeHead(request.method === "HEAD" ? 200 : 404, {
+        "content-type": "application/json",
+        "x-elastic-product": "Elasticsearch",
+      });
+      response.end(request.method === "HEAD" ? undefined : JSON.stringify({ found: false }));
+    });
+    await new Promise<void>((resolve) =>
+      node.listen(Number(new URL(url).port), "127.0.0.1", resolve),
+    );
+    try {
+      expect(await s.get("k")).toBeUndefined();
+    } finally {
+      await s.close();
+      node.closeAllConnections();
+      await new Promise((resolve) => node.close(resolve));
+    }
   });
 
   it("fails with StoreConnectionError after requestTimeoutMs when the server never answers", async () => {

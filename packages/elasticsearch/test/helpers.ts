@@ -4,11 +4,14 @@ import { Client, type estypes } from "@elastic/elasticsearch";
 /** The test node (scripts/services/elasticsearch.sh). */
 export const elasticsearchUrl: string = process.env.KV_ELASTICSEARCH_URL ?? "http://127.0.0.1:9201";
 
-/** Test indices: one shard, no replica (one node), refreshed often so `wait_for` returns soon. */
+/**
+ * Test indices: one shard, no replica (one node), never refreshed on their own, so a listing that
+ * sees a write proves the store refreshed what it searches.
+ */
 export const testIndexSettings: estypes.IndicesIndexSettings = {
   number_of_shards: 1,
   number_of_replicas: 0,
-  refresh_interval: "50ms",
+  refresh_interval: "-1",
 };
 
 /** An index prefix no other test run uses (the node keeps its data across restarts). */

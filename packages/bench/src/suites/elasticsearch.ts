@@ -144,17 +144,16 @@ export function elasticsearchSuite(): Suite {
         open: rawClient,
       },
       {
-        name: "@kv/elasticsearch (refresh: false)",
+        name: "@kv/elasticsearch",
         role: "kv",
         description:
-          'ElasticsearchStore({ url, refresh: false }); its default refresh: "wait_for" makes every write wait for the next index refresh (1 s by default)',
+          "ElasticsearchStore({ url }) with its defaults: writes do not wait for an index refresh (listings refresh first)",
         packages: ["@kv/elasticsearch", "@elastic/elasticsearch"],
         open: async () => {
           const store = new ElasticsearchStore({
             url: elasticUrl(),
             indexPrefix: `${PREFIX}-kv`,
             defaultCollection: "kv",
-            refresh: false,
           });
           return kvClient(store, () => store.close());
         },
