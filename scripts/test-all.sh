@@ -26,6 +26,12 @@ step() {
 }
 
 step bash scripts/services/start-all.sh
+# The examples read their servers' addresses (KV_REDIS_URL ...) from the environment, as a user's would.
+for service in $(bash scripts/services/start-all.sh --list); do
+  if bash "scripts/services/$service.sh" status >/dev/null 2>&1; then
+    export "$(bash "scripts/services/$service.sh" env)"
+  fi
+done
 step bash scripts/python-interop.sh
 rm -rf packages/*/.test-results examples/*/.test-results
 step pnpm exec biome check .

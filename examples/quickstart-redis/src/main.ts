@@ -2,9 +2,11 @@ import assert from "node:assert/strict";
 import { RedisStore } from "@kv/redis";
 
 // The only change from the memory quick start: another store (and closing it at the end).
-const url = new URL(process.env.KV_REDIS_URL ?? "redis://127.0.0.1:6390");
-url.pathname = "/14"; // database 14, so the example never meets other data
-const store = new RedisStore({ url: url.href, namespace: "quickstart" });
+// KV_REDIS_URL names your server; without it, Redis's standard port on this machine.
+const store = new RedisStore({
+  url: process.env.KV_REDIS_URL ?? "redis://127.0.0.1:6379",
+  namespace: "quickstart", // every key starts with "quickstart:"; other data is never touched
+});
 
 await store.put("ada", { name: "Ada Lovelace", born: 1815 }, { collection: "users" });
 await store.put("session-1", { user: "ada" }, { collection: "sessions", ttl: 3600 });

@@ -68,14 +68,16 @@ export interface KeyValue {
   ttlMany(keys: readonly string[], options?: CollectionOptions): Promise<ValueWithTtl[]>;
 
   /**
-   * Writes one value, replacing any previous one.
+   * Writes one value, replacing any previous one and its expiry. `options.ttl` is a number of
+   * seconds (not milliseconds) or a duration such as `"5m"`; without it the entry never expires.
    * @throws InvalidKeyError, InvalidTtlError, SerializationError (nothing is written), StoreError
    */
   put(key: string, value: Value, options?: PutOptions): Promise<void>;
 
   /**
-   * Writes many values with one TTL; a later duplicate key wins. All input is validated before
-   * anything is written.
+   * Writes many values with one TTL (`options.ttl`: a number of seconds, not milliseconds, or a
+   * duration such as `"5m"`); a later duplicate key wins. All input is validated before anything
+   * is written.
    * @throws InvalidKeyError, InvalidTtlError, SerializationError (nothing is written), StoreError
    */
   putMany(entries: readonly Entry[], options?: PutOptions): Promise<void>;

@@ -117,7 +117,8 @@ export class RaiseOnMissingAdapter {
   }
 
   /**
-   * Writes one value.
+   * Writes one value. `options.ttl` is a number of seconds (not milliseconds) or a duration such
+   * as `"5m"`.
    * @throws InvalidKeyError, InvalidTtlError, SerializationError, StoreError
    */
   put(key: string, value: Value, options?: PutOptions): Promise<void> {
@@ -125,7 +126,8 @@ export class RaiseOnMissingAdapter {
   }
 
   /**
-   * Writes many values with one TTL.
+   * Writes many values with one TTL: a number of seconds (not milliseconds) or a duration such as
+   * `"5m"`.
    * @throws InvalidKeyError, InvalidTtlError, SerializationError, StoreError
    */
   putMany(entries: readonly Entry[], options?: PutOptions): Promise<void> {

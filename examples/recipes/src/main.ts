@@ -1,0 +1,14 @@
+// Runs the snippets of the recipes, the migration page and the timeouts page one after the
+// other; each asserts what its page says.
+for (const snippet of [
+  "get-or-compute-usage",
+  "counters-usage",
+  "rate-limit-usage",
+  "migrating",
+  "define-error",
+  "timeouts",
+]) {
+  await import(`./${snippet}.ts`);
+  console.log(`${snippet}: ok`);
+}
+console.log("recipes: ok");
