@@ -64,6 +64,8 @@ export interface SuiteResult {
   environment: Record<string, string>;
   /** One entry per subject, in the suite's order. */
   subjects: SubjectResult[];
+  /** The heap in use (after a collection) when the rounds began, in MB. */
+  heapUsedMb?: number | undefined;
 }
 
 /** A suite's hook that counts what calls cost on the wire. */
@@ -100,44 +102,36 @@ function describe(error: unknown): string {
   return text.split("\n")[0] ?? text;
 }
 
+/** A suite whose subjects are open and whose workloads are prepared, ready to be measured. */
+export interface OpenSuite {
+  /** The suite. */
+  readonly suite: Suite;
+  /** Its id, title, baseline and environment. */
+  readonly base: Omit<SuiteResult, "subjects" | "skipped">;
+  /** Why it did not run, when it did not. */
+  readonly skipped?: string | undefined;
+  /** Each subject's result so far, client and prepared calls. */
+  readonly running: readonly Running[];
+  /** The heap in use (after a collection) when the rounds began, in MB; set by `measureSuite`. */
+  heapUsedMb?: number | undefined;
+}
+
 /**
- * Runs one suite: opens every subject, prepares every workload, warms each up, then measures
- * every (workload, subject) pair once per round. Within a round the subjects of a workload take
- * turns slice by slice (starting with a different subject each round), so each round's figures
- * are taken under the same machine load and their ratios are comparable.
+ * Opens every subject of a suite and prepares every workload (each subject writes what it will
+ * read), so that whatever the suite holds is in the heap before anything is measured.
  */
-export async function runSuite(
+export async function openSuite(
   suite: Suite,
   workloads: readonly Workload[],
   options: RunOptions,
-  costs?: CostProbe,
-): Promise<SuiteResult> {
+): Promise<OpenSuite> {
   const progress = options.onProgress ?? (() => {});
   const reason = await suite.unavailable?.();
   const environment =
     reason === undefined ? ((await suite.environment?.().catch(() => ({}))) ?? {}) : {};
   const base = { id: suite.id, title: suite.title, baseline: suite.baseline, environment };
-  if (reason !== undefined) {
-    progress(`${suite.id}: skipped (${reason})`);
-    return {
-      ...base,
-      skipped: reason,
-      subjects: suite.subjects.map((subject) => ({
-        name: subject.name,
-        role: subject.role,
-        description: subject.description,
-        relativeTo: subject.relativeTo,
-        packages: subject.packages,
-        workloads: {},
-        unsupported: subject.unsupported ?? {},
-        error: "skipped with its suite",
-      })),
-    };
-  }
-
-  const running: Running[] = [];
-  for (const subject of suite.subjects) {
-    const result: SubjectResult = {
+  const running: Running[] = suite.subjects.map((subject) => ({
+    result: {
       name: subject.name,
       role: subject.role,
       description: subject.description,
@@ -145,9 +139,19 @@ export async function runSuite(
       packages: subject.packages,
       workloads: {},
       unsupported: subject.unsupported ?? {},
-    };
-    const entry: Running = { result, client: undefined, calls: new Map() };
-    running.push(entry);
+    },
+    client: undefined,
+    calls: new Map(),
+  }));
+  if (reason !== undefined) {
+    progress(`${suite.id}: skipped (${reason})`);
+    for (const { result } of running) result.error = "skipped with its suite";
+    return { suite, base, skipped: reason, running };
+  }
+  for (const [index, subject] of suite.subjects.entries()) {
+    const entry = running[index];
+    if (entry === undefined) continue;
+    const { result } = entry;
     if (subject.fullRunsOnly === true && options.skipSlowSubjects === true) {
       result.error = "measured in full runs only";
       continue;
@@ -172,11 +176,26 @@ export async function runSuite(
       }
     }
   }
+  return { suite, base, running };
+}
 
-  const active = (workload: Workload) =>
-    running.filter(({ calls }) => calls.has(workload.id)).map((entry) => entry);
+/**
+ * Warms up, then measures every (workload, subject) pair of an open suite once per round. Within
+ * a round the subjects of a workload take turns slice by slice (starting with a different subject
+ * each round), so each round's figures are taken under the same machine load and their ratios
+ * are comparable.
+ */
+export async function measureSuite(
+  open: OpenSuite,
+  workloads: readonly Workload[],
+  options: RunOptions,
+): Promise<void> {
+  if (open.skipped !== undefined) return;
+  const progress = options.onProgress ?? (() => {});
+  const { id } = open.suite;
+  const active = (workload: Workload) => open.running.filter(({ calls }) => calls.has(workload.id));
 
-  progress(`${suite.id}: warming up`);
+  progress(`${id}: warming up`);
   for (const workload of workloads) {
     for (const entry of active(workload)) {
       const prepared = entry.calls.get(workload.id);
@@ -190,10 +209,12 @@ export async function runSuite(
     }
   }
 
+  collectGarbage?.();
+  open.heapUsedMb = Math.round(process.memoryUsage().heapUsed / 2 ** 20);
   const slices = Math.max(1, Math.round(options.durationMs / options.sliceMs));
   const sliceMs = options.durationMs / slices;
   for (let round = 0; round < options.rounds; round++) {
-    progress(`${suite.id}: round ${round + 1}/${options.rounds}`);
+    progress(`${id}: round ${round + 1}/${options.rounds}`);
     for (const workload of workloads) {
       const order = rotate(active(workload), round);
       const totals = new Map(order.map((entry) => [entry, { calls: 0, elapsedMs: 0 }]));
@@ -219,23 +240,50 @@ export async function runSuite(
       }
     }
   }
+}
 
-  for (const entry of running) {
+/** Counts call costs (when a probe is given), closes every subject and cleans the backend up. */
+export async function closeSuite(
+  open: OpenSuite,
+  options: Pick<RunOptions, "onProgress">,
+  costs?: CostProbe,
+): Promise<SuiteResult> {
+  const progress = options.onProgress ?? (() => {});
+  const { id } = open.suite;
+  const subjects = open.running.map(({ result }) => result);
+  if (open.skipped !== undefined) return { ...open.base, skipped: open.skipped, subjects };
+  const heap = open.heapUsedMb === undefined ? {} : { heapUsedMb: open.heapUsedMb };
+  for (const entry of open.running) {
     if (costs !== undefined && entry.client !== undefined) {
       try {
         entry.result.costs = await costs(entry.result.name, entry.client);
       } catch (error) {
-        progress(`${suite.id}: counting calls of ${entry.result.name} failed: ${describe(error)}`);
+        progress(`${id}: counting calls of ${entry.result.name} failed: ${describe(error)}`);
       }
     }
     await entry.client?.close().catch((error: unknown) => {
-      progress(`${suite.id}: closing ${entry.result.name} failed: ${describe(error)}`);
+      progress(`${id}: closing ${entry.result.name} failed: ${describe(error)}`);
     });
   }
-  await suite.cleanup?.().catch((error: unknown) => {
-    progress(`${suite.id}: cleanup failed: ${describe(error)}`);
+  await open.suite.cleanup?.().catch((error: unknown) => {
+    progress(`${id}: cleanup failed: ${describe(error)}`);
   });
-  return { ...base, subjects: running.map(({ result }) => result) };
+  return { ...open.base, ...heap, subjects };
+}
+
+/**
+ * Runs one suite on its own: opens every subject and prepares every workload, measures them
+ * (see `measureSuite`), then counts call costs, closes and cleans up.
+ */
+export async function runSuite(
+  suite: Suite,
+  workloads: readonly Workload[],
+  options: RunOptions,
+  costs?: CostProbe,
+): Promise<SuiteResult> {
+  const open = await openSuite(suite, workloads, options);
+  await measureSuite(open, workloads, options);
+  return closeSuite(open, options, costs);
 }
 
 function fail(entry: Running, workload: WorkloadId, error: unknown): void {

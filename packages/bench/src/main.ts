@@ -1,9 +1,10 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { loadAverage, machine, REPO_ROOT } from "./environment.ts";
-import { runSuite, type SuiteResult } from "./harness.ts";
-import { parseOptions, USAGE } from "./options.ts";
-import { type Report, renderMarkdown, versionsOf } from "./report.ts";
+import type { SuiteResult } from "./harness.ts";
+import { parseOptions, type Sharing, USAGE } from "./options.ts";
+import { type Report, renderMarkdown, targetFigures, versionsOf } from "./report.ts";
+import { runSuites } from "./sharing.ts";
 import { SUITES } from "./suites/index.ts";
 import { checkTargets } from "./targets.ts";
 import { WORKLOADS } from "./workloads.ts";
@@ -15,7 +16,7 @@ if (options.help) {
 }
 if (options.fromJson !== undefined) {
   const earlier = JSON.parse(readFileSync(options.fromJson, "utf8")) as Report;
-  earlier.targets = checkTargets(earlier.suites);
+  earlier.targets = checkTargets(targetFigures(earlier));
   const directory = resolve(options.outDir ?? dirname(options.fromJson));
   mkdirSync(directory, { recursive: true });
   const target = join(directory, "report.md");
@@ -44,33 +45,24 @@ const log = (message: string) =>
     `[bench ${((performance.now() - started) / 1000).toFixed(1)}s] ${message}\n`,
   );
 log(
-  `${options.mode}: ${options.rounds} rounds × ${options.durationMs} ms in ${options.sliceMs} ms slices, warm-up ${options.warmupMs} ms; load ${loadBefore}`,
+  `${options.mode} (${options.sharing.join(", then ")}): ${options.rounds} rounds × ${options.durationMs} ms in ${options.sliceMs} ms slices, warm-up ${options.warmupMs} ms; load ${loadBefore}`,
 );
 
-const results: SuiteResult[] = [];
 const ballast = retain(options.heapBallastMb);
 if (ballast.length > 0) log(`holding ${options.heapBallastMb} MB of heap ballast`);
-for (const { id, load } of SUITES) {
-  if (options.only.length > 0 && !options.only.includes(id)) continue;
-  const suite = await load();
-  const probe =
-    suite.id === "redis" ? (await import("./redis-costs.ts")).redisCostProbe() : undefined;
-  results.push(
-    await runSuite(
-      suite,
-      WORKLOADS,
-      {
-        rounds: options.rounds,
-        durationMs: options.durationMs,
-        warmupMs: options.warmupMs,
-        sliceMs: options.sliceMs,
-        skipSlowSubjects: options.mode === "quick",
-        onProgress: log,
-      },
-      probe,
-    ),
-  );
+const selected = SUITES.filter(({ id }) => options.only.length === 0 || options.only.includes(id));
+const figures: Partial<Record<Sharing, SuiteResult[]>> = {};
+for (const sharing of options.sharing) {
+  figures[sharing] = await runSuites(sharing, selected, WORKLOADS, {
+    rounds: options.rounds,
+    durationMs: options.durationMs,
+    warmupMs: options.warmupMs,
+    sliceMs: options.sliceMs,
+    skipSlowSubjects: options.mode === "quick",
+    onProgress: (message) => log(`${sharing} · ${message}`),
+  });
 }
+const results = [...(figures["per-suite"] ?? []), ...(figures.shared ?? [])];
 
 const report: Report = {
   run: {
@@ -80,6 +72,7 @@ const report: Report = {
     warmupMs: options.warmupMs,
     sliceMs: options.sliceMs,
     heapBallastMb: options.heapBallastMb,
+    sharing: options.sharing,
     startedAt,
     seconds: (performance.now() - started) / 1000,
     loadBefore,
@@ -88,18 +81,24 @@ const report: Report = {
   machine: machine(),
   versions: versionsOf(results),
   workloads: WORKLOADS.map(({ id, title, unit, opsPerCall }) => ({ id, title, unit, opsPerCall })),
-  suites: results,
-  targets: checkTargets(results),
+  suites: figures["per-suite"] ?? [],
+  shared: figures.shared,
+  targets: [],
 };
+report.targets = checkTargets(targetFigures(report));
 
 const outDir = resolve(options.outDir ?? join(REPO_ROOT, "bench-results"));
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, "report.json"), `${JSON.stringify(report, null, 2)}\n`);
 writeFileSync(join(outDir, "report.md"), renderMarkdown(report));
 
-for (const suite of results) {
-  if (suite.skipped !== undefined) log(`SKIPPED ${suite.title}: ${suite.skipped}`);
+const skipped = results.filter(({ skipped }) => skipped !== undefined);
+for (const line of new Set(skipped.map(({ title, skipped }) => `${title}: ${skipped}`))) {
+  log(`SKIPPED ${line}`);
 }
+log(
+  `targets checked on the ${report.shared === undefined ? "per-suite" : "shared-process"} figures`,
+);
 for (const outcome of report.targets) {
   if (outcome.verdict === "not measured" || outcome.verdict === "reported") continue;
   log(

@@ -1,5 +1,11 @@
 import { parseArgs } from "node:util";
 
+/**
+ * How the suites share a process: `per-suite` loads and opens one suite's drivers at a time;
+ * `shared` loads and opens every suite's subjects up front, in one heap, as an application does.
+ */
+export type Sharing = "per-suite" | "shared";
+
 /** What the command line asked for. */
 export interface BenchOptions {
   /** Which preset the defaults come from. */
@@ -14,6 +20,8 @@ export interface BenchOptions {
   sliceMs: number;
   /** Megabytes of unrelated live objects held during the run, standing in for an application. */
   heapBallastMb: number;
+  /** The modes to run, in order (per-suite first: it needs a heap without the other drivers). */
+  sharing: Sharing[];
   /** Suite ids to run; all when empty. */
   only: string[];
   /** Where report.md and report.json go. */
@@ -26,7 +34,7 @@ export interface BenchOptions {
 
 /** The usage text. */
 export const USAGE = `Usage: pnpm bench [--quick] [--rounds N] [--duration-ms N] [--warmup-ms N] [--slice-ms N]
-                  [--only a,b] [--out DIR]
+                  [--shared | --per-suite] [--heap-mb N] [--only a,b] [--out DIR]
 
   --quick          3 rounds of 30 ms (slices of 15 ms) after a 10 ms warm-up: under a minute
   (default)        5 rounds of 200 ms (slices of 25 ms) after a 100 ms warm-up: a few minutes
@@ -34,6 +42,9 @@ export const USAGE = `Usage: pnpm bench [--quick] [--rounds N] [--duration-ms N]
   --duration-ms N  how long each subject runs each workload per round
   --warmup-ms N    length of the warm-up measurement
   --slice-ms N     subjects take turns every N ms within a round
+  --shared         only the shared-process mode: every suite's subjects loaded and open at once
+  --per-suite      only the per-suite mode: each suite's drivers loaded when it runs
+                   (without either, both modes run, per-suite first, and the report shows both)
   --heap-mb N      hold N MB of unrelated live objects during the run, as an application would
   --only a,b       run only these suites (memory, redis, leveldb, ...)
   --out DIR        where report.md and report.json go (default: bench-results/ at the repository root)
@@ -67,6 +78,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       "duration-ms": { type: "string" },
       "warmup-ms": { type: "string" },
       "slice-ms": { type: "string" },
+      shared: { type: "boolean", default: false },
+      "per-suite": { type: "boolean", default: false },
       "heap-mb": { type: "string" },
       only: { type: "string" },
       out: { type: "string" },
@@ -76,6 +89,14 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     strict: true,
     allowPositionals: false,
   });
+  if (values.shared && values["per-suite"]) {
+    throw new TypeError("--shared and --per-suite exclude each other; give neither for both");
+  }
+  const sharing: Sharing[] = values.shared
+    ? ["shared"]
+    : values["per-suite"]
+      ? ["per-suite"]
+      : ["per-suite", "shared"];
   const preset = values.quick ? PRESETS.quick : PRESETS.full;
   const custom =
     values.rounds !== undefined ||
@@ -88,6 +109,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     durationMs: positive("duration-ms", values["duration-ms"], preset.durationMs),
     warmupMs: positive("warmup-ms", values["warmup-ms"], preset.warmupMs),
     sliceMs: positive("slice-ms", values["slice-ms"], preset.sliceMs),
+    sharing,
     heapBallastMb: values["heap-mb"] === undefined ? 0 : positive("heap-mb", values["heap-mb"], 0),
     only: (values.only ?? "")
       .split(",")

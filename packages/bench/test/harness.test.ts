@@ -8,6 +8,7 @@ import { median, pairedRatios, range, rotate } from "../src/stats.ts";
 import { checkTargets } from "../src/targets.ts";
 import type { Client, Suite } from "../src/types.ts";
 import { WORKLOADS } from "../src/workloads.ts";
+import { reportOf } from "./report-fixture.ts";
 
 function mapClient(): Client {
   const map = new Map<string, string>();
@@ -73,6 +74,13 @@ describe("options", () => {
       rounds: 2,
       only: ["memory", "redis"],
     });
+  });
+
+  it("runs both modes, per-suite first, unless --shared or --per-suite picks one", () => {
+    expect(parseOptions([]).sharing).toEqual(["per-suite", "shared"]);
+    expect(parseOptions(["--quick", "--shared"]).sharing).toEqual(["shared"]);
+    expect(parseOptions(["--per-suite"]).sharing).toEqual(["per-suite"]);
+    expect(() => parseOptions(["--shared", "--per-suite"])).toThrow(TypeError);
   });
 
   it("rejects unknown options and bad numbers", () => {
@@ -173,25 +181,7 @@ describe("runSuite", () => {
     };
     const result = await runSuite(suite, WORKLOADS, options);
     expect(result.skipped).toBe("no server answers");
-    const markdown = renderMarkdown({
-      run: {
-        mode: "quick",
-        rounds: 1,
-        durationMs: 1,
-        warmupMs: 1,
-        sliceMs: 1,
-        heapBallastMb: 0,
-        startedAt: "",
-        seconds: 0,
-        loadBefore: "",
-        loadAfter: "",
-      },
-      machine: { cpu: "", cores: 1, memoryGiB: 1, os: "", node: "", v8: "", commit: "" },
-      versions: {},
-      workloads: WORKLOADS,
-      suites: [result],
-      targets: [],
-    });
+    const markdown = renderMarkdown(reportOf([result]));
     expect(markdown).toContain("- Gone: no server answers");
   });
 });
