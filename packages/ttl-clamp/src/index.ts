@@ -1,0 +1,1 @@
+export { TtlClampWrapper, type TtlClampWrapperOptions } from "./ttl-clamp-wrapper.ts";
