@@ -1,0 +1,1 @@
+export { DefaultValueWrapper, type DefaultValueWrapperOptions } from "./default-value-wrapper.ts";
