@@ -1,0 +1,68 @@
+import { MemoryStore } from "@kv/memory";
+import type {
+  CollectionOptions,
+  KeyEnumeration,
+  KeyValue,
+  ManagedEntry,
+  PutOptions,
+  Value,
+} from "@kv/protocol";
+import type { EntryAccess } from "@kv/transfer";
+
+/** A store with no optional capability (a memory store behind the plain `KeyValue` methods). */
+export class PlainStore implements KeyValue {
+  readonly inner: MemoryStore = new MemoryStore();
+  get: KeyValue["get"] = (key, options) => this.inner.get(key, options);
+  getMany: KeyValue["getMany"] = (keys, options) => this.inner.getMany(keys, options);
+  ttl: KeyValue["ttl"] = (key, options) => this.inner.ttl(key, options);
+  ttlMany: KeyValue["ttlMany"] = (keys, options) => this.inner.ttlMany(keys, options);
+  put: KeyValue["put"] = (key, value, options) => this.inner.put(key, value, options);
+  putMany: KeyValue["putMany"] = (entries, options) => this.inner.putMany(entries, options);
+  delete: KeyValue["delete"] = (key, options) => this.inner.delete(key, options);
+  deleteMany: KeyValue["deleteMany"] = (keys, options) => this.inner.deleteMany(keys, options);
+}
+
+/** A store that enumerates keys but not collections. */
+export class KeysOnlyStore extends PlainStore implements KeyEnumeration {
+  keys: KeyEnumeration["keys"] = (options) => this.inner.keys(options);
+  iterateKeys: KeyEnumeration["iterateKeys"] = (options) => this.inner.iterateKeys(options);
+}
+
+/** A memory store that also reads and writes whole managed entries (`EntryAccess`). */
+export class EntryMemoryStore extends MemoryStore implements EntryAccess {
+  async readEntries(
+    keys: readonly string[],
+    options?: CollectionOptions,
+  ): Promise<(ManagedEntry | undefined)[]> {
+    const now = this.clock.now();
+    const entries = await this.getEntries(options?.collection ?? this.defaultCollection, keys);
+    return entries.map((entry) =>
+      entry?.expiresAt !== undefined && entry.expiresAt <= now ? undefined : entry,
+    );
+  }
+
+  async writeEntries(
+    entries: readonly (readonly [string, ManagedEntry])[],
+    options?: CollectionOptions,
+  ): Promise<void> {
+    await this.putEntries(options?.collection ?? this.defaultCollection, entries);
+  }
+}
+
+/** `count` entries `k0000`, `k0001` ... with `{ n }` as value. */
+export function numbered(count: number, from = 0): [string, Value][] {
+  return Array.from({ length: count }, (_, index) => {
+    const n = from + index;
+    return [`k${String(n).padStart(4, "0")}`, { n }];
+  });
+}
+
+/** Writes `numbered(count)` into a collection of the store. */
+export function fill(
+  store: KeyValue,
+  collection: string,
+  count: number,
+  options: Omit<PutOptions, "collection"> = {},
+): Promise<void> {
+  return store.putMany(numbered(count), { ...options, collection });
+}
