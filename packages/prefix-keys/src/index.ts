@@ -1,0 +1,1 @@
+export { PrefixKeysWrapper, type PrefixKeysWrapperOptions } from "./prefix-keys-wrapper.ts";

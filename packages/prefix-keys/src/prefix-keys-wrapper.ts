@@ -1,0 +1,119 @@
+import {
+  BaseWrapper,
+  type CollectionOptions,
+  type KeyEnumeration,
+  type KeyValue,
+  supports,
+  takeFirst,
+  validateCollection,
+} from "@kv/protocol";
+
+/** Options of `PrefixKeysWrapper`. */
+export interface PrefixKeysWrapperOptions {
+  /** What every key is stored under: a non-empty string. */
+  prefix: string;
+  /** Placed between the prefix and the key. @default "__" (py-key-value's) */
+  separator?: string | undefined;
+}
+
+/** How many keys `destroyCollection` and `destroy` delete per `deleteMany` call. */
+const deleteBatchSize = 1000;
+
+/**
+ * Stores every key as `<prefix><separator><key>` (`app__user-1`), so several applications or
+ * tenants can share one collection. Listings return the original keys and hide keys without the
+ * prefix; `destroyCollection` and `destroy` delete only prefixed keys, found by enumeration.
+ */
+export class PrefixKeysWrapper extends BaseWrapper {
+  /** The prefix every key is stored under. */
+  readonly prefix: string;
+  /** The text between the prefix and the key. */
+  readonly separator: string;
+  readonly #head: string;
+
+  /**
+   * `destroyCollection` is offered when the inner store has it and enumerates keys; `destroy` when
+   * it has it and enumerates keys and collections (anything else would delete other keys too).
+   * @throws TypeError when `prefix` is not a non-empty string or `separator` not a string
+   */
+  constructor(store: KeyValue, options: PrefixKeysWrapperOptions) {
+    super(store);
+    const { prefix, separator = "__" } = options ?? {};
+    if (typeof prefix !== "string" || prefix === "") {
+      throw new TypeError("PrefixKeysWrapper needs a prefix: a non-empty string");
+    }
+    if (typeof separator !== "string") throw new TypeError("separator must be a string");
+    this.prefix = prefix;
+    this.separator = separator;
+    this.#head = prefix + separator;
+    this.#scopeCapabilities(store);
+  }
+
+  // BaseWrapper's delete and deleteMany throw bad input synchronously once keys are mapped;
+  // being async here turns that into the rejected promise every other method gives.
+  /** @inheritdoc */
+  override async delete(key: string, options?: CollectionOptions): Promise<boolean> {
+    return super.delete(key, options);
+  }
+
+  /** @inheritdoc */
+  override async deleteMany(keys: readonly string[], options?: CollectionOptions): Promise<number> {
+    return super.deleteMany(keys, options);
+  }
+
+  protected override encodeKey(key: string): string {
+    return this.#head + key;
+  }
+
+  protected override decodeKey(stored: string): string | undefined {
+    const head = this.#head;
+    return stored.length > head.length && stored.startsWith(head)
+      ? stored.slice(head.length)
+      : undefined;
+  }
+
+  /** Replaces the forwarded capabilities that would see or delete keys of other prefixes. */
+  #scopeCapabilities(store: KeyValue): void {
+    const iterateKeys = this.iterateKeys;
+    if (iterateKeys === undefined) {
+      delete this.destroyCollection;
+      delete this.destroy;
+      return;
+    }
+    // The inner `limit` counts keys this wrapper hides: take the first `limit` it shows instead.
+    this.keys = async (options) => takeFirst(iterateKeys(options), options?.limit);
+    const listed = this as this & KeyEnumeration;
+    if (this.destroyCollection !== undefined) {
+      this.destroyCollection = async (collection) => {
+        validateCollection(collection, { operation: "destroyCollection" });
+        return (await deleteListed(listed, collection)) > 0;
+      };
+    }
+    if (this.destroy === undefined) return;
+    if (!supports(store, "collections")) {
+      delete this.destroy;
+      return;
+    }
+    this.destroy = async () => {
+      let deleted = 0;
+      for await (const collection of store.iterateCollections()) {
+        deleted += await deleteListed(listed, collection);
+      }
+      return deleted > 0;
+    };
+  }
+}
+
+/** Deletes every key `store` lists in `collection`, a batch at a time; returns how many. */
+async function deleteListed(store: KeyValue & KeyEnumeration, collection: string): Promise<number> {
+  let deleted = 0;
+  let batch: string[] = [];
+  for await (const key of store.iterateKeys({ collection })) {
+    batch.push(key);
+    if (batch.length < deleteBatchSize) continue;
+    deleted += await store.deleteMany(batch, { collection });
+    batch = [];
+  }
+  if (batch.length > 0) deleted += await store.deleteMany(batch, { collection });
+  return deleted;
+}
