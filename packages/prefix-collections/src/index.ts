@@ -1,0 +1,4 @@
+export {
+  PrefixCollectionsWrapper,
+  type PrefixCollectionsWrapperOptions,
+} from "./prefix-collections-wrapper.ts";
