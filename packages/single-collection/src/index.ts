@@ -1,0 +1,4 @@
+export {
+  SingleCollectionWrapper,
+  type SingleCollectionWrapperOptions,
+} from "./single-collection-wrapper.ts";

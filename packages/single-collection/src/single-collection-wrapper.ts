@@ -1,0 +1,166 @@
+import {
+  BaseWrapper,
+  type CollectionOptions,
+  defaultCollectionOf,
+  type KeyEnumeration,
+  type KeyValue,
+  supports,
+  takeFirst,
+  validateCollection,
+} from "@kv/protocol";
+import { decodePair, escapeCollection, separatorProblem } from "./key-codec.ts";
+
+/** Options of `SingleCollectionWrapper`. */
+export interface SingleCollectionWrapperOptions {
+  /** The one collection of the inner store that holds every entry. */
+  singleCollection: string;
+  /**
+   * Placed between the collection and the key: a non-empty string without `%`, ASCII letters or
+   * digits. @default "__" (py-key-value's)
+   */
+  separator?: string | undefined;
+  /** The collection calls without one go to. @default the inner store's */
+  defaultCollection?: string | undefined;
+}
+
+/** How many keys `destroyCollection` deletes per `deleteMany` call. */
+const deleteBatchSize = 1000;
+
+/**
+ * Keeps every collection in one collection of the inner store, storing `(collection, key)` as the
+ * key `<collection><separator><key>` with the collection escaped where needed, so two pairs never
+ * meet (see `key-codec.ts`). For backends, accounts or tables limited to one namespace.
+ *
+ * `keys({ collection })` lists only that collection's keys, `collections()` the collections that
+ * hold keys, and `destroyCollection(name)` deletes that collection's keys: all three page through
+ * every key of the single collection, and are offered only when the inner store enumerates keys.
+ * `destroy()` destroys the single collection.
+ */
+export class SingleCollectionWrapper extends BaseWrapper {
+  /** The collection of the inner store that holds every entry. */
+  readonly singleCollection: string;
+  /** The text between the (escaped) collection and the key. */
+  readonly separator: string;
+  /** The collection calls without one go to. */
+  override readonly defaultCollection: string;
+  #lastCollection = "";
+  #lastHead = "";
+
+  /**
+   * @throws TypeError when `singleCollection` or `defaultCollection` is not a non-empty string,
+   * or `separator` is empty or holds `%`, an ASCII letter or a digit
+   */
+  constructor(store: KeyValue, options: SingleCollectionWrapperOptions) {
+    super(store);
+    const {
+      singleCollection,
+      separator = "__",
+      defaultCollection = defaultCollectionOf(store),
+    } = options ?? {};
+    if (typeof singleCollection !== "string" || singleCollection === "") {
+      throw new TypeError("SingleCollectionWrapper needs singleCollection: a non-empty string");
+    }
+    const problem = separatorProblem(separator);
+    if (problem !== undefined) throw new TypeError(`separator ${problem}`);
+    if (typeof defaultCollection !== "string" || defaultCollection === "") {
+      throw new TypeError("defaultCollection must be a non-empty string");
+    }
+    this.singleCollection = singleCollection;
+    this.separator = separator;
+    this.defaultCollection = defaultCollection;
+    this.#scopeCapabilities(store);
+  }
+
+  // BaseWrapper's delete and deleteMany throw bad input synchronously once names are mapped;
+  // being async here turns that into the rejected promise every other method gives.
+  /** @inheritdoc */
+  override async delete(key: string, options?: CollectionOptions): Promise<boolean> {
+    return super.delete(key, options);
+  }
+
+  /** @inheritdoc */
+  override async deleteMany(keys: readonly string[], options?: CollectionOptions): Promise<number> {
+    return super.deleteMany(keys, options);
+  }
+
+  protected override encodeCollection(): string {
+    return this.singleCollection;
+  }
+
+  protected override encodeKey(key: string, collection: string): string {
+    return this.#head(collection) + key;
+  }
+
+  protected override decodeKey(stored: string, collection: string): string | undefined {
+    const head = this.#head(collection);
+    return stored.length > head.length && stored.startsWith(head)
+      ? stored.slice(head.length)
+      : undefined;
+  }
+
+  /** What every stored key of `collection` starts with (the last one is remembered). */
+  #head(collection: string): string {
+    if (collection !== this.#lastCollection) {
+      this.#lastHead = escapeCollection(collection, this.separator) + this.separator;
+      this.#lastCollection = collection;
+    }
+    return this.#lastHead;
+  }
+
+  /** Replaces the forwarded capabilities that would act on the single collection as a whole. */
+  #scopeCapabilities(store: KeyValue): void {
+    const { iterateKeys } = this;
+    const canList = iterateKeys !== undefined && supports(store, "keys");
+    if (canList) {
+      // The inner `limit` counts keys of other collections: take the first `limit` of this one.
+      this.keys = async (options) => takeFirst(iterateKeys(options), options?.limit);
+    }
+    if (canList && supports(store, "collections")) {
+      const listed = (): AsyncIterable<string> => this.#collectionsIn(store);
+      this.iterateCollections = listed;
+      this.collections = async (options) => takeFirst(listed(), options?.limit);
+    } else {
+      delete this.collections;
+      delete this.iterateCollections;
+    }
+    if (canList && supports(store, "destroyCollection")) {
+      const own = this as this & KeyEnumeration;
+      this.destroyCollection = async (collection) => {
+        validateCollection(collection, { operation: "destroyCollection" });
+        return (await deleteListed(own, collection)) > 0;
+      };
+    } else {
+      delete this.destroyCollection;
+    }
+    if (supports(store, "destroy") && supports(store, "destroyCollection")) {
+      this.destroy = () => store.destroyCollection(this.singleCollection);
+    } else {
+      delete this.destroy;
+    }
+  }
+
+  /** Every collection holding keys, decoded from the single collection's keys, each once. */
+  async *#collectionsIn(store: KeyValue & KeyEnumeration): AsyncGenerator<string, void, undefined> {
+    const seen = new Set<string>();
+    for await (const stored of store.iterateKeys({ collection: this.singleCollection })) {
+      const collection = decodePair(stored, this.separator)?.collection;
+      if (collection === undefined || seen.has(collection)) continue;
+      seen.add(collection);
+      yield collection;
+    }
+  }
+}
+
+/** Deletes every key `store` lists in `collection`, a batch at a time; returns how many. */
+async function deleteListed(store: KeyValue & KeyEnumeration, collection: string): Promise<number> {
+  let deleted = 0;
+  let batch: string[] = [];
+  for await (const key of store.iterateKeys({ collection })) {
+    batch.push(key);
+    if (batch.length < deleteBatchSize) continue;
+    deleted += await store.deleteMany(batch, { collection });
+    batch = [];
+  }
+  if (batch.length > 0) deleted += await store.deleteMany(batch, { collection });
+  return deleted;
+}
