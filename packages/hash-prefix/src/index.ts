@@ -1,0 +1,1 @@
+export { HashPrefixWrapper, type HashPrefixWrapperOptions } from "./hash-prefix-wrapper.ts";
