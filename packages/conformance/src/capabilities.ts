@@ -1,6 +1,7 @@
 import {
   isTransientError,
   type KeyValue,
+  SerializationError,
   StoreClosedError,
   StoreConnectionError,
   supportsClose,
@@ -8,6 +9,7 @@ import {
   supportsCull,
   supportsDestroy,
   supportsDestroyCollection,
+  supportsEntries,
   supportsKeys,
 } from "@kv/protocol";
 import { describe, expect, it } from "vitest";
@@ -185,6 +187,69 @@ export function describeCapabilities(t: SuiteContext, probe: KeyValue): void {
           if (supportsKeys(current)) {
             expect((await current.keys({ collection })).sort()).toEqual(["forever", "long"]);
           }
+        });
+      });
+    }
+
+    if (supportsEntries(probe)) {
+      describe("whole entries", () => {
+        const precisionMs = t.ttlPrecision === "s" ? 1000 : 1;
+
+        it("writes entries with their own created_at and expiry, several expiries in one call", async () => {
+          const store = t.store as typeof probe;
+          const collection = t.collection();
+          const now = Date.now();
+          await store.writeEntries(
+            [
+              ["old", { value: { n: 1 }, createdAt: now - 86_400_000, expiresAt: now + 120_000 }],
+              ["soon", { value: { n: 2 }, createdAt: now - 1000, expiresAt: now + 30_000 }],
+              ["forever", { value: { n: 3 }, createdAt: now - 5000, expiresAt: undefined }],
+            ],
+            { collection },
+          );
+          await t.settle();
+          const [old, soon, forever, missing] = await store.readEntries(
+            ["old", "soon", "forever", "missing"],
+            { collection },
+          );
+          expect(old?.value).toEqual({ n: 1 });
+          expect(old?.createdAt).toBe(now - 86_400_000);
+          expect(Math.abs((old?.expiresAt ?? 0) - (now + 120_000))).toBeLessThan(precisionMs + 1);
+          expect(Math.abs((soon?.expiresAt ?? 0) - (now + 30_000))).toBeLessThan(precisionMs + 1);
+          expect(forever).toEqual({ value: { n: 3 }, createdAt: now - 5000, expiresAt: undefined });
+          expect(missing).toBeUndefined();
+          const [[, oldTtl], [, soonTtl]] = (await store.ttlMany(["old", "soon"], {
+            collection,
+          })) as [[unknown, number], [unknown, number]];
+          expect(oldTtl).toBeGreaterThan(110);
+          expect(oldTtl).toBeLessThanOrEqual(121);
+          expect(soonTtl).toBeGreaterThan(20);
+          expect(soonTtl).toBeLessThanOrEqual(31);
+        });
+
+        it("skips entries already expired and refuses bad timestamps before writing", async () => {
+          const store = t.store as typeof probe;
+          const collection = t.collection();
+          const now = Date.now();
+          await store.writeEntries(
+            [["gone", { value: { n: 1 }, createdAt: now - 5000, expiresAt: now - 1000 }]],
+            { collection },
+          );
+          await expect(
+            store.writeEntries(
+              [
+                ["fine", { value: { n: 1 }, createdAt: now, expiresAt: undefined }],
+                ["bad", { value: { n: 2 }, createdAt: Number.NaN, expiresAt: undefined }],
+              ],
+              { collection },
+            ),
+          ).rejects.toThrow(SerializationError);
+          await t.settle();
+          expect(await store.getMany(["gone", "fine", "bad"], { collection })).toEqual([
+            undefined,
+            undefined,
+            undefined,
+          ]);
         });
       });
     }

@@ -50,8 +50,9 @@ const parallelFiles = 32;
 /** Errors of the file system that pass with time: too many open files, busy, timed out. */
 const transientCodes = new Set(["EMFILE", "ENFILE", "EAGAIN", "EBUSY", "ETIMEDOUT", "EINTR"]);
 
-const DiskBase: StoreClass<"keys" | "collections" | "destroyCollection" | "destroy" | "cull"> =
-  storeWith("keys", "collections", "destroyCollection", "destroy", "cull");
+const DiskBase: StoreClass<
+  "keys" | "collections" | "destroyCollection" | "destroy" | "cull" | "entries"
+> = storeWith("keys", "collections", "destroyCollection", "destroy", "cull", "entries");
 
 /**
  * A store in a directory: one JSON file per entry (`<collection>/<key>.json`), names encoded

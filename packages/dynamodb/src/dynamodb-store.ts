@@ -31,12 +31,8 @@ export interface DynamoDbDestroyOptions {
   dropTable?: boolean | undefined;
 }
 
-const DynamoDbBase: StoreClass<"keys" | "destroyCollection" | "destroy" | "close"> = storeWith(
-  "keys",
-  "destroyCollection",
-  "destroy",
-  "close",
-);
+const DynamoDbBase: StoreClass<"keys" | "destroyCollection" | "destroy" | "close" | "entries"> =
+  storeWith("keys", "destroyCollection", "destroy", "close", "entries");
 
 /**
  * A store on one DynamoDB table, laid out as py-key-value lays it out: partition key `collection`,

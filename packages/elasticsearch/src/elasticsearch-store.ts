@@ -35,8 +35,8 @@ import {
 } from "./search.ts";
 
 const ElasticsearchBase: StoreClass<
-  "keys" | "collections" | "destroyCollection" | "destroy" | "cull" | "close"
-> = storeWith("keys", "collections", "destroyCollection", "destroy", "cull", "close");
+  "keys" | "collections" | "destroyCollection" | "destroy" | "cull" | "close" | "entries"
+> = storeWith("keys", "collections", "destroyCollection", "destroy", "cull", "close", "entries");
 
 /**
  * A store keeping each collection in its own Elasticsearch index, one document per key, in

@@ -30,8 +30,9 @@ interface Slot {
   older: Slot | undefined;
 }
 
-const MemoryBase: StoreClass<"keys" | "collections" | "destroyCollection" | "destroy" | "cull"> =
-  storeWith("keys", "collections", "destroyCollection", "destroy", "cull");
+const MemoryBase: StoreClass<
+  "keys" | "collections" | "destroyCollection" | "destroy" | "cull" | "entries"
+> = storeWith("keys", "collections", "destroyCollection", "destroy", "cull", "entries");
 
 /**
  * An in-process store. Values are held as JSON text, so every read is a fresh copy. With

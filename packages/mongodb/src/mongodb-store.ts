@@ -16,8 +16,8 @@ import { ENTRY_PROJECTION, fromDocument, INDEXES, liveAt, toDocument } from "./l
 import { toMongoName } from "./names.ts";
 
 const MongoDbBase: StoreClass<
-  "keys" | "collections" | "destroyCollection" | "destroy" | "cull" | "close"
-> = storeWith("keys", "collections", "destroyCollection", "destroy", "cull", "close");
+  "keys" | "collections" | "destroyCollection" | "destroy" | "cull" | "close" | "entries"
+> = storeWith("keys", "collections", "destroyCollection", "destroy", "cull", "close", "entries");
 
 /**
  * A store on MongoDB, in py-key-value's layout: one MongoDB collection per collection, one

@@ -132,7 +132,7 @@ export abstract class BaseStore implements KeyValue {
     keys: readonly string[],
     options?: CollectionOptions,
   ): Promise<(Value | undefined)[]> {
-    const entries = await this.#readMany(keys, options, "getMany");
+    const entries = await this.readLiveEntries(keys, options, "getMany");
     return entries.map((entry) => entry?.value);
   }
 
@@ -150,7 +150,7 @@ export abstract class BaseStore implements KeyValue {
 
   /** @inheritdoc */
   async ttlMany(keys: readonly string[], options?: CollectionOptions): Promise<ValueWithTtl[]> {
-    const entries = await this.#readMany(keys, options, "ttlMany");
+    const entries = await this.readLiveEntries(keys, options, "ttlMany");
     return entries.map((entry) => this.#withTtl(entry));
   }
 
@@ -317,10 +317,15 @@ export abstract class BaseStore implements KeyValue {
     this.#collectionSetups.clear();
   }
 
-  async #readMany(
+  /**
+   * The live entries of `keys`, in order: validated, de-duplicated for the `getEntries` hook, and
+   * with expired entries as `undefined`.
+   * @throws InvalidKeyError, what `mapError` makes of a failure
+   */
+  protected async readLiveEntries(
     keys: readonly string[],
     options: CollectionOptions | undefined,
-    operation: "getMany" | "ttlMany",
+    operation: Operation,
   ): Promise<(ManagedEntry | undefined)[]> {
     const collection = this.resolveCollection(options, operation);
     const unique = this.#distinctKeys(keys, operation, collection);

@@ -6,9 +6,11 @@ import {
   type Cullable,
   capabilityMethods,
   capabilityNames,
+  type EntryAccess,
   type KeyEnumeration,
   type StoreDestruction,
   supports,
+  takeFirst,
 } from "./capabilities.ts";
 import type { Operation } from "./errors.ts";
 import {
@@ -20,6 +22,7 @@ import {
   type Value,
   type ValueWithTtl,
 } from "./key-value.ts";
+import type { ManagedEntry } from "./managed-entry.ts";
 import { validateCollection, validateKey, validateTtl, validateValue } from "./validation.ts";
 
 /** Where a value is going to or coming from, as the wrapper's caller named it. */
@@ -68,6 +71,10 @@ export abstract class BaseWrapper implements KeyValue {
   declare cull?: Cullable["cull"];
   /** Present when the inner store can be closed. */
   declare close?: () => Promise<void>;
+  /** Present when the inner store reads managed entries and the wrapper changes no data method. */
+  declare readEntries?: EntryAccess["readEntries"];
+  /** Present when the inner store writes managed entries and the wrapper changes no data method. */
+  declare writeEntries?: EntryAccess["writeEntries"];
 
   /**
    * Transforms a value on its way to the inner store. Return `undefined` to drop the write
@@ -98,10 +105,33 @@ export abstract class BaseWrapper implements KeyValue {
     const self = this as unknown as Record<string, unknown>;
     for (const capability of capabilityNames) {
       if (!supports(store, capability)) continue;
+      if (capability === "entries") {
+        if (this.#changesDataMethods()) continue;
+        if (this.#transformsReads || this.#transformsWrites) {
+          self.readEntries = (keys: readonly string[], options?: CollectionOptions) =>
+            this.#readEntries(keys, options);
+          self.writeEntries = (
+            entries: readonly (readonly [string, ManagedEntry])[],
+            options?: CollectionOptions,
+          ) => this.#writeEntries(entries, options);
+          continue;
+        }
+      }
       for (const method of capabilityMethods[capability]) {
         self[method.name] = this.#forward(capability, method);
       }
     }
+  }
+
+  /**
+   * True when a subclass overrides a read or write method itself: whole-entry access would then
+   * go around what it does (a TTL clamp, a route), so the `entries` capability is not passed on.
+   */
+  #changesDataMethods(): boolean {
+    const base = BaseWrapper.prototype;
+    return (["get", "getMany", "ttl", "ttlMany", "put", "putMany"] as const).some(
+      (name) => this[name] !== base[name],
+    );
   }
 
   /**
@@ -169,10 +199,7 @@ export abstract class BaseWrapper implements KeyValue {
     if (!this.#mapsKeys) {
       return this.invoke("delete", (store) => store.delete(key, options), options);
     }
-    const target = this.#target("delete", options);
-    validateKey(key, { operation: "delete", collection: target.collection });
-    const inner = this.#innerKey(key, target.collection);
-    return this.invoke("delete", (store) => store.delete(inner, target.options), options);
+    return this.#delete(key, options);
   }
 
   /** @inheritdoc */
@@ -180,9 +207,7 @@ export abstract class BaseWrapper implements KeyValue {
     if (!this.#mapsKeys) {
       return this.invoke("deleteMany", (store) => store.deleteMany(keys, options), options);
     }
-    const target = this.#target("deleteMany", options);
-    const inner = this.#innerKeys("deleteMany", keys, target.collection);
-    return this.invoke("deleteMany", (store) => store.deleteMany(inner, target.options), options);
+    return this.#deleteMany(keys, options);
   }
 
   /** Closes the inner store when it can be closed; a no-op otherwise. */
@@ -213,6 +238,69 @@ export abstract class BaseWrapper implements KeyValue {
     if (!Array.isArray(keys)) throw new TypeError(`${operation} expects an array of keys`);
     for (const key of keys) validateKey(key, { operation, collection });
     return keys.map((key) => this.#innerKey(key, collection));
+  }
+
+  async #delete(key: string, options: CollectionOptions | undefined): Promise<boolean> {
+    const { collection, options: inner } = this.#target("delete", options);
+    validateKey(key, { operation: "delete", collection });
+    const innerKey = this.#innerKey(key, collection);
+    return this.invoke("delete", (store) => store.delete(innerKey, inner), options);
+  }
+
+  async #deleteMany(
+    keys: readonly string[],
+    options: CollectionOptions | undefined,
+  ): Promise<number> {
+    const { collection, options: inner } = this.#target("deleteMany", options);
+    const innerKeys = this.#innerKeys("deleteMany", keys, collection);
+    return this.invoke("deleteMany", (store) => store.deleteMany(innerKeys, inner), options);
+  }
+
+  async #readEntries(
+    keys: readonly string[],
+    options: CollectionOptions | undefined,
+  ): Promise<(ManagedEntry | undefined)[]> {
+    const { collection, options: inner } = this.#target("getMany", options);
+    const innerKeys = this.#innerKeys("getMany", keys, collection);
+    const stored = await this.invoke(
+      "getMany",
+      (store) => (store as KeyValue & EntryAccess).readEntries(innerKeys, inner),
+      options,
+    );
+    return settle(
+      stored.map((entry, index) => {
+        if (entry === undefined) return undefined;
+        const location = { operation: "getMany", collection, key: keys[index] as string } as const;
+        const decoded = this.#decode(entry.value, location);
+        const withValue = (value: Value | undefined) =>
+          value === undefined ? undefined : { ...entry, value };
+        return decoded instanceof Promise ? decoded.then(withValue) : withValue(decoded);
+      }),
+    );
+  }
+
+  async #writeEntries(
+    entries: readonly (readonly [string, ManagedEntry])[],
+    options: CollectionOptions | undefined,
+  ): Promise<void> {
+    const { collection, options: inner } = this.#target("putMany", options);
+    if (!Array.isArray(entries)) throw new TypeError("writeEntries expects [key, entry] pairs");
+    const values = await settle(
+      entries.map(([key, entry]) =>
+        this.#encode(entry?.value, { operation: "putMany", collection, key }),
+      ),
+    );
+    const kept: [string, ManagedEntry][] = [];
+    for (const [index, value] of values.entries()) {
+      const [key, entry] = entries[index] as readonly [string, ManagedEntry];
+      if (value !== undefined) kept.push([this.#innerKey(key, collection), { ...entry, value }]);
+    }
+    if (kept.length === 0 && entries.length > 0) return;
+    await this.invoke(
+      "putMany",
+      (store) => (store as KeyValue & EntryAccess).writeEntries(kept, inner),
+      options,
+    );
   }
 
   async #get(key: string, options: CollectionOptions | undefined): Promise<Value | undefined> {
@@ -315,33 +403,53 @@ export abstract class BaseWrapper implements KeyValue {
     await this.invoke("putMany", (store) => store.putMany(kept, inner), options);
   }
 
-  /** The forwarding function of one capability method, through `invoke` and the key hooks. */
+  /**
+   * The forwarding function of one capability method, through `invoke` and the name hooks. Bad
+   * input rejects (or, for iterators, throws on the first read) like the store's own methods.
+   */
   #forward(capability: Capability, method: CapabilityMethod): (...args: unknown[]) => unknown {
     const { name, operation } = method;
     const call =
       (args: unknown[]) =>
-      (store: KeyValue): unknown => {
+      (store: KeyValue): Promise<unknown> => {
         if (!supports(store, capability)) {
           throw new TypeError(`The store given to invoke() has no ${name}()`);
         }
-        return (store as unknown as Record<string, (...a: unknown[]) => unknown>)[name]?.(...args);
+        const target = store as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+        return target[name]?.(...args) as Promise<unknown>;
       };
-    return (...args: unknown[]) => {
-      const { options, collection } = this.#capabilityArguments(method, args);
-      if (method.iterates) {
-        const source = call(args)(this.store) as AsyncIterable<string>;
-        return this.#mapsKeys ? this.#decodeNames(operation, source, collection) : source;
-      }
-      const result = this.invoke(
-        operation,
-        call(args) as (s: KeyValue) => Promise<unknown>,
-        options,
-      );
-      if (!this.#mapsKeys || (operation !== "keys" && operation !== "collections")) return result;
-      return (result as Promise<string[]>).then((names) =>
-        names.flatMap((stored) => this.#decodeName(operation, stored, collection) ?? []),
-      );
+    if (method.iterates) {
+      const self = this;
+      return async function* forwardIteration(...args: unknown[]) {
+        const { collection } = self.#capabilityArguments(method, args);
+        const source = call(args)(self.store) as unknown as AsyncIterable<string>;
+        yield* self.#mapsKeys ? self.#decodeNames(operation, source, collection) : source;
+      };
+    }
+    const lists = operation === "keys" || operation === "collections";
+    return async (...args: unknown[]) => {
+      if (lists && this.#mapsKeys) return this.#listDecoded(method, args);
+      const { options } = this.#capabilityArguments(method, args);
+      return this.invoke(operation, call(args), options);
     };
+  }
+
+  /**
+   * `keys()` or `collections()` through the name hooks: the decoded names of the matching
+   * iterator, so names the wrapper hides never count against `limit`.
+   */
+  #listDecoded(method: CapabilityMethod, args: unknown[]): Promise<string[]> {
+    const given = (args[0] ?? {}) as { limit?: number; collection?: string };
+    const iterate = (this as unknown as Record<string, (o?: object) => AsyncIterable<string>>)[
+      method.operation === "keys" ? "iterateKeys" : "iterateCollections"
+    ];
+    if (iterate === undefined) throw new TypeError(`No iterator to list ${method.operation}`);
+    const { limit, ...rest } = given;
+    return this.invoke(
+      method.operation,
+      () => takeFirst(iterate.call(this, method.operation === "keys" ? rest : undefined), limit),
+      method.operation === "keys" ? rest : undefined,
+    );
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { Operation } from "./errors.ts";
 import type { CollectionOptions, KeyValue } from "./key-value.ts";
+import type { ManagedEntry } from "./managed-entry.ts";
 
 /** Options for listing keys. */
 export interface KeysOptions extends CollectionOptions {
@@ -75,6 +76,30 @@ export interface Cullable {
   cull(): Promise<void>;
 }
 
+/**
+ * A store that reads and writes managed entries whole, with their `createdAt` and `expiresAt`
+ * (epoch ms): what copying between stores needs to keep both timestamps.
+ */
+export interface EntryAccess {
+  /**
+   * Reads the live entries of `keys`, in order (`undefined` where missing or expired).
+   * @throws InvalidKeyError, StoreError
+   */
+  readEntries(
+    keys: readonly string[],
+    options?: CollectionOptions,
+  ): Promise<(ManagedEntry | undefined)[]>;
+  /**
+   * Writes entries with the timestamps they carry (a later one of a repeated key wins); an entry
+   * already expired is not written.
+   * @throws InvalidKeyError, SerializationError (a value or timestamp that cannot be stored), StoreError
+   */
+  writeEntries(
+    entries: readonly (readonly [key: string, entry: ManagedEntry])[],
+    options?: CollectionOptions,
+  ): Promise<void>;
+}
+
 /** A store that holds resources (connections, file handles) to release. */
 export interface Closable {
   /**
@@ -101,6 +126,8 @@ export interface Capabilities {
   cull: Cullable;
   /** `close()` and `Symbol.asyncDispose`. */
   close: Closable;
+  /** `readEntries()` and `writeEntries()`. */
+  entries: EntryAccess;
 }
 
 /** The name of an optional capability. */
@@ -146,6 +173,10 @@ export const capabilityMethods: { readonly [C in Capability]: readonly Capabilit
   destroy: [{ name: "destroy", operation: "destroy" }],
   cull: [{ name: "cull", operation: "cull" }],
   close: [{ name: "close", operation: "close" }],
+  entries: [
+    { name: "readEntries", operation: "getMany", optionsAt: 1 },
+    { name: "writeEntries", operation: "putMany", optionsAt: 1 },
+  ],
 };
 
 /** Every capability name. */
@@ -189,6 +220,11 @@ export function supportsDestroy<S extends KeyValue>(store: S): store is S & Stor
 /** True when the store can cull expired entries. */
 export function supportsCull<S extends KeyValue>(store: S): store is S & Cullable {
   return supports(store, "cull");
+}
+
+/** True when the store reads and writes managed entries with their timestamps. */
+export function supportsEntries<S extends KeyValue>(store: S): store is S & EntryAccess {
+  return supports(store, "entries");
 }
 
 /** True when the store has resources to close. */

@@ -13,6 +13,7 @@ export {
   capabilityMethods,
   capabilityNames,
   DEFAULT_LIST_LIMIT,
+  type EntryAccess,
   type KeyEnumeration,
   type KeysOptions,
   type StoreDestruction,
@@ -22,6 +23,7 @@ export {
   supportsCull,
   supportsDestroy,
   supportsDestroyCollection,
+  supportsEntries,
   supportsKeys,
   takeFirst,
 } from "./capabilities.ts";
@@ -83,6 +85,7 @@ export {
   MAX_VALUE_DEPTH,
   resolveTtl,
   validateCollection,
+  validateEntry,
   validateKey,
   validateTtl,
   validateValue,

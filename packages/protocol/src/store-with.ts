@@ -9,6 +9,8 @@ import {
   type UnionToIntersection,
 } from "./capabilities.ts";
 import type { CollectionOptions } from "./key-value.ts";
+import { isExpired, type ManagedEntry } from "./managed-entry.ts";
+import { validateEntry, validateKey } from "./validation.ts";
 
 /** What a store implements to offer `keys()` and `iterateKeys()`. */
 declare abstract class KeysHook {
@@ -56,15 +58,18 @@ interface CapabilityHooks {
   destroy: DestroyHook;
   cull: CullHook;
   close: CloseHook;
+  /** Entry access needs no hook of its own: it runs on `getEntries` and `putEntries`. */
+  entries: object;
 }
 
-const hookNames: { readonly [C in Capability]: string } = {
+const hookNames: { readonly [C in Capability]: string | undefined } = {
   keys: "enumerateKeys",
   collections: "enumerateCollections",
   destroyCollection: "dropCollection",
   destroy: "dropAll",
   cull: "removeExpired",
   close: "release",
+  entries: undefined,
 };
 
 type Hooks<C extends Capability> = UnionToIntersection<CapabilityHooks[C]>;
@@ -131,6 +136,33 @@ abstract class CapabilityMethodsImpl extends BaseStore {
   close(): Promise<void> {
     return this.closeWith(() => this.release());
   }
+
+  readEntries(
+    keys: readonly string[],
+    options?: CollectionOptions,
+  ): Promise<(ManagedEntry | undefined)[]> {
+    return this.readLiveEntries(keys, options, "getMany");
+  }
+
+  async writeEntries(
+    entries: readonly (readonly [string, ManagedEntry])[],
+    options?: CollectionOptions,
+  ): Promise<void> {
+    const collection = this.resolveCollection(options, "putMany");
+    if (!Array.isArray(entries)) throw new TypeError("writeEntries expects [key, entry] pairs");
+    const now = this.clock.now();
+    const latest = new Map<string, ManagedEntry>();
+    for (const [key, entry] of entries) {
+      const context = { operation: "putMany", collection, key } as const;
+      validateKey(key, context);
+      validateEntry(entry, now, context);
+      latest.delete(key);
+      latest.set(key, entry);
+    }
+    const live = [...latest].filter(([, entry]) => !isExpired(entry, now));
+    if (live.length === 0) return;
+    await this.guard("putMany", collection, () => this.putEntries(collection, live));
+  }
 }
 
 const madeClasses = new Map<string, StoreClass<Capability>>();
@@ -170,7 +202,7 @@ function makeStoreClass(capabilities: readonly Capability[]): StoreClass<Capabil
       const self = this as unknown as Record<string, unknown>;
       for (const capability of capabilities) {
         const hook = hookNames[capability];
-        if (typeof self[hook] !== "function") {
+        if (hook !== undefined && typeof self[hook] !== "function") {
           throw new TypeError(
             `${new.target.name} offers "${capability}" but does not implement ${hook}()`,
           );

@@ -6,6 +6,7 @@ import {
   SerializationError,
 } from "./errors.ts";
 import type { Ttl, Value } from "./key-value.ts";
+import type { ManagedEntry } from "./managed-entry.ts";
 
 type Context = Omit<KeyValueErrorOptions, "message" | "cause">;
 
@@ -86,6 +87,33 @@ export function resolveTtl(ttl: unknown, context: Context = {}): number | undefi
  */
 export function validateTtl(ttl: unknown, context: Context = {}): asserts ttl is Ttl | undefined {
   resolveTtl(ttl, context);
+}
+
+/**
+ * Checks a managed entry handed in whole: a JSON-safe value, and `createdAt`/`expiresAt` absent
+ * or epoch milliseconds, the expiry no further than `MAX_TTL_SECONDS` from `now`.
+ * @throws SerializationError for a bad value or timestamp, InvalidTtlError for an expiry too far away
+ */
+export function validateEntry(entry: unknown, now: number, context: Context = {}): void {
+  const { value, createdAt, expiresAt } = (entry ?? {}) as Partial<ManagedEntry>;
+  validateValue(value, context);
+  for (const [name, time] of [
+    ["createdAt", createdAt],
+    ["expiresAt", expiresAt],
+  ] as const) {
+    if (time !== undefined && (typeof time !== "number" || !Number.isFinite(time) || time < 0)) {
+      throw new SerializationError({
+        ...context,
+        message: `${name} must be epoch milliseconds, got ${describe(time)}`,
+      });
+    }
+  }
+  if (expiresAt !== undefined && expiresAt - now > MAX_TTL_SECONDS * 1000) {
+    throw new InvalidTtlError({
+      ...context,
+      message: `expiresAt must be at most ${MAX_TTL_SECONDS} seconds away`,
+    });
+  }
 }
 
 /**

@@ -7,11 +7,14 @@ import {
   type ManagedEntry,
   type Operation,
   SerializationError,
+  type StoreClass,
+  storeWith,
   supportsClose,
   supportsCollections,
   supportsCull,
   supportsDestroy,
   supportsDestroyCollection,
+  supportsEntries,
   supportsKeys,
   takeFirst,
   type Value,
@@ -207,5 +210,70 @@ describe("BaseWrapper defaultCollection", () => {
   it("is the inner store's default collection, through any number of wrappers", () => {
     const wrapper = new PassThrough(new PassThrough(new MapStore({ defaultCollection: "main" })));
     expect(wrapper.defaultCollection).toBe("main");
+  });
+});
+
+const EntriesBase: StoreClass<"keys" | "entries"> = storeWith("keys", "entries");
+
+/** A Map store with key enumeration and whole-entry access. */
+class EntriesStore extends EntriesBase {
+  readonly data = new Map<string, ManagedEntry>();
+  protected async getEntry(collection: string, key: string) {
+    return this.data.get(`${collection}/${key}`);
+  }
+  protected async putEntry(collection: string, key: string, entry: ManagedEntry) {
+    this.data.set(`${collection}/${key}`, entry);
+  }
+  protected async deleteEntry(collection: string, key: string) {
+    return this.data.delete(`${collection}/${key}`);
+  }
+  protected async *enumerateKeys(collection: string) {
+    for (const name of this.data.keys()) {
+      if (name.startsWith(`${collection}/`)) yield name.slice(collection.length + 1);
+    }
+  }
+}
+
+/** Overrides put itself, as a TTL clamp does. */
+class ChangesPut extends BaseWrapper {
+  override put(key: string, value: Value): Promise<void> {
+    return super.put(key, value, { ttl: 1 });
+  }
+}
+
+describe("BaseWrapper whole-entry access", () => {
+  it("passes entries through the value and name hooks, keeping their timestamps", async () => {
+    const inner = new EntriesStore();
+    const wrapper = new Boxing(new Prefixing(inner));
+    const entry = { value: { n: 1 }, createdAt: 1000, expiresAt: Date.now() + 60_000 };
+    if (!supportsEntries(wrapper)) throw new Error("entries not forwarded");
+    await wrapper.writeEntries([["a", entry]], { collection: "x" });
+    expect(inner.data.get("c:x/k:a")).toEqual({ ...entry, value: { wrapped: { n: 1 } } });
+    expect(await wrapper.readEntries(["a", "b"], { collection: "x" })).toEqual([entry, undefined]);
+  });
+
+  it("is not offered by a wrapper that changes a read or write method itself", () => {
+    expect(supportsEntries(new ChangesPut(new EntriesStore()))).toBe(false);
+    expect(supportsEntries(new PassThrough(new EntriesStore()))).toBe(true);
+  });
+
+  it("rejects bad input of forwarded calls instead of throwing, and lists after hiding names", async () => {
+    const inner = new EntriesStore();
+    const wrapper = new Prefixing(inner);
+    if (!supportsKeys(wrapper)) throw new Error("keys not forwarded");
+    const listing = wrapper.keys({ collection: "" });
+    expect(listing).toBeInstanceOf(Promise);
+    await expect(listing).rejects.toBeInstanceOf(InvalidKeyError);
+    const deleting = wrapper.delete("", { collection: "x" });
+    await expect(deleting).rejects.toBeInstanceOf(InvalidKeyError);
+    for (let n = 0; n < 5; n++) await inner.put(`foreign-${n}`, { n }, { collection: "c:x" });
+    await wrapper.putMany(
+      [
+        ["mine", { n: 1 }],
+        ["also", { n: 2 }],
+      ],
+      { collection: "x" },
+    );
+    expect((await wrapper.keys({ collection: "x", limit: 2 })).sort()).toEqual(["also", "mine"]);
   });
 });

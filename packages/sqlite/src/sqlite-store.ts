@@ -66,8 +66,8 @@ const tableName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const synchronousModes: readonly string[] = ["off", "normal", "full", "extra"];
 
 const SqliteBase: StoreClass<
-  "keys" | "collections" | "destroyCollection" | "destroy" | "cull" | "close"
-> = storeWith("keys", "collections", "destroyCollection", "destroy", "cull", "close");
+  "keys" | "collections" | "destroyCollection" | "destroy" | "cull" | "close" | "entries"
+> = storeWith("keys", "collections", "destroyCollection", "destroy", "cull", "close", "entries");
 
 /**
  * A store in one SQLite table (better-sqlite3): a row per entry keyed by (collection, key), WAL
