@@ -1,0 +1,2 @@
+export type { CacheErrorEvent, PassthroughCacheWrapperOptions } from "./options.ts";
+export { PassthroughCacheWrapper } from "./passthrough-cache-wrapper.ts";
