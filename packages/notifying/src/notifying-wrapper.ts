@@ -1,0 +1,231 @@
+import {
+  BaseWrapper,
+  type CollectionOptions,
+  type Entry,
+  type KeyValue,
+  type Operation,
+  type PutOptions,
+  resolveTtl,
+  type Value,
+} from "@kv/protocol";
+import { HandlerError } from "./errors.ts";
+import type { ChangeEvent, ChangeHandler, DeleteEvent, HandlerName, PutEvent } from "./events.ts";
+
+/** Options of `NotifyingWrapper`. */
+export interface NotifyingWrapperOptions {
+  /** Called after every successful `put` and `putMany`. */
+  onPut?: ChangeHandler<PutEvent> | undefined;
+  /** Called after every successful `delete` and `deleteMany`, whether the keys existed or not. */
+  onDelete?: ChangeHandler<DeleteEvent> | undefined;
+  /** Called after every successful change: puts, deletes, `destroyCollection`, `destroy` and `cull`. */
+  onChange?: ChangeHandler<ChangeEvent> | undefined;
+  /** Put the written values in `PutEvent.values`. @default false */
+  includeValues?: boolean | undefined;
+  /**
+   * Make each call wait until its handlers have settled (their failures are still reported, never
+   * thrown). By default an async handler runs on after the call has returned. @default false
+   */
+  awaitHandlers?: boolean | undefined;
+  /**
+   * Told when a handler throws or rejects, with a `HandlerError` whose `cause` is the handler's
+   * error. @default `console.error(error)`
+   */
+  onHandlerError?: ((error: HandlerError) => void) | undefined;
+}
+
+/**
+ * Calls handlers after changes: `onPut` after puts, `onDelete` after deletes, `onChange` after
+ * those and after `destroyCollection`, `destroy` and `cull`, each with the collection and keys
+ * (and values, with `includeValues`). A bulk call notifies once with all its keys. Handlers run
+ * only once the change has succeeded; one that fails is reported to `onHandlerError` and never
+ * undoes the change or fails the call. Async handlers are not awaited unless `awaitHandlers`.
+ */
+export class NotifyingWrapper extends BaseWrapper {
+  private readonly onPut: ChangeHandler<PutEvent> | undefined;
+  private readonly onDelete: ChangeHandler<DeleteEvent> | undefined;
+  private readonly onChange: ChangeHandler<ChangeEvent> | undefined;
+  private readonly onHandlerError: (error: HandlerError) => void;
+  private readonly includeValues: boolean;
+  private readonly awaitHandlers: boolean;
+
+  /** @throws TypeError when a handler is not a function or a flag is not a boolean */
+  constructor(store: KeyValue, options: NotifyingWrapperOptions = {}) {
+    super(store);
+    this.onPut = handler(options.onPut, "onPut");
+    this.onDelete = handler(options.onDelete, "onDelete");
+    this.onChange = handler(options.onChange, "onChange");
+    this.onHandlerError =
+      handler(options.onHandlerError, "onHandlerError") ?? ((error) => console.error(error));
+    this.includeValues = flag(options.includeValues, "includeValues");
+    this.awaitHandlers = flag(options.awaitHandlers, "awaitHandlers");
+  }
+
+  override put(key: string, value: Value, options?: PutOptions): Promise<void> {
+    const written = super.put(key, value, options);
+    if (this.onPut === undefined && this.onChange === undefined) return written;
+    return this.after(written, () => this.putEvent("put", [key], [value], options));
+  }
+
+  override putMany(entries: readonly Entry[], options?: PutOptions): Promise<void> {
+    const written = super.putMany(entries, options);
+    if (this.onPut === undefined && this.onChange === undefined) return written;
+    return this.after(written, () =>
+      entries.length === 0
+        ? undefined
+        : this.putEvent(
+            "putMany",
+            entries.map(([key]) => key),
+            this.includeValues ? entries.map(([, value]) => value) : [],
+            options,
+          ),
+    );
+  }
+
+  override delete(key: string, options?: CollectionOptions): Promise<boolean> {
+    const deleted = super.delete(key, options);
+    if (this.onDelete === undefined && this.onChange === undefined) return deleted;
+    return this.after(deleted, (found) =>
+      this.deleteEvent("delete", [key], found ? 1 : 0, options),
+    );
+  }
+
+  override deleteMany(keys: readonly string[], options?: CollectionOptions): Promise<number> {
+    const deleted = super.deleteMany(keys, options);
+    if (this.onDelete === undefined && this.onChange === undefined) return deleted;
+    return this.after(deleted, (count) =>
+      keys.length === 0 ? undefined : this.deleteEvent("deleteMany", [...keys], count, options),
+    );
+  }
+
+  protected override invoke<T>(
+    operation: Operation,
+    call: (store: KeyValue) => Promise<T>,
+    options?: CollectionOptions,
+  ): Promise<T> {
+    const done = call(this.store);
+    if (this.onChange === undefined) return done;
+    switch (operation) {
+      case "destroyCollection":
+        return this.after(done, (removed) => ({
+          type: operation,
+          operation,
+          collection: options?.collection ?? this.defaultCollection,
+          removed: removed === true,
+        }));
+      case "destroy":
+        return this.after(done, (removed) => ({
+          type: operation,
+          operation,
+          removed: removed === true,
+        }));
+      case "cull":
+        return this.after(done, () => ({ type: operation, operation }));
+      default:
+        return done;
+    }
+  }
+
+  /** Settles with the call, after telling the handlers about its change (and awaiting them, when asked). */
+  private after<T>(done: Promise<T>, describe: (result: T) => ChangeEvent | undefined): Promise<T> {
+    return done.then((result) => {
+      const event = describe(result);
+      if (event === undefined) return result;
+      Object.freeze(event);
+      const specific =
+        event.type === "put"
+          ? this.run("onPut", this.onPut, event)
+          : event.type === "delete"
+            ? this.run("onDelete", this.onDelete, event)
+            : undefined;
+      const general = this.run("onChange", this.onChange, event);
+      if (specific === undefined && general === undefined) return result;
+      return Promise.all([specific, general]).then(() => result);
+    });
+  }
+
+  /** Calls one handler; returns a promise to wait for only when `awaitHandlers` and it is async. */
+  private run<E extends ChangeEvent>(
+    name: HandlerName,
+    handler: ChangeHandler<E> | undefined,
+    event: E,
+  ): Promise<void> | undefined {
+    if (handler === undefined) return undefined;
+    let returned: unknown;
+    try {
+      returned = handler(event);
+    } catch (error) {
+      this.report(name, event, error);
+      return undefined;
+    }
+    if (!isThenable(returned)) return undefined;
+    const settled = Promise.resolve(returned).then(
+      () => undefined,
+      (error: unknown) => this.report(name, event, error),
+    );
+    return this.awaitHandlers ? settled : undefined;
+  }
+
+  private report(name: HandlerName, event: ChangeEvent, cause: unknown): void {
+    const collection = "collection" in event ? event.collection : undefined;
+    const error = new HandlerError({
+      handler: name,
+      event,
+      cause,
+      operation: event.operation,
+      collection,
+    });
+    try {
+      this.onHandlerError(error);
+    } catch (failure) {
+      console.error(error, failure);
+    }
+  }
+
+  private putEvent(
+    operation: PutEvent["operation"],
+    keys: string[],
+    values: Value[],
+    options: PutOptions | undefined,
+  ): PutEvent {
+    const event: PutEvent = {
+      type: "put",
+      operation,
+      collection: options?.collection ?? this.defaultCollection,
+      keys: Object.freeze(keys),
+      ttl: resolveTtl(options?.ttl),
+    };
+    return this.includeValues ? { ...event, values: Object.freeze(values) } : event;
+  }
+
+  private deleteEvent(
+    operation: DeleteEvent["operation"],
+    keys: string[],
+    deleted: number,
+    options: CollectionOptions | undefined,
+  ): DeleteEvent {
+    const collection = options?.collection ?? this.defaultCollection;
+    return { type: "delete", operation, collection, keys: Object.freeze(keys), deleted };
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === "object" || typeof value === "function") &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === "function"
+  );
+}
+
+function handler<F>(value: F | undefined, name: string): F | undefined {
+  if (value !== undefined && typeof value !== "function") {
+    throw new TypeError(`${name} must be a function, got ${typeof value}`);
+  }
+  return value;
+}
+
+function flag(value: boolean | undefined, name: string): boolean {
+  if (value !== undefined && typeof value !== "boolean") {
+    throw new TypeError(`${name} must be a boolean, got ${typeof value}`);
+  }
+  return value ?? false;
+}
