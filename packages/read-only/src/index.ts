@@ -1,0 +1,2 @@
+export { ReadOnlyError } from "./errors.ts";
+export { ReadOnlyWrapper, type ReadOnlyWrapperOptions } from "./read-only-wrapper.ts";

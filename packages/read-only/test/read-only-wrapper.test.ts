@@ -1,0 +1,216 @@
+import { MemoryStore } from "@kv/memory";
+import {
+  BaseWrapper,
+  type CapabilityMethod,
+  capabilityMethods,
+  capabilityNames,
+  isTransientError,
+  type KeyValue,
+  type Operation,
+  StoreClosedError,
+  supports,
+} from "@kv/protocol";
+import { ReadOnlyError, ReadOnlyWrapper, type ReadOnlyWrapperOptions } from "@kv/read-only";
+import { describe, expect, it } from "vitest";
+import { writing } from "./operations.ts";
+
+/** Records every operation that reaches the store below the wrapper. */
+class Recorder extends BaseWrapper {
+  readonly reached: Operation[] = [];
+  protected override invoke<T>(operation: Operation, call: (store: KeyValue) => Promise<T>) {
+    this.reached.push(operation);
+    return call(this.store);
+  }
+}
+
+async function setup(options?: ReadOnlyWrapperOptions) {
+  const memory = new MemoryStore();
+  await memory.put("a", { n: 1 }, { collection: "c" });
+  await memory.put("b", { n: 2 }, { collection: "c", ttl: 100 });
+  await memory.put("x", { n: 3 });
+  const inner = new Recorder(memory);
+  return { memory, inner, store: new ReadOnlyWrapper(inner, options) };
+}
+
+/** Every call the wrapper refuses, with what it returns when dropped. */
+function writes(store: ReadOnlyWrapper): [string, () => Promise<unknown>, unknown][] {
+  return [
+    ["put", () => store.put("a", { n: 9 }, { collection: "c" }), undefined],
+    ["putMany", () => store.putMany([["new", { n: 9 }]], { collection: "c" }), undefined],
+    ["delete", () => store.delete("a", { collection: "c" }), false],
+    ["deleteMany", () => store.deleteMany(["a", "b"], { collection: "c" }), 0],
+    ["destroyCollection", async () => store.destroyCollection?.("c"), false],
+    ["destroy", async () => store.destroy?.(), false],
+    ["cull", async () => store.cull?.(), undefined],
+  ];
+}
+
+async function contents(memory: MemoryStore) {
+  return {
+    c: await memory.getMany(["a", "b", "new"], { collection: "c" }),
+    default: await memory.get("x"),
+  };
+}
+
+async function collect(names: AsyncIterable<string> | undefined): Promise<string[]> {
+  const all: string[] = [];
+  for await (const name of names ?? []) all.push(name);
+  return all;
+}
+
+/** A MemoryStore given every method of the protocol's capability table it lacks (doing nothing). */
+function withEveryCapability(): KeyValue {
+  const store = new MemoryStore() as unknown as Record<string, unknown>;
+  for (const capability of capabilityNames) {
+    for (const { name, iterates } of capabilityMethods[capability]) {
+      if (typeof store[name] !== "function") {
+        store[name] = iterates ? () => collect(undefined) : async () => undefined;
+      }
+    }
+  }
+  return store as unknown as KeyValue;
+}
+
+/** Calls a capability method by the table's description of it, and says how it ended. */
+async function outcome(store: KeyValue, method: CapabilityMethod): Promise<unknown> {
+  const args: unknown[] = [[]];
+  if (method.collectionAt !== undefined) args[method.collectionAt] = "c";
+  if (method.optionsAt !== undefined) args[method.optionsAt] = { collection: "c" };
+  const run = (store as unknown as Record<string, (...a: unknown[]) => unknown>)[method.name];
+  const result = run?.(...args);
+  const done = method.iterates ? collect(result as AsyncIterable<string>) : result;
+  return Promise.resolve(done).then(
+    () => "passed",
+    (error: unknown) => (ReadOnlyError.isInstance(error) ? "refused" : error),
+  );
+}
+
+const unchanged = { c: [{ n: 1 }, { n: 2 }, undefined], default: { n: 3 } };
+
+describe("ReadOnlyWrapper", () => {
+  it("passes get, getMany, ttl, ttlMany and every listing through", async () => {
+    const { store } = await setup();
+    expect(await store.get("a", { collection: "c" })).toEqual({ n: 1 });
+    expect(await store.getMany(["a", "missing"], { collection: "c" })).toEqual([
+      { n: 1 },
+      undefined,
+    ]);
+    const [value, ttl] = await store.ttl("b", { collection: "c" });
+    expect(value).toEqual({ n: 2 });
+    expect(ttl).toBeGreaterThan(99);
+    expect((await store.ttlMany(["a"], { collection: "c" }))[0]).toEqual([{ n: 1 }, undefined]);
+    expect((await store.keys?.({ collection: "c" }))?.sort()).toEqual(["a", "b"]);
+    expect((await collect(store.iterateKeys?.({ collection: "c" }))).sort()).toEqual(["a", "b"]);
+    expect((await store.collections?.())?.sort()).toEqual(["c", "default_collection"]);
+    expect(await collect(store.iterateCollections?.())).toHaveLength(2);
+  });
+
+  it("refuses put, putMany, delete, deleteMany, destroyCollection, destroy and cull with ReadOnlyError, before they reach the store", async () => {
+    const { memory, inner, store } = await setup();
+    for (const [operation, call] of writes(store)) {
+      const error = await call().catch((caught: unknown) => caught);
+      expect(ReadOnlyError.isInstance(error), operation).toBe(true);
+      expect((error as ReadOnlyError).operation).toBe(operation);
+    }
+    expect(inner.reached).toEqual([]);
+    expect(await contents(memory)).toEqual(unchanged);
+  });
+
+  it("classifies every method of the protocol's capability table by its operation: writes refused, the rest passed", async () => {
+    for (const capability of capabilityNames) {
+      for (const method of capabilityMethods[capability]) {
+        const inner = new Recorder(withEveryCapability());
+        const expected = writing.has(method.operation) ? "refused" : "passed";
+        expect(await outcome(new ReadOnlyWrapper(inner), method), method.name).toBe(expected);
+        if (expected === "refused") expect(inner.reached).toEqual([]);
+      }
+    }
+  });
+
+  it("says which operation and collection were refused; the error is not transient", async () => {
+    const { store } = await setup();
+    const error = (await store.delete("a", { collection: "c" }).catch((e: unknown) => e)) as
+      | ReadOnlyError
+      | undefined;
+    expect(error).toBeInstanceOf(ReadOnlyError);
+    expect(error?.name).toBe("ReadOnlyError");
+    expect(error?.code).toBe("READ_ONLY");
+    expect(error?.collection).toBe("c");
+    expect(error?.message).toContain("read-only");
+    expect(error?.message).toContain("delete");
+    expect(error?.transient).toBe(false);
+    expect(isTransientError(error)).toBe(false);
+    const destroyed = await store.destroyCollection?.("users").catch((e: unknown) => e);
+    expect((destroyed as ReadOnlyError).collection).toBe("users");
+  });
+
+  it('with onWrite: "drop", writes succeed without reaching the store: deletes say nothing was deleted', async () => {
+    const { memory, inner, store } = await setup({ onWrite: "drop" });
+    for (const [operation, call, dropped] of writes(store)) {
+      expect(await call(), operation).toBe(dropped);
+    }
+    expect(inner.reached).toEqual([]);
+    expect(await contents(memory)).toEqual(unchanged);
+    expect(await store.get("a", { collection: "c" })).toEqual({ n: 1 });
+  });
+
+  it("refuses or drops a write whatever its input: nothing reaches the store to be checked", async () => {
+    const refusing = (await setup()).store;
+    await expect(refusing.put("", { n: 1 })).rejects.toThrow(ReadOnlyError);
+    await expect(refusing.putMany([["k", { big: 1n }]], { ttl: -1 })).rejects.toThrow(
+      ReadOnlyError,
+    );
+    const dropping = (await setup({ onWrite: "drop" })).store;
+    await expect(dropping.put("", { n: 1 })).resolves.toBeUndefined();
+    await expect(dropping.deleteMany([""])).resolves.toBe(0);
+  });
+
+  it("reports a refused write as a rejected promise, never a synchronous throw", async () => {
+    const { store } = await setup();
+    const pending = store.deleteMany(["a"]);
+    expect(pending).toBeInstanceOf(Promise);
+    await expect(pending).rejects.toThrow(ReadOnlyError);
+  });
+
+  it("still refuses bad input to reads with the inner store's errors", async () => {
+    const { store } = await setup({ onWrite: "drop" });
+    await expect(store.get("")).rejects.toMatchObject({ name: "InvalidKeyError" });
+    await expect(store.keys?.({ collection: "" })).rejects.toMatchObject({
+      name: "InvalidKeyError",
+    });
+  });
+
+  it("passes close through, then refuses writes with StoreClosedError in both modes", async () => {
+    for (const onWrite of ["throw", "drop"] as const) {
+      let closed = 0;
+      const inner = Object.assign(new MemoryStore(), {
+        close: async () => {
+          closed++;
+        },
+      });
+      const store = new ReadOnlyWrapper(inner, { onWrite });
+      await store.close?.();
+      expect(closed).toBe(1);
+      for (const [operation, call] of writes(store)) {
+        const error = await call().catch((caught: unknown) => caught);
+        expect(StoreClosedError.isInstance(error), `${onWrite} ${operation}`).toBe(true);
+      }
+    }
+  });
+
+  it("offers exactly the capabilities of the inner store", async () => {
+    const { memory, store } = await setup();
+    for (const capability of capabilityNames) {
+      expect(supports(store, capability), capability).toBe(supports(memory, capability));
+    }
+  });
+
+  it('refuses an onWrite other than "throw" or "drop" with RangeError', () => {
+    for (const onWrite of ["ignore", true, null]) {
+      expect(
+        () =>
+          new ReadOnlyWrapper(new MemoryStore(), { onWrite } as unknown as ReadOnlyWrapperOptions),
+      ).toThrow(RangeError);
+    }
+  });
+});
