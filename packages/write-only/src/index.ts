@@ -1,0 +1,2 @@
+export { WriteOnlyError } from "./errors.ts";
+export { WriteOnlyWrapper } from "./write-only-wrapper.ts";
