@@ -260,17 +260,17 @@ export abstract class BaseWrapper implements KeyValue {
     keys: readonly string[],
     options: CollectionOptions | undefined,
   ): Promise<(ManagedEntry | undefined)[]> {
-    const { collection, options: inner } = this.#target("getMany", options);
-    const innerKeys = this.#innerKeys("getMany", keys, collection);
+    const { collection, options: inner } = this.#target("readEntries", options);
+    const innerKeys = this.#innerKeys("readEntries", keys, collection);
     const stored = await this.invoke(
-      "getMany",
+      "readEntries",
       (store) => (store as KeyValue & EntryAccess).readEntries(innerKeys, inner),
       options,
     );
     return settle(
       stored.map((entry, index) => {
         if (entry === undefined) return undefined;
-        const location = { operation: "getMany", collection, key: keys[index] as string } as const;
+        const location = { operation: "readEntries", collection, key: keys[index] as string } as const;
         const decoded = this.#decode(entry.value, location);
         const withValue = (value: Value | undefined) =>
           value === undefined ? undefined : { ...entry, value };
@@ -283,11 +283,11 @@ export abstract class BaseWrapper implements KeyValue {
     entries: readonly (readonly [string, ManagedEntry])[],
     options: CollectionOptions | undefined,
   ): Promise<void> {
-    const { collection, options: inner } = this.#target("putMany", options);
+    const { collection, options: inner } = this.#target("writeEntries", options);
     if (!Array.isArray(entries)) throw new TypeError("writeEntries expects [key, entry] pairs");
     const values = await settle(
       entries.map(([key, entry]) =>
-        this.#encode(entry?.value, { operation: "putMany", collection, key }),
+        this.#encode(entry?.value, { operation: "writeEntries", collection, key }),
       ),
     );
     const kept: [string, ManagedEntry][] = [];
@@ -297,7 +297,7 @@ export abstract class BaseWrapper implements KeyValue {
     }
     if (kept.length === 0 && entries.length > 0) return;
     await this.invoke(
-      "putMany",
+      "writeEntries",
       (store) => (store as KeyValue & EntryAccess).writeEntries(kept, inner),
       options,
     );

@@ -174,8 +174,8 @@ export const capabilityMethods: { readonly [C in Capability]: readonly Capabilit
   cull: [{ name: "cull", operation: "cull" }],
   close: [{ name: "close", operation: "close" }],
   entries: [
-    { name: "readEntries", operation: "getMany", optionsAt: 1 },
-    { name: "writeEntries", operation: "putMany", optionsAt: 1 },
+    { name: "readEntries", operation: "readEntries", optionsAt: 1 },
+    { name: "writeEntries", operation: "writeEntries", optionsAt: 1 },
   ],
 };
 

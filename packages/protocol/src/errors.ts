@@ -14,6 +14,8 @@ export type Operation =
   | "destroy"
   | "cull"
   | "close"
+  | "readEntries"
+  | "writeEntries"
   | "setup";
 
 /** What every error of this library may say about where it happened. */

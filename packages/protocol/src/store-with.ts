@@ -141,19 +141,19 @@ abstract class CapabilityMethodsImpl extends BaseStore {
     keys: readonly string[],
     options?: CollectionOptions,
   ): Promise<(ManagedEntry | undefined)[]> {
-    return this.readLiveEntries(keys, options, "getMany");
+    return this.readLiveEntries(keys, options, "readEntries");
   }
 
   async writeEntries(
     entries: readonly (readonly [string, ManagedEntry])[],
     options?: CollectionOptions,
   ): Promise<void> {
-    const collection = this.resolveCollection(options, "putMany");
+    const collection = this.resolveCollection(options, "writeEntries");
     if (!Array.isArray(entries)) throw new TypeError("writeEntries expects [key, entry] pairs");
     const now = this.clock.now();
     const latest = new Map<string, ManagedEntry>();
     for (const [key, entry] of entries) {
-      const context = { operation: "putMany", collection, key } as const;
+      const context = { operation: "writeEntries", collection, key } as const;
       validateKey(key, context);
       validateEntry(entry, now, context);
       latest.delete(key);
@@ -161,7 +161,7 @@ abstract class CapabilityMethodsImpl extends BaseStore {
     }
     const live = [...latest].filter(([, entry]) => !isExpired(entry, now));
     if (live.length === 0) return;
-    await this.guard("putMany", collection, () => this.putEntries(collection, live));
+    await this.guard("writeEntries", collection, () => this.putEntries(collection, live));
   }
 }
 

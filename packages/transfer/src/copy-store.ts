@@ -1,5 +1,5 @@
 import type { Entry, KeyEnumeration, KeyValue, ManagedEntry, Value } from "@kv/protocol";
-import { type EntryAccess, supportsEntries } from "./entry-access.ts";
+import { type EntryAccess, supportsEntries } from "@kv/protocol";
 import { ResumeKeyNotFoundError } from "./errors.ts";
 import type { CollectionReport, CopyOptions, CopySettings, TransferReport } from "./options.ts";
 import { resolveCopySettings } from "./options.ts";

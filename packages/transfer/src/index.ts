@@ -1,6 +1,5 @@
 export { clearStore } from "./clear-store.ts";
 export { copyStore } from "./copy-store.ts";
-export { type EntryAccess, supportsEntries } from "./entry-access.ts";
 export {
   MissingCapabilityError,
   ResumeKeyNotFoundError,

@@ -1,5 +1,5 @@
 import { MemoryStore } from "@kv/memory";
-import { BaseWrapper, InvalidTtlError, ManualClock, StoreConnectionError } from "@kv/protocol";
+import { InvalidTtlError, ManualClock, StoreConnectionError } from "@kv/protocol";
 import {
   copyStore,
   MissingCapabilityError,
@@ -7,7 +7,7 @@ import {
   type TransferProgress,
 } from "@kv/transfer";
 import { describe, expect, it } from "vitest";
-import { EntryMemoryStore, fill, KeysOnlyStore, numbered, PlainStore } from "./stores.ts";
+import { fill, KeysOnlyStore, numbered, PlainStore, WithoutEntries } from "./stores.ts";
 
 /** Every key and value of a collection, sorted by key. */
 async function contents(store: MemoryStore, collection: string) {
@@ -232,7 +232,7 @@ describe("copyStore", () => {
     await fill(source, "a", 4, { ttl: 10 });
     await fill(source, "b", 3);
     // Time passes between listing a batch's keys and reading them.
-    const slow = new (class extends BaseWrapper {})(source);
+    const slow = new WithoutEntries(source);
     slow.ttlMany = (keys, options) => {
       clock.advanceSeconds(11);
       return source.ttlMany(keys, options);
@@ -248,7 +248,7 @@ describe("copyStore", () => {
   it("stops at the first failure of the source and throws its error unchanged", async () => {
     const source = new MemoryStore();
     await fill(source, "a", 30);
-    const failing = new (class extends BaseWrapper {})(source);
+    const failing = new WithoutEntries(source);
     const failure = new StoreConnectionError({ operation: "ttlMany" });
     let reads = 0;
     failing.ttlMany = (keys, options) =>
@@ -269,20 +269,20 @@ describe("copyStore", () => {
   it("stops at the first failure of the destination and throws its error unchanged", async () => {
     const source = new MemoryStore();
     await fill(source, "a", 30);
-    const destination = new (class extends BaseWrapper {})(new MemoryStore());
+    const destination = new WithoutEntries(new MemoryStore());
     const failure = new StoreConnectionError({ operation: "putMany" });
     destination.putMany = () => Promise.reject(failure);
 
     await expect(copyStore(source, destination, { batchSize: 10 })).rejects.toBe(failure);
   });
 
-  it("keeps createdAt and the exact expiry when both stores offer EntryAccess", async () => {
+  it("keeps createdAt and the exact expiry when both stores offer whole-entry access", async () => {
     const clock = new ManualClock();
-    const source = new EntryMemoryStore({ clock });
+    const source = new MemoryStore({ clock });
     await source.put("old", { a: 1 }, { ttl: 7200 });
     await source.put("forever", { a: 2 });
     clock.advanceSeconds(3600);
-    const destination = new EntryMemoryStore({ clock });
+    const destination = new MemoryStore({ clock });
 
     const report = await copyStore(source, destination);
 
@@ -295,12 +295,12 @@ describe("copyStore", () => {
 
   it("without EntryAccess on both sides, createdAt becomes the time of the copy", async () => {
     const clock = new ManualClock();
-    const source = new EntryMemoryStore({ clock });
+    const source = new MemoryStore({ clock });
     await source.put("old", { a: 1 });
     clock.advanceSeconds(60);
-    const destination = new EntryMemoryStore({ clock });
+    const destination = new MemoryStore({ clock });
 
-    const report = await copyStore(new (class extends BaseWrapper {})(source), destination);
+    const report = await copyStore(new WithoutEntries(source), destination);
 
     expect(report.createdAtPreserved).toBe(false);
     const [copied] = await destination.readEntries(["old"]);

@@ -1,13 +1,12 @@
 import { MemoryStore } from "@kv/memory";
-import type {
-  CollectionOptions,
-  KeyEnumeration,
-  KeyValue,
-  ManagedEntry,
-  PutOptions,
-  Value,
+import {
+  BaseWrapper,
+  type CollectionOptions,
+  type KeyEnumeration,
+  type KeyValue,
+  type PutOptions,
+  type Value,
 } from "@kv/protocol";
-import type { EntryAccess } from "@kv/transfer";
 
 /** A store with no optional capability (a memory store behind the plain `KeyValue` methods). */
 export class PlainStore implements KeyValue {
@@ -28,24 +27,13 @@ export class KeysOnlyStore extends PlainStore implements KeyEnumeration {
   iterateKeys: KeyEnumeration["iterateKeys"] = (options) => this.inner.iterateKeys(options);
 }
 
-/** A memory store that also reads and writes whole managed entries (`EntryAccess`). */
-export class EntryMemoryStore extends MemoryStore implements EntryAccess {
-  async readEntries(
-    keys: readonly string[],
-    options?: CollectionOptions,
-  ): Promise<(ManagedEntry | undefined)[]> {
-    const now = this.clock.now();
-    const entries = await this.getEntries(options?.collection ?? this.defaultCollection, keys);
-    return entries.map((entry) =>
-      entry?.expiresAt !== undefined && entry.expiresAt <= now ? undefined : entry,
-    );
-  }
-
-  async writeEntries(
-    entries: readonly (readonly [string, ManagedEntry])[],
-    options?: CollectionOptions,
-  ): Promise<void> {
-    await this.putEntries(options?.collection ?? this.defaultCollection, entries);
+/**
+ * A store without whole-entry access (a wrapper that overrides a read method does not pass it
+ * on), so copies go through `ttlMany` and `putMany`, whose instance methods tests replace.
+ */
+export class WithoutEntries extends BaseWrapper {
+  override get(key: string, options?: CollectionOptions): Promise<Value | undefined> {
+    return super.get(key, options);
   }
 }
 
