@@ -7,7 +7,7 @@ export const User = z.object({
   name: z.string().min(1),
   email: z.string().trim().toLowerCase().pipe(z.email()),
   roles: z.array(z.enum(["admin", "editor"])).default([]),
-  joined: z.iso.date(), // JSON has no Date: store ISO strings
+  joined: z.iso.date(), // a calendar date as text; z.date() fields are stored as ISO-8601 and read back as Date
 });
 export type User = z.output<typeof User>;
 
