@@ -14,12 +14,7 @@ import {
 } from "@kv/protocol";
 import { describe, expect, it } from "vitest";
 import { type SuiteContext, sleep } from "./context.ts";
-
-async function collect<T>(source: AsyncIterable<T>): Promise<T[]> {
-  const items: T[] = [];
-  for await (const item of source) items.push(item);
-  return items;
-}
+import { collect } from "./helpers.ts";
 
 async function fill(t: SuiteContext, collection: string, count: number): Promise<string[]> {
   const keys = Array.from({ length: count }, (_, index) => `key-${String(index).padStart(4, "0")}`);

@@ -1,32 +1,8 @@
-import { hostileNames } from "@kv/conformance";
+import { hostileNames, sorted, withoutCapabilities } from "@kv/conformance";
 import { MemoryStore } from "@kv/memory";
 import { PrefixCollectionsWrapper } from "@kv/prefix-collections";
-import {
-  type Capability,
-  capabilityMethods,
-  InvalidKeyError,
-  type KeyValue,
-  supportsCollections,
-  supportsDestroy,
-  supportsDestroyCollection,
-  supportsKeys,
-} from "@kv/protocol";
+import { InvalidKeyError, supports } from "@kv/protocol";
 import { describe, expect, it } from "vitest";
-
-/** The names in order, to compare listings whose order is unspecified. */
-function sorted(names: readonly string[] | undefined): string[] | undefined {
-  return names === undefined ? undefined : [...names].sort();
-}
-
-/** A memory store without the capabilities named. */
-function without(store: MemoryStore, ...capabilities: Capability[]): KeyValue {
-  for (const capability of capabilities) {
-    for (const { name } of capabilityMethods[capability]) {
-      Object.defineProperty(store, name, { value: undefined });
-    }
-  }
-  return store;
-}
 
 describe("PrefixCollectionsWrapper", () => {
   it("stores each collection as <prefix>__<collection>, the default one included, as py-key-value does", async () => {
@@ -144,19 +120,22 @@ describe("PrefixCollectionsWrapper", () => {
   });
 
   it("offers destroy only over a store that can also list and destroy collections", () => {
-    const noListing = new PrefixCollectionsWrapper(without(new MemoryStore(), "collections"), {
-      prefix: "app",
-    });
-    expect(supportsCollections(noListing)).toBe(false);
-    expect(supportsDestroyCollection(noListing)).toBe(true);
-    expect(supportsDestroy(noListing)).toBe(false);
+    const noListing = new PrefixCollectionsWrapper(
+      withoutCapabilities(new MemoryStore(), "collections"),
+      {
+        prefix: "app",
+      },
+    );
+    expect(supports(noListing, "collections")).toBe(false);
+    expect(supports(noListing, "destroyCollection")).toBe(true);
+    expect(supports(noListing, "destroy")).toBe(false);
     const noDestroying = new PrefixCollectionsWrapper(
-      without(new MemoryStore(), "destroyCollection"),
+      withoutCapabilities(new MemoryStore(), "destroyCollection"),
       { prefix: "app" },
     );
-    expect(supportsDestroyCollection(noDestroying)).toBe(false);
-    expect(supportsDestroy(noDestroying)).toBe(false);
-    expect(supportsKeys(noDestroying)).toBe(true);
+    expect(supports(noDestroying, "destroyCollection")).toBe(false);
+    expect(supports(noDestroying, "destroy")).toBe(false);
+    expect(supports(noDestroying, "keys")).toBe(true);
   });
 
   it("refuses a missing or empty prefix or default collection with TypeError", () => {

@@ -1,38 +1,8 @@
-import { hostileNames } from "@kv/conformance";
+import { collect, hostileNames, sorted, withoutCapabilities } from "@kv/conformance";
 import { MemoryStore } from "@kv/memory";
 import { PrefixKeysWrapper } from "@kv/prefix-keys";
-import {
-  type Capability,
-  capabilityMethods,
-  InvalidKeyError,
-  type KeyValue,
-  supportsCollections,
-  supportsDestroy,
-  supportsDestroyCollection,
-  supportsKeys,
-} from "@kv/protocol";
+import { InvalidKeyError, supports } from "@kv/protocol";
 import { describe, expect, it } from "vitest";
-
-/** The names in order, to compare listings whose order is unspecified. */
-function sorted(names: readonly string[] | undefined): string[] | undefined {
-  return names === undefined ? undefined : [...names].sort();
-}
-
-async function collect(source: AsyncIterable<string> | undefined): Promise<string[]> {
-  const items: string[] = [];
-  for await (const item of source ?? []) items.push(item);
-  return items;
-}
-
-/** A memory store without the capabilities named. */
-function without(store: MemoryStore, ...capabilities: Capability[]): KeyValue {
-  for (const capability of capabilities) {
-    for (const { name } of capabilityMethods[capability]) {
-      Object.defineProperty(store, name, { value: undefined });
-    }
-  }
-  return store;
-}
 
 describe("PrefixKeysWrapper", () => {
   it("stores each key as <prefix>__<key>, the layout of py-key-value's PrefixKeysWrapper", async () => {
@@ -166,28 +136,33 @@ describe("PrefixKeysWrapper", () => {
   });
 
   it("offers neither destroyCollection nor destroy over a store that cannot list keys", () => {
-    const store = new PrefixKeysWrapper(without(new MemoryStore(), "keys"), { prefix: "app" });
-    expect(supportsKeys(store)).toBe(false);
-    expect(supportsDestroyCollection(store)).toBe(false);
-    expect(supportsDestroy(store)).toBe(false);
-    expect(supportsCollections(store)).toBe(true);
+    const store = new PrefixKeysWrapper(withoutCapabilities(new MemoryStore(), "keys"), {
+      prefix: "app",
+    });
+    expect(supports(store, "keys")).toBe(false);
+    expect(supports(store, "destroyCollection")).toBe(false);
+    expect(supports(store, "destroy")).toBe(false);
+    expect(supports(store, "collections")).toBe(true);
   });
 
   it("offers destroyCollection but not destroy over a store that cannot list collections", () => {
-    const store = new PrefixKeysWrapper(without(new MemoryStore(), "collections"), {
+    const store = new PrefixKeysWrapper(withoutCapabilities(new MemoryStore(), "collections"), {
       prefix: "app",
     });
-    expect(supportsKeys(store)).toBe(true);
-    expect(supportsDestroyCollection(store)).toBe(true);
-    expect(supportsDestroy(store)).toBe(false);
+    expect(supports(store, "keys")).toBe(true);
+    expect(supports(store, "destroyCollection")).toBe(true);
+    expect(supports(store, "destroy")).toBe(false);
   });
 
   it("offers destroyCollection only where the inner store has it", () => {
-    const store = new PrefixKeysWrapper(without(new MemoryStore(), "destroyCollection"), {
-      prefix: "app",
-    });
-    expect(supportsDestroyCollection(store)).toBe(false);
-    expect(supportsDestroy(store)).toBe(true);
+    const store = new PrefixKeysWrapper(
+      withoutCapabilities(new MemoryStore(), "destroyCollection"),
+      {
+        prefix: "app",
+      },
+    );
+    expect(supports(store, "destroyCollection")).toBe(false);
+    expect(supports(store, "destroy")).toBe(true);
   });
 
   it("refuses a missing or empty prefix and a separator that is not a string with TypeError", () => {

@@ -1,32 +1,8 @@
-import { hostileNames } from "@kv/conformance";
+import { hostileNames, sorted, withoutCapabilities } from "@kv/conformance";
 import { MemoryStore } from "@kv/memory";
-import {
-  type Capability,
-  capabilityMethods,
-  InvalidKeyError,
-  type KeyValue,
-  supportsCollections,
-  supportsDestroy,
-  supportsDestroyCollection,
-  supportsKeys,
-} from "@kv/protocol";
+import { InvalidKeyError, supports } from "@kv/protocol";
 import { SingleCollectionWrapper } from "@kv/single-collection";
 import { describe, expect, it } from "vitest";
-
-/** The names in order, to compare listings whose order is unspecified. */
-function sorted(names: readonly string[] | undefined): string[] | undefined {
-  return names === undefined ? undefined : [...names].sort();
-}
-
-/** A memory store without the capabilities named. */
-function without(store: MemoryStore, ...capabilities: Capability[]): KeyValue {
-  for (const capability of capabilities) {
-    for (const { name } of capabilityMethods[capability]) {
-      Object.defineProperty(store, name, { value: undefined });
-    }
-  }
-  return store;
-}
 
 /** Every string of 1 to `length` characters from `alphabet`. */
 function allStrings(alphabet: readonly string[], length: number): string[] {
@@ -198,28 +174,31 @@ describe("SingleCollectionWrapper", () => {
   });
 
   it("offers no key listing, collection listing or destroyCollection over a store that cannot list keys", () => {
-    const store = new SingleCollectionWrapper(without(new MemoryStore(), "keys"), {
+    const store = new SingleCollectionWrapper(withoutCapabilities(new MemoryStore(), "keys"), {
       singleCollection: "kv",
     });
-    expect(supportsKeys(store)).toBe(false);
-    expect(supportsCollections(store)).toBe(false);
-    expect(supportsDestroyCollection(store)).toBe(false);
-    expect(supportsDestroy(store)).toBe(true);
+    expect(supports(store, "keys")).toBe(false);
+    expect(supports(store, "collections")).toBe(false);
+    expect(supports(store, "destroyCollection")).toBe(false);
+    expect(supports(store, "destroy")).toBe(true);
   });
 
   it("offers each capability only where the inner store has it", () => {
-    const noCollections = new SingleCollectionWrapper(without(new MemoryStore(), "collections"), {
-      singleCollection: "kv",
-    });
-    expect(supportsCollections(noCollections)).toBe(false);
-    expect(supportsDestroyCollection(noCollections)).toBe(true);
+    const noCollections = new SingleCollectionWrapper(
+      withoutCapabilities(new MemoryStore(), "collections"),
+      {
+        singleCollection: "kv",
+      },
+    );
+    expect(supports(noCollections, "collections")).toBe(false);
+    expect(supports(noCollections, "destroyCollection")).toBe(true);
     const noDestroying = new SingleCollectionWrapper(
-      without(new MemoryStore(), "destroyCollection"),
+      withoutCapabilities(new MemoryStore(), "destroyCollection"),
       { singleCollection: "kv" },
     );
-    expect(supportsDestroyCollection(noDestroying)).toBe(false);
-    expect(supportsDestroy(noDestroying)).toBe(false);
-    expect(supportsKeys(noDestroying)).toBe(true);
+    expect(supports(noDestroying, "destroyCollection")).toBe(false);
+    expect(supports(noDestroying, "destroy")).toBe(false);
+    expect(supports(noDestroying, "keys")).toBe(true);
   });
 
   it("refuses options that cannot work with TypeError", () => {
