@@ -1,17 +1,19 @@
-import { randomBytes } from "node:crypto";
-import { EncryptionWrapper } from "@kv/encryption";
-import { FallbackWrapper } from "@kv/fallback";
-import { LimitSizeWrapper } from "@kv/limit-size";
 import { MemoryStore } from "@kv/memory";
-import { RetryWrapper } from "@kv/retry";
-import { StatisticsWrapper } from "@kv/statistics";
 import { createCache } from "cache-manager";
 import Keyv from "keyv";
 import { createStorage } from "unstorage";
 import memoryDriver from "unstorage/drivers/memory";
 import { open, seal } from "../envelope.ts";
 import { converted, kvClient } from "../kv-client.ts";
-import { type Client, type Entry, type Suite, TTL_SECONDS, type Value } from "../types.ts";
+import {
+  type Client,
+  type Entry,
+  type Subject,
+  type Suite,
+  TTL_SECONDS,
+  type Value,
+} from "../types.ts";
+import { MEMORY_WRAPPERS, wrapperSubjectName } from "./memory-wrappers.ts";
 
 const TTL_MS = TTL_SECONDS * 1000;
 const MAP_BASELINE = "Map (JSON envelope)";
@@ -132,53 +134,16 @@ export function memorySuite(): Suite {
         packages: ["@kv/memory", "@kv/protocol"],
         open: async () => kvClient(new MemoryStore()),
       },
-      {
-        name: "@kv/statistics around @kv/memory",
-        role: "wrapper",
-        relativeTo: KV_MEMORY,
-        description:
-          "StatisticsWrapper (defaults: counts and latency histograms) around MemoryStore",
-        packages: ["@kv/statistics"],
-        open: async () => kvClient(new StatisticsWrapper(new MemoryStore())),
-      },
-      {
-        name: "@kv/retry around @kv/memory",
-        role: "wrapper",
-        relativeTo: KV_MEMORY,
-        description: "RetryWrapper (defaults) around MemoryStore",
-        packages: ["@kv/retry"],
-        open: async () => kvClient(new RetryWrapper(new MemoryStore())),
-      },
-      {
-        name: "@kv/encryption around @kv/memory",
-        role: "wrapper",
-        relativeTo: KV_MEMORY,
-        description: "EncryptionWrapper (AES-256-GCM, one key) around MemoryStore",
-        packages: ["@kv/encryption"],
-        open: async () =>
-          kvClient(
-            new EncryptionWrapper(new MemoryStore(), {
-              keys: [{ id: "bench", key: randomBytes(32) }],
-            }),
-          ),
-      },
-      {
-        name: "@kv/fallback around @kv/memory",
-        role: "wrapper",
-        relativeTo: KV_MEMORY,
-        description:
-          "FallbackWrapper(MemoryStore, MemoryStore) (defaults; the primary never fails)",
-        packages: ["@kv/fallback"],
-        open: async () => kvClient(new FallbackWrapper(new MemoryStore(), new MemoryStore())),
-      },
-      {
-        name: "@kv/limit-size around @kv/memory",
-        role: "wrapper",
-        relativeTo: KV_MEMORY,
-        description: "LimitSizeWrapper({ maxBytes: 1 MiB }) around MemoryStore",
-        packages: ["@kv/limit-size"],
-        open: async () => kvClient(new LimitSizeWrapper(new MemoryStore(), { maxBytes: 1 << 20 })),
-      },
+      ...MEMORY_WRAPPERS.map(
+        (wrapper): Subject => ({
+          name: wrapperSubjectName(wrapper),
+          role: "wrapper",
+          relativeTo: KV_MEMORY,
+          description: `${wrapper.description} around MemoryStore`,
+          packages: [wrapper.package],
+          open: async () => kvClient(wrapper.wrap()),
+        }),
+      ),
       {
         name: "Keyv (memory)",
         role: "anchor",
