@@ -3,13 +3,15 @@
 // ioredis), plain counted loops, the two subjects of a pair alternating turn by turn, the median
 // of the per-round ratios. It then prints the harness's figures for the same workloads from a
 // report.json, when there is one, with their difference and whether it is within two standard
-// errors of the two medians (the noise).
-// Usage: pnpm --filter @kv/bench crosscheck [rounds] [report.json]
+// errors of the two medians (the noise). `--heap-mb N` holds N MB of unrelated small objects,
+// for a heap the size of the harness's shared process.
+// Usage: pnpm --filter @kv/bench crosscheck [--rounds N] [--report FILE] [--heap-mb N]
 import { deepStrictEqual } from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import { MemoryStore } from "@kv/memory";
 import { RedisStore } from "@kv/redis";
 import { Redis } from "ioredis";
@@ -21,10 +23,22 @@ interface Subject {
   getMany(keys: string[]): Promise<unknown[]>;
 }
 
-const rounds = Number(process.argv[2] ?? 21);
+const { values: args } = parseArgs({
+  args: process.argv.slice(2).filter((arg) => arg !== "--"),
+  options: {
+    rounds: { type: "string", default: "21" },
+    report: { type: "string" },
+    "heap-mb": { type: "string", default: "0" },
+  },
+});
+const rounds = Number(args.rounds);
 const reportPath =
-  process.argv[3] ??
+  args.report ??
   join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "bench-results", "report.json");
+const held: { n: number; label: string }[] = [];
+while (held.length < Number(args["heap-mb"]) * 12_000) {
+  held.push({ n: held.length, label: `held ${held.length}` });
+}
 const TURNS = 8;
 const TURN_MS = 25;
 const doc: Doc = {
@@ -188,7 +202,7 @@ for (const { suite, base, kv } of pairs) {
 const heapMb = Math.round(process.memoryUsage().heapUsed / 2 ** 20);
 process.stdout.write(
   `Cross-check started ${started}: ${rounds} rounds × ${TURNS} alternating turns of about ${TURN_MS} ms; ` +
-    `load ${loadBefore} → ${load()}; heap ${heapMb} MB; ` +
+    `load ${loadBefore} → ${load()}; heap ${heapMb} MB (${held.length} objects held); ` +
     `harness figures from ${existsSync(reportPath) ? reportPath : "(none)"}\n\n${lines.join("\n")}\n`,
 );
 
