@@ -15,7 +15,13 @@ export type WriteOperation =
   | { type: "del"; key: string };
 
 /** Writes entries under `prefix`, adding `registration` to the same batch. */
-export type RegisteringWrite = (prefix: string, registration: WriteOperation[]) => Promise<void>;
+export type RegisteringWrite = (
+  prefix: string,
+  registration: readonly WriteOperation[],
+) => Promise<void>;
+
+/** The registration of a collection that is already registered: nothing. */
+const registered: readonly WriteOperation[] = [];
 
 /** A range of keys, as classic-level's iterators take it. */
 export interface KeyRange {
@@ -45,6 +51,11 @@ export class CollectionRegistry {
     this.database = database;
   }
 
+  /** The prefix of a collection this registry already knows, without a read. */
+  cached(collection: string): string | undefined {
+    return this.prefixes.get(collection);
+  }
+
   /** The prefix of a collection, or `undefined` when it was never written. */
   async find(collection: string): Promise<string | undefined> {
     const known = this.prefixes.get(collection);
@@ -57,16 +68,9 @@ export class CollectionRegistry {
    * Runs `write` with the collection's prefix and the operations that register it (none once it
    * is registered), so that registering a collection and its first entries are one batch.
    */
-  async write(collection: string, write: RegisteringWrite): Promise<void> {
-    const known = this.prefixes.get(collection) ?? (await this.find(collection));
-    if (known !== undefined) return write(known, []);
-    const db = this.database();
-    const previous = allocations.get(db) ?? Promise.resolve();
-    const allocation = previous
-      .catch(() => undefined)
-      .then(() => this.allocate(db, collection, write));
-    allocations.set(db, allocation);
-    return allocation;
+  write(collection: string, write: RegisteringWrite): Promise<void> {
+    const known = this.prefixes.get(collection);
+    return known === undefined ? this.register(collection, write) : write(known, registered);
   }
 
   /** Yields every registered collection with its prefix, in name order. */
@@ -78,9 +82,22 @@ export class CollectionRegistry {
     }
   }
 
+  /** `write` for a collection this registry does not know yet: looks it up, or registers it. */
+  private async register(collection: string, write: RegisteringWrite): Promise<void> {
+    const found = await this.find(collection);
+    if (found !== undefined) return write(found, registered);
+    const db = this.database();
+    const previous = allocations.get(db) ?? Promise.resolve();
+    const allocation = previous
+      .catch(() => undefined)
+      .then(() => this.allocate(db, collection, write));
+    allocations.set(db, allocation);
+    return allocation;
+  }
+
   private async allocate(db: Database, collection: string, write: RegisteringWrite): Promise<void> {
     const existing = await db.get<string, string>(registryPrefix + collection, utf8);
-    if (existing !== undefined) return write(this.remember(collection, existing), []);
+    if (existing !== undefined) return write(this.remember(collection, existing), registered);
     const last = await db.get<string, string>(sequenceKey, utf8);
     const id = ((last === undefined ? 0 : Number.parseInt(last, 36)) + 1).toString(36);
     await write(`${id}:`, [

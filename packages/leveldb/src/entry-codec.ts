@@ -1,94 +1,87 @@
 import {
   DeserializationError,
-  formatTimestamp,
   fromEntryDocument,
   isExpired,
   type ManagedEntry,
-  parseTimestamp,
   type Value,
 } from "@kv/protocol";
-
-/** Formats epoch ms like `formatTimestamp`, remembering the last answer (bulk writes share one). */
-function memoFormat(): (epochMs: number) => string {
-  let lastMs = Number.NaN;
-  let lastText = "";
-  return (epochMs) => {
-    if (epochMs !== lastMs) {
-      lastText = formatTimestamp(epochMs);
-      lastMs = epochMs;
-    }
-    return lastText;
-  };
-}
+import { codesOf, holds, memoFormat, stampLength, TimestampReader } from "./timestamps.ts";
 
 const formatCreated = memoFormat();
 const formatExpires = memoFormat();
+/** The document up to the value for the timestamps last written: bulk writes share it. */
+let head = "";
+let headCreated: number | undefined = Number.NaN;
+let headExpires: number | undefined = Number.NaN;
 
 /**
  * The JSON text of an entry, byte for byte what `serializeEntry(entry)` writes (the database key
  * already names the collection and key), with timestamps memoized.
  */
 export function encodeEntry(entry: ManagedEntry): string {
-  let json = "{";
-  if (entry.createdAt !== undefined) json += `"created_at":"${formatCreated(entry.createdAt)}",`;
-  if (entry.expiresAt !== undefined) json += `"expires_at":"${formatExpires(entry.expiresAt)}",`;
-  return `${json}"value":${JSON.stringify(entry.value)},"version":1}`;
-}
-
-/** Reads `count` decimal digits at `start`, or -1 when any is not a digit. */
-function digits(text: string, start: number, count: number): number {
-  let result = 0;
-  for (let index = start; index < start + count; index++) {
-    const digit = text.charCodeAt(index) - 48;
-    if (digit < 0 || digit > 9) return -1;
-    result = result * 10 + digit;
+  const { createdAt, expiresAt } = entry;
+  if (createdAt !== headCreated || expiresAt !== headExpires) {
+    head = "{";
+    if (createdAt !== undefined) head += `"created_at":"${formatCreated(createdAt)}",`;
+    if (expiresAt !== undefined) head += `"expires_at":"${formatExpires(expiresAt)}",`;
+    head += '"value":';
+    headCreated = createdAt;
+    headExpires = expiresAt;
   }
-  return result;
+  return `${head}${JSON.stringify(entry.value)},"version":1}`;
 }
 
-/** Epoch ms of a timestamp in the exact form this library writes (`…T05:04:57.123000+00:00`). */
-function canonicalTimestamp(text: string): number | undefined {
-  if (text.length !== 32 || !text.endsWith("000+00:00")) return undefined;
-  if (text[4] !== "-" || text[7] !== "-" || text[10] !== "T" || text[13] !== ":") return undefined;
-  if (text[16] !== ":" || text[19] !== ".") return undefined;
-  const parts = [
-    digits(text, 0, 4),
-    digits(text, 5, 2),
-    digits(text, 8, 2),
-    digits(text, 11, 2),
-    digits(text, 14, 2),
-    digits(text, 17, 2),
-    digits(text, 20, 3),
-  ] as const;
-  if (parts.includes(-1)) return undefined;
-  const [year, month, day, hour, minute, second, millis] = parts;
-  return Date.UTC(year, month - 1, day, hour, minute, second, millis);
-}
+const created = new TimestampReader();
+const expires = new TimestampReader();
 
-/** Parses timestamps, remembering the last one (entries written by one bulk call share it). */
-function memoParse(): (input: unknown) => number | undefined {
-  let lastText = "";
-  let lastMs = 0;
-  return (input) => {
-    if (input === undefined || input === null) return undefined;
-    if (typeof input !== "string") return parseTimestamp(input);
-    if (input === lastText) return lastMs;
-    const epochMs = canonicalTimestamp(input) ?? parseTimestamp(input);
-    lastText = input;
-    lastMs = epochMs;
-    return epochMs;
-  };
-}
-
-const parseCreated = memoParse();
-const parseExpires = memoParse();
+const createdMember = codesOf('{"created_at":"');
+const expiresMember = codesOf('"expires_at":"');
+const stampClose = codesOf('",');
+const valueMember = codesOf('"value":{');
+const ending = codesOf(',"version":1}');
 
 /**
- * Parses an entry's JSON text like `deserializeEntry`, with a fast path for the timestamps this
- * library writes.
+ * The entry of a document in exactly the layout `encodeEntry` writes, parsing only the value's
+ * JSON; `undefined` for any other text. Text of that layout whose value slice parses as one
+ * object can only be that document, so this reads what the full parse would.
+ */
+function decodeOwnLayout(text: string): ManagedEntry | undefined {
+  let at = 1;
+  let createdAt: number | undefined;
+  let expiresAt: number | undefined;
+  if (holds(text, createdMember, 0)) {
+    createdAt = created.at(text, createdMember.length);
+    at = createdMember.length + stampLength;
+    if (Number.isNaN(createdAt) || !holds(text, stampClose, at)) return undefined;
+    at += stampClose.length;
+  } else if (text.charCodeAt(0) !== 123) {
+    return undefined;
+  }
+  if (holds(text, expiresMember, at)) {
+    expiresAt = expires.at(text, at + expiresMember.length);
+    at += expiresMember.length + stampLength;
+    if (Number.isNaN(expiresAt) || !holds(text, stampClose, at)) return undefined;
+    at += stampClose.length;
+  }
+  if (!holds(text, valueMember, at) || !holds(text, ending, text.length - ending.length)) {
+    return undefined;
+  }
+  const value = JSON.parse(text.slice(at + valueMember.length - 1, text.length - ending.length));
+  return { value: value as Value, createdAt, expiresAt };
+}
+
+/**
+ * Parses an entry's JSON text like `deserializeEntry`: documents in the layout this library
+ * writes by parsing their value alone, anything else in full.
  * @throws DeserializationError when the text is not a valid entry document
  */
 export function decodeEntry(text: string): ManagedEntry {
+  try {
+    const entry = decodeOwnLayout(text);
+    if (entry !== undefined) return entry;
+  } catch {
+    // Not quite this library's layout after all: the full parse below says what is wrong.
+  }
   let document: unknown;
   try {
     document = JSON.parse(text);
@@ -102,8 +95,8 @@ export function decodeEntry(text: string): ManagedEntry {
   }
   return {
     value: value as Value,
-    createdAt: parseCreated(record.created_at),
-    expiresAt: parseExpires(record.expires_at),
+    createdAt: created.read(record.created_at),
+    expiresAt: expires.read(record.expires_at),
   };
 }
 

@@ -17,6 +17,7 @@ import {
   utf8,
   type WriteOperation,
 } from "./collection-registry.ts";
+import { DatabaseCalls } from "./database-calls.ts";
 import { decodeEntry, encodeEntry, isExpiredText } from "./entry-codec.ts";
 import { deleteExpired, deleteRange } from "./range-deletes.ts";
 
@@ -47,7 +48,6 @@ export interface LevelDbStoreClientOptions extends LevelDbStoreCommonOptions {
 /** Options of `LevelDbStore`: a `location` to own, or a `client` to borrow. */
 export type LevelDbStoreOptions = LevelDbStoreLocationOptions | LevelDbStoreClientOptions;
 
-type CallOptions = { keyEncoding?: "utf8"; valueEncoding?: "utf8" };
 /** classic-level codes of failures that pass: the database is locked, opening or closing. */
 const transientCodes = new Set([
   "LEVEL_LOCKED",
@@ -71,15 +71,13 @@ export class LevelDbStore extends LevelDbBase {
   private readonly openOptions: OpenOptions | undefined;
   private readonly owned: boolean;
   private readonly sync: boolean;
-  /** Per-call options of the hot paths: empty when the database's defaults are already utf8. */
-  private readOptions: CallOptions = utf8;
-  private writeOptions: CallOptions & { sync?: boolean } = utf8;
   private db: Database | undefined;
+  /** The hot paths' calls on `db`, made by `setup`. */
+  private calls: DatabaseCalls | undefined;
   private readonly registry: CollectionRegistry;
   /** Writes one batch with the store's write options. */
-  private readonly batch = async (operations: WriteOperation[]): Promise<void> => {
-    await this.database().batch<string, string>(operations, this.writeOptions);
-  };
+  private readonly batch = (operations: WriteOperation[]): Promise<void> =>
+    opened(this.calls).batch(operations);
 
   /** @throws TypeError when neither `location` nor `client` is given */
   constructor(options: LevelDbStoreOptions) {
@@ -106,10 +104,7 @@ export class LevelDbStore extends LevelDbBase {
       });
     }
     const db = this.database();
-    const native =
-      db.keyEncoding().commonName === "utf8" && db.valueEncoding().commonName === "utf8";
-    this.readOptions = native ? {} : utf8;
-    this.writeOptions = { ...this.readOptions, ...(this.sync ? { sync: true } : {}) };
+    this.calls = new DatabaseCalls(db, this.sync);
     if (db.status !== "open") await db.open();
   }
 
@@ -121,9 +116,9 @@ export class LevelDbStore extends LevelDbBase {
   }
 
   protected async getEntry(collection: string, key: string): Promise<ManagedEntry | undefined> {
-    const prefix = await this.registry.find(collection);
+    const prefix = this.registry.cached(collection) ?? (await this.registry.find(collection));
     if (prefix === undefined) return undefined;
-    const text = await this.database().get<string, string>(prefix + key, this.readOptions);
+    const text = await opened(this.calls).get(prefix + key);
     return text === undefined ? undefined : decodeEntry(text);
   }
 
@@ -131,34 +126,33 @@ export class LevelDbStore extends LevelDbBase {
     collection: string,
     keys: readonly string[],
   ): Promise<(ManagedEntry | undefined)[]> {
-    const prefix = await this.registry.find(collection);
+    const prefix = this.registry.cached(collection) ?? (await this.registry.find(collection));
     if (prefix === undefined) return keys.map(() => undefined);
-    const texts = await this.database().getMany<string, string>(
-      keys.map((key) => prefix + key),
-      this.readOptions,
-    );
+    const texts = await opened(this.calls).getMany(keys.map((key) => prefix + key));
     return texts.map((text) => (text === undefined ? undefined : decodeEntry(text)));
   }
 
-  protected async putEntry(collection: string, key: string, entry: ManagedEntry): Promise<void> {
+  protected putEntry(collection: string, key: string, entry: ManagedEntry): Promise<void> {
     const value = encodeEntry(entry);
-    await this.registry.write(collection, (prefix, registration) =>
+    return this.registry.write(collection, (prefix, registration) =>
       registration.length === 0
-        ? this.database().put<string, string>(prefix + key, value, this.writeOptions)
+        ? opened(this.calls).put(prefix + key, value)
         : this.batch([...registration, { type: "put", key: prefix + key, value }]),
     );
   }
 
-  protected override async putEntries(
+  protected override putEntries(
     collection: string,
     entries: readonly (readonly [string, ManagedEntry])[],
   ): Promise<void> {
-    await this.registry.write(collection, (prefix, registration) => {
-      const operations: WriteOperation[] = entries.map(([key, entry]) => ({
-        type: "put",
-        key: prefix + key,
-        value: encodeEntry(entry),
-      }));
+    return this.registry.write(collection, (prefix, registration) => {
+      const operations = entries.map(
+        (pair): WriteOperation => ({
+          type: "put",
+          key: prefix + pair[0],
+          value: encodeEntry(pair[1]),
+        }),
+      );
       return this.batch(registration.length === 0 ? operations : [...registration, ...operations]);
     });
   }
@@ -174,7 +168,7 @@ export class LevelDbStore extends LevelDbBase {
     const prefix = await this.registry.find(collection);
     if (prefix === undefined) return 0;
     const databaseKeys = keys.map((key) => prefix + key);
-    const found = await this.database().getMany<string, string>(databaseKeys, utf8);
+    const found = await opened(this.calls).getMany(databaseKeys);
     const now = this.clock.now();
     const operations: WriteOperation[] = [];
     let live = 0;
@@ -229,15 +223,19 @@ export class LevelDbStore extends LevelDbBase {
     const db = this.db;
     if (!this.owned || db === undefined) return;
     this.db = undefined;
+    this.calls = undefined;
     await db.close();
   }
 
   private database(): Database {
-    if (this.db === undefined) {
-      throw new StoreConnectionError({ message: "The database is closed" });
-    }
-    return this.db;
+    return opened(this.db);
   }
+}
+
+/** `handle`, there from `setup` until `release`. */
+function opened<T>(handle: T | undefined): T {
+  if (handle === undefined) throw new StoreConnectionError({ message: "The database is closed" });
+  return handle;
 }
 
 /** Locked by another process, or used while closed or closing: worth retrying. */

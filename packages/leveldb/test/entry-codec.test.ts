@@ -4,6 +4,19 @@ import { decodeEntry, encodeEntry } from "../src/entry-codec.ts";
 
 const now = Date.UTC(2026, 10, 23, 5, 4, 57, 123);
 
+/** `decodeEntry` gives what `deserializeEntry` gives, or throws `DeserializationError` as it does. */
+function expectSameRead(text: string): void {
+  let expected: unknown;
+  try {
+    expected = deserializeEntry(text);
+  } catch (error) {
+    expect(DeserializationError.isInstance(error)).toBe(true);
+    expect(() => decodeEntry(text)).toThrow(DeserializationError);
+    return;
+  }
+  expect(decodeEntry(text), text).toEqual(expected);
+}
+
 describe("the LevelDB entry codec", () => {
   it("writes exactly what serializeEntry writes", () => {
     const entries = [
@@ -16,6 +29,43 @@ describe("the LevelDB entry codec", () => {
     for (const entry of entries) {
       expect(encodeEntry(entry)).toBe(serializeEntry(entry));
       expect(encodeEntry(entry)).toBe(serializeEntry(entry));
+    }
+  });
+
+  it("writes every timestamp as formatTimestamp does, across minutes, years and fractions", () => {
+    const instants = [0, 1, 59_999, 60_000, 1.5, -1, -60_001, Date.UTC(10000, 0, 1)];
+    instants.push(now, now + 1, now + 0.25, now + 59_876, now + 60_000, Date.UTC(9999, 11, 31));
+    for (let step = 0; step < 500; step++) instants.push(now + step * 7_919);
+    for (const createdAt of instants) {
+      const entry = { value: { a: 1 }, createdAt, expiresAt: createdAt + 3_600_000 };
+      expect(encodeEntry(entry)).toBe(serializeEntry(entry));
+      expectSameRead(encodeEntry(entry));
+    }
+  });
+
+  it("reads documents that only resemble its own layout exactly as deserializeEntry does", () => {
+    const stamp = "2026-11-23T05:04:57.123000+00:00";
+    const documents = [
+      `{"created_at":"${stamp}","value":{"s":",\\"version\\":1}"},"version":1}`,
+      `{"created_at":"${stamp}","value":{"a":1},"expires_at":"${stamp}","version":1}`,
+      `{"created_at":"${stamp}","expires_at":"2026-11-23T05:04:75.999000+00:00","value":{},"version":1}`,
+      `{"created_at":"2026-11-23T05:04:57.123456+00:00","value":{"a":1},"version":1}`,
+      `{"created_at":"2026-11-23T05:04:57.123000+02:00","value":{"a":1},"version":1}`,
+      `{"created_at":"2026-02-30T25:61:57.123000+00:00","value":{"a":1},"version":1}`,
+      `{"created_at":"${stamp}", "value":{"a":1},"version":1}`,
+      `{"value":{"a":1} ,"version":1}`,
+      `{"value":{"a":1},"version":1}`,
+      `{"created_at":"${stamp}","value":"{\\"a\\": 1}","version":1}`,
+    ];
+    for (const text of documents) expectSameRead(text);
+    for (const text of [
+      `{"created_at":"${stamp}","value":[1],"version":1}`,
+      `{"created_at":"${stamp}","value":{"a":1}},"version":1}`,
+      `{"created_at":"2026-11-23T05:04:5x.123000+00:00","value":{"a":1},"version":1}`,
+      `{"created_at":"${stamp}","value":{"a":1,"version":1}`,
+    ]) {
+      expect(() => deserializeEntry(text)).toThrow(DeserializationError);
+      expect(() => decodeEntry(text)).toThrow(DeserializationError);
     }
   });
 

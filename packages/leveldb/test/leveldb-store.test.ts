@@ -138,16 +138,22 @@ describe("LevelDbStore layout", () => {
 });
 
 describe("LevelDbStore native bulk calls", () => {
-  it("answers getMany with one native getMany", async () => {
+  const readers: [string, (store: LevelDbStore, keys: string[]) => Promise<unknown[]>][] = [
+    ["getMany", (store, keys) => store.getMany(keys)],
+    ["100 concurrent gets", (store, keys) => Promise.all(keys.map((key) => store.get(key)))],
+  ];
+  it.each(readers)("answers %s with one native getMany", async (_, read) => {
     const db = openDatabase();
     const store = new LevelDbStore({ client: db });
     await store.putMany(Array.from({ length: 100 }, (_, index) => [`k${index}`, { index }]));
     const getMany = vi.spyOn(db, "getMany");
     const get = vi.spyOn(db, "get");
     const keys = Array.from({ length: 100 }, (_, index) => `k${index}`);
-    expect(await store.getMany(keys)).toEqual(keys.map((_, index) => ({ index })));
+    expect(await read(store, keys)).toEqual(keys.map((_, index) => ({ index })));
     expect(getMany).toHaveBeenCalledTimes(1);
     expect(get).not.toHaveBeenCalled();
+    expect(await store.get("k7")).toEqual({ index: 7 });
+    expect(get).toHaveBeenCalledTimes(1);
   });
 
   it("writes putMany as one atomic batch, even the one that registers its collection", async () => {
@@ -174,14 +180,29 @@ describe("LevelDbStore native bulk calls", () => {
     expect(batch).toHaveBeenCalledTimes(1);
   });
 
+  it("waits for a borrowed database its owner is reopening, for single and bulk writes", async () => {
+    const db = openDatabase();
+    const store = new LevelDbStore({ client: db });
+    await store.put("k", { n: 1 });
+    await db.close();
+    const reopening = db.open();
+    expect(db.status).toBe("opening");
+    await Promise.all([store.putMany([["a", { n: 2 }]]), store.put("b", { n: 3 })]);
+    await reopening;
+    expect(await store.getMany(["k", "a", "b"])).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+  });
+
   it("passes sync to every write when asked", async () => {
     const db = openDatabase();
+    await db.open();
+    const probe = db.batch();
+    const write = vi.spyOn(Object.getPrototypeOf(probe) as typeof probe, "write");
+    await probe.close();
     const store = new LevelDbStore({ client: db, sync: true });
     const put = vi.spyOn(db, "put");
-    const batch = vi.spyOn(db, "batch");
     await store.putMany([["b", { n: 2 }]]);
     await store.put("a", { n: 1 });
-    expect((batch.mock.calls[0] as unknown[] | undefined)?.[1]).toMatchObject({ sync: true });
+    expect((write.mock.calls[0] as unknown[] | undefined)?.[0]).toMatchObject({ sync: true });
     expect((put.mock.calls[0] as unknown[] | undefined)?.[2]).toMatchObject({ sync: true });
   });
 
