@@ -2,6 +2,7 @@ import { mkdir } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import {
   type BaseStoreOptions,
+  batches,
   type ErrorContext,
   type KeyValueError,
   type ManagedEntry,
@@ -23,7 +24,7 @@ import {
 import { parseDocument } from "./document.ts";
 import { cullFile, liveKeyOf, readEntry, removeEntryFile } from "./entry-files.ts";
 import { encodeName, entrySuffix, fanOutSegments } from "./file-names.ts";
-import { chunks, mapLimited, walkFiles } from "./walk.ts";
+import { mapLimited, walkFiles } from "./walk.ts";
 
 /** Options of `DiskStore`. */
 export interface DiskStoreOptions extends BaseStoreOptions {
@@ -159,7 +160,7 @@ export class DiskStore extends DiskBase {
 
   protected async *enumerateKeys(collection: string): AsyncIterable<string> {
     const files = walkFiles(this.collectionPath(collection), this.fanOutLevels);
-    for await (const batch of chunks(files, parallelFiles)) {
+    for await (const batch of batches(files, parallelFiles)) {
       const keys = await Promise.all(batch.map((file) => liveKeyOf(file, this.clock)));
       for (const key of keys) if (key !== undefined) yield key;
     }
@@ -192,7 +193,7 @@ export class DiskStore extends DiskBase {
     await removeLeftovers(this.directory);
     for await (const name of collectionDirectories(this.directory)) {
       const files = walkFiles(join(this.directory, name), this.fanOutLevels);
-      for await (const batch of chunks(files, parallelFiles)) {
+      for await (const batch of batches(files, parallelFiles)) {
         await Promise.all(batch.map((file) => cullFile(file, this.clock)));
       }
     }

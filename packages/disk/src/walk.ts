@@ -45,22 +45,6 @@ export async function* walkFiles(
   }
 }
 
-/** Groups an async sequence into arrays of up to `size` items. */
-export async function* chunks<T>(
-  source: AsyncIterable<T>,
-  size: number,
-): AsyncGenerator<T[], void, undefined> {
-  let batch: T[] = [];
-  for await (const item of source) {
-    batch.push(item);
-    if (batch.length >= size) {
-      yield batch;
-      batch = [];
-    }
-  }
-  if (batch.length > 0) yield batch;
-}
-
 /** Maps items with at most `limit` calls in flight, keeping their order. */
 export async function mapLimited<T, R>(
   items: readonly T[],

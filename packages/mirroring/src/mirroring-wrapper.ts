@@ -5,8 +5,10 @@ import {
   type CollectionOptions,
   capabilityMethods,
   capabilityNames,
+  isKeyValue,
   type KeyValue,
   type Operation,
+  offeredByAll,
   StoreClosedError,
   StoreConfigurationError,
   supports,
@@ -43,15 +45,6 @@ const reads = new Set<Operation>(["get", "getMany", "ttl", "ttlMany", "keys", "c
 const withoutCollection = new Set<Operation>(["collections", "destroy", "cull", "close"]);
 /** What a child without a capability answers a call of it (cull and close are offered when any child has them). */
 const skipped: unique symbol = Symbol("skipped");
-const isStore = (store: unknown): store is KeyValue =>
-  typeof (store as KeyValue | undefined)?.get === "function" &&
-  typeof (store as KeyValue).put === "function";
-
-/** Cull and close apply to the children that have them; every other capability needs them all. */
-function offered(stores: readonly KeyValue[], capability: Capability): boolean {
-  const has = (store: KeyValue): boolean => supports(store, capability);
-  return capability === "cull" || capability === "close" ? stores.some(has) : stores.every(has);
-}
 
 /**
  * Keeps several child stores holding the same entries: writes and deletes go to every child
@@ -74,7 +67,7 @@ export class MirroringWrapper extends BaseWrapper {
     if (!Array.isArray(children) || children.length === 0) {
       throw new StoreConfigurationError({ message: "MirroringWrapper needs at least one child" });
     }
-    if (!children.every(isStore)) throw new TypeError("Every child must be a KeyValue store");
+    if (!children.every(isKeyValue)) throw new TypeError("Every child must be a KeyValue store");
     if (new Set(children).size !== children.length) {
       throw new StoreConfigurationError({ message: "A child store is listed twice" });
     }
@@ -96,7 +89,7 @@ export class MirroringWrapper extends BaseWrapper {
     this.#report = report;
     const self = this as unknown as Record<string, unknown>;
     for (const capability of capabilityNames) {
-      const offer = offered(children, capability);
+      const offer = offeredByAll(children, capability);
       for (const method of capabilityMethods[capability]) {
         if (!offer) delete self[method.name];
         else self[method.name] = this.#forward(capability, method);

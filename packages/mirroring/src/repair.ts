@@ -1,4 +1,5 @@
 import {
+  batches,
   type CollectionEnumeration,
   type Entry,
   type KeyEnumeration,
@@ -43,19 +44,6 @@ async function write(
   }
   if (lasting.length > 0) expiring.push(child.putMany(lasting, { collection }));
   await Promise.all(expiring);
-}
-
-/** Yields the items of `source` in arrays of at most `size`. */
-async function* batches<T>(source: AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
-  let batch: T[] = [];
-  for await (const item of source) {
-    batch.push(item);
-    if (batch.length >= size) {
-      yield batch;
-      batch = [];
-    }
-  }
-  if (batch.length > 0) yield batch;
 }
 
 /** The collection names of every child, each once. */

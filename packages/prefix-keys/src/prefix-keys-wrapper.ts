@@ -1,6 +1,7 @@
 import {
   BaseWrapper,
   type CollectionOptions,
+  deleteListedKeys,
   type KeyEnumeration,
   type KeyValue,
   supports,
@@ -15,9 +16,6 @@ export interface PrefixKeysWrapperOptions {
   /** Placed between the prefix and the key. @default "__" (py-key-value's) */
   separator?: string | undefined;
 }
-
-/** How many keys `destroyCollection` and `destroy` delete per `deleteMany` call. */
-const deleteBatchSize = 1000;
 
 /**
  * Stores every key as `<prefix><separator><key>` (`app__user-1`), so several applications or
@@ -86,7 +84,7 @@ export class PrefixKeysWrapper extends BaseWrapper {
     if (this.destroyCollection !== undefined) {
       this.destroyCollection = async (collection) => {
         validateCollection(collection, { operation: "destroyCollection" });
-        return (await deleteListed(listed, collection)) > 0;
+        return (await deleteListedKeys(listed, collection)) > 0;
       };
     }
     if (this.destroy === undefined) return;
@@ -97,23 +95,9 @@ export class PrefixKeysWrapper extends BaseWrapper {
     this.destroy = async () => {
       let deleted = 0;
       for await (const collection of store.iterateCollections()) {
-        deleted += await deleteListed(listed, collection);
+        deleted += await deleteListedKeys(listed, collection);
       }
       return deleted > 0;
     };
   }
-}
-
-/** Deletes every key `store` lists in `collection`, a batch at a time; returns how many. */
-async function deleteListed(store: KeyValue & KeyEnumeration, collection: string): Promise<number> {
-  let deleted = 0;
-  let batch: string[] = [];
-  for await (const key of store.iterateKeys({ collection })) {
-    batch.push(key);
-    if (batch.length < deleteBatchSize) continue;
-    deleted += await store.deleteMany(batch, { collection });
-    batch = [];
-  }
-  if (batch.length > 0) deleted += await store.deleteMany(batch, { collection });
-  return deleted;
 }

@@ -270,7 +270,11 @@ export abstract class BaseWrapper implements KeyValue {
     return settle(
       stored.map((entry, index) => {
         if (entry === undefined) return undefined;
-        const location = { operation: "readEntries", collection, key: keys[index] as string } as const;
+        const location = {
+          operation: "readEntries",
+          collection,
+          key: keys[index] as string,
+        } as const;
         const decoded = this.#decode(entry.value, location);
         const withValue = (value: Value | undefined) =>
           value === undefined ? undefined : { ...entry, value };

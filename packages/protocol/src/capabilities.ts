@@ -248,3 +248,18 @@ export async function takeFirst<T>(
   }
   return [...items];
 }
+
+/** True when `value` looks like a store: it has `get` and `put` methods. */
+export function isKeyValue(value: unknown): value is KeyValue {
+  const record = value as Record<string, unknown> | null | undefined;
+  return typeof record?.get === "function" && typeof record.put === "function";
+}
+
+/**
+ * Whether a store made of several stores can offer the capability: `cull` and `close` when any
+ * of them has it (they apply to those that do), every other capability when all of them have it.
+ */
+export function offeredByAll(stores: readonly KeyValue[], capability: Capability): boolean {
+  const has = (store: KeyValue): boolean => supports(store, capability);
+  return capability === "cull" || capability === "close" ? stores.some(has) : stores.every(has);
+}

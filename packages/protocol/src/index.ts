@@ -14,8 +14,10 @@ export {
   capabilityNames,
   DEFAULT_LIST_LIMIT,
   type EntryAccess,
+  isKeyValue,
   type KeyEnumeration,
   type KeysOptions,
+  offeredByAll,
   type StoreDestruction,
   supports,
   supportsClose,
@@ -51,6 +53,7 @@ export {
   StoreSetupError,
   toStoreError,
 } from "./errors.ts";
+export { batches, deleteListedKeys } from "./iteration.ts";
 export {
   type CollectionOptions,
   DEFAULT_COLLECTION,

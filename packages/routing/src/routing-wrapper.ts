@@ -9,10 +9,12 @@ import {
   capabilityNames,
   defaultCollectionOf,
   type Entry,
+  isKeyValue,
   type KeyEnumeration,
   type KeysOptions,
   type KeyValue,
   type Operation,
+  offeredByAll,
   type PutOptions,
   StoreClosedError,
   StoreConfigurationError,
@@ -31,15 +33,6 @@ import { gather, type Split, scatter, splitBy } from "./split.ts";
 
 /** How the router does each capability; one it does not know how to route is not offered. */
 type Implementations = { [C in Capability]?: Omit<Capabilities[C], typeof Symbol.asyncDispose> };
-const isStore = (store: unknown): store is KeyValue =>
-  typeof (store as KeyValue | undefined)?.get === "function" &&
-  typeof (store as KeyValue).put === "function";
-
-/** Cull and close apply to the stores that have them; every other capability needs them all. */
-function offered(stores: readonly KeyValue[], capability: Capability): boolean {
-  const has = (store: KeyValue): boolean => supports(store, capability);
-  return capability === "cull" || capability === "close" ? stores.some(has) : stores.every(has);
-}
 
 /**
  * Sends each call to a store chosen by its collection (`collections`, a map) or by its collection
@@ -91,7 +84,7 @@ export class RoutingWrapper implements KeyValue {
       collections instanceof Map ? collections : new Map(Object.entries(collections ?? {}));
     for (const name of byCollection.keys()) validateCollection(name);
     const all = [defaultStore, ...byCollection.values(), ...stores];
-    if (!all.every(isStore)) throw new TypeError("Every route must be a KeyValue store");
+    if (!all.every(isKeyValue)) throw new TypeError("Every route must be a KeyValue store");
     this.#defaultStore = defaultStore;
     this.#byCollection = route === undefined ? byCollection : undefined;
     this.#route = route;
@@ -109,7 +102,7 @@ export class RoutingWrapper implements KeyValue {
       close: { close: () => this.#close() },
     };
     for (const capability of capabilityNames) {
-      if (offered(this.#stores, capability)) Object.assign(this, implementations[capability]);
+      if (offeredByAll(this.#stores, capability)) Object.assign(this, implementations[capability]);
     }
   }
 

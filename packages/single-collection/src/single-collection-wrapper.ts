@@ -2,6 +2,7 @@ import {
   BaseWrapper,
   type CollectionOptions,
   defaultCollectionOf,
+  deleteListedKeys,
   type KeyEnumeration,
   type KeyValue,
   supports,
@@ -22,9 +23,6 @@ export interface SingleCollectionWrapperOptions {
   /** The collection calls without one go to. @default the inner store's */
   defaultCollection?: string | undefined;
 }
-
-/** How many keys `destroyCollection` deletes per `deleteMany` call. */
-const deleteBatchSize = 1000;
 
 /**
  * Keeps every collection in one collection of the inner store, storing `(collection, key)` as the
@@ -127,7 +125,7 @@ export class SingleCollectionWrapper extends BaseWrapper {
       const own = this as this & KeyEnumeration;
       this.destroyCollection = async (collection) => {
         validateCollection(collection, { operation: "destroyCollection" });
-        return (await deleteListed(own, collection)) > 0;
+        return (await deleteListedKeys(own, collection)) > 0;
       };
     } else {
       delete this.destroyCollection;
@@ -149,18 +147,4 @@ export class SingleCollectionWrapper extends BaseWrapper {
       yield collection;
     }
   }
-}
-
-/** Deletes every key `store` lists in `collection`, a batch at a time; returns how many. */
-async function deleteListed(store: KeyValue & KeyEnumeration, collection: string): Promise<number> {
-  let deleted = 0;
-  let batch: string[] = [];
-  for await (const key of store.iterateKeys({ collection })) {
-    batch.push(key);
-    if (batch.length < deleteBatchSize) continue;
-    deleted += await store.deleteMany(batch, { collection });
-    batch = [];
-  }
-  if (batch.length > 0) deleted += await store.deleteMany(batch, { collection });
-  return deleted;
 }
