@@ -18,7 +18,8 @@ export interface Call<S, P, T> {
   describe(record: LogRecord, result: T, subject: S, payload: P, show: Shown): void;
 }
 
-function hits(values: readonly (Value | undefined)[] | readonly ValueWithTtl[]): number {
+/** How many items are found: values, `[value, ttl]` pairs or entries that are not `undefined`. */
+function hits(values: readonly unknown[]): number {
   let found = 0;
   for (const item of values) if ((Array.isArray(item) ? item[0] : item) !== undefined) found++;
   return found;
@@ -110,11 +111,12 @@ export const removeMany: Call<readonly string[], undefined, number> = {
   },
 };
 
-/** A capability call (`keys`, `destroyCollection`, `close` ...), made by BaseWrapper's forwarder. */
-export const capability: Call<undefined, (store: KeyValue) => Promise<unknown>, unknown> = {
+/** A capability call (`keys`, `readEntries`, `destroyCollection`, `close` ...), made by a forwarder. */
+export const capability: Call<unknown, (store: KeyValue) => Promise<unknown>, unknown> = {
   run: (store, _, call) => call(store),
   describe(record, result) {
-    if (Array.isArray(result)) record.count = result.length;
+    if (record.operation === "readEntries") record.hits = hits(result as unknown[]);
+    else if (Array.isArray(result)) record.count = result.length;
     else if (typeof result === "boolean") record.deleted = result;
   },
 };

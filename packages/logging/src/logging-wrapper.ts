@@ -36,14 +36,13 @@ export class LoggingWrapper extends BaseWrapper {
   constructor(store: KeyValue, options: LoggingWrapperOptions = {}) {
     super(store);
     this.recorder = new Recorder(options, this.defaultCollection);
-    const self = this as unknown as Record<string, Stream | undefined>;
+    const self = this as unknown as Record<string, ((...args: unknown[]) => unknown) | undefined>;
     for (const capability of capabilityNames) {
       if (!supports(store, capability)) continue;
       for (const method of capabilityMethods[capability]) {
         const forward = self[method.name];
-        if (method.iterates && forward !== undefined) {
-          self[method.name] = this.stream(method, forward);
-        }
+        if (forward === undefined) self[method.name] = this.withheld(method);
+        else if (method.iterates) self[method.name] = this.stream(method, forward as Stream);
       }
     }
   }
@@ -120,6 +119,30 @@ export class LoggingWrapper extends BaseWrapper {
         throw error;
       },
     );
+  }
+
+  /**
+   * A capability BaseWrapper withholds from wrappers that override data methods (whole-entry
+   * access, which would go around them): this wrapper changes no data, so it forwards it, logged.
+   */
+  private withheld({
+    name,
+    operation,
+    optionsAt,
+  }: CapabilityMethod): (...args: unknown[]) => unknown {
+    const run = (store: KeyValue, args: unknown[]) =>
+      (store as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[name]?.(...args);
+    return (...args) => {
+      const options = optionsAt === undefined ? undefined : (args[optionsAt] as CollectionOptions);
+      const subject = Array.isArray(args[0]) ? args[0] : undefined;
+      return this.observe(
+        operation,
+        calls.capability,
+        subject,
+        (store) => run(store, args),
+        options,
+      );
+    };
   }
 
   /** A stream method that logs one record when the stream ends, fails or is left early. */

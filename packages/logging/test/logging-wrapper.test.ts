@@ -19,6 +19,7 @@ import {
   supportsCull,
   supportsDestroy,
   supportsDestroyCollection,
+  supportsEntries,
   supportsKeys,
 } from "@kv/protocol";
 import pino from "pino";
@@ -427,6 +428,26 @@ describe("LoggingWrapper", () => {
     ]);
   });
 
+  it("keeps whole-entry access of the inner store, logged with key counts and hits", async () => {
+    const { store, records } = setup();
+    expect(supportsEntries(store)).toBe(true);
+    const entry = { value: { v: 1 }, createdAt: Date.now() - 1000, expiresAt: undefined };
+    await store.writeEntries?.([["a", entry]], { collection: "c" });
+    const read = await store.readEntries?.(["a", "x"], { collection: "c" });
+    expect(read).toEqual([entry, undefined]);
+    expect(
+      records().map(({ operation, collection, keyCount, hits }) => ({
+        operation,
+        collection,
+        keyCount,
+        hits,
+      })),
+    ).toEqual([
+      { operation: "writeEntries", collection: "c", keyCount: 1, hits: undefined },
+      { operation: "readEntries", collection: "c", keyCount: 2, hits: 1 },
+    ]);
+  });
+
   it("has exactly the capabilities of the inner store", () => {
     const memory = new LoggingWrapper(new MemoryStore(), { logger: recorder().logger });
     expect([
@@ -435,11 +456,15 @@ describe("LoggingWrapper", () => {
       supportsDestroyCollection(memory),
       supportsDestroy(memory),
       supportsCull(memory),
+      supportsEntries(memory),
       supportsClose(memory),
-    ]).toEqual([true, true, true, true, true, false]);
+    ]).toEqual([true, true, true, true, true, true, false]);
     const bare = new LoggingWrapper(bareStore(), { logger: recorder().logger });
     expect(
-      supportsKeys(bare) || supportsCollections(bare) || supportsCull(bare) || supportsClose(bare),
+      supportsKeys(bare) ||
+        supportsCollections(bare) ||
+        supportsEntries(bare) ||
+        supportsClose(bare),
     ).toBe(false);
     expect(
       supportsClose(new LoggingWrapper(new ClosableStore(), { logger: recorder().logger })),
