@@ -1,18 +1,21 @@
 import type { Value } from "@kv/protocol";
 
-/** Entries were written, by `put` or `putMany`. */
+/** Entries were written, by `put`, `putMany` or `writeEntries`. */
 export interface PutEvent {
   /** What changed. */
   readonly type: "put";
   /** The call that changed it. */
-  readonly operation: "put" | "putMany";
+  readonly operation: "put" | "putMany" | "writeEntries";
   /** The collection written to (the default one when the call named none). */
   readonly collection: string;
   /** The keys written, in the order of the call. */
   readonly keys: readonly string[];
   /** The values written, in the order of `keys`, as the caller passed them: only with `includeValues`. */
   readonly values?: readonly Value[];
-  /** The TTL in seconds, `undefined` for entries that never expire. */
+  /**
+   * The TTL in seconds, `undefined` for entries that never expire; always `undefined` for
+   * `writeEntries`, whose entries carry their own `expiresAt`.
+   */
   readonly ttl: number | undefined;
 }
 

@@ -9,4 +9,5 @@ export type {
   HandlerName,
   PutEvent,
 } from "./events.ts";
-export { NotifyingWrapper, type NotifyingWrapperOptions } from "./notifying-wrapper.ts";
+export { NotifyingWrapper } from "./notifying-wrapper.ts";
+export type { NotifyingWrapperOptions } from "./options.ts";

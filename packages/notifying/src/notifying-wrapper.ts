@@ -2,36 +2,17 @@ import {
   BaseWrapper,
   type CollectionOptions,
   type Entry,
+  type EntryAccess,
   type KeyValue,
   type Operation,
   type PutOptions,
   resolveTtl,
+  supportsEntries,
   type Value,
 } from "@kv/protocol";
 import { HandlerError } from "./errors.ts";
 import type { ChangeEvent, ChangeHandler, DeleteEvent, HandlerName, PutEvent } from "./events.ts";
-
-/** Options of `NotifyingWrapper`. */
-export interface NotifyingWrapperOptions {
-  /** Called after every successful `put` and `putMany`. */
-  onPut?: ChangeHandler<PutEvent> | undefined;
-  /** Called after every successful `delete` and `deleteMany`, whether the keys existed or not. */
-  onDelete?: ChangeHandler<DeleteEvent> | undefined;
-  /** Called after every successful change: puts, deletes, `destroyCollection`, `destroy` and `cull`. */
-  onChange?: ChangeHandler<ChangeEvent> | undefined;
-  /** Put the written values in `PutEvent.values`. @default false */
-  includeValues?: boolean | undefined;
-  /**
-   * Make each call wait until its handlers have settled (their failures are still reported, never
-   * thrown). By default an async handler runs on after the call has returned. @default false
-   */
-  awaitHandlers?: boolean | undefined;
-  /**
-   * Told when a handler throws or rejects, with a `HandlerError` whose `cause` is the handler's
-   * error. @default `console.error(error)`
-   */
-  onHandlerError?: ((error: HandlerError) => void) | undefined;
-}
+import { flag, handler, type NotifyingWrapperOptions } from "./options.ts";
 
 /**
  * Calls handlers after changes: `onPut` after puts, `onDelete` after deletes, `onChange` after
@@ -58,6 +39,30 @@ export class NotifyingWrapper extends BaseWrapper {
       handler(options.onHandlerError, "onHandlerError") ?? ((error) => console.error(error));
     this.includeValues = flag(options.includeValues, "includeValues");
     this.awaitHandlers = flag(options.awaitHandlers, "awaitHandlers");
+    if (supportsEntries(store)) this.keepEntries(store);
+  }
+
+  /**
+   * BaseWrapper withholds whole-entry access from a wrapper that overrides writes, since it would
+   * go around them; this one passes `readEntries` on and notifies `writeEntries` as a put.
+   */
+  private keepEntries(store: KeyValue & EntryAccess): void {
+    this.readEntries = (keys, options) =>
+      this.invoke("readEntries", () => store.readEntries(keys, options), options);
+    this.writeEntries = (entries, options) => {
+      const written = this.invoke(
+        "writeEntries",
+        () => store.writeEntries(entries, options),
+        options,
+      );
+      return this.afterBulkPut(
+        written,
+        "writeEntries",
+        entries,
+        ([, entry]) => entry.value,
+        options,
+      );
+    };
   }
 
   override put(key: string, value: Value, options?: PutOptions): Promise<void> {
@@ -68,17 +73,28 @@ export class NotifyingWrapper extends BaseWrapper {
 
   override putMany(entries: readonly Entry[], options?: PutOptions): Promise<void> {
     const written = super.putMany(entries, options);
+    return this.afterBulkPut(written, "putMany", entries, ([, value]) => value, options);
+  }
+
+  /** Settles with a bulk write, then notifies a put of its keys (nothing for an empty call). */
+  private afterBulkPut<P extends readonly [string, unknown]>(
+    written: Promise<void>,
+    operation: "putMany" | "writeEntries",
+    pairs: readonly P[],
+    valueIn: (pair: P) => Value,
+    options: PutOptions | undefined,
+  ): Promise<void> {
     if (this.onPut === undefined && this.onChange === undefined) return written;
-    return this.after(written, () =>
-      entries.length === 0
-        ? undefined
-        : this.putEvent(
-            "putMany",
-            entries.map(([key]) => key),
-            this.includeValues ? entries.map(([, value]) => value) : [],
-            options,
-          ),
-    );
+    return this.after(written, () => {
+      if (pairs.length === 0) return undefined;
+      const values = this.includeValues ? pairs.map(valueIn) : [];
+      return this.putEvent(
+        operation,
+        pairs.map(([key]) => key),
+        values,
+        options,
+      );
+    });
   }
 
   override delete(key: string, options?: CollectionOptions): Promise<boolean> {
@@ -214,18 +230,4 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
     value !== null &&
     typeof (value as { then?: unknown }).then === "function"
   );
-}
-
-function handler<F>(value: F | undefined, name: string): F | undefined {
-  if (value !== undefined && typeof value !== "function") {
-    throw new TypeError(`${name} must be a function, got ${typeof value}`);
-  }
-  return value;
-}
-
-function flag(value: boolean | undefined, name: string): boolean {
-  if (value !== undefined && typeof value !== "boolean") {
-    throw new TypeError(`${name} must be a boolean, got ${typeof value}`);
-  }
-  return value ?? false;
 }

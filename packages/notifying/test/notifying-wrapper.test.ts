@@ -17,6 +17,7 @@ import {
   supportsCull,
   supportsDestroy,
   supportsDestroyCollection,
+  supportsEntries,
   supportsKeys,
 } from "@kv/protocol";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -311,6 +312,26 @@ describe("NotifyingWrapper", () => {
     ]);
   });
 
+  it("keeps whole-entry access: writeEntries notifies as a put, readEntries notifies nothing", async () => {
+    const { store, puts, changes } = setup({ includeValues: true });
+    expect(supportsEntries(store)).toBe(true);
+    const entry = { value: { v: 1 }, createdAt: Date.now() - 1000, expiresAt: undefined };
+    await store.writeEntries?.([["a", entry]], { collection: "c" });
+    await store.writeEntries?.([]);
+    expect(await store.readEntries?.(["a"], { collection: "c" })).toEqual([entry]);
+    expect(puts).toEqual([
+      {
+        type: "put",
+        operation: "writeEntries",
+        collection: "c",
+        keys: ["a"],
+        values: [{ v: 1 }],
+        ttl: undefined,
+      },
+    ]);
+    expect(changes).toEqual(puts);
+  });
+
   it("has exactly the capabilities of the inner store", () => {
     const memory = setup().store;
     expect([
@@ -319,8 +340,9 @@ describe("NotifyingWrapper", () => {
       supportsDestroyCollection(memory),
       supportsDestroy(memory),
       supportsCull(memory),
+      supportsEntries(memory),
       supportsClose(memory),
-    ]).toEqual([true, true, true, true, true, false]);
+    ]).toEqual([true, true, true, true, true, true, false]);
     expect(supportsClose(setup({}, new ClosableStore()).store)).toBe(true);
   });
 
