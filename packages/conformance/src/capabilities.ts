@@ -4,13 +4,7 @@ import {
   SerializationError,
   StoreClosedError,
   StoreConnectionError,
-  supportsClose,
-  supportsCollections,
-  supportsCull,
-  supportsDestroy,
-  supportsDestroyCollection,
-  supportsEntries,
-  supportsKeys,
+  supports,
 } from "@kv/protocol";
 import { describe, expect, it } from "vitest";
 import { type SuiteContext, sleep } from "./context.ts";
@@ -40,7 +34,7 @@ export function describeCapabilities(t: SuiteContext, probe: KeyValue): void {
       );
     });
 
-    if (supportsKeys(probe)) {
+    if (supports(probe, "keys")) {
       describe("key enumeration", () => {
         const store = () => t.store as typeof probe;
 
@@ -96,7 +90,7 @@ export function describeCapabilities(t: SuiteContext, probe: KeyValue): void {
       });
     }
 
-    if (supportsCollections(probe)) {
+    if (supports(probe, "collections")) {
       describe("collection enumeration", () => {
         const store = () => t.store as typeof probe;
         it("lists collections that hold entries", async () => {
@@ -113,7 +107,7 @@ export function describeCapabilities(t: SuiteContext, probe: KeyValue): void {
       });
     }
 
-    if (supportsDestroyCollection(probe)) {
+    if (supports(probe, "destroyCollection")) {
       describe("collection destruction", () => {
         const store = () => t.store as typeof probe;
         it("removes one collection and nothing else", async () => {
@@ -137,7 +131,7 @@ export function describeCapabilities(t: SuiteContext, probe: KeyValue): void {
       });
     }
 
-    if (supportsDestroy(probe)) {
+    if (supports(probe, "destroy")) {
       describe("store destruction", () => {
         it("removes every collection the store wrote", async () => {
           const store = t.store as typeof probe;
@@ -161,7 +155,7 @@ export function describeCapabilities(t: SuiteContext, probe: KeyValue): void {
       });
     }
 
-    if (supportsCull(probe)) {
+    if (supports(probe, "cull")) {
       describe("culling", () => {
         const store = () => t.store as typeof probe;
         it("removes expired entries and keeps live ones", async () => {
@@ -179,14 +173,14 @@ export function describeCapabilities(t: SuiteContext, probe: KeyValue): void {
             { n: 3 },
           ]);
           const current = t.store;
-          if (supportsKeys(current)) {
+          if (supports(current, "keys")) {
             expect((await current.keys({ collection })).sort()).toEqual(["forever", "long"]);
           }
         });
       });
     }
 
-    if (supportsEntries(probe)) {
+    if (supports(probe, "entries")) {
       describe("whole entries", () => {
         const precisionMs = t.ttlPrecision === "s" ? 1000 : 1;
 
@@ -249,7 +243,7 @@ export function describeCapabilities(t: SuiteContext, probe: KeyValue): void {
       });
     }
 
-    if (supportsClose(probe)) {
+    if (supports(probe, "close")) {
       describe("closing", () => {
         it("closes, and closing twice is harmless", async () => {
           const store = t.store as typeof probe;
@@ -275,7 +269,7 @@ export function describeCapabilities(t: SuiteContext, probe: KeyValue): void {
             ["delete", () => store.delete("k", { collection })],
             ["deleteMany", () => store.deleteMany(["k"], { collection })],
           ];
-          if (supportsKeys(store)) calls.push(["keys", () => store.keys({ collection })]);
+          if (supports(store, "keys")) calls.push(["keys", () => store.keys({ collection })]);
           for (const [name, call] of calls) {
             const error = await call().then(
               () => new Error(`${name} succeeded after close()`),

@@ -11,9 +11,8 @@ import {
   StoreConnectionError,
   StoreError,
   storeWith,
+  supports,
   supportsClose,
-  supportsCollections,
-  supportsKeys,
 } from "@kv/protocol";
 import { describe, expect, it } from "vitest";
 
@@ -114,7 +113,7 @@ describe("FallbackWrapper", () => {
     ]);
     expect(await store.ttl("k", { collection })).toEqual([{ from: "fallback" }, undefined]);
     expect(await store.ttlMany(["k"], { collection })).toEqual([[{ from: "fallback" }, undefined]]);
-    if (!supportsKeys(store)) throw new Error("keys expected");
+    if (!supports(store, "keys")) throw new Error("keys expected");
     expect(await store.keys({ collection })).toEqual(["k"]);
     expect(await collect(store.iterateKeys({ collection }))).toEqual(["k"]);
   });
@@ -165,7 +164,7 @@ describe("FallbackWrapper", () => {
     const store = new FallbackWrapper(closed, fallback, { writeToFallback: true });
     await expect(store.get("k")).rejects.toThrow(StoreClosedError);
     await expect(store.put("k", { n: 1 })).rejects.toThrow(StoreClosedError);
-    if (!supportsKeys(store)) throw new Error("keys expected");
+    if (!supports(store, "keys")) throw new Error("keys expected");
     await expect(collect(store.iterateKeys())).rejects.toThrow(StoreClosedError);
     expect(fallback.calls).toBe(0);
     expect(store.circuitState).toBe("closed");
@@ -277,16 +276,16 @@ describe("FallbackWrapper", () => {
     const primary = new ClosableStore();
     const fallback = new ClosableStore();
     const store = new FallbackWrapper(primary, fallback);
-    expect([supportsKeys(store), supportsCollections(store), supportsClose(store)]).toEqual([
-      true,
-      true,
-      true,
-    ]);
+    expect([
+      supports(store, "keys"),
+      supports(store, "collections"),
+      supports(store, "close"),
+    ]).toEqual([true, true, true]);
     await store[Symbol.asyncDispose]();
     expect([primary.closed, fallback.closed]).toEqual([true, true]);
 
     const memoryOnly = new FallbackWrapper(new MemoryStore(), new ClosableStore());
-    expect(supportsClose(memoryOnly)).toBe(true);
+    expect(supports(memoryOnly, "close")).toBe(true);
     expect(supportsClose(new FallbackWrapper(new MemoryStore(), new MemoryStore()))).toBe(false);
   });
 

@@ -14,11 +14,8 @@ import {
   StoreConfigurationError,
   StoreConnectionError,
   StoreError,
+  supports,
   supportsClose,
-  supportsCollections,
-  supportsCull,
-  supportsDestroy,
-  supportsKeys,
 } from "@kv/protocol";
 import { SqliteStore } from "@kv/sqlite";
 import { describe, expect, it, vi } from "vitest";
@@ -282,23 +279,25 @@ describe("MirroringWrapper reads", () => {
 describe("MirroringWrapper capabilities", () => {
   it("offers enumeration and destruction only when every child offers them", () => {
     const full = new MirroringWrapper([new MemoryStore(), new MemoryStore()]);
-    expect([supportsKeys(full), supportsCollections(full), supportsDestroy(full)]).toEqual([
-      true,
-      true,
-      true,
-    ]);
+    expect([
+      supports(full, "keys"),
+      supports(full, "collections"),
+      supports(full, "destroy"),
+    ]).toEqual([true, true, true]);
     const partial = new MirroringWrapper([new MemoryStore(), new NullStore()]);
-    expect([supportsKeys(partial), supportsCollections(partial), supportsDestroy(partial)]).toEqual(
-      [false, false, false],
-    );
+    expect([
+      supports(partial, "keys"),
+      supports(partial, "collections"),
+      supports(partial, "destroy"),
+    ]).toEqual([false, false, false]);
   });
 
   it("offers cull and close when any child does, and applies them to those that can", async () => {
     const sqlite = new SqliteStore({ path: ":memory:" });
     const memory = new MemoryStore();
     const store = new MirroringWrapper([new NullStore(), memory, sqlite]);
-    expect(supportsCull(store)).toBe(true);
-    expect(supportsClose(store)).toBe(true);
+    expect(supports(store, "cull")).toBe(true);
+    expect(supports(store, "close")).toBe(true);
     const culls = [vi.spyOn(memory, "cull"), vi.spyOn(sqlite, "cull")];
     await store.cull?.();
     for (const cull of culls) expect(cull).toHaveBeenCalledTimes(1);

@@ -11,12 +11,7 @@ import {
   StoreConnectionError,
   StoreError,
   storeWith,
-  supportsClose,
-  supportsCollections,
-  supportsCull,
-  supportsDestroy,
-  supportsDestroyCollection,
-  supportsKeys,
+  supports,
   type Value,
 } from "@kv/protocol";
 import { type RetryEvent, RetryWrapper } from "@kv/retry";
@@ -205,8 +200,8 @@ describe("RetryWrapper", () => {
 
     flaky.failures = 2;
     flaky.calls = 0;
-    expect(supportsKeys(store)).toBe(true);
-    if (supportsKeys(store)) expect((await store.keys()).sort()).toEqual(["a", "b"]);
+    expect(supports(store, "keys")).toBe(true);
+    if (supports(store, "keys")) expect((await store.keys()).sort()).toEqual(["a", "b"]);
     expect(flaky.calls).toBe(3);
   });
 
@@ -263,18 +258,18 @@ describe("RetryWrapper", () => {
   it("offers exactly the capabilities of the inner store", () => {
     const full = new RetryWrapper(new MemoryStore());
     const bare = new RetryWrapper(new BareStore(bareInner()));
-    for (const supports of [
-      supportsKeys,
-      supportsCollections,
-      supportsDestroyCollection,
-      supportsDestroy,
-      supportsCull,
-    ]) {
-      expect(supports(full)).toBe(true);
-      expect(supports(bare)).toBe(false);
+    for (const capability of [
+      "keys",
+      "collections",
+      "destroyCollection",
+      "destroy",
+      "cull",
+    ] as const) {
+      expect(supports(full, capability)).toBe(true);
+      expect(supports(bare, capability)).toBe(false);
     }
-    expect(supportsClose(full)).toBe(false);
-    expect(supportsClose(bare)).toBe(false);
+    expect(supports(full, "close")).toBe(false);
+    expect(supports(bare, "close")).toBe(false);
   });
 
   it("refuses negative or non-numeric options", () => {

@@ -8,12 +8,8 @@ import {
   SerializationError,
   StoreClosedError,
   StoreConfigurationError,
+  supports,
   supportsClose,
-  supportsCollections,
-  supportsCull,
-  supportsDestroy,
-  supportsDestroyCollection,
-  supportsKeys,
 } from "@kv/protocol";
 import { type RouteFunction, RoutingWrapper } from "@kv/routing";
 import { SqliteStore } from "@kv/sqlite";
@@ -288,26 +284,26 @@ describe("RoutingWrapper capabilities", () => {
       collections: { a: new MemoryStore() },
       defaultStore: new MemoryStore(),
     });
-    expect(supportsKeys(full)).toBe(true);
-    expect(supportsCollections(full)).toBe(true);
-    expect(supportsDestroyCollection(full)).toBe(true);
-    expect(supportsDestroy(full)).toBe(true);
+    expect(supports(full, "keys")).toBe(true);
+    expect(supports(full, "collections")).toBe(true);
+    expect(supports(full, "destroyCollection")).toBe(true);
+    expect(supports(full, "destroy")).toBe(true);
 
     const partial = new RoutingWrapper({
       collections: { a: new NullStore() },
       defaultStore: new MemoryStore(),
     });
-    expect(supportsKeys(partial)).toBe(false);
-    expect(supportsCollections(partial)).toBe(false);
-    expect(supportsDestroyCollection(partial)).toBe(false);
-    expect(supportsDestroy(partial)).toBe(false);
+    expect(supports(partial, "keys")).toBe(false);
+    expect(supports(partial, "collections")).toBe(false);
+    expect(supports(partial, "destroyCollection")).toBe(false);
+    expect(supports(partial, "destroy")).toBe(false);
 
     const viaFunction = new RoutingWrapper({
       route: () => undefined,
       stores: [new NullStore()],
       defaultStore: new MemoryStore(),
     });
-    expect(supportsKeys(viaFunction)).toBe(false);
+    expect(supports(viaFunction, "keys")).toBe(false);
   });
 
   it("offers cull and close when any store does, and applies them to the stores that can", async () => {
@@ -316,8 +312,8 @@ describe("RoutingWrapper capabilities", () => {
       collections: { cache: new NullStore() },
       defaultStore: sqlite,
     });
-    expect(supportsCull(store)).toBe(true);
-    expect(supportsClose(store)).toBe(true);
+    expect(supports(store, "cull")).toBe(true);
+    expect(supports(store, "close")).toBe(true);
     const cull = vi.spyOn(sqlite, "cull");
     await store.cull?.();
     expect(cull).toHaveBeenCalledTimes(1);
