@@ -58,8 +58,8 @@ const transientCodes = new Set([
 type Database = ClassicLevel<string, string>;
 
 const LevelDbBase: StoreClass<
-  "keys" | "collections" | "destroyCollection" | "destroy" | "cull" | "close"
-> = storeWith("keys", "collections", "destroyCollection", "destroy", "cull", "close");
+  "keys" | "collections" | "destroyCollection" | "destroy" | "cull" | "close" | "entries"
+> = storeWith("keys", "collections", "destroyCollection", "destroy", "cull", "close", "entries");
 
 /**
  * A store in one LevelDB database (classic-level): each collection gets a short id the first time
