@@ -1,17 +1,17 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { withoutCapabilities } from "@kv/conformance";
 import { DecryptionError, EncryptionError, EncryptionWrapper } from "@kv/encryption";
 import { MemoryStore } from "@kv/memory";
 import {
   BaseWrapper,
+  capabilityNames,
   InvalidKeyError,
   InvalidTtlError,
   type KeyValue,
   KeyValueError,
   SerializationError,
-  supportsCollections,
-  supportsDestroy,
-  supportsKeys,
+  supports,
   type Value,
 } from "@kv/protocol";
 import { describe, expect, it } from "vitest";
@@ -233,31 +233,21 @@ describe("EncryptionWrapper, AES-256-GCM (default mode)", () => {
     const [value, ttl] = await store.ttl("a", { collection: "c" });
     expect(value).toEqual({ n: 1 });
     expect(ttl).toBeGreaterThan(29);
-    expect([supportsKeys(store), supportsCollections(store), supportsDestroy(store)]).toEqual([
-      true,
-      true,
-      true,
-    ]);
-    if (supportsKeys(store))
+    expect([
+      supports(store, "keys"),
+      supports(store, "collections"),
+      supports(store, "destroy"),
+    ]).toEqual([true, true, true]);
+    if (supports(store, "keys"))
       expect((await store.keys({ collection: "c" })).sort()).toEqual(["a", "b"]);
 
-    const memory = new MemoryStore();
-    const plain: KeyValue = {
-      get: (k, o) => memory.get(k, o),
-      getMany: (k, o) => memory.getMany(k, o),
-      ttl: (k, o) => memory.ttl(k, o),
-      ttlMany: (k, o) => memory.ttlMany(k, o),
-      put: (k, v, o) => memory.put(k, v, o),
-      putMany: (e, o) => memory.putMany(e, o),
-      delete: (k, o) => memory.delete(k, o),
-      deleteMany: (k, o) => memory.deleteMany(k, o),
-    };
+    const plain = withoutCapabilities(new MemoryStore(), ...capabilityNames);
     const bare = new EncryptionWrapper(plain, { keys: [current] });
-    expect([supportsKeys(bare), supportsCollections(bare), supportsDestroy(bare)]).toEqual([
-      false,
-      false,
-      false,
-    ]);
+    expect([
+      supports(bare, "keys"),
+      supports(bare, "collections"),
+      supports(bare, "destroy"),
+    ]).toEqual([false, false, false]);
   });
 
   it("binds values written without a collection to the inner store's default collection", async () => {

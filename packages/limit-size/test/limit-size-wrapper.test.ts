@@ -1,14 +1,13 @@
+import { withoutCapabilities } from "@kv/conformance";
 import { EntryTooLargeError, EntryTooSmallError, LimitSizeWrapper } from "@kv/limit-size";
 import { MemoryStore } from "@kv/memory";
 import {
   BaseWrapper,
+  capabilityNames,
   InvalidKeyError,
-  type KeyValue,
   KeyValueError,
   SerializationError,
-  supportsCollections,
-  supportsDestroy,
-  supportsKeys,
+  supports,
 } from "@kv/protocol";
 import { describe, expect, it } from "vitest";
 
@@ -133,29 +132,19 @@ describe("LimitSizeWrapper", () => {
 
   it("offers exactly the capabilities of the inner store", () => {
     const full = new LimitSizeWrapper(new MemoryStore());
-    expect([supportsKeys(full), supportsCollections(full), supportsDestroy(full)]).toEqual([
-      true,
-      true,
-      true,
-    ]);
+    expect([
+      supports(full, "keys"),
+      supports(full, "collections"),
+      supports(full, "destroy"),
+    ]).toEqual([true, true, true]);
     class Bare extends BaseWrapper {}
-    const memory = new MemoryStore();
-    const plain: KeyValue = {
-      get: (k, o) => memory.get(k, o),
-      getMany: (k, o) => memory.getMany(k, o),
-      ttl: (k, o) => memory.ttl(k, o),
-      ttlMany: (k, o) => memory.ttlMany(k, o),
-      put: (k, v, o) => memory.put(k, v, o),
-      putMany: (e, o) => memory.putMany(e, o),
-      delete: (k, o) => memory.delete(k, o),
-      deleteMany: (k, o) => memory.deleteMany(k, o),
-    };
+    const plain = withoutCapabilities(new MemoryStore(), ...capabilityNames);
     const bare = new LimitSizeWrapper(new Bare(plain));
-    expect([supportsKeys(bare), supportsCollections(bare), supportsDestroy(bare)]).toEqual([
-      false,
-      false,
-      false,
-    ]);
+    expect([
+      supports(bare, "keys"),
+      supports(bare, "collections"),
+      supports(bare, "destroy"),
+    ]).toEqual([false, false, false]);
   });
 
   it("refuses limits that are negative or crossed", () => {

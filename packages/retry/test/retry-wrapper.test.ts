@@ -1,6 +1,8 @@
+import { withoutCapabilities } from "@kv/conformance";
 import { MemoryStore } from "@kv/memory";
 import {
   BaseWrapper,
+  capabilityNames,
   defineError,
   InvalidKeyError,
   InvalidTtlError,
@@ -48,19 +50,6 @@ class FlakyStore extends BaseWrapper {
 
 /** A store with none of the optional capabilities. */
 class BareStore extends BaseWrapper {}
-const bareInner = (): KeyValue => {
-  const memory = new MemoryStore();
-  return {
-    get: (key, options) => memory.get(key, options),
-    getMany: (keys, options) => memory.getMany(keys, options),
-    ttl: (key, options) => memory.ttl(key, options),
-    ttlMany: (keys, options) => memory.ttlMany(keys, options),
-    put: (key, value, options) => memory.put(key, value, options),
-    putMany: (entries, options) => memory.putMany(entries, options),
-    delete: (key, options) => memory.delete(key, options),
-    deleteMany: (keys, options) => memory.deleteMany(keys, options),
-  };
-};
 
 /** A store that keeps nothing and can be closed: after `close()` it throws `StoreClosedError`. */
 class ClosableStore extends storeWith("close") {
@@ -257,7 +246,9 @@ describe("RetryWrapper", () => {
 
   it("offers exactly the capabilities of the inner store", () => {
     const full = new RetryWrapper(new MemoryStore());
-    const bare = new RetryWrapper(new BareStore(bareInner()));
+    const bare = new RetryWrapper(
+      new BareStore(withoutCapabilities(new MemoryStore(), ...capabilityNames)),
+    );
     for (const capability of [
       "keys",
       "collections",

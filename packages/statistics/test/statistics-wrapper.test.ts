@@ -1,14 +1,14 @@
+import { withoutCapabilities } from "@kv/conformance";
 import { MemoryStore } from "@kv/memory";
 import {
   BaseWrapper,
+  capabilityNames,
   InvalidKeyError,
   type KeyValue,
   ManualClock,
   type Operation,
   StoreConnectionError,
-  supportsCollections,
-  supportsDestroy,
-  supportsKeys,
+  supports,
 } from "@kv/protocol";
 import { StatisticsWrapper } from "@kv/statistics";
 import { describe, expect, it } from "vitest";
@@ -144,9 +144,9 @@ describe("StatisticsWrapper", () => {
   it("counts store-wide calls in the total only", async () => {
     const store = new StatisticsWrapper(new MemoryStore());
     await store.put("k", { n: 1 }, { collection: "c" });
-    if (supportsCollections(store)) await store.collections();
-    if (supportsDestroy(store)) await store.destroy();
-    if (supportsKeys(store)) await store.keys({ collection: "c" });
+    if (supports(store, "collections")) await store.collections();
+    if (supports(store, "destroy")) await store.destroy();
+    if (supports(store, "keys")) await store.keys({ collection: "c" });
 
     const { total, collections } = store.snapshot();
     expect(total.operations.collections?.calls).toBe(1);
@@ -188,27 +188,17 @@ describe("StatisticsWrapper", () => {
 
   it("offers exactly the capabilities of the inner store", () => {
     const store = new StatisticsWrapper(new MemoryStore());
-    expect([supportsKeys(store), supportsCollections(store), supportsDestroy(store)]).toEqual([
-      true,
-      true,
-      true,
-    ]);
-    const memory = new MemoryStore();
-    const plain: KeyValue = {
-      get: (k, o) => memory.get(k, o),
-      getMany: (k, o) => memory.getMany(k, o),
-      ttl: (k, o) => memory.ttl(k, o),
-      ttlMany: (k, o) => memory.ttlMany(k, o),
-      put: (k, v, o) => memory.put(k, v, o),
-      putMany: (e, o) => memory.putMany(e, o),
-      delete: (k, o) => memory.delete(k, o),
-      deleteMany: (k, o) => memory.deleteMany(k, o),
-    };
+    expect([
+      supports(store, "keys"),
+      supports(store, "collections"),
+      supports(store, "destroy"),
+    ]).toEqual([true, true, true]);
+    const plain = withoutCapabilities(new MemoryStore(), ...capabilityNames);
     const bare = new StatisticsWrapper(plain);
-    expect([supportsKeys(bare), supportsCollections(bare), supportsDestroy(bare)]).toEqual([
-      false,
-      false,
-      false,
-    ]);
+    expect([
+      supports(bare, "keys"),
+      supports(bare, "collections"),
+      supports(bare, "destroy"),
+    ]).toEqual([false, false, false]);
   });
 });
