@@ -1,4 +1,5 @@
-import { type Capability, capabilityMethods, type KeyValue } from "@kv/protocol";
+import { type Capability, capabilityMethods, type KeyValue, supports } from "@kv/protocol";
+import { expect } from "vitest";
 
 /** Every item of an async iterable (nothing for `undefined`), in the order it yields them. */
 export async function collect<T>(source: AsyncIterable<T> | undefined): Promise<T[]> {
@@ -23,4 +24,28 @@ export function withoutCapabilities(store: KeyValue, ...capabilities: Capability
     }
   }
   return store;
+}
+
+/**
+ * Writes a distinct value under every key in every collection, then expects each collection to
+ * read back its own values and, when the store enumerates keys, to list exactly those keys: the
+ * check that a wrapper's name encoding keeps hostile collection and key names apart.
+ */
+export async function expectNamesApart(
+  store: KeyValue,
+  collections: readonly string[],
+  keys: readonly string[],
+): Promise<void> {
+  for (const [c, collection] of collections.entries()) {
+    await store.putMany(
+      keys.map((key, k) => [key, { c, k }]),
+      { collection },
+    );
+  }
+  for (const [c, collection] of collections.entries()) {
+    expect(await store.getMany(keys, { collection })).toEqual(keys.map((_, k) => ({ c, k })));
+    if (supports(store, "keys")) {
+      expect(sorted(await store.keys({ collection }))).toEqual(sorted([...new Set(keys)]));
+    }
+  }
 }

@@ -17,7 +17,7 @@ export {
   type SuiteContext,
   sleep,
 } from "./context.ts";
-export { collect, sorted, withoutCapabilities } from "./helpers.ts";
+export { collect, expectNamesApart, sorted, withoutCapabilities } from "./helpers.ts";
 export {
   describeErrors,
   describeInputValidation,

@@ -1,4 +1,4 @@
-import { hostileNames, sorted, withoutCapabilities } from "@kv/conformance";
+import { expectNamesApart, hostileNames, sorted, withoutCapabilities } from "@kv/conformance";
 import { MemoryStore } from "@kv/memory";
 import { PrefixCollectionsWrapper } from "@kv/prefix-collections";
 import { InvalidKeyError, supports } from "@kv/protocol";
@@ -73,15 +73,7 @@ describe("PrefixCollectionsWrapper", () => {
     const store = new PrefixCollectionsWrapper(inner, { prefix: "p" });
     const collections = [...hostileNames, "p__", "p__x", "__", "x__", "p"];
     const keys = ["k", "p__k", "a__b", "%", "/", "🙂", "x".repeat(1000)];
-    for (const [c, collection] of collections.entries()) {
-      await store.putMany(
-        keys.map((key, k) => [key, { c, k }]),
-        { collection },
-      );
-    }
-    for (const [c, collection] of collections.entries()) {
-      expect(await store.getMany(keys, { collection })).toEqual(keys.map((_, k) => ({ c, k })));
-    }
+    await expectNamesApart(store, collections, keys);
     expect(sorted(await store.collections?.())).toEqual(sorted([...new Set(collections)]));
   });
 
