@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { BaseWrapper, type CollectionOptions, type KeyValue, takeFirst } from "@kv/protocol";
+import { BaseWrapper, type KeyValue, takeFirst } from "@kv/protocol";
 
 /** Options of `HashPrefixWrapper`. */
 export interface HashPrefixWrapperOptions {
@@ -39,18 +39,6 @@ export class HashPrefixWrapper extends BaseWrapper {
       // The inner `limit` counts keys this wrapper hides: take the first `limit` it shows instead.
       this.keys = async (keysOptions) => takeFirst(iterateKeys(keysOptions), keysOptions?.limit);
     }
-  }
-
-  // BaseWrapper's delete and deleteMany throw bad input synchronously once keys are mapped;
-  // being async here turns that into the rejected promise every other method gives.
-  /** @inheritdoc */
-  override async delete(key: string, options?: CollectionOptions): Promise<boolean> {
-    return super.delete(key, options);
-  }
-
-  /** @inheritdoc */
-  override async deleteMany(keys: readonly string[], options?: CollectionOptions): Promise<number> {
-    return super.deleteMany(keys, options);
   }
 
   protected override encodeKey(key: string): string {

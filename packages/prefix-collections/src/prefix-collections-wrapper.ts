@@ -1,10 +1,4 @@
-import {
-  BaseWrapper,
-  type CollectionOptions,
-  defaultCollectionOf,
-  type KeyValue,
-  takeFirst,
-} from "@kv/protocol";
+import { BaseWrapper, defaultCollectionOf, type KeyValue, takeFirst } from "@kv/protocol";
 
 /** Options of `PrefixCollectionsWrapper`. */
 export interface PrefixCollectionsWrapperOptions {
@@ -56,18 +50,6 @@ export class PrefixCollectionsWrapper extends BaseWrapper {
     this.defaultCollection = defaultCollection;
     this.#head = prefix + separator;
     this.#scopeCapabilities();
-  }
-
-  // BaseWrapper's delete and deleteMany throw bad input synchronously once names are mapped;
-  // being async here turns that into the rejected promise every other method gives.
-  /** @inheritdoc */
-  override async delete(key: string, options?: CollectionOptions): Promise<boolean> {
-    return super.delete(key, options);
-  }
-
-  /** @inheritdoc */
-  override async deleteMany(keys: readonly string[], options?: CollectionOptions): Promise<number> {
-    return super.deleteMany(keys, options);
   }
 
   protected override encodeCollection(collection: string): string {

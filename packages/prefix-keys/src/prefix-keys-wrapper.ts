@@ -1,6 +1,5 @@
 import {
   BaseWrapper,
-  type CollectionOptions,
   deleteListedKeys,
   type KeyEnumeration,
   type KeyValue,
@@ -45,18 +44,6 @@ export class PrefixKeysWrapper extends BaseWrapper {
     this.separator = separator;
     this.#head = prefix + separator;
     this.#scopeCapabilities(store);
-  }
-
-  // BaseWrapper's delete and deleteMany throw bad input synchronously once keys are mapped;
-  // being async here turns that into the rejected promise every other method gives.
-  /** @inheritdoc */
-  override async delete(key: string, options?: CollectionOptions): Promise<boolean> {
-    return super.delete(key, options);
-  }
-
-  /** @inheritdoc */
-  override async deleteMany(keys: readonly string[], options?: CollectionOptions): Promise<number> {
-    return super.deleteMany(keys, options);
   }
 
   protected override encodeKey(key: string): string {

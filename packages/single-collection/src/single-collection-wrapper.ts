@@ -1,6 +1,5 @@
 import {
   BaseWrapper,
-  type CollectionOptions,
   defaultCollectionOf,
   deleteListedKeys,
   type KeyEnumeration,
@@ -67,18 +66,6 @@ export class SingleCollectionWrapper extends BaseWrapper {
     this.separator = separator;
     this.defaultCollection = defaultCollection;
     this.#scopeCapabilities(store);
-  }
-
-  // BaseWrapper's delete and deleteMany throw bad input synchronously once names are mapped;
-  // being async here turns that into the rejected promise every other method gives.
-  /** @inheritdoc */
-  override async delete(key: string, options?: CollectionOptions): Promise<boolean> {
-    return super.delete(key, options);
-  }
-
-  /** @inheritdoc */
-  override async deleteMany(keys: readonly string[], options?: CollectionOptions): Promise<number> {
-    return super.deleteMany(keys, options);
   }
 
   protected override encodeCollection(): string {
