@@ -1,14 +1,10 @@
 import {
   type Capability,
   type CapabilityMethod,
-  type CollectionDestruction,
-  type CollectionEnumeration,
-  type Cullable,
   capabilityMethods,
   capabilityNames,
   type EntryAccess,
-  type KeyEnumeration,
-  type StoreDestruction,
+  OptionalCapabilities,
   supports,
   takeFirst,
 } from "./capabilities.ts";
@@ -40,7 +36,8 @@ type MaybePromise<T> = T | Promise<T>;
 /**
  * The base of every wrapper: implements `KeyValue` by forwarding each call to the inner store
  * through `invoke`, and offers exactly the optional capabilities the inner store has (every one
- * in `capabilityMethods`, forwarded through `invoke` too).
+ * in `capabilityMethods`, forwarded through `invoke` too; `entries` only while the wrapper
+ * overrides no data method).
  *
  * - Control-flow wrappers (retry, fallback, statistics) override only `invoke`.
  * - Value wrappers (encryption, size limits) implement `encodeValue` and/or `decodeValue`.
@@ -49,32 +46,11 @@ type MaybePromise<T> = T | Promise<T>;
  * When any hook is implemented, input is validated before it is transformed, so bad input still
  * gets the protocol's typed errors and nothing is written.
  */
-export abstract class BaseWrapper implements KeyValue {
+export abstract class BaseWrapper extends OptionalCapabilities implements KeyValue {
   /** The wrapped store. */
   protected readonly store: KeyValue;
   /** The collection calls without one go to: the inner store's default. */
   readonly defaultCollection: string;
-
-  /** Present when the inner store enumerates keys. */
-  declare keys?: KeyEnumeration["keys"];
-  /** Present when the inner store enumerates keys. */
-  declare iterateKeys?: KeyEnumeration["iterateKeys"];
-  /** Present when the inner store enumerates collections. */
-  declare collections?: CollectionEnumeration["collections"];
-  /** Present when the inner store enumerates collections. */
-  declare iterateCollections?: CollectionEnumeration["iterateCollections"];
-  /** Present when the inner store destroys collections. */
-  declare destroyCollection?: CollectionDestruction["destroyCollection"];
-  /** Present when the inner store can be destroyed. */
-  declare destroy?: StoreDestruction["destroy"];
-  /** Present when the inner store culls expired entries. */
-  declare cull?: Cullable["cull"];
-  /** Present when the inner store can be closed. */
-  declare close?: () => Promise<void>;
-  /** Present when the inner store reads managed entries and the wrapper changes no data method. */
-  declare readEntries?: EntryAccess["readEntries"];
-  /** Present when the inner store writes managed entries and the wrapper changes no data method. */
-  declare writeEntries?: EntryAccess["writeEntries"];
 
   /**
    * Transforms a value on its way to the inner store. Return `undefined` to drop the write
@@ -97,6 +73,7 @@ export abstract class BaseWrapper implements KeyValue {
   readonly #transformsWrites: boolean;
 
   constructor(store: KeyValue) {
+    super();
     this.store = store;
     this.defaultCollection = defaultCollectionOf(store);
     this.#mapsKeys = this.encodeKey !== undefined || this.encodeCollection !== undefined;

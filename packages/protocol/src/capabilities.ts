@@ -263,3 +263,31 @@ export function offeredByAll(stores: readonly KeyValue[], capability: Capability
   const has = (store: KeyValue): boolean => supports(store, capability);
   return capability === "cull" || capability === "close" ? stores.some(has) : stores.every(has);
 }
+
+/**
+ * Every optional capability method as an optional member, the base of classes that decide when
+ * they are made which capabilities to offer (wrappers, stores made of several stores): a member
+ * is present exactly when `supports(this, capability)` is true.
+ */
+export abstract class OptionalCapabilities {
+  /** Lists a collection's keys; present with the `keys` capability. */
+  declare keys?: KeyEnumeration["keys"];
+  /** Streams a collection's keys; present with the `keys` capability. */
+  declare iterateKeys?: KeyEnumeration["iterateKeys"];
+  /** Lists the collections; present with the `collections` capability. */
+  declare collections?: CollectionEnumeration["collections"];
+  /** Streams the collections; present with the `collections` capability. */
+  declare iterateCollections?: CollectionEnumeration["iterateCollections"];
+  /** Removes a collection; present with the `destroyCollection` capability. */
+  declare destroyCollection?: CollectionDestruction["destroyCollection"];
+  /** Removes every entry; present with the `destroy` capability. */
+  declare destroy?: StoreDestruction["destroy"];
+  /** Removes expired entries; present with the `cull` capability. */
+  declare cull?: Cullable["cull"];
+  /** Releases what the store owns; present with the `close` capability. */
+  declare close?: Closable["close"];
+  /** Reads whole managed entries; present with the `entries` capability. */
+  declare readEntries?: EntryAccess["readEntries"];
+  /** Writes whole managed entries; present with the `entries` capability. */
+  declare writeEntries?: EntryAccess["writeEntries"];
+}

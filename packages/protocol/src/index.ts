@@ -17,6 +17,7 @@ export {
   isKeyValue,
   type KeyEnumeration,
   type KeysOptions,
+  OptionalCapabilities,
   offeredByAll,
   type StoreDestruction,
   supports,

@@ -5,7 +5,6 @@ import {
   type CollectionEnumeration,
   type CollectionOptions,
   type CollectionsOptions,
-  type Cullable,
   capabilityNames,
   defaultCollectionOf,
   type Entry,
@@ -14,11 +13,11 @@ import {
   type KeysOptions,
   type KeyValue,
   type Operation,
+  OptionalCapabilities,
   offeredByAll,
   type PutOptions,
   StoreClosedError,
   StoreConfigurationError,
-  type StoreDestruction,
   supports,
   takeFirst,
   type Value,
@@ -38,27 +37,13 @@ type Implementations = { [C in Capability]?: Omit<Capabilities[C], typeof Symbol
  * Sends each call to a store chosen by its collection (`collections`, a map) or by its collection
  * and key (`route`), with `defaultStore` for the rest. Bulk calls are split by route, run
  * concurrently and reassembled in order. Enumeration and destruction span the stores that can
- * hold the collection; `close()` closes every store.
+ * hold the collection; `close()` closes every store. Key and collection enumeration and
+ * destruction are offered when every store has them, `cull` and `close` when any store does
+ * (applied to those that can).
  */
-export class RoutingWrapper implements KeyValue {
+export class RoutingWrapper extends OptionalCapabilities implements KeyValue {
   /** The collection calls without one go to: the default store's default. */
   readonly defaultCollection: string;
-  /** Present when every store enumerates keys. */
-  declare keys?: KeyEnumeration["keys"];
-  /** Present when every store enumerates keys. */
-  declare iterateKeys?: KeyEnumeration["iterateKeys"];
-  /** Present when every store enumerates collections. */
-  declare collections?: CollectionEnumeration["collections"];
-  /** Present when every store enumerates collections. */
-  declare iterateCollections?: CollectionEnumeration["iterateCollections"];
-  /** Present when every store destroys collections. */
-  declare destroyCollection?: CollectionDestruction["destroyCollection"];
-  /** Present when every store can be destroyed. */
-  declare destroy?: StoreDestruction["destroy"];
-  /** Present when any store culls; culls those that can. */
-  declare cull?: Cullable["cull"];
-  /** Present when any store can be closed; closes those that can. */
-  declare close?: () => Promise<void>;
 
   readonly #defaultStore: KeyValue;
   readonly #byCollection: ReadonlyMap<string, KeyValue> | undefined;
@@ -73,6 +58,7 @@ export class RoutingWrapper implements KeyValue {
    * @throws InvalidKeyError for a collection name in `collections` no store accepts
    */
   constructor(options: RoutingWrapperOptions) {
+    super();
     const { defaultStore, collections, route, stores = [] } = options;
     if ((collections === undefined) === (route === undefined)) {
       throw new StoreConfigurationError({ message: "Give either collections or route" });
