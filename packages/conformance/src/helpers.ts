@@ -1,4 +1,12 @@
-import { type Capability, capabilityMethods, type KeyValue, supports } from "@kv/protocol";
+import {
+  BaseWrapper,
+  type Capability,
+  capabilityMethods,
+  capabilityNames,
+  type KeyValue,
+  type Operation,
+  supports,
+} from "@kv/protocol";
 import { expect } from "vitest";
 
 /** Every item of an async iterable (nothing for `undefined`), in the order it yields them. */
@@ -24,6 +32,34 @@ export function withoutCapabilities(store: KeyValue, ...capabilities: Capability
     }
   }
   return store;
+}
+
+/**
+ * The same store given, on the instance, every capability method of the protocol's table it
+ * lacks (each doing nothing), so that code under test sees a store that offers everything.
+ */
+export function withEveryCapability(store: KeyValue): KeyValue {
+  const methods = store as unknown as Record<string, unknown>;
+  for (const capability of capabilityNames) {
+    for (const { name, iterates } of capabilityMethods[capability]) {
+      if (typeof methods[name] === "function") continue;
+      methods[name] = iterates ? () => collect(undefined) : async () => undefined;
+    }
+  }
+  return store;
+}
+
+/** A pass-through wrapper that records every operation reaching the store below it. */
+export class OperationRecorder extends BaseWrapper {
+  /** The operations passed through, in order. */
+  readonly reached: Operation[] = [];
+  protected override invoke<T>(
+    operation: Operation,
+    call: (store: KeyValue) => Promise<T>,
+  ): Promise<T> {
+    this.reached.push(operation);
+    return call(this.store);
+  }
 }
 
 /**

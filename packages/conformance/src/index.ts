@@ -17,7 +17,14 @@ export {
   type SuiteContext,
   sleep,
 } from "./context.ts";
-export { collect, expectNamesApart, sorted, withoutCapabilities } from "./helpers.ts";
+export {
+  collect,
+  expectNamesApart,
+  OperationRecorder,
+  sorted,
+  withEveryCapability,
+  withoutCapabilities,
+} from "./helpers.ts";
 export {
   describeErrors,
   describeInputValidation,

@@ -1,12 +1,11 @@
+import { collect, OperationRecorder, withEveryCapability } from "@kv/conformance";
 import { MemoryStore } from "@kv/memory";
 import {
-  BaseWrapper,
   type CapabilityMethod,
   capabilityMethods,
   capabilityNames,
   isTransientError,
   type KeyValue,
-  type Operation,
   StoreClosedError,
   supports,
 } from "@kv/protocol";
@@ -14,21 +13,12 @@ import { ReadOnlyError, ReadOnlyWrapper, type ReadOnlyWrapperOptions } from "@kv
 import { describe, expect, it } from "vitest";
 import { writing } from "./operations.ts";
 
-/** Records every operation that reaches the store below the wrapper. */
-class Recorder extends BaseWrapper {
-  readonly reached: Operation[] = [];
-  protected override invoke<T>(operation: Operation, call: (store: KeyValue) => Promise<T>) {
-    this.reached.push(operation);
-    return call(this.store);
-  }
-}
-
 async function setup(options?: ReadOnlyWrapperOptions) {
   const memory = new MemoryStore();
   await memory.put("a", { n: 1 }, { collection: "c" });
   await memory.put("b", { n: 2 }, { collection: "c", ttl: 100 });
   await memory.put("x", { n: 3 });
-  const inner = new Recorder(memory);
+  const inner = new OperationRecorder(memory);
   return { memory, inner, store: new ReadOnlyWrapper(inner, options) };
 }
 
@@ -50,25 +40,6 @@ async function contents(memory: MemoryStore) {
     c: await memory.getMany(["a", "b", "new"], { collection: "c" }),
     default: await memory.get("x"),
   };
-}
-
-async function collect(names: AsyncIterable<string> | undefined): Promise<string[]> {
-  const all: string[] = [];
-  for await (const name of names ?? []) all.push(name);
-  return all;
-}
-
-/** A MemoryStore given every method of the protocol's capability table it lacks (doing nothing). */
-function withEveryCapability(): KeyValue {
-  const store = new MemoryStore() as unknown as Record<string, unknown>;
-  for (const capability of capabilityNames) {
-    for (const { name, iterates } of capabilityMethods[capability]) {
-      if (typeof store[name] !== "function") {
-        store[name] = iterates ? () => collect(undefined) : async () => undefined;
-      }
-    }
-  }
-  return store as unknown as KeyValue;
 }
 
 /** Calls a capability method by the table's description of it, and says how it ended. */
@@ -119,7 +90,7 @@ describe("ReadOnlyWrapper", () => {
   it("classifies every method of the protocol's capability table by its operation: writes refused, the rest passed", async () => {
     for (const capability of capabilityNames) {
       for (const method of capabilityMethods[capability]) {
-        const inner = new Recorder(withEveryCapability());
+        const inner = new OperationRecorder(withEveryCapability(new MemoryStore()));
         const expected = writing.has(method.operation) ? "refused" : "passed";
         expect(await outcome(new ReadOnlyWrapper(inner), method), method.name).toBe(expected);
         if (expected === "refused") expect(inner.reached).toEqual([]);

@@ -1,6 +1,6 @@
+import { collect, OperationRecorder, withEveryCapability } from "@kv/conformance";
 import { MemoryStore } from "@kv/memory";
 import {
-  BaseWrapper,
   capabilityMethods,
   capabilityNames,
   isTransientError,
@@ -13,37 +13,10 @@ import { WriteOnlyError, WriteOnlyWrapper } from "@kv/write-only";
 import { describe, expect, it } from "vitest";
 import { reading } from "./operations.ts";
 
-/** Records every operation that reaches the store below the wrapper. */
-class Recorder extends BaseWrapper {
-  readonly reached: Operation[] = [];
-  protected override invoke<T>(operation: Operation, call: (store: KeyValue) => Promise<T>) {
-    this.reached.push(operation);
-    return call(this.store);
-  }
-}
-
 function setup() {
   const memory = new MemoryStore();
-  const inner = new Recorder(memory);
+  const inner = new OperationRecorder(memory);
   return { memory, inner, store: new WriteOnlyWrapper(inner) };
-}
-
-async function drain(names: AsyncIterable<string> | undefined): Promise<string[]> {
-  const all: string[] = [];
-  for await (const name of names ?? []) all.push(name);
-  return all;
-}
-
-/** A MemoryStore given every method of the protocol's capability table it lacks (doing nothing). */
-function storeWithEveryMethod(): KeyValue {
-  const store = new MemoryStore() as unknown as Record<string, unknown>;
-  for (const capability of capabilityNames) {
-    for (const { name, iterates } of capabilityMethods[capability]) {
-      if (typeof store[name] === "function") continue;
-      store[name] = iterates ? () => drain(undefined) : async () => undefined;
-    }
-  }
-  return store as unknown as KeyValue;
 }
 
 /** Every call the wrapper refuses. */
@@ -54,9 +27,9 @@ function reads(store: WriteOnlyWrapper): [Operation, () => Promise<unknown>][] {
     ["ttl", () => store.ttl("a", { collection: "c" })],
     ["ttlMany", () => store.ttlMany(["a"], { collection: "c" })],
     ["keys", async () => store.keys?.({ collection: "c" })],
-    ["keys", () => drain(store.iterateKeys?.({ collection: "c" }))],
+    ["keys", () => collect(store.iterateKeys?.({ collection: "c" }))],
     ["collections", async () => store.collections?.()],
-    ["collections", () => drain(store.iterateCollections?.())],
+    ["collections", () => collect(store.iterateCollections?.())],
   ];
 }
 
@@ -77,14 +50,14 @@ describe("WriteOnlyWrapper", () => {
       for (const { name, operation, iterates, optionsAt, collectionAt } of capabilityMethods[
         capability
       ]) {
-        const store = new WriteOnlyWrapper(storeWithEveryMethod());
+        const store = new WriteOnlyWrapper(withEveryCapability(new MemoryStore()));
         const args: unknown[] = [[]];
         if (collectionAt !== undefined) args[collectionAt] = "c";
         if (optionsAt !== undefined) args[optionsAt] = { collection: "c" };
         const call = (store as unknown as Record<string, (...a: unknown[]) => unknown>)[name];
         const result = call?.(...args);
         const ended = await Promise.resolve(
-          iterates ? drain(result as AsyncIterable<string>) : result,
+          iterates ? collect(result as AsyncIterable<string>) : result,
         ).then(
           () => "passed",
           (error: unknown) => (WriteOnlyError.isInstance(error) ? "refused" : error),
@@ -156,7 +129,7 @@ describe("WriteOnlyWrapper", () => {
     await expect(pending).rejects.toThrow(WriteOnlyError);
     const stream = store.iterateKeys?.();
     expect(stream).toBeDefined();
-    await expect(drain(stream)).rejects.toThrow(WriteOnlyError);
+    await expect(collect(stream)).rejects.toThrow(WriteOnlyError);
   });
 
   it("passes close through, then refuses reads with StoreClosedError", async () => {
