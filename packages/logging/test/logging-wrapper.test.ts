@@ -10,17 +10,12 @@ import {
 import { MemoryStore } from "@kv/memory";
 import {
   BaseWrapper,
+  capabilityNames,
   InvalidKeyError,
   type KeyValue,
   StoreClosedError,
   StoreConnectionError,
-  supportsClose,
-  supportsCollections,
-  supportsCull,
-  supportsDestroy,
-  supportsDestroyCollection,
-  supportsEntries,
-  supportsKeys,
+  supports,
 } from "@kv/protocol";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
@@ -430,7 +425,7 @@ describe("LoggingWrapper", () => {
 
   it("keeps whole-entry access of the inner store, logged with key counts and hits", async () => {
     const { store, records } = setup();
-    expect(supportsEntries(store)).toBe(true);
+    expect(supports(store, "entries")).toBe(true);
     const entry = { value: { v: 1 }, createdAt: Date.now() - 1000, expiresAt: undefined };
     await store.writeEntries?.([["a", entry]], { collection: "c" });
     const read = await store.readEntries?.(["a", "x"], { collection: "c" });
@@ -450,24 +445,12 @@ describe("LoggingWrapper", () => {
 
   it("has exactly the capabilities of the inner store", () => {
     const memory = new LoggingWrapper(new MemoryStore(), { logger: recorder().logger });
-    expect([
-      supportsKeys(memory),
-      supportsCollections(memory),
-      supportsDestroyCollection(memory),
-      supportsDestroy(memory),
-      supportsCull(memory),
-      supportsEntries(memory),
-      supportsClose(memory),
-    ]).toEqual([true, true, true, true, true, true, false]);
+    const offered = (store: KeyValue) => capabilityNames.filter((c) => supports(store, c));
+    expect(offered(memory)).toEqual(capabilityNames.filter((c) => c !== "close"));
     const bare = new LoggingWrapper(bareStore(), { logger: recorder().logger });
+    expect(offered(bare)).toEqual([]);
     expect(
-      supportsKeys(bare) ||
-        supportsCollections(bare) ||
-        supportsEntries(bare) ||
-        supportsClose(bare),
-    ).toBe(false);
-    expect(
-      supportsClose(new LoggingWrapper(new ClosableStore(), { logger: recorder().logger })),
+      supports(new LoggingWrapper(new ClosableStore(), { logger: recorder().logger }), "close"),
     ).toBe(true);
   });
 
