@@ -1,5 +1,5 @@
 import { deepStrictEqual } from "node:assert/strict";
-import type { Client, Entry, Value, Workload } from "./types.ts";
+import type { Client, Entry, Value, Workload, WorkloadId } from "./types.ts";
 
 /** A value whose JSON is about 100 bytes. */
 export const SMALL_VALUE: Value = {
@@ -56,21 +56,24 @@ async function checkBulk(client: Client, names: readonly string[], value: Value)
 const smallEntries = (names: readonly string[]): Entry[] =>
   names.map((name) => [name, SMALL_VALUE] as const);
 
+/** Puts then gets one key at a time, cycling through keys under `id`. */
+const putThenGet = (id: WorkloadId, size: string, value: Value): Workload => ({
+  id,
+  title: `put then get, one key at a time (${size} value)`,
+  unit: "put→get pairs/s",
+  opsPerCall: 1,
+  async prepare(client) {
+    await checkRoundTrip(client, `${id}:0`, value);
+    return cycling(id, async (key) => {
+      await client.put(key, value);
+      await client.get(key);
+    });
+  },
+});
+
 /** Every workload, in report order. */
 export const WORKLOADS: readonly Workload[] = [
-  {
-    id: "put-get",
-    title: "put then get, one key at a time (~100 B value)",
-    unit: "put→get pairs/s",
-    opsPerCall: 1,
-    async prepare(client) {
-      await checkRoundTrip(client, "put-get:0", SMALL_VALUE);
-      return cycling("put-get", async (key) => {
-        await client.put(key, SMALL_VALUE);
-        await client.get(key);
-      });
-    },
-  },
+  putThenGet("put-get", "~100 B", SMALL_VALUE),
   {
     id: "get-concurrent",
     title: "100 concurrent gets (Promise.all)",
@@ -108,19 +111,7 @@ export const WORKLOADS: readonly Workload[] = [
       return () => client.putMany(entries);
     },
   },
-  {
-    id: "put-get-10kb",
-    title: "put then get, one key at a time (~10 KB value)",
-    unit: "put→get pairs/s",
-    opsPerCall: 1,
-    async prepare(client) {
-      await checkRoundTrip(client, "put-get-10kb:0", LARGE_VALUE);
-      return cycling("put-get-10kb", async (key) => {
-        await client.put(key, LARGE_VALUE);
-        await client.get(key);
-      });
-    },
-  },
+  putThenGet("put-get-10kb", "~10 KB", LARGE_VALUE),
   {
     id: "put-ttl",
     title: "put with a TTL, one key at a time",

@@ -6,7 +6,7 @@ import { parseOptions } from "../src/options.ts";
 import { renderMarkdown, summarize } from "../src/report.ts";
 import { median, pairedRatios, range, rotate } from "../src/stats.ts";
 import { checkTargets } from "../src/targets.ts";
-import type { Client, Suite } from "../src/types.ts";
+import type { Client, Subject, Suite } from "../src/types.ts";
 import { WORKLOADS } from "../src/workloads.ts";
 import { reportOf } from "./report-fixture.ts";
 
@@ -101,6 +101,13 @@ describe("measure", () => {
 
 describe("runSuite", () => {
   const options = { rounds: 2, durationMs: 4, warmupMs: 2, sliceMs: 2 };
+  const mapSubject: Subject = {
+    name: "map",
+    role: "baseline",
+    description: "",
+    packages: [],
+    open: async () => mapClient(),
+  };
 
   it("measures every subject on every workload in every round, with ratios to the baseline", async () => {
     const suite: Suite = {
@@ -108,13 +115,7 @@ describe("runSuite", () => {
       title: "Test",
       baseline: "map",
       subjects: [
-        {
-          name: "map",
-          role: "baseline",
-          description: "",
-          packages: [],
-          open: async () => mapClient(),
-        },
+        mapSubject,
         {
           name: "@kv/memory",
           role: "kv",
@@ -149,13 +150,7 @@ describe("runSuite", () => {
       title: "Test",
       baseline: "map",
       subjects: [
-        {
-          name: "map",
-          role: "baseline",
-          description: "",
-          packages: [],
-          open: async () => mapClient(),
-        },
+        mapSubject,
         { name: "broken", role: "anchor", description: "", packages: [], open: async () => broken },
       ],
     };
@@ -169,15 +164,7 @@ describe("runSuite", () => {
       title: "Gone",
       baseline: "map",
       unavailable: async () => "no server answers",
-      subjects: [
-        {
-          name: "map",
-          role: "baseline",
-          description: "",
-          packages: [],
-          open: async () => mapClient(),
-        },
-      ],
+      subjects: [mapSubject],
     };
     const result = await runSuite(suite, WORKLOADS, options);
     expect(result.skipped).toBe("no server answers");
