@@ -51,14 +51,21 @@ function mapBaseline(): Client {
   };
 }
 
+/** Converters (each caching its own conversions) of entry lists to `{ key, value, ttl? }` objects. */
+function entryObjects() {
+  return {
+    plain: converted((entries: readonly Entry[]) =>
+      entries.map(([key, value]) => ({ key, value })),
+    ),
+    expiring: converted((entries: readonly Entry[]) =>
+      entries.map(([key, value]) => ({ key, value, ttl: TTL_MS })),
+    ),
+  };
+}
+
 /** A Keyv instance (any store) as a benchmark client. */
 export function keyvClient(keyv: Keyv, close: () => Promise<void>): Client {
-  const plain = converted((entries: readonly Entry[]) =>
-    entries.map(([key, value]) => ({ key, value })),
-  );
-  const expiring = converted((entries: readonly Entry[]) =>
-    entries.map(([key, value]) => ({ key, value, ttl: TTL_MS })),
-  );
+  const { plain, expiring } = entryObjects();
   return {
     get: (key) => keyv.get(key),
     getMany: (keys) => keyv.getMany(keys as string[]),
@@ -72,12 +79,7 @@ export function keyvClient(keyv: Keyv, close: () => Promise<void>): Client {
 
 /** A cache-manager cache as a benchmark client. */
 export function cacheManagerClient(cache: ReturnType<typeof createCache>): Client {
-  const plain = converted((entries: readonly Entry[]) =>
-    entries.map(([key, value]) => ({ key, value })),
-  );
-  const expiring = converted((entries: readonly Entry[]) =>
-    entries.map(([key, value]) => ({ key, value, ttl: TTL_MS })),
-  );
+  const { plain, expiring } = entryObjects();
   return {
     get: (key) => cache.get(key),
     getMany: (keys) => cache.mget(keys as string[]),
