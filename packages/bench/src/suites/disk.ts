@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { readFile, rename, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +10,7 @@ import { open, seal } from "../envelope.ts";
 import { kvClient } from "../kv-client.ts";
 import { type Client, type Entry, type Suite, TTL_SECONDS, type Value } from "../types.ts";
 import { unstorageClient } from "./memory.ts";
+import { temporaryRoot } from "./temporary.ts";
 
 const RAW = "node:fs (raw, atomic)";
 
@@ -49,13 +50,13 @@ function rawClient(directory: string): Client {
 
 /** One-file-per-entry stores against node:fs, each in a temporary directory of its own. */
 export function diskSuite(): Suite {
-  const root = mkdtempSync(join(tmpdir(), "kv-bench-disk-"));
+  const { root, cleanup } = temporaryRoot("disk");
   return {
     id: "disk",
     title: "Files on disk",
     baseline: RAW,
     environment: async () => ({ "disk suite directory": tmpdir() }),
-    cleanup: async () => rmSync(root, { recursive: true, force: true }),
+    cleanup,
     subjects: [
       {
         name: RAW,

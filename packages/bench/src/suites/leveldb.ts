@@ -1,11 +1,10 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LevelDbStore } from "@kv/leveldb";
 import { ClassicLevel } from "classic-level";
 import { open, seal } from "../envelope.ts";
 import { kvClient } from "../kv-client.ts";
 import { type Client, type Suite, TTL_SECONDS } from "../types.ts";
+import { temporaryRoot } from "./temporary.ts";
 
 const RAW = "classic-level (raw)";
 
@@ -36,12 +35,12 @@ async function rawClient(directory: string): Promise<Client> {
 
 /** LevelDB stores against raw classic-level, each in a temporary directory of its own. */
 export function leveldbSuite(): Suite {
-  const root = mkdtempSync(join(tmpdir(), "kv-bench-leveldb-"));
+  const { root, cleanup } = temporaryRoot("leveldb");
   return {
     id: "leveldb",
     title: "LevelDB",
     baseline: RAW,
-    cleanup: async () => rmSync(root, { recursive: true, force: true }),
+    cleanup,
     subjects: [
       {
         name: RAW,

@@ -1,11 +1,10 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SqliteStore } from "@kv/sqlite";
 import Database from "better-sqlite3";
 import { open, seal } from "../envelope.ts";
 import { kvClient } from "../kv-client.ts";
 import { type Client, type Entry, type Suite, TTL_SECONDS } from "../types.ts";
+import { temporaryRoot } from "./temporary.ts";
 
 const RAW = "better-sqlite3 (raw)";
 const COLLECTION = "kvbench";
@@ -71,12 +70,12 @@ function rawClient(path: string): Client {
 
 /** SQLite stores against raw better-sqlite3, each in a database file of its own. */
 export function sqliteSuite(): Suite {
-  const root = mkdtempSync(join(tmpdir(), "kv-bench-sqlite-"));
+  const { root, cleanup } = temporaryRoot("sqlite");
   return {
     id: "sqlite",
     title: "SQLite",
     baseline: RAW,
-    cleanup: async () => rmSync(root, { recursive: true, force: true }),
+    cleanup,
     subjects: [
       {
         name: RAW,
