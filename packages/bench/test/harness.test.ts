@@ -108,23 +108,21 @@ describe("runSuite", () => {
     packages: [],
     open: async () => mapClient(),
   };
+  const testSuite = (subject: Subject): Suite => ({
+    id: "test",
+    title: "Test",
+    baseline: "map",
+    subjects: [mapSubject, subject],
+  });
 
   it("measures every subject on every workload in every round, with ratios to the baseline", async () => {
-    const suite: Suite = {
-      id: "test",
-      title: "Test",
-      baseline: "map",
-      subjects: [
-        mapSubject,
-        {
-          name: "@kv/memory",
-          role: "kv",
-          description: "",
-          packages: ["@kv/memory"],
-          open: async () => kvClient(new MemoryStore()),
-        },
-      ],
-    };
+    const suite = testSuite({
+      name: "@kv/memory",
+      role: "kv",
+      description: "",
+      packages: ["@kv/memory"],
+      open: async () => kvClient(new MemoryStore()),
+    });
     const result = await runSuite(suite, WORKLOADS, options);
     for (const subject of result.subjects) {
       for (const workload of WORKLOADS) {
@@ -145,15 +143,13 @@ describe("runSuite", () => {
 
   it("reports a subject that returns wrong values as failed instead of measuring it", async () => {
     const broken: Client = { ...mapClient(), get: async () => ({ wrong: true }) };
-    const suite: Suite = {
-      id: "test",
-      title: "Test",
-      baseline: "map",
-      subjects: [
-        mapSubject,
-        { name: "broken", role: "anchor", description: "", packages: [], open: async () => broken },
-      ],
-    };
+    const suite = testSuite({
+      name: "broken",
+      role: "anchor",
+      description: "",
+      packages: [],
+      open: async () => broken,
+    });
     const result = await runSuite(suite, WORKLOADS.slice(0, 1), options);
     expect(result.subjects[1]?.workloads["put-get"]?.error).toMatch(/get returns what put wrote/);
   });
