@@ -35,7 +35,7 @@ done
 step bash scripts/python-interop.sh
 rm -rf packages/*/.test-results examples/*/.test-results
 step pnpm exec biome check .
-step pnpm exec turbo run typecheck test build check:package --concurrency=2 --output-logs=new-only
+step pnpm exec turbo run typecheck test build check:package --concurrency=2 --continue --output-logs=new-only
 step pnpm exec turbo run typecheck start --filter='./examples/*' --concurrency=2 --output-logs=new-only
 step bash scripts/check-outside.sh
 step pnpm exec tsx scripts/check-packages.ts --packed

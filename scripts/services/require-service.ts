@@ -26,3 +26,8 @@ export async function requireService(name: string, url: string): Promise<void> {
     );
   }
 }
+
+/** The test Redis (scripts/services/redis.sh): `KV_REDIS_URL`, or its default address. */
+export function redisUrl(): string {
+  return process.env.KV_REDIS_URL ?? "redis://127.0.0.1:6390";
+}

@@ -4,13 +4,10 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RedisStore } from "@kv/redis";
+import { redisUrl } from "../../../scripts/services/require-service.ts";
 import { SqliteStore } from "@kv/sqlite";
 
 /** The shared standalone Redis (scripts/services/redis.sh). */
-export function redisUrl(): string {
-  return process.env.KV_REDIS_URL ?? "redis://127.0.0.1:6390";
-}
-
 /** A loopback port nothing listens on: the OS hands it out and it is closed again at once. */
 export async function closedPort(): Promise<number> {
   const server = createServer();

@@ -1,5 +1,4 @@
-import { requireService } from "../../../scripts/services/require-service.ts";
-import { redisUrl } from "./real-stores.ts";
+import { redisUrl, requireService } from "../../../scripts/services/require-service.ts";
 
 export default async (): Promise<void> => {
   await requireService("redis", redisUrl());

@@ -3,13 +3,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RedisStore } from "@kv/redis";
+import { redisUrl } from "../../../scripts/services/require-service.ts";
 import { SqliteStore } from "@kv/sqlite";
 
 /** The shared standalone Redis (scripts/services/redis.sh). */
-export function redisUrl(): string {
-  return process.env.KV_REDIS_URL ?? "redis://127.0.0.1:6390";
-}
-
 /**
  * Primary stores on real backends: Redis in a namespace of this run, SQLite in temporary files.
  * `dispose()` destroys the namespace (a store the suite closed cannot) and removes the files.

@@ -3,13 +3,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RedisStore } from "@kv/redis";
+import { redisUrl } from "../../../scripts/services/require-service.ts";
 import { SqliteStore } from "@kv/sqlite";
 
 /** The shared standalone Redis (scripts/services/redis.sh). */
-export function redisUrl(): string {
-  return process.env.KV_REDIS_URL ?? "redis://127.0.0.1:6390";
-}
-
 /**
  * Real Redis stores in namespaces of this run, and SQLite stores in temporary files; `dispose()`
  * destroys every namespace it handed out (a store the suite closed cannot) and removes the files.
