@@ -4,8 +4,8 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RedisStore } from "@kv/redis";
-import { redisUrl } from "../../../scripts/services/require-service.ts";
 import { SqliteStore } from "@kv/sqlite";
+import { redisUrl } from "../../../scripts/services/require-service.ts";
 
 /** The shared standalone Redis (scripts/services/redis.sh). */
 /** A loopback port nothing listens on: the OS hands it out and it is closed again at once. */

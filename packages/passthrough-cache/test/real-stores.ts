@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RedisStore } from "@kv/redis";
-import { redisUrl } from "../../../scripts/services/require-service.ts";
 import { SqliteStore } from "@kv/sqlite";
+import { redisUrl } from "../../../scripts/services/require-service.ts";
 
 /** The shared standalone Redis (scripts/services/redis.sh). */
 /**
