@@ -31,3 +31,13 @@ export async function requireService(name: string, url: string): Promise<void> {
 export function redisUrl(): string {
   return process.env.KV_REDIS_URL ?? "redis://127.0.0.1:6390";
 }
+
+/** The test MongoDB (scripts/services/mongodb.sh): `KV_MONGODB_URL`, or its default address. */
+export function mongoUrl(): string {
+  return process.env.KV_MONGODB_URL ?? "mongodb://127.0.0.1:27018";
+}
+
+/** The test Elasticsearch (scripts/services/elasticsearch.sh): `KV_ELASTICSEARCH_URL`, or its default. */
+export function elasticsearchUrl(): string {
+  return process.env.KV_ELASTICSEARCH_URL ?? "http://127.0.0.1:9201";
+}

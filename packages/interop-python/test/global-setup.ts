@@ -1,10 +1,14 @@
-import { requireVenv } from "@kv/interop-python";
-import { requireService } from "../../../scripts/services/require-service.ts";
-import { elasticsearchUrl, mongoUrl, redisUrl } from "./backends.ts";
+import {
+  elasticsearchUrl,
+  mongoUrl,
+  redisUrl,
+  requireService,
+} from "../../../scripts/services/require-service.ts";
+import { requireVenv } from "../src/py-key-value.ts";
 
 export default async (): Promise<void> => {
   requireVenv();
-  await requireService("redis", redisUrl);
-  await requireService("mongodb", mongoUrl);
-  await requireService("elasticsearch", elasticsearchUrl);
+  await requireService("redis", redisUrl());
+  await requireService("mongodb", mongoUrl());
+  await requireService("elasticsearch", elasticsearchUrl());
 };
