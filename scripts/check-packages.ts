@@ -39,10 +39,13 @@ const sourceOf = (path: string) =>
     .filter((file) => file.endsWith(".ts"))
     .map((file) => readFileSync(file, "utf8"))
     .join("\n");
-// A store extends BaseStore, or a base made by storeWith(); the protocol defines both.
+// A store extends BaseStore, or a base made by storeWith(); a wrapper extends BaseWrapper. The
+// protocol defines them and the conformance kit's test helpers use them: neither is one.
+const kits = /\/(protocol|conformance)$/;
 const isStore = (path: string) =>
-  !path.endsWith("protocol") && /extends BaseStore\b|\bstoreWith\(/.test(sourceOf(path));
-const isWrapper = (path: string) => /extends BaseWrapper\b/.test(sourceOf(path));
+  !kits.test(path) && /extends BaseStore\b|\bstoreWith\(/.test(sourceOf(path));
+const isWrapper = (path: string) =>
+  !kits.test(path) && /extends BaseWrapper\b/.test(sourceOf(path));
 const stores = new Set(
   packages.filter((dir) => isStore(join("packages", dir))).map((dir) => `@kv/${dir}`),
 );
