@@ -9,8 +9,6 @@ import {
   type ManagedEntry,
   type Operation,
   SerializationError,
-  type StoreClass,
-  storeWith,
   supports,
   supportsEntries,
   takeFirst,
@@ -18,6 +16,7 @@ import {
   type ValueLocation,
 } from "@kv/protocol";
 import { describe, expect, it } from "vitest";
+import { CapableMapStore } from "./capable-map-store.ts";
 
 class MapStore extends BaseStore {
   readonly data = new Map<string, ManagedEntry>();
@@ -196,27 +195,6 @@ describe("BaseWrapper defaultCollection", () => {
   });
 });
 
-const EntriesBase: StoreClass<"keys" | "entries"> = storeWith("keys", "entries");
-
-/** A Map store with key enumeration and whole-entry access. */
-class EntriesStore extends EntriesBase {
-  readonly data = new Map<string, ManagedEntry>();
-  protected async getEntry(collection: string, key: string) {
-    return this.data.get(`${collection}/${key}`);
-  }
-  protected async putEntry(collection: string, key: string, entry: ManagedEntry) {
-    this.data.set(`${collection}/${key}`, entry);
-  }
-  protected async deleteEntry(collection: string, key: string) {
-    return this.data.delete(`${collection}/${key}`);
-  }
-  protected async *enumerateKeys(collection: string) {
-    for (const name of this.data.keys()) {
-      if (name.startsWith(`${collection}/`)) yield name.slice(collection.length + 1);
-    }
-  }
-}
-
 /** Overrides put itself, as a TTL clamp does. */
 class ChangesPut extends BaseWrapper {
   override put(key: string, value: Value): Promise<void> {
@@ -226,7 +204,7 @@ class ChangesPut extends BaseWrapper {
 
 describe("BaseWrapper whole-entry access", () => {
   it("passes entries through the value and name hooks, keeping their timestamps", async () => {
-    const inner = new EntriesStore();
+    const inner = new CapableMapStore();
     const wrapper = new Boxing(new Prefixing(inner));
     const entry = { value: { n: 1 }, createdAt: 1000, expiresAt: Date.now() + 60_000 };
     if (!supports(wrapper, "entries")) throw new Error("entries not forwarded");
@@ -236,12 +214,12 @@ describe("BaseWrapper whole-entry access", () => {
   });
 
   it("is not offered by a wrapper that changes a read or write method itself", () => {
-    expect(supportsEntries(new ChangesPut(new EntriesStore()))).toBe(false);
-    expect(supportsEntries(new PassThrough(new EntriesStore()))).toBe(true);
+    expect(supportsEntries(new ChangesPut(new CapableMapStore()))).toBe(false);
+    expect(supportsEntries(new PassThrough(new CapableMapStore()))).toBe(true);
   });
 
   it("rejects bad input of forwarded calls instead of throwing, and lists after hiding names", async () => {
-    const inner = new EntriesStore();
+    const inner = new CapableMapStore();
     const wrapper = new Prefixing(inner);
     if (!supports(wrapper, "keys")) throw new Error("keys not forwarded");
     const listing = wrapper.keys({ collection: "" });

@@ -1,5 +1,4 @@
 import {
-  type ManagedEntry,
   type StoreClass,
   StoreClosedError,
   storeWith,
@@ -8,54 +7,21 @@ import {
   supportsCull,
   supportsDestroy,
   supportsDestroyCollection,
+  supportsEntries,
   supportsKeys,
 } from "@kv/protocol";
 import { describe, expect, expectTypeOf, it } from "vitest";
-
-const EnumerableBase: StoreClass<"keys" | "destroyCollection" | "close"> = storeWith(
-  "keys",
-  "destroyCollection",
-  "close",
-);
-
-/** Keys under `<collection>/<key>` in one Map, with enumeration, collection destruction and close. */
-class MapStore extends EnumerableBase {
-  readonly data = new Map<string, ManagedEntry>();
-  released = 0;
-  protected async getEntry(collection: string, key: string) {
-    return this.data.get(`${collection}/${key}`);
-  }
-  protected async putEntry(collection: string, key: string, entry: ManagedEntry) {
-    this.data.set(`${collection}/${key}`, entry);
-  }
-  protected async deleteEntry(collection: string, key: string) {
-    return this.data.delete(`${collection}/${key}`);
-  }
-  protected async *enumerateKeys(collection: string) {
-    for (const name of this.data.keys()) {
-      if (name.startsWith(`${collection}/`)) yield name.slice(collection.length + 1);
-    }
-  }
-  protected async dropCollection(collection: string) {
-    let dropped = false;
-    for (const name of this.data.keys()) {
-      if (name.startsWith(`${collection}/`)) dropped = this.data.delete(name);
-    }
-    return dropped;
-  }
-  protected async release() {
-    this.released += 1;
-  }
-}
+import { CapableMapStore } from "./capable-map-store.ts";
 
 describe("storeWith", () => {
   it("gives a store exactly the capabilities it names, at run time and in its type", () => {
-    const store = new MapStore();
-    expect([supportsKeys(store), supportsDestroyCollection(store), supportsClose(store)]).toEqual([
-      true,
-      true,
-      true,
-    ]);
+    const store = new CapableMapStore();
+    expect([
+      supportsKeys(store),
+      supportsDestroyCollection(store),
+      supportsClose(store),
+      supportsEntries(store),
+    ]).toEqual([true, true, true, true]);
     expect([supportsCollections(store), supportsDestroy(store), supportsCull(store)]).toEqual([
       false,
       false,
@@ -68,7 +34,7 @@ describe("storeWith", () => {
   });
 
   it("implements the public methods on the hooks: validation, default collection, limit", async () => {
-    const store = new MapStore();
+    const store = new CapableMapStore();
     await store.putMany([
       ["a", { n: 1 }],
       ["b", { n: 2 }],
@@ -84,7 +50,7 @@ describe("storeWith", () => {
   });
 
   it("closes once, and refuses every call after close with StoreClosedError", async () => {
-    const store = new MapStore();
+    const store = new CapableMapStore();
     await store.put("a", { n: 1 });
     await store.close();
     await store.close();
@@ -97,7 +63,9 @@ describe("storeWith", () => {
   });
 
   it("shares one base class between stores that name the same capabilities, in any order", () => {
-    expect(storeWith("close", "keys", "destroyCollection")).toBe(EnumerableBase);
+    expect(storeWith("entries", "close", "keys", "destroyCollection")).toBe(
+      Object.getPrototypeOf(CapableMapStore),
+    );
   });
 
   it("refuses an unknown capability, and a store missing a hook when it is made", () => {
