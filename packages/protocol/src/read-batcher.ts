@@ -1,7 +1,5 @@
-interface Waiter<R> {
-  resolve(result: R): void;
-  reject(error: unknown): void;
-}
+type Resolve<R> = (result: R) => void;
+type Reject = (error: unknown) => void;
 
 /**
  * Coalesces the single reads a store receives in one turn of the event loop (say 100 concurrent
@@ -12,14 +10,24 @@ interface Waiter<R> {
  * ```
  *
  * A lone read goes through `readOne`. Call `flush()` before any write, so that a read issued
- * before the write never sees it.
+ * before the write never sees it. A read costs one promise and no other allocation of its own.
  */
 export class ReadBatcher<K, R> {
   readonly #readOne: (key: K) => R | Promise<R>;
   readonly #readMany: (keys: readonly K[]) => readonly R[] | Promise<readonly R[]>;
   #keys: K[] = [];
-  #waiters: Waiter<R>[] = [];
+  #resolvers: Resolve<R>[] = [];
+  #rejecters: Reject[] = [];
+  /** The key `#queue` takes: set just before the promise whose executor it is. */
+  #next: K | undefined;
   readonly #flush = (): void => this.flush();
+  readonly #queue = (resolve: Resolve<R>, reject: Reject): void => {
+    if (this.#keys.length === 0) queueMicrotask(this.#flush);
+    this.#keys.push(this.#next as K);
+    this.#resolvers.push(resolve);
+    this.#rejecters.push(reject);
+    this.#next = undefined;
+  };
 
   /** `readMany` returns one result per key, in order. */
   constructor(
@@ -32,42 +40,42 @@ export class ReadBatcher<K, R> {
 
   /** Queues one read; it runs with the others queued in this turn. */
   read(key: K): Promise<R> {
-    return new Promise((resolve, reject) => {
-      if (this.#keys.length === 0) queueMicrotask(this.#flush);
-      this.#keys.push(key);
-      this.#waiters.push({ resolve, reject });
-    });
+    this.#next = key;
+    return new Promise(this.#queue);
   }
 
   /** Runs the queued reads now. */
   flush(): void {
     const keys = this.#keys;
     if (keys.length === 0) return;
-    const waiters = this.#waiters;
-    this.#keys = [];
-    this.#waiters = [];
     if (keys.length === 1) {
-      const [waiter] = waiters as [Waiter<R>];
-      settle(() => this.#readOne(keys[0] as K)).then(waiter.resolve, waiter.reject);
+      const key = keys.pop() as K;
+      const resolve = this.#resolvers.pop() as Resolve<R>;
+      settle(this.#readOne, key).then(resolve, this.#rejecters.pop());
       return;
     }
-    settle(() => this.#readMany(keys)).then(
+    const resolvers = this.#resolvers;
+    const rejecters = this.#rejecters;
+    this.#keys = [];
+    this.#resolvers = [];
+    this.#rejecters = [];
+    settle(this.#readMany, keys).then(
       (results) => {
-        for (let index = 0; index < waiters.length; index++) {
-          (waiters[index] as Waiter<R>).resolve(results[index] as R);
+        for (let index = 0; index < resolvers.length; index++) {
+          (resolvers[index] as Resolve<R>)(results[index] as R);
         }
       },
       (error: unknown) => {
-        for (const waiter of waiters) waiter.reject(error);
+        for (const reject of rejecters) reject(error);
       },
     );
   }
 }
 
-/** Runs `read` and gives its result as a promise, whether it returns, resolves or throws. */
-function settle<T>(read: () => T | Promise<T>): Promise<T> {
+/** Runs `read(key)` and gives its result as a promise, whether it returns, resolves or throws. */
+function settle<A, T>(read: (argument: A) => T | Promise<T>, argument: A): Promise<T> {
   try {
-    return Promise.resolve(read());
+    return Promise.resolve(read(argument));
   } catch (error) {
     return Promise.reject(error);
   }

@@ -1,52 +1,57 @@
-import {
-  DeserializationError,
-  formatTimestamp,
-  fromEntryDocument,
-  type ManagedEntry,
-  parseTimestamp,
-} from "@kv/protocol";
+import { DeserializationError, fromEntryDocument, type ManagedEntry } from "@kv/protocol";
+import { readTimestamp, STAMP_PATTERN, stampAt, TimestampFormatter } from "./timestamps.ts";
 
 /**
- * A one-entry memo of a timestamp conversion: entries written together share their timestamps,
- * so bulk calls convert each distinct timestamp once instead of once per entry.
+ * The members of a document before its key, `{"collection":…,"created_at":…,"expires_at":…,`,
+ * remembered for the last collection and timestamps: the entries of a bulk write share them.
  */
-class Memo<From, To> {
-  private from: From | undefined;
-  private to: To | undefined;
-  private readonly convert: (input: From) => To;
+class DocumentHead {
+  private readonly created = new TimestampFormatter();
+  private readonly expires = new TimestampFormatter();
+  private collectionJson = "";
+  private createdAt: number | undefined = Number.NaN;
+  private expiresAt: number | undefined = Number.NaN;
+  private text = "";
 
-  constructor(convert: (input: From) => To) {
-    this.convert = convert;
-  }
-
-  get(input: From): To {
-    if (this.to === undefined || input !== this.from) {
-      this.to = this.convert(input);
-      this.from = input;
+  of(entry: ManagedEntry, collectionJson: string): string {
+    const { createdAt, expiresAt } = entry;
+    if (
+      createdAt !== this.createdAt ||
+      expiresAt !== this.expiresAt ||
+      collectionJson !== this.collectionJson
+    ) {
+      let text = `{"collection":${collectionJson},`;
+      if (createdAt !== undefined) text += `"created_at":"${this.created.format(createdAt)}",`;
+      if (expiresAt !== undefined) text += `"expires_at":"${this.expires.format(expiresAt)}",`;
+      this.text = text;
+      this.collectionJson = collectionJson;
+      this.createdAt = createdAt;
+      this.expiresAt = expiresAt;
     }
-    return this.to;
+    return this.text;
   }
 }
 
-const createdText = new Memo(formatTimestamp);
-const expiresText = new Memo(formatTimestamp);
-const expiresMs = new Memo(parseTimestamp);
+const head = new DocumentHead();
 
 /** A read entry whose `createdAt` is parsed only if someone asks: reads never need it. */
 class StoredEntry implements ManagedEntry {
   readonly value: ManagedEntry["value"];
   readonly expiresAt: number | undefined;
-  private readonly created: unknown;
+  private readonly created: string | undefined;
 
-  constructor(value: ManagedEntry["value"], created: unknown, expiresAt: number | undefined) {
+  constructor(
+    value: ManagedEntry["value"],
+    created: string | undefined,
+    expiresAt: number | undefined,
+  ) {
     this.value = value;
     this.created = created;
     this.expiresAt = expiresAt;
   }
 
   get createdAt(): number | undefined {
-    const created = this.created;
-    return created === undefined || created === null ? undefined : parseTimestamp(created);
+    return this.created === undefined ? undefined : readTimestamp(this.created);
   }
 }
 
@@ -55,25 +60,93 @@ class StoredEntry implements ManagedEntry {
  * (py-key-value's sorted field order). `collectionJson` is `JSON.stringify(collection)`.
  */
 export function encodeEntry(entry: ManagedEntry, collectionJson: string, key: string): string {
-  let json = `{"collection":${collectionJson},`;
-  if (entry.createdAt !== undefined) json += `"created_at":"${createdText.get(entry.createdAt)}",`;
-  if (entry.expiresAt !== undefined) json += `"expires_at":"${expiresText.get(entry.expiresAt)}",`;
-  return `${json}"key":${JSON.stringify(key)},"value":${JSON.stringify(entry.value)},"version":1}`;
+  const start = head.of(entry, collectionJson);
+  return `${start}"key":${JSON.stringify(key)},"value":${JSON.stringify(entry.value)},"version":1}`;
 }
 
-const HEAD = '{"collection":';
-const TAIL = ',"version":1}';
-const VALUE = ',"value":';
+/**
+ * How py-key-value and `encodeEntry` lay a document out, with one kind of separators: `head`
+ * matches its start up to the first timestamp member; `rest` the optional timestamp members, the
+ * key and the name of the value. Names and timestamps are JSON strings, in which a quote is always
+ * escaped, so these expressions match exactly the documents laid out so, and no other.
+ */
+interface SortedLayout {
+  readonly head: RegExp;
+  readonly rest: RegExp;
+  /** Where a timestamp starts in its member, `"created_at":"…`. */
+  readonly stamp: number;
+  /** The length of a timestamp member and its separator. */
+  readonly member: number;
+  readonly tail: string;
+}
+
+const NAME = String.raw`"(?:[^"\\]|\\.)*"`;
+
+function sortedLayout(colon: string, comma: string): SortedLayout {
+  const member = (name: string) => `"${name}"${colon}"${STAMP_PATTERN}"${comma}`;
+  return {
+    head: new RegExp(`\\{"collection"${colon}${NAME}${comma}`, "y"),
+    rest: new RegExp(
+      `(?:${member("created_at")})?(?:${member("expires_at")})?"key"${colon}${NAME}${comma}"value"${colon}`,
+      "y",
+    ),
+    stamp: `"created_at"${colon}"`.length,
+    member: `"created_at"${colon}"${"0".repeat(TIMESTAMP_LENGTH)}"${comma}`.length,
+    tail: `${comma}"version"${colon}1}`,
+  };
+}
+
+/** The length of `2026-11-23T05:04:57.123000+00:00`. */
+const TIMESTAMP_LENGTH = 32;
+const SPACE = 32;
+const LETTER_C = 99;
+const LETTER_E = 101;
+/** `JSON.stringify`'s separators, as `encodeEntry` writes. */
+const COMPACT = sortedLayout(":", ",");
+/** Python's `json.dumps` separators, as py-key-value writes. */
+const SPACED = sortedLayout(": ", ", ");
 
 /**
  * Reads an entry document, as `deserializeEntry` of `@kv/protocol` does.
  * @throws DeserializationError when the text is not an entry document
  */
 export function decodeEntry(json: string): ManagedEntry {
-  if (json.startsWith(HEAD) && json.endsWith(TAIL)) {
-    const entry = decodeCompact(json);
-    if (entry !== undefined) return entry;
+  return decodeSorted(json) ?? decodeParsed(json);
+}
+
+/**
+ * Reads a document laid out as py-key-value and `encodeEntry` write it by checking its head and
+ * parsing only the value; `undefined` when the text has another form, for `decodeParsed`.
+ */
+function decodeSorted(json: string): ManagedEntry | undefined {
+  const layout = json.charCodeAt(14) === SPACE ? SPACED : COMPACT;
+  const { head, rest, tail } = layout;
+  head.lastIndex = 0;
+  if (!head.test(json)) return undefined;
+  let at = head.lastIndex;
+  rest.lastIndex = at;
+  if (!rest.test(json) || !json.endsWith(tail)) return undefined;
+  let created: string | undefined;
+  if (json.charCodeAt(at + 1) === LETTER_C) {
+    created = json.slice(at + layout.stamp, at + layout.stamp + TIMESTAMP_LENGTH);
+    at += layout.member;
   }
+  let expiresAt: number | undefined;
+  if (json.charCodeAt(at + 1) === LETTER_E) {
+    expiresAt = stampAt(json, at + layout.stamp);
+    if (Number.isNaN(expiresAt)) return undefined;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(json.slice(rest.lastIndex, json.length - tail.length));
+  } catch {
+    return undefined;
+  }
+  return isObject(value) ? new StoredEntry(value, created, expiresAt) : undefined;
+}
+
+/** Reads a document in any other form by parsing all of it. */
+function decodeParsed(json: string): ManagedEntry {
   let document: unknown;
   try {
     document = JSON.parse(json);
@@ -87,46 +160,8 @@ export function decodeEntry(json: string): ManagedEntry {
     return fromEntryDocument(document);
   }
   const expires = (record as Record<string, unknown>).expires_at;
-  return new StoredEntry(value, created, expires == null ? undefined : expiresMs.get(expires));
-}
-
-/**
- * Reads a document in the exact form `encodeEntry` writes by parsing only its value: the fields
- * before it are JSON strings, in which a quote is always escaped, so the first `,"value":` is the
- * value's. `undefined` when the text is in another form after all.
- */
-function decodeCompact(json: string): ManagedEntry | undefined {
-  const at = json.indexOf(VALUE);
-  if (at === -1) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(json.slice(at + VALUE.length, json.length - TAIL.length));
-  } catch {
-    return undefined;
-  }
-  if (!isObject(value)) return undefined;
-  const head = json.slice(0, at);
-  const created = timestampField(head, ',"created_at":');
-  const expires = timestampField(head, ',"expires_at":');
-  if (created === null || expires === null) return undefined;
-  return new StoredEntry(
-    value,
-    created,
-    expires === undefined ? undefined : expiresMs.get(expires),
-  );
-}
-
-/**
- * The text of a timestamp field in the head of a compact document: `undefined` when absent,
- * `null` when it is not a plain string (then the whole document is parsed instead).
- */
-function timestampField(head: string, prefix: string): string | null | undefined {
-  const start = head.indexOf(prefix);
-  if (start === -1) return undefined;
-  const from = start + prefix.length + 1;
-  const end = head.indexOf('"', from);
-  if (head[from - 1] !== '"' || end === -1 || head[end - 1] === "\\") return null;
-  return head.slice(from, end);
+  const expiresAt = expires == null ? undefined : readTimestamp(expires);
+  return new StoredEntry(value, created ?? undefined, expiresAt);
 }
 
 function isObject(input: unknown): input is ManagedEntry["value"] {

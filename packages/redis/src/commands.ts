@@ -12,7 +12,7 @@ const SCAN_COUNT = 1000;
  */
 export abstract class Commands {
   protected readonly client: Redis | Cluster;
-  private readonly connection: Connection;
+  protected readonly connection: Connection;
 
   constructor(client: Redis | Cluster, connection: Connection) {
     this.client = client;
@@ -21,33 +21,39 @@ export abstract class Commands {
 
   /** The value of one key, `null` when missing. */
   get(key: string): Promise<string | null> {
+    if (this.connection.open) return this.client.get(key);
     return this.run(() => this.client.get(key));
   }
 
-  /** Writes one key, expiring after `px` milliseconds when given. */
-  async set(key: string, value: string, px: number | undefined): Promise<void> {
-    await this.run(() =>
-      px === undefined ? this.client.set(key, value) : this.client.set(key, value, "PX", px),
-    );
+  /** Writes one key, expiring after `px` milliseconds when given; resolves to the reply. */
+  set(key: string, value: string, px: number | undefined): Promise<unknown> {
+    if (this.connection.open) return this.sendSet(key, value, px);
+    return this.run(() => this.sendSet(key, value, px));
   }
 
   /** Removes one key; `true` when it existed. */
-  async unlink(key: string): Promise<boolean> {
-    return (await this.run(() => this.client.unlink(key))) > 0;
+  unlink(key: string): Promise<boolean> {
+    const removed = this.connection.open
+      ? this.client.unlink(key)
+      : this.run(() => this.client.unlink(key));
+    return removed.then(isPositive);
   }
 
   /** The values of the keys, `null` where missing. */
   abstract getMany(keys: readonly string[]): Promise<(string | null)[]>;
-  /** Writes the pairs, each expiring after `px` milliseconds when given. */
-  abstract setMany(
-    keys: readonly string[],
-    values: readonly string[],
-    px: number | undefined,
-  ): Promise<void>;
+  /**
+   * Writes key/value pairs given interleaved (`[key, value, key, value …]`), each expiring after
+   * `px` milliseconds when given.
+   */
+  abstract setMany(pairs: readonly string[], px: number | undefined): Promise<unknown>;
   /** Removes the keys; returns how many existed. */
   abstract unlinkMany(keys: readonly string[]): Promise<number>;
   /** Every key matching a glob pattern, one page per `SCAN` reply, on every master. */
   abstract scan(pattern: string): AsyncIterable<string[]>;
+
+  private sendSet(key: string, value: string, px: number | undefined): Promise<unknown> {
+    return px === undefined ? this.client.set(key, value) : this.client.set(key, value, "PX", px);
+  }
 
   /** Sends a command within the connection's rules (see `Connection.run`). */
   protected run<T>(send: () => Promise<T>): Promise<T> {
@@ -71,25 +77,22 @@ export class StandaloneCommands extends Commands {
   declare protected readonly client: Redis;
 
   getMany(keys: readonly string[]): Promise<(string | null)[]> {
+    if (this.connection.open) return this.client.mget(keys as string[]);
     return this.run(() => this.client.mget(keys as string[]));
   }
 
-  async setMany(
-    keys: readonly string[],
-    values: readonly string[],
-    px: number | undefined,
-  ): Promise<void> {
-    const first = keys[0];
-    if (first === undefined) return;
-    const pairs = interleave(keys, values);
-    await this.run(() =>
+  setMany(pairs: readonly string[], px: number | undefined): Promise<unknown> {
+    const first = pairs[0];
+    if (first === undefined) return Promise.resolve();
+    const send = () =>
       px === undefined
-        ? this.client.mset(pairs)
-        : runScript(this.client, setScript, first, [px, ...pairs]),
-    );
+        ? this.client.mset(pairs as string[])
+        : runScript(this.client, setScript, first, [px, ...pairs]);
+    return this.connection.open ? send() : this.run(send);
   }
 
   unlinkMany(keys: readonly string[]): Promise<number> {
+    if (this.connection.open) return this.client.unlink(keys as string[]);
     return this.run(() => this.client.unlink(keys as string[]));
   }
 
@@ -118,11 +121,13 @@ export class ClusterCommands extends Commands {
     return this.run(() => this.getFromNodes(keys));
   }
 
-  setMany(
-    keys: readonly string[],
-    values: readonly string[],
-    px: number | undefined,
-  ): Promise<void> {
+  setMany(pairs: readonly string[], px: number | undefined): Promise<void> {
+    const keys = new Array<string>(pairs.length / 2);
+    const values = new Array<string>(pairs.length / 2);
+    for (let index = 0; index < keys.length; index++) {
+      keys[index] = pairs[2 * index] as string;
+      values[index] = pairs[2 * index + 1] as string;
+    }
     return this.run(() => this.setOnNodes(keys, values, px));
   }
 
@@ -230,6 +235,10 @@ export class ClusterCommands extends Commands {
       );
     }
   }
+}
+
+function isPositive(count: number): boolean {
+  return count > 0;
 }
 
 function interleave(keys: readonly string[], values: readonly string[]): string[] {

@@ -28,10 +28,12 @@ export class Connection {
   private lastError: Error | undefined;
   private refused: StoreConfigurationError | undefined;
   private connecting: Promise<void> | undefined;
+  private readonly keepers: ReturnType<typeof setInterval>[] = [];
 
   constructor(client: Redis | Cluster, limits: Limits) {
     this.client = client;
     this.limits = limits;
+    this.keepTimerLists();
     if (limits.connectTimeoutMs === undefined) return;
     // Failures reach callers as rejected calls; without a listener ioredis would log them too.
     client.on("error", (error: Error) => this.failed(error));
@@ -46,6 +48,43 @@ export class Connection {
       this.down = undefined;
       this.lastError = undefined;
     });
+  }
+
+  /**
+   * True when a command may be sent at once and as it is: no deadline to add, and the connection
+   * ready (or, for a borrowed client, not watched). Otherwise send through `run`.
+   */
+  get open(): boolean {
+    if (this.limits.deadlineMs !== undefined) return false;
+    if (this.limits.connectTimeoutMs === undefined) return true;
+    const status = this.client.status;
+    return (status === "ready" || status === "end") && this.refused === undefined;
+  }
+
+  /** Stops what the connection keeps running; the client itself is left as it is. */
+  stop(): void {
+    for (const keeper of this.keepers.splice(0)) clearInterval(keeper);
+  }
+
+  /**
+   * Node keeps one list of timers per duration and drops it, with a native call, each time it
+   * empties, so a timer armed and cleared for every command (ioredis' `commandTimeout`, the
+   * deadline) rebuilds that list every time on a connection with one command in flight. An idle
+   * timer of the same duration, pending while the store is open, keeps the list.
+   */
+  private keepTimerLists(): void {
+    const options = this.client.options as {
+      commandTimeout?: unknown;
+      redisOptions?: { commandTimeout?: unknown };
+    };
+    const durations = new Set([
+      options.commandTimeout ?? options.redisOptions?.commandTimeout,
+      this.limits.deadlineMs,
+    ]);
+    for (const duration of durations) {
+      if (typeof duration !== "number" || !(duration > 0)) continue;
+      this.keepers.push(setInterval(idle, duration).unref());
+    }
   }
 
   /** Sends a command now, after the first connection, or not at all while known down. */
@@ -121,6 +160,8 @@ export class Connection {
     });
   }
 }
+
+function idle(): void {}
 
 function closedError(): Error {
   return new Error("Connection is closed.");

@@ -30,14 +30,24 @@ export class Layout {
 
   private lastCollection: string | undefined;
   private lastPrefix = "";
+  private lastJson = "";
 
   /** The start of every Redis key of one collection. */
   collectionPrefix(collection: string): string {
-    if (collection !== this.lastCollection) {
-      this.lastPrefix = `${this.prefix}${encodeCollection(collection)}${SEPARATOR}`;
-      this.lastCollection = collection;
-    }
+    if (collection !== this.lastCollection) this.remember(collection);
     return this.lastPrefix;
+  }
+
+  /** `JSON.stringify(collection)`, as entry documents hold it. */
+  collectionJson(collection: string): string {
+    if (collection !== this.lastCollection) this.remember(collection);
+    return this.lastJson;
+  }
+
+  private remember(collection: string): void {
+    this.lastPrefix = `${this.prefix}${encodeCollection(collection)}${SEPARATOR}`;
+    this.lastJson = JSON.stringify(collection);
+    this.lastCollection = collection;
   }
 
   /** The `SCAN MATCH` pattern of one collection's keys. */

@@ -3,6 +3,7 @@ import {
   KeyValueError,
   type ManagedEntry,
   messageOf,
+  ReadBatcher,
   type StoreClass,
   StoreConnectionError,
   storeWith,
@@ -12,13 +13,8 @@ import type { Cluster, Redis } from "ioredis";
 import { openClient, type RedisStoreOptions } from "./client.ts";
 import { decodeEntry, encodeEntry } from "./codec.ts";
 import { ClusterCommands, type Commands, StandaloneCommands } from "./commands.ts";
-import { isConnectionError, redactCredentials } from "./connection.ts";
+import { type Connection, isConnectionError, redactCredentials } from "./connection.ts";
 import { Layout } from "./layout.ts";
-
-interface PendingRead {
-  resolve(entry: ManagedEntry | undefined): void;
-  reject(error: unknown): void;
-}
 
 const RedisBase: StoreClass<"keys" | "collections" | "destroyCollection" | "destroy" | "close"> =
   storeWith("keys", "collections", "destroyCollection", "destroy", "close");
@@ -34,8 +30,9 @@ export class RedisStore extends RedisBase {
   private readonly owned: boolean;
   private readonly layout: Layout;
   private readonly commands: Commands;
-  private readKeys: string[] = [];
-  private readWaiters: PendingRead[] = [];
+  private readonly connection: Connection;
+  /** The single reads of one turn, sent as one `GET`, or one `MGET` for several. */
+  private readonly reads: ReadBatcher<string, string | null>;
 
   /**
    * @throws InvalidKeyError for a bad `defaultCollection` or `namespace`
@@ -47,62 +44,68 @@ export class RedisStore extends RedisBase {
     const { client, owned, connection } = openClient(options);
     this.client = client;
     this.owned = owned;
+    this.connection = connection;
     this.commands = client.isCluster
       ? new ClusterCommands(client, connection)
       : new StandaloneCommands(client, connection);
+    const commands = this.commands;
+    this.reads = new ReadBatcher(
+      (key) => commands.get(key),
+      (keys) => commands.getMany(keys),
+    );
   }
 
   protected getEntry(collection: string, key: string): Promise<ManagedEntry | undefined> {
-    const redisKey = this.layout.collectionPrefix(collection) + key;
-    return new Promise((resolve, reject) => {
-      if (this.readKeys.length === 0) process.nextTick(this.flushReads);
-      this.readKeys.push(redisKey);
-      this.readWaiters.push({ resolve, reject });
-    });
+    return this.reads.read(this.layout.collectionPrefix(collection) + key).then(parseEntry);
   }
 
-  protected override async getEntries(
+  protected override getEntries(
     collection: string,
     keys: readonly string[],
   ): Promise<(ManagedEntry | undefined)[]> {
-    this.flushReads();
+    this.reads.flush();
     const prefix = this.layout.collectionPrefix(collection);
-    const values = await this.commands.getMany(keys.map((key) => prefix + key));
-    return values.map(parseEntry);
+    const redisKeys = new Array<string>(keys.length);
+    for (let index = 0; index < keys.length; index++) redisKeys[index] = prefix + keys[index];
+    return this.commands.getMany(redisKeys).then(parseEntries);
   }
 
-  protected async putEntry(collection: string, key: string, entry: ManagedEntry): Promise<void> {
-    this.flushReads();
-    const redisKey = this.layout.collectionPrefix(collection) + key;
-    const json = encodeEntry(entry, JSON.stringify(collection), key);
-    await this.commands.set(redisKey, json, expiryMs(entry));
+  protected putEntry(collection: string, key: string, entry: ManagedEntry): Promise<void> {
+    this.reads.flush();
+    const { layout } = this;
+    const json = encodeEntry(entry, layout.collectionJson(collection), key);
+    const sent = this.commands.set(
+      layout.collectionPrefix(collection) + key,
+      json,
+      expiryMs(entry),
+    );
+    return sent as Promise<void>;
   }
 
-  protected override async putEntries(
+  protected override putEntries(
     collection: string,
     entries: readonly (readonly [string, ManagedEntry])[],
   ): Promise<void> {
-    this.flushReads();
+    this.reads.flush();
     const prefix = this.layout.collectionPrefix(collection);
-    const collectionJson = JSON.stringify(collection);
-    const keys = new Array<string>(entries.length);
-    const values = new Array<string>(entries.length);
+    const collectionJson = this.layout.collectionJson(collection);
+    const pairs = new Array<string>(entries.length * 2);
     for (let index = 0; index < entries.length; index++) {
       const [key, entry] = entries[index] as readonly [string, ManagedEntry];
-      keys[index] = prefix + key;
-      values[index] = encodeEntry(entry, collectionJson, key);
+      pairs[2 * index] = prefix + key;
+      pairs[2 * index + 1] = encodeEntry(entry, collectionJson, key);
     }
     const first = entries[0];
-    await this.commands.setMany(keys, values, first && expiryMs(first[1]));
+    return this.commands.setMany(pairs, first && expiryMs(first[1])) as Promise<void>;
   }
 
-  protected async deleteEntry(collection: string, key: string): Promise<boolean> {
-    this.flushReads();
+  protected deleteEntry(collection: string, key: string): Promise<boolean> {
+    this.reads.flush();
     return this.commands.unlink(this.layout.collectionPrefix(collection) + key);
   }
 
   protected override deleteEntries(collection: string, keys: readonly string[]): Promise<number> {
-    this.flushReads();
+    this.reads.flush();
     const prefix = this.layout.collectionPrefix(collection);
     return this.commands.unlinkMany(keys.map((key) => prefix + key));
   }
@@ -117,7 +120,7 @@ export class RedisStore extends RedisBase {
 
   /** One `SCAN` page at a time (on every master of a Cluster). */
   protected async *enumerateKeys(collection: string): AsyncIterable<string> {
-    this.flushReads();
+    this.reads.flush();
     const start = this.layout.collectionPrefix(collection).length;
     for await (const page of this.commands.scan(this.layout.collectionPattern(collection))) {
       for (const redisKey of page) yield redisKey.slice(start);
@@ -126,7 +129,7 @@ export class RedisStore extends RedisBase {
 
   /** Scans the namespace's keys, remembering the names seen. */
   protected async *enumerateCollections(): AsyncIterable<string> {
-    this.flushReads();
+    this.reads.flush();
     const seen = new Set<string>();
     for await (const page of this.commands.scan(this.layout.storePattern())) {
       for (const redisKey of page) {
@@ -140,7 +143,7 @@ export class RedisStore extends RedisBase {
 
   /** Unlinks the collection's keys page by page; other collections are untouched. */
   protected async dropCollection(collection: string): Promise<boolean> {
-    this.flushReads();
+    this.reads.flush();
     let removed = 0;
     for await (const page of this.commands.scan(this.layout.collectionPattern(collection))) {
       removed += await this.commands.unlinkMany(page);
@@ -153,7 +156,7 @@ export class RedisStore extends RedisBase {
    * `FLUSHDB`, so other data in the database survives.
    */
   protected async dropAll(): Promise<boolean> {
-    this.flushReads();
+    this.reads.flush();
     let removed = 0;
     for await (const page of this.commands.scan(this.layout.storePattern())) {
       const candidates = page.filter((redisKey) => this.layout.parse(redisKey) !== undefined);
@@ -167,7 +170,8 @@ export class RedisStore extends RedisBase {
 
   /** Closes the connection when the store opened it; a borrowed client stays open. */
   protected async release(): Promise<void> {
-    this.flushReads();
+    this.reads.flush();
+    this.connection.stop();
     if (!this.owned) return;
     if (this.client.status === "ready") {
       await this.client.quit().catch(() => this.client.disconnect());
@@ -175,45 +179,16 @@ export class RedisStore extends RedisBase {
       this.client.disconnect();
     }
   }
-
-  /** Sends the single reads queued in this tick: one `GET`, or one `MGET` for several. */
-  private readonly flushReads = (): void => {
-    const keys = this.readKeys;
-    if (keys.length === 0) return;
-    const waiters = this.readWaiters;
-    this.readKeys = [];
-    this.readWaiters = [];
-    const only = waiters.length === 1 ? waiters[0] : undefined;
-    if (only !== undefined) {
-      this.commands.get(keys[0] as string).then((value) => {
-        try {
-          only.resolve(parseEntry(value));
-        } catch (error) {
-          only.reject(error);
-        }
-      }, only.reject);
-      return;
-    }
-    this.commands.getMany(keys).then(
-      (values) => {
-        for (let index = 0; index < waiters.length; index++) {
-          const waiter = waiters[index] as PendingRead;
-          try {
-            waiter.resolve(parseEntry(values[index]));
-          } catch (error) {
-            waiter.reject(error);
-          }
-        }
-      },
-      (error: unknown) => {
-        for (const waiter of waiters) waiter.reject(error);
-      },
-    );
-  };
 }
 
 function parseEntry(json: string | null | undefined): ManagedEntry | undefined {
   return json === null || json === undefined ? undefined : decodeEntry(json);
+}
+
+function parseEntries(values: readonly (string | null)[]): (ManagedEntry | undefined)[] {
+  const entries = new Array<ManagedEntry | undefined>(values.length);
+  for (let index = 0; index < values.length; index++) entries[index] = parseEntry(values[index]);
+  return entries;
 }
 
 function isEntryDocument(json: string | null | undefined): boolean {

@@ -11,6 +11,7 @@ import {
 } from "@kv/protocol";
 import { RedisStore, StoreConfigurationError } from "@kv/redis";
 import { Cluster, Redis } from "ioredis";
+import { Redis as Redis5 } from "ioredis5";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { commandsSent } from "./monitor.ts";
 import { clusterNodes, PrivateRedis, redisDbUrl } from "./servers.ts";
@@ -467,6 +468,32 @@ describe("clients", () => {
     expect(await store.destroy()).toBe(true);
     await store.close();
     expect(rawCluster.status).toBe("ready");
+  });
+
+  it("works over a borrowed ioredis 5 client, and leaves it open", async () => {
+    const client = new Redis5(redisDbUrl(DB));
+    const store = new RedisStore({
+      client: client as unknown as Redis,
+      namespace: unique("ioredis5"),
+    });
+    await store.putMany(
+      [
+        ["a", { n: 1 }],
+        ["b", { n: 2 }],
+      ],
+      { ttl: 60 },
+    );
+    await store.put("c", { n: 3 });
+    const keys = ["a", "b", "c", "missing"];
+    const values = [{ n: 1 }, { n: 2 }, { n: 3 }, undefined];
+    expect(await Promise.all(keys.map((key) => store.get(key)))).toEqual(values);
+    expect(await store.getMany(keys)).toEqual(values);
+    expect((await store.ttl("a"))[1]).toBeGreaterThan(50);
+    expect(await store.delete("c")).toBe(true);
+    expect(await store.destroy()).toBe(true);
+    await store.close();
+    expect(await client.ping()).toBe("PONG");
+    client.disconnect();
   });
 
   it("refuses a client with ioredis' keyPrefix", () => {

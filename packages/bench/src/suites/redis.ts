@@ -2,6 +2,7 @@ import KeyvRedis from "@keyv/redis";
 import { RedisStore } from "@kv/redis";
 import { createCache } from "cache-manager";
 import { Redis } from "ioredis";
+import { Redis as Redis5 } from "ioredis5";
 import Keyv from "keyv";
 import { createStorage } from "unstorage";
 import redisDriver from "unstorage/drivers/redis";
@@ -12,6 +13,7 @@ import { TTL_SECONDS } from "../types.ts";
 import { cacheManagerClient, keyvClient, unstorageClient } from "./memory.ts";
 
 const RAW = "ioredis (raw)";
+const RAW5 = "ioredis 5 (raw)";
 /** Every key the bench writes starts with this, so cleanup removes only the bench's own keys. */
 export const KEY_PREFIX = "kvbench";
 
@@ -42,8 +44,32 @@ export function connect(options: ConnectOptions = {}): Redis {
   return new Redis(redisTarget().url, options);
 }
 
+/** The calls the raw baseline makes, alike in ioredis 5 and 6. */
+interface RawRedis {
+  get(key: string): Promise<string | null>;
+  mget(keys: string[]): Promise<(string | null)[]>;
+  set(key: string, value: string): Promise<unknown>;
+  set(key: string, value: string, px: "PX", milliseconds: number): Promise<unknown>;
+  mset(pairs: string[]): Promise<unknown>;
+  pipeline(): {
+    set(key: string, value: string, px: "PX", milliseconds: number): unknown;
+    exec(): Promise<[error: Error | null, result: unknown][] | null>;
+  };
+  quit(): Promise<unknown>;
+}
+
+/**
+ * The options `RedisStore` gives the connection it opens itself (see @kv/redis `client.ts`), for
+ * a client it borrows to stand in for one of its own.
+ */
+const STORE_CONNECTION = {
+  commandTimeout: 5000,
+  autoResendUnfulfilledCommands: false,
+  enableOfflineQueue: false,
+} as const;
+
 /** The limit: raw ioredis storing the same JSON envelope as the Map baseline. */
-function rawClient(redis: Redis, prefix: string): Client {
+function rawClient(redis: RawRedis, prefix: string): Client {
   const ttlMs = TTL_SECONDS * 1000;
   return {
     get: async (key) => open(await redis.get(prefix + key), Date.now()),
@@ -162,6 +188,34 @@ export function redisSuite(): Suite {
         open: async () => {
           const store = new RedisStore({ url, defaultCollection: `${KEY_PREFIX}-kv` });
           return kvClient(store, () => store.close());
+        },
+      },
+      {
+        name: RAW5,
+        role: "reference",
+        description:
+          "the raw baseline on ioredis 5; its ratio is what ioredis 5 gains or loses over 6",
+        packages: ["ioredis5"],
+        open: async () => rawClient(new Redis5(url), `${KEY_PREFIX}-raw5:`),
+      },
+      {
+        name: "@kv/redis (ioredis 5)",
+        role: "kv",
+        relativeTo: RAW5,
+        description:
+          "RedisStore({ client }) over an ioredis 5 client with the options the store gives its own",
+        packages: ["@kv/redis", "ioredis5"],
+        open: async () => {
+          const client = new Redis5(url, { ...STORE_CONNECTION, lazyConnect: true });
+          await client.connect();
+          const store = new RedisStore({
+            client: client as unknown as Redis,
+            defaultCollection: `${KEY_PREFIX}-kv5`,
+          });
+          return kvClient(store, async () => {
+            await store.close();
+            await client.quit();
+          });
         },
       },
       {
