@@ -18,6 +18,13 @@ export interface ConformanceOptions {
    * `createStore` must give each store a namespace (database, prefix, table) of its own.
    */
   cleanup?: ((store: KeyValue) => Promise<void>) | undefined;
+  /**
+   * Opens a second store on the same data as `store` (its own connection or handle), so the
+   * atomic operations are tested between two instances as two workers would use them. Without
+   * it the concurrency tests run on `store` alone: right for a store whose data lives in its
+   * instance (memory). The suite closes what it returns.
+   */
+  createPeer?: ((store: KeyValue) => KeyValue | Promise<KeyValue>) | undefined;
 }
 
 /** What each test group uses: the current store, fresh collection names, and timing helpers. */
@@ -34,6 +41,8 @@ export interface SuiteContext {
   readonly ttlPrecision: "ms" | "s";
   /** Records a collection name used by the test (for cleanup). */
   track(collection: string): void;
+  /** A second store on the same data as `store` (see `createPeer`), closed after the test. */
+  peer(): Promise<KeyValue>;
 }
 
 /** Builds the per-test context and its lifecycle hooks. */
@@ -44,6 +53,7 @@ export function createSuiteContext(options: ConformanceOptions): {
 } {
   let current: KeyValue | undefined;
   let used: string[] = [];
+  const peers: KeyValue[] = [];
   const run = randomUUID().slice(0, 8);
   let counter = 0;
   const context: SuiteContext = {
@@ -66,6 +76,13 @@ export function createSuiteContext(options: ConformanceOptions): {
     track(collection: string) {
       used.push(collection);
     },
+    async peer() {
+      const store = context.store;
+      if (options.createPeer === undefined) return store;
+      const peer = await options.createPeer(store);
+      peers.push(peer);
+      return peer;
+    },
   };
   return {
     context,
@@ -76,6 +93,7 @@ export function createSuiteContext(options: ConformanceOptions): {
     tearDown: async () => {
       const store = current;
       current = undefined;
+      for (const peer of peers.splice(0)) if (supportsClose(peer)) await peer.close();
       if (store === undefined) return;
       try {
         if (supportsDestroyCollection(store)) {

@@ -1,6 +1,7 @@
 import {
   BaseWrapper,
   type Capability,
+  type CapabilityMethod,
   capabilityMethods,
   capabilityNames,
   type KeyValue,
@@ -47,6 +48,28 @@ export function withEveryCapability(store: KeyValue): KeyValue {
     }
   }
   return store;
+}
+
+/**
+ * Calls one capability method with plausible arguments (key `"k"`, value `{ n: 1 }`, version
+ * `"v"`, collection `"c"`) and settles it: `"passed"` when it succeeded, otherwise the error,
+ * so a test can check how a wrapper classifies every method of the protocol's table.
+ */
+export async function callCapability(store: KeyValue, method: CapabilityMethod): Promise<unknown> {
+  const args: unknown[] = [];
+  const last = Math.max(method.optionsAt ?? 0, method.collectionAt ?? 0, method.keyAt ?? 0);
+  for (let index = 0; index <= last; index++) args.push("v");
+  if (method.keyAt === undefined && method.collectionAt === undefined) args[0] = [];
+  if (method.keyAt !== undefined) args[method.keyAt] = "k";
+  if (method.valueAt !== undefined) args[method.valueAt] = { n: 1 };
+  if (method.collectionAt !== undefined) args[method.collectionAt] = "c";
+  if (method.optionsAt !== undefined) args[method.optionsAt] = { collection: "c" };
+  const run = (store as unknown as Record<string, (...a: unknown[]) => unknown>)[method.name];
+  const result = run?.(...args);
+  return Promise.resolve(method.iterates ? collect(result as AsyncIterable<string>) : result).then(
+    () => "passed",
+    (error: unknown) => error,
+  );
 }
 
 /** A pass-through wrapper that records every operation reaching the store below it. */

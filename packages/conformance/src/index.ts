@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe } from "vitest";
+import { describeAtomicOperations } from "./atomic.ts";
 import { describeBasic, describeCopySemantics } from "./basic.ts";
 import { describeBulk } from "./bulk.ts";
 import { describeCapabilities } from "./capabilities.ts";
@@ -7,6 +8,7 @@ import { type ConformanceOptions, createSuiteContext } from "./context.ts";
 import { describeErrors, describeInputValidation } from "./input-validation.ts";
 import { describeTtl } from "./ttl.ts";
 
+export { describeAtomicOperations } from "./atomic.ts";
 export { describeBasic, describeCopySemantics, sampleValues } from "./basic.ts";
 export { describeBulk } from "./bulk.ts";
 export { describeCapabilities } from "./capabilities.ts";
@@ -18,6 +20,7 @@ export {
   sleep,
 } from "./context.ts";
 export {
+  callCapability,
   collect,
   expectNamesApart,
   OperationRecorder,
@@ -36,8 +39,9 @@ export { describeTtl } from "./ttl.ts";
 
 /**
  * Registers the whole behavioural suite for a store (vitest): basic operations, copy semantics,
- * bulk calls, TTL, collection isolation with hostile names, input validation, errors, and every
- * optional capability the store declares. `createStore` is called once per test; the store is
+ * bulk calls, TTL, collection isolation with hostile names, input validation, errors, every
+ * optional capability the store declares, and its atomic operations (between two instances when
+ * `createPeer` is given). `createStore` is called once per test; the store is
  * closed after it. Nothing can be switched off: options only state the backend's real limits.
  *
  * The store's capabilities are read from one probe store made when the suite is registered,
@@ -61,6 +65,7 @@ export async function describeConformance(
     describeInputValidation(context);
     describeErrors(context);
     describeCapabilities(context, probe);
+    describeAtomicOperations(context, probe);
   });
   const closable = probe as { close?: () => Promise<void> };
   if (typeof closable.close === "function") await closable.close();

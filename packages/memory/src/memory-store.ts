@@ -1,11 +1,16 @@
 import {
   type BaseStoreOptions,
+  type CounterChange,
+  counterValue,
   isExpired,
   type ManagedEntry,
+  nextCount,
   type StoreClass,
-  StoreError,
+  type StoredVersion,
   storeWith,
+  type Value,
 } from "@kv/protocol";
+import { SlotTable } from "./slot-table.ts";
 
 /** Options of `MemoryStore`. Without limits the store grows without bound. */
 export interface MemoryStoreOptions extends BaseStoreOptions {
@@ -18,48 +23,49 @@ export interface MemoryStoreOptions extends BaseStoreOptions {
   maxBytes?: number | undefined;
 }
 
-/** One stored entry, linked into the recency list when the store is bounded. */
-interface Slot {
-  readonly collection: string;
-  readonly key: string;
-  json: string;
-  createdAt: number | undefined;
-  expiresAt: number | undefined;
-  bytes: number;
-  newer: Slot | undefined;
-  older: Slot | undefined;
-}
-
 const MemoryBase: StoreClass<
-  "keys" | "collections" | "destroyCollection" | "destroy" | "cull" | "entries"
-> = storeWith("keys", "collections", "destroyCollection", "destroy", "cull", "entries");
+  | "keys"
+  | "collections"
+  | "destroyCollection"
+  | "destroy"
+  | "cull"
+  | "entries"
+  | "putIfAbsent"
+  | "versions"
+  | "increment"
+  | "touch"
+> = storeWith(
+  "keys",
+  "collections",
+  "destroyCollection",
+  "destroy",
+  "cull",
+  "entries",
+  "putIfAbsent",
+  "versions",
+  "increment",
+  "touch",
+);
 
 /**
  * An in-process store. Values are held as JSON text, so every read is a fresh copy. With
  * `maxEntries` or `maxBytes` it is an LRU cache (O(1) reads and writes); expired entries are
- * dropped when read, when they reach the end of the recency list, or by `cull()`.
+ * dropped when read, when they reach the end of the recency list, or by `cull()`. Conditional
+ * writes, counters and `touch` are atomic: each runs synchronously in the one JavaScript thread.
  */
 export class MemoryStore extends MemoryBase {
-  private readonly data = new Map<string, Map<string, Slot>>();
-  private readonly maxEntries: number;
-  private readonly maxBytes: number;
-  private readonly bounded: boolean;
-  private newest: Slot | undefined;
-  private oldest: Slot | undefined;
-  private entryCount = 0;
-  private byteCount = 0;
+  private readonly slots: SlotTable;
 
   /** @throws RangeError when a limit is not a positive number */
   constructor(options: MemoryStoreOptions = {}) {
     super(options);
-    this.maxEntries = positiveLimit(options.maxEntries, "maxEntries");
-    this.maxBytes = positiveLimit(options.maxBytes, "maxBytes");
-    this.bounded = Number.isFinite(this.maxEntries) || Number.isFinite(this.maxBytes);
+    const maxEntries = positiveLimit(options.maxEntries, "maxEntries");
+    this.slots = new SlotTable(maxEntries, positiveLimit(options.maxBytes, "maxBytes"), this.clock);
   }
 
   /** How many entries are held, including expired ones not yet dropped. */
   get size(): number {
-    return this.entryCount;
+    return this.slots.size;
   }
 
   protected async getEntry(collection: string, key: string): Promise<ManagedEntry | undefined> {
@@ -74,170 +80,124 @@ export class MemoryStore extends MemoryBase {
   }
 
   protected async putEntry(collection: string, key: string, entry: ManagedEntry): Promise<void> {
-    this.write(collection, key, entry);
+    this.slots.write(collection, key, entry);
   }
 
   protected override async putEntries(
     collection: string,
     entries: readonly (readonly [string, ManagedEntry])[],
   ): Promise<void> {
-    const sizes = entries.map(([key, entry]) => this.checkedSize(collection, key, entry));
+    const sizes = entries.map(([key, entry]) => this.slots.sizeOf(collection, key, entry));
     for (const [index, [key, entry]] of entries.entries()) {
-      this.write(collection, key, entry, sizes[index]);
+      this.slots.write(collection, key, entry, sizes[index]);
     }
   }
 
   protected async deleteEntry(collection: string, key: string): Promise<boolean> {
-    const slot = this.data.get(collection)?.get(key);
+    const slot = this.slots.find(collection, key);
     if (slot === undefined) return false;
-    this.remove(slot);
+    this.slots.remove(slot);
     return !isExpired(slot, this.clock.now());
   }
 
   protected async *enumerateKeys(collection: string): AsyncIterable<string> {
-    const entries = this.data.get(collection);
-    if (entries === undefined) return;
-    for (const slot of entries.values()) {
+    for (const slot of this.slots.slotsOf(collection)) {
       if (!isExpired(slot, this.clock.now())) yield slot.key;
     }
   }
 
   protected async *enumerateCollections(): AsyncIterable<string> {
-    yield* this.data.keys();
+    yield* this.slots.collections();
   }
 
   protected async dropCollection(collection: string): Promise<boolean> {
-    const entries = this.data.get(collection);
-    if (entries === undefined) return false;
-    for (const slot of entries.values()) this.remove(slot);
-    return true;
+    const slots = [...this.slots.slotsOf(collection)];
+    for (const slot of slots) this.slots.remove(slot);
+    return slots.length > 0;
   }
 
   protected async dropAll(): Promise<boolean> {
-    const hadEntries = this.entryCount > 0;
-    this.data.clear();
-    this.newest = this.oldest = undefined;
-    this.entryCount = this.byteCount = 0;
-    return hadEntries;
+    return this.slots.clear();
   }
 
   protected async removeExpired(): Promise<void> {
     const now = this.clock.now();
-    for (const entries of this.data.values()) {
-      for (const slot of entries.values()) if (isExpired(slot, now)) this.remove(slot);
+    for (const collection of [...this.slots.collections()]) {
+      for (const slot of [...this.slots.slotsOf(collection)]) {
+        if (isExpired(slot, now)) this.slots.remove(slot);
+      }
     }
+  }
+
+  protected async insertEntry(
+    collection: string,
+    key: string,
+    entry: ManagedEntry,
+  ): Promise<boolean> {
+    if (this.slots.live(collection, key) !== undefined) return false;
+    this.slots.write(collection, key, entry);
+    return true;
+  }
+
+  protected async readVersioned(
+    collection: string,
+    key: string,
+  ): Promise<StoredVersion | undefined> {
+    const slot = this.slots.live(collection, key);
+    return slot && { entry: this.slots.entryOf(slot), version: String(slot.version) };
+  }
+
+  protected async replaceVersioned(
+    collection: string,
+    key: string,
+    entry: ManagedEntry,
+    version: string,
+  ): Promise<boolean> {
+    if (String(this.slots.live(collection, key)?.version) !== version) return false;
+    this.slots.write(collection, key, entry);
+    return true;
+  }
+
+  protected async removeVersioned(
+    collection: string,
+    key: string,
+    version: string,
+  ): Promise<boolean> {
+    const slot = this.slots.live(collection, key);
+    if (slot === undefined || String(slot.version) !== version) return false;
+    this.slots.remove(slot);
+    return true;
+  }
+
+  protected async addToCounter(
+    collection: string,
+    key: string,
+    change: CounterChange,
+  ): Promise<number> {
+    const slot = this.slots.live(collection, key);
+    const current = slot && (JSON.parse(slot.json) as Value);
+    const count = nextCount(current, change.by, { operation: "increment", collection, key });
+    this.slots.write(collection, key, {
+      value: counterValue(count),
+      createdAt: slot === undefined ? change.now : slot.createdAt,
+      expiresAt: slot === undefined || change.refresh ? change.expiresAt : slot.expiresAt,
+    });
+    return count;
+  }
+
+  protected async touchEntry(
+    collection: string,
+    key: string,
+    expiresAt: number | undefined,
+  ): Promise<boolean> {
+    const slot = this.slots.live(collection, key);
+    if (slot !== undefined) this.slots.expire(slot, expiresAt);
+    return slot !== undefined;
   }
 
   private read(collection: string, key: string): ManagedEntry | undefined {
-    const slot = this.data.get(collection)?.get(key);
-    if (slot === undefined) return undefined;
-    if (slot.expiresAt !== undefined && slot.expiresAt <= this.clock.now()) {
-      this.remove(slot);
-      return undefined;
-    }
-    if (this.bounded) this.touch(slot);
-    return { value: JSON.parse(slot.json), createdAt: slot.createdAt, expiresAt: slot.expiresAt };
-  }
-
-  /** The JSON of the entry's value and its size in bytes; throws when it can never fit. */
-  private checkedSize(
-    collection: string,
-    key: string,
-    entry: ManagedEntry,
-  ): { json: string; bytes: number } {
-    const json = JSON.stringify(entry.value);
-    const bytes = 2 * (json.length + key.length + collection.length);
-    if (bytes > this.maxBytes) {
-      throw new StoreError({
-        message: `Entry of ${bytes} bytes exceeds maxBytes (${this.maxBytes})`,
-        collection,
-        key,
-      });
-    }
-    return { json, bytes };
-  }
-
-  private write(
-    collection: string,
-    key: string,
-    entry: ManagedEntry,
-    size = this.checkedSize(collection, key, entry),
-  ): void {
-    let entries = this.data.get(collection);
-    if (entries === undefined) {
-      entries = new Map();
-      this.data.set(collection, entries);
-    }
-    let slot = entries.get(key);
-    if (slot === undefined) {
-      slot = {
-        collection,
-        key,
-        json: size.json,
-        createdAt: entry.createdAt,
-        expiresAt: entry.expiresAt,
-        bytes: size.bytes,
-        newer: undefined,
-        older: undefined,
-      };
-      entries.set(key, slot);
-    } else {
-      this.unlink(slot);
-      slot.json = size.json;
-      slot.createdAt = entry.createdAt;
-      slot.expiresAt = entry.expiresAt;
-      slot.bytes = size.bytes;
-    }
-    this.entryCount += 1;
-    this.byteCount += size.bytes;
-    if (this.bounded) {
-      this.linkNewest(slot);
-      this.evict();
-    }
-  }
-
-  private evict(): void {
-    while (this.oldest !== undefined && this.overLimit()) this.remove(this.oldest);
-    const oldest = this.oldest;
-    if (oldest !== undefined && isExpired(oldest, this.clock.now())) this.remove(oldest);
-  }
-
-  private overLimit(): boolean {
-    return this.entryCount > this.maxEntries || this.byteCount > this.maxBytes;
-  }
-
-  private remove(slot: Slot): void {
-    const entries = this.data.get(slot.collection);
-    if (entries?.get(slot.key) !== slot) return;
-    entries.delete(slot.key);
-    if (entries.size === 0) this.data.delete(slot.collection);
-    this.unlink(slot);
-  }
-
-  private unlink(slot: Slot): void {
-    this.entryCount -= 1;
-    this.byteCount -= slot.bytes;
-    if (!this.bounded) return;
-    if (slot.newer === undefined) this.newest = slot.older;
-    else slot.newer.older = slot.older;
-    if (slot.older === undefined) this.oldest = slot.newer;
-    else slot.older.newer = slot.newer;
-    slot.newer = slot.older = undefined;
-  }
-
-  private linkNewest(slot: Slot): void {
-    slot.older = this.newest;
-    if (this.newest !== undefined) this.newest.newer = slot;
-    this.newest = slot;
-    this.oldest ??= slot;
-  }
-
-  private touch(slot: Slot): void {
-    if (this.newest === slot) return;
-    this.entryCount += 1;
-    this.byteCount += slot.bytes;
-    this.unlink(slot);
-    this.linkNewest(slot);
+    const slot = this.slots.live(collection, key);
+    return slot && this.slots.entryOf(slot);
   }
 }
 

@@ -284,6 +284,24 @@ export abstract class BaseStore implements KeyValue {
   }
 
   /**
+   * Runs a call on one key with the collection's setup and error mapping (errors name the key).
+   * @throws what `mapError` makes of a failure
+   */
+  protected async guardKey<T>(
+    operation: Operation,
+    collection: string,
+    key: string,
+    call: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      if (!this.#readyCollections.has(collection)) await this.#prepare(collection);
+      return await call();
+    } catch (error) {
+      throw this.mapError(error, { operation, collection, key });
+    }
+  }
+
+  /**
    * Wraps an enumeration from the backend with the store's setup and error mapping.
    * @throws what `mapError` makes of a failure
    */

@@ -1,4 +1,14 @@
 import {
+  type ConditionalVersions,
+  counterValue,
+  type IncrementOptions,
+  nextCount,
+  type PutIfAbsent,
+  resolveIncrement,
+  type VersionedValue,
+} from "./atomic.ts";
+import {
+  atomicCapabilities,
   type Capability,
   type CapabilityMethod,
   capabilityMethods,
@@ -19,6 +29,7 @@ import {
   type ValueWithTtl,
 } from "./key-value.ts";
 import type { ManagedEntry } from "./managed-entry.ts";
+import { updateWithRetry } from "./update-with-retry.ts";
 import { validateCollection, validateKey, validateTtl, validateValue } from "./validation.ts";
 
 /** Where a value is going to or coming from, as the wrapper's caller named it. */
@@ -82,6 +93,16 @@ export abstract class BaseWrapper extends OptionalCapabilities implements KeyVal
     const self = this as unknown as Record<string, unknown>;
     for (const capability of capabilityNames) {
       if (!supports(store, capability)) continue;
+      if (atomicCapabilities.has(capability)) {
+        if (this.#changesDataMethods()) continue;
+        if (capability === "increment" && this.#transformsValues()) {
+          if (supports(store, "versions") && supports(store, "putIfAbsent")) {
+            self.increment = (key: string, options?: IncrementOptions) =>
+              this.#incrementByVersions(key, options);
+          }
+          continue;
+        }
+      }
       if (capability === "entries") {
         if (this.#changesDataMethods()) continue;
         if (this.#transformsReads || this.#transformsWrites) {
@@ -98,6 +119,42 @@ export abstract class BaseWrapper extends OptionalCapabilities implements KeyVal
         self[method.name] = this.#forward(capability, method);
       }
     }
+  }
+
+  /** True when values change on their way through (so a stored counter is not this wrapper's). */
+  #transformsValues(): boolean {
+    return this.encodeValue !== undefined || this.decodeValue !== undefined;
+  }
+
+  /**
+   * `increment` where the inner store holds values this wrapper transformed (an encrypted
+   * counter is no counter to the store): a versioned read-modify-write through this wrapper,
+   * retried on conflict a bounded number of times.
+   */
+  async #incrementByVersions(key: string, options: IncrementOptions = {}): Promise<number> {
+    const { collection: named, refreshTtl, ttl } = options;
+    const { collection } = this.#target("increment", options);
+    validateKey(key, { operation: "increment", collection });
+    const by = resolveIncrement(options.by);
+    validateTtl(ttl, { operation: "increment", collection, key });
+    const self = this as unknown as ConditionalVersions & PutIfAbsent;
+    let count = 0;
+    await updateWithRetry(
+      {
+        getVersioned: (k, o) => self.getVersioned(k, o),
+        putIfAbsent: (k, v, o) => self.putIfAbsent(k, v, { ...o, ttl }),
+        putIfVersion: (k, v, version, o) =>
+          self.putIfVersion(k, v, version, refreshTtl === true ? { ...o, ttl } : o),
+        deleteIfVersion: (k, version, o) => self.deleteIfVersion(k, version, o),
+      },
+      key,
+      (current) => {
+        count = nextCount(current, by, { operation: "increment", collection, key });
+        return counterValue(count);
+      },
+      { collection: named, attempts: 50, backoffMs: 1 },
+    );
+    return count;
   }
 
   /**
@@ -408,10 +465,27 @@ export abstract class BaseWrapper extends OptionalCapabilities implements KeyVal
       };
     }
     const lists = operation === "keys" || operation === "collections";
+    const transforms =
+      method.keyAt !== undefined && (this.#transformsReads || this.#transformsWrites);
     return async (...args: unknown[]) => {
       if (lists && this.#mapsKeys) return this.#listDecoded(method, args);
-      const { options } = this.#capabilityArguments(method, args);
-      return this.invoke(operation, call(args), options);
+      const { options, collection } = this.#capabilityArguments(method, args);
+      if (!transforms) return this.invoke(operation, call(args), options);
+      const key = args[method.keyAt as number] as string;
+      const location: ValueLocation = { operation, collection, key };
+      validateKey(key, location);
+      validateTtl((options as PutOptions | undefined)?.ttl, location);
+      if (method.valueAt !== undefined) {
+        const stored = await this.#encode(args[method.valueAt] as Value, location);
+        if (stored === undefined) return false;
+        args[method.valueAt] = stored;
+      }
+      args[method.keyAt as number] = this.#innerKey(key, collection);
+      const result = await this.invoke(operation, call(args), options);
+      if (!method.readsValue || result === undefined) return result;
+      const versioned = result as VersionedValue;
+      const value = await this.#decode(versioned.value, location);
+      return value === undefined ? undefined : { ...versioned, value };
     };
   }
 

@@ -1,3 +1,4 @@
+import type { ConditionalVersions, Incrementable, PutIfAbsent, Touchable } from "./atomic.ts";
 import type { Operation } from "./errors.ts";
 import type { CollectionOptions, KeyValue } from "./key-value.ts";
 import type { ManagedEntry } from "./managed-entry.ts";
@@ -128,6 +129,14 @@ export interface Capabilities {
   close: Closable;
   /** `readEntries()` and `writeEntries()`. */
   entries: EntryAccess;
+  /** `putIfAbsent()`. */
+  putIfAbsent: PutIfAbsent;
+  /** `getVersioned()`, `putIfVersion()` and `deleteIfVersion()`. */
+  versions: ConditionalVersions;
+  /** `increment()`. */
+  increment: Incrementable;
+  /** `touch()`. */
+  touch: Touchable;
 }
 
 /** The name of an optional capability. */
@@ -155,6 +164,17 @@ export interface CapabilityMethod {
   readonly optionsAt?: number;
   /** The index of an argument that is itself a collection name, when it has one. */
   readonly collectionAt?: number;
+  /** The index of its key argument, when it works on one key. */
+  readonly keyAt?: number;
+  /** The index of a value argument it writes, when it has one. */
+  readonly valueAt?: number;
+  /** True when it returns a `VersionedValue` (or `undefined`). */
+  readonly readsValue?: boolean;
+  /**
+   * False when running it twice may do more than running it once (an `increment`, a
+   * `putIfAbsent` that reports `false` after its first attempt succeeded): not to be retried.
+   */
+  readonly idempotent?: boolean;
 }
 
 /** Each capability's public methods. Wrappers forward capabilities from this table. */
@@ -177,7 +197,62 @@ export const capabilityMethods: { readonly [C in Capability]: readonly Capabilit
     { name: "readEntries", operation: "readEntries", optionsAt: 1 },
     { name: "writeEntries", operation: "writeEntries", optionsAt: 1 },
   ],
+  putIfAbsent: [
+    {
+      name: "putIfAbsent",
+      operation: "putIfAbsent",
+      keyAt: 0,
+      valueAt: 1,
+      optionsAt: 2,
+      idempotent: false,
+    },
+  ],
+  versions: [
+    { name: "getVersioned", operation: "getVersioned", keyAt: 0, optionsAt: 1, readsValue: true },
+    {
+      name: "putIfVersion",
+      operation: "putIfVersion",
+      keyAt: 0,
+      valueAt: 1,
+      optionsAt: 3,
+      idempotent: false,
+    },
+    {
+      name: "deleteIfVersion",
+      operation: "deleteIfVersion",
+      keyAt: 0,
+      optionsAt: 2,
+      idempotent: false,
+    },
+  ],
+  increment: [
+    { name: "increment", operation: "increment", keyAt: 0, optionsAt: 1, idempotent: false },
+  ],
+  touch: [{ name: "touch", operation: "touch", keyAt: 0, optionsAt: 1 }],
 };
+
+/** The capabilities that write conditionally or atomically (`putIfAbsent`, `versions`, `increment`, `touch`). */
+export const atomicCapabilities: ReadonlySet<Capability> = new Set<Capability>([
+  "putIfAbsent",
+  "versions",
+  "increment",
+  "touch",
+]);
+
+const nonIdempotent: ReadonlySet<string> = new Set(
+  Object.values(capabilityMethods)
+    .flat()
+    .filter((method) => method.idempotent === false)
+    .map((method) => method.operation),
+);
+
+/**
+ * False for an operation that may do more when run twice (`increment`, the conditional
+ * writes): a retry could count twice, or report a conflict with its own first attempt.
+ */
+export function isIdempotent(operation: Operation): boolean {
+  return !nonIdempotent.has(operation);
+}
 
 /** Every capability name. */
 export const capabilityNames: readonly Capability[] = Object.keys(
@@ -225,6 +300,26 @@ export function supportsCull<S extends KeyValue>(store: S): store is S & Cullabl
 /** True when the store reads and writes managed entries with their timestamps. */
 export function supportsEntries<S extends KeyValue>(store: S): store is S & EntryAccess {
   return supports(store, "entries");
+}
+
+/** True when the store writes only where no live entry exists (`putIfAbsent`). */
+export function supportsPutIfAbsent<S extends KeyValue>(store: S): store is S & PutIfAbsent {
+  return supports(store, "putIfAbsent");
+}
+
+/** True when the store has versioned reads and conditional writes. */
+export function supportsVersions<S extends KeyValue>(store: S): store is S & ConditionalVersions {
+  return supports(store, "versions");
+}
+
+/** True when the store increments counters atomically. */
+export function supportsIncrement<S extends KeyValue>(store: S): store is S & Incrementable {
+  return supports(store, "increment");
+}
+
+/** True when the store sets a new TTL without rewriting the value. */
+export function supportsTouch<S extends KeyValue>(store: S): store is S & Touchable {
+  return supports(store, "touch");
 }
 
 /** True when the store has resources to close. */
@@ -290,4 +385,16 @@ export abstract class OptionalCapabilities {
   declare readEntries?: EntryAccess["readEntries"];
   /** Writes whole managed entries; present with the `entries` capability. */
   declare writeEntries?: EntryAccess["writeEntries"];
+  /** Writes where nothing lives; present with the `putIfAbsent` capability. */
+  declare putIfAbsent?: PutIfAbsent["putIfAbsent"];
+  /** Reads with a version; present with the `versions` capability. */
+  declare getVersioned?: ConditionalVersions["getVersioned"];
+  /** Writes if the version holds; present with the `versions` capability. */
+  declare putIfVersion?: ConditionalVersions["putIfVersion"];
+  /** Deletes if the version holds; present with the `versions` capability. */
+  declare deleteIfVersion?: ConditionalVersions["deleteIfVersion"];
+  /** Adds to a counter; present with the `increment` capability. */
+  declare increment?: Incrementable["increment"];
+  /** Sets a new TTL; present with the `touch` capability. */
+  declare touch?: Touchable["touch"];
 }

@@ -16,6 +16,12 @@ export type Operation =
   | "close"
   | "readEntries"
   | "writeEntries"
+  | "putIfAbsent"
+  | "getVersioned"
+  | "putIfVersion"
+  | "deleteIfVersion"
+  | "increment"
+  | "touch"
   | "setup";
 
 /** What every error of this library may say about where it happened. */

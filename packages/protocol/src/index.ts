@@ -1,6 +1,23 @@
+export {
+  COUNTER_FIELD,
+  type ConditionalVersions,
+  counterValue,
+  countOf,
+  type Incrementable,
+  type IncrementOptions,
+  NotACounterError,
+  nextCount,
+  type PutIfAbsent,
+  resolveIncrement,
+  type Touchable,
+  type TouchOptions,
+  UpdateConflictError,
+  type VersionedValue,
+} from "./atomic.ts";
 export { BaseStore, type BaseStoreOptions, type ErrorContext } from "./base-store.ts";
 export { BaseWrapper, defaultCollectionOf, type ValueLocation } from "./base-wrapper.ts";
 export {
+  atomicCapabilities,
   type Capabilities,
   type Capability,
   type CapabilityMethod,
@@ -14,6 +31,7 @@ export {
   capabilityNames,
   DEFAULT_LIST_LIMIT,
   type EntryAccess,
+  isIdempotent,
   isKeyValue,
   type KeyEnumeration,
   type KeysOptions,
@@ -27,7 +45,11 @@ export {
   supportsDestroy,
   supportsDestroyCollection,
   supportsEntries,
+  supportsIncrement,
   supportsKeys,
+  supportsPutIfAbsent,
+  supportsTouch,
+  supportsVersions,
   takeFirst,
 } from "./capabilities.ts";
 export { type Clock, ManualClock, systemClock } from "./clock.ts";
@@ -82,8 +104,14 @@ export {
 } from "./managed-entry.ts";
 export { toPythonJson } from "./python-json.ts";
 export { ReadBatcher } from "./read-batcher.ts";
-export { type StoreClass, storeWith } from "./store-with.ts";
+export {
+  type CounterChange,
+  type StoreClass,
+  type StoredVersion,
+  storeWith,
+} from "./store-with.ts";
 export { type TypedKeyValue, typed } from "./typed.ts";
+export { type UpdateOptions, updateWithRetry } from "./update-with-retry.ts";
 export {
   MAX_TTL_SECONDS,
   MAX_VALUE_DEPTH,

@@ -1,3 +1,11 @@
+import {
+  bindVersion,
+  type IncrementOptions,
+  resolveIncrement,
+  type TouchOptions,
+  unbindVersion,
+  type VersionedValue,
+} from "./atomic.ts";
 import { BaseStore, type BaseStoreOptions } from "./base-store.ts";
 import {
   type Capability,
@@ -8,9 +16,10 @@ import {
   takeFirst,
   type UnionToIntersection,
 } from "./capabilities.ts";
-import type { CollectionOptions } from "./key-value.ts";
-import { isExpired, type ManagedEntry } from "./managed-entry.ts";
-import { validateEntry, validateKey } from "./validation.ts";
+import type { Operation } from "./errors.ts";
+import type { CollectionOptions, PutOptions, Value } from "./key-value.ts";
+import { createEntry, isExpired, type ManagedEntry, remainingTtl } from "./managed-entry.ts";
+import { resolveTtl, validateEntry, validateKey, validateValue } from "./validation.ts";
 
 /** What a store implements to offer `keys()` and `iterateKeys()`. */
 declare abstract class KeysHook {
@@ -51,6 +60,85 @@ declare abstract class CloseHook {
   protected abstract release(): Promise<void>;
 }
 
+/** What a store implements to offer `putIfAbsent()`. */
+declare abstract class PutIfAbsentHook {
+  /**
+   * Writes the entry only when the key has no live entry (replacing an expired one), in one
+   * atomic step: `true` when written.
+   */
+  protected abstract insertEntry(
+    collection: string,
+    key: string,
+    entry: ManagedEntry,
+  ): Promise<boolean>;
+}
+
+/** An entry with the store's own token for its current version. */
+export interface StoredVersion {
+  /** The entry (expired ones are filtered by the caller). */
+  entry: ManagedEntry;
+  /** A token that changes with every write of this entry. */
+  version: string;
+}
+
+/** What a store implements to offer `getVersioned()`, `putIfVersion()` and `deleteIfVersion()`. */
+declare abstract class VersionsHook {
+  /** Reads an entry with its version token. */
+  protected abstract readVersioned(
+    collection: string,
+    key: string,
+  ): Promise<StoredVersion | undefined>;
+  /** Writes the entry only while the stored one is live and has `version`, atomically. */
+  protected abstract replaceVersioned(
+    collection: string,
+    key: string,
+    entry: ManagedEntry,
+    version: string,
+  ): Promise<boolean>;
+  /** Deletes the entry only while it is live and has `version`, atomically. */
+  protected abstract removeVersioned(
+    collection: string,
+    key: string,
+    version: string,
+  ): Promise<boolean>;
+}
+
+/** What `increment()` asks of a store's `addToCounter` hook. */
+export interface CounterChange {
+  /** What to add (a safe integer). */
+  by: number;
+  /** The current time, epoch ms: the `createdAt` of a counter this creates. */
+  now: number;
+  /** The expiry of a counter this creates (and, with `refresh`, of an existing one). */
+  expiresAt: number | undefined;
+  /** Whether an existing counter gets `expiresAt` too. */
+  refresh: boolean;
+}
+
+/** What a store implements to offer `increment()`. */
+declare abstract class IncrementHook {
+  /**
+   * Adds to the counter atomically and returns the new count; a missing or expired entry starts
+   * at 0. Throws `NotACounterError` (leaving the entry unchanged) for any other value or a count
+   * beyond the safe integers (`nextCount` does both checks).
+   */
+  protected abstract addToCounter(
+    collection: string,
+    key: string,
+    change: CounterChange,
+  ): Promise<number>;
+}
+
+/** What a store implements to offer `touch()`. */
+declare abstract class TouchHook {
+  /** Sets a live entry's expiry, keeping its value and `createdAt`; `false` when missing or expired. */
+  protected abstract touchEntry(
+    collection: string,
+    key: string,
+    expiresAt: number | undefined,
+  ): Promise<boolean>;
+}
+
 interface CapabilityHooks {
   keys: KeysHook;
   collections: CollectionsHook;
@@ -60,16 +148,24 @@ interface CapabilityHooks {
   close: CloseHook;
   /** Entry access needs no hook of its own: it runs on `getEntries` and `putEntries`. */
   entries: object;
+  putIfAbsent: PutIfAbsentHook;
+  versions: VersionsHook;
+  increment: IncrementHook;
+  touch: TouchHook;
 }
 
-const hookNames: { readonly [C in Capability]: string | undefined } = {
-  keys: "enumerateKeys",
-  collections: "enumerateCollections",
-  destroyCollection: "dropCollection",
-  destroy: "dropAll",
-  cull: "removeExpired",
-  close: "release",
-  entries: undefined,
+const hookNames: { readonly [C in Capability]: readonly string[] } = {
+  keys: ["enumerateKeys"],
+  collections: ["enumerateCollections"],
+  destroyCollection: ["dropCollection"],
+  destroy: ["dropAll"],
+  cull: ["removeExpired"],
+  close: ["release"],
+  entries: [],
+  putIfAbsent: ["insertEntry"],
+  versions: ["readVersioned", "replaceVersioned", "removeVersioned"],
+  increment: ["addToCounter"],
+  touch: ["touchEntry"],
 };
 
 type Hooks<C extends Capability> = UnionToIntersection<CapabilityHooks[C]>;
@@ -93,6 +189,12 @@ abstract class CapabilityMethodsImpl extends BaseStore {
   declare protected dropAll: () => Promise<boolean>;
   declare protected removeExpired: () => Promise<void>;
   declare protected release: () => Promise<void>;
+  declare protected insertEntry: PutIfAbsentHook["insertEntry"];
+  declare protected readVersioned: VersionsHook["readVersioned"];
+  declare protected replaceVersioned: VersionsHook["replaceVersioned"];
+  declare protected removeVersioned: VersionsHook["removeVersioned"];
+  declare protected addToCounter: IncrementHook["addToCounter"];
+  declare protected touchEntry: TouchHook["touchEntry"];
 
   async keys(options?: KeysOptions): Promise<string[]> {
     return takeFirst(this.iterateKeys(options), options?.limit);
@@ -163,6 +265,125 @@ abstract class CapabilityMethodsImpl extends BaseStore {
     if (live.length === 0) return;
     await this.guard("writeEntries", collection, () => this.putEntries(collection, live));
   }
+
+  async putIfAbsent(key: string, value: Value, options?: PutOptions): Promise<boolean> {
+    const collection = this.resolveCollection(options, "putIfAbsent");
+    const entry = entryToWrite("putIfAbsent", collection, key, value, options, this.clock.now());
+    return this.guardKey("putIfAbsent", collection, key, () =>
+      this.insertEntry(collection, key, entry),
+    );
+  }
+
+  async getVersioned(
+    key: string,
+    options?: CollectionOptions,
+  ): Promise<VersionedValue | undefined> {
+    const collection = this.resolveCollection(options, "getVersioned");
+    validateKey(key, { operation: "getVersioned", collection });
+    const found = await this.guardKey("getVersioned", collection, key, () =>
+      this.readVersioned(collection, key),
+    );
+    const now = this.clock.now();
+    if (found === undefined || isExpired(found.entry, now)) return undefined;
+    return {
+      value: found.entry.value,
+      ttl: remainingTtl(found.entry, now),
+      version: bindVersion(collection, key, found.version),
+    };
+  }
+
+  async putIfVersion(
+    key: string,
+    value: Value,
+    version: string,
+    options?: PutOptions,
+  ): Promise<boolean> {
+    const collection = this.resolveCollection(options, "putIfVersion");
+    const entry = entryToWrite("putIfVersion", collection, key, value, options, this.clock.now());
+    const token = storeVersion("putIfVersion", collection, key, version);
+    if (token === undefined) return false;
+    return this.guardKey("putIfVersion", collection, key, () =>
+      this.replaceVersioned(collection, key, entry, token),
+    );
+  }
+
+  async deleteIfVersion(
+    key: string,
+    version: string,
+    options?: CollectionOptions,
+  ): Promise<boolean> {
+    const collection = this.resolveCollection(options, "deleteIfVersion");
+    validateKey(key, { operation: "deleteIfVersion", collection });
+    const token = storeVersion("deleteIfVersion", collection, key, version);
+    if (token === undefined) return false;
+    return this.guardKey("deleteIfVersion", collection, key, () =>
+      this.removeVersioned(collection, key, token),
+    );
+  }
+
+  async increment(key: string, options?: IncrementOptions): Promise<number> {
+    const collection = this.resolveCollection(options, "increment");
+    const context = { operation: "increment", collection, key } as const;
+    validateKey(key, context);
+    const by = resolveIncrement(options?.by);
+    const ttl = resolveTtl(options?.ttl, context);
+    const now = this.clock.now();
+    const change = {
+      by,
+      now,
+      expiresAt: ttl === undefined ? undefined : now + ttl * 1000,
+      refresh: options?.refreshTtl === true,
+    };
+    return this.guardKey("increment", collection, key, () =>
+      this.addToCounter(collection, key, change),
+    );
+  }
+
+  async touch(key: string, options: TouchOptions): Promise<boolean> {
+    const collection = this.resolveCollection(options, "touch");
+    const context = { operation: "touch", collection, key } as const;
+    validateKey(key, context);
+    const ttl = resolveTtl(options?.ttl, context);
+    const expiresAt = ttl === undefined ? undefined : this.clock.now() + ttl * 1000;
+    return this.guardKey("touch", collection, key, () =>
+      this.touchEntry(collection, key, expiresAt),
+    );
+  }
+}
+
+/**
+ * The entry a conditional write stores, its input checked.
+ * @throws InvalidKeyError, InvalidTtlError, SerializationError
+ */
+function entryToWrite(
+  operation: Operation,
+  collection: string,
+  key: string,
+  value: Value,
+  options: PutOptions | undefined,
+  now: number,
+): ManagedEntry {
+  const context = { operation, collection, key };
+  validateKey(key, context);
+  const ttl = resolveTtl(options?.ttl, context);
+  validateValue(value, context);
+  return createEntry(value, ttl, now);
+}
+
+/**
+ * The store's own token in a public version; `undefined` when it names another key.
+ * @throws TypeError when the version is not a string
+ */
+function storeVersion(
+  operation: Operation,
+  collection: string,
+  key: string,
+  version: string,
+): string | undefined {
+  if (typeof version !== "string") {
+    throw new TypeError(`${operation} expects the version string getVersioned() returned`);
+  }
+  return unbindVersion(collection, key, version);
 }
 
 const madeClasses = new Map<string, StoreClass<Capability>>();
@@ -170,7 +391,8 @@ const madeClasses = new Map<string, StoreClass<Capability>>();
 /**
  * The base class for a store offering the capabilities named: extend it and implement one
  * protected hook per capability (`enumerateKeys`, `enumerateCollections`, `dropCollection`,
- * `dropAll`, `removeExpired`, `release`). The public methods, their validation, setup, `limit`
+ * `dropAll`, `removeExpired`, `release`, `insertEntry`, `readVersioned` with `replaceVersioned`
+ * and `removeVersioned`, `addToCounter`, `touchEntry`). The public methods, their validation, setup, `limit`
  * handling and error mapping come from here; the store's type has exactly those capabilities.
  *
  * ```ts
@@ -201,11 +423,12 @@ function makeStoreClass(capabilities: readonly Capability[]): StoreClass<Capabil
       super(options);
       const self = this as unknown as Record<string, unknown>;
       for (const capability of capabilities) {
-        const hook = hookNames[capability];
-        if (hook !== undefined && typeof self[hook] !== "function") {
-          throw new TypeError(
-            `${new.target.name} offers "${capability}" but does not implement ${hook}()`,
-          );
+        for (const hook of hookNames[capability]) {
+          if (typeof self[hook] !== "function") {
+            throw new TypeError(
+              `${new.target.name} offers "${capability}" but does not implement ${hook}()`,
+            );
+          }
         }
       }
     }

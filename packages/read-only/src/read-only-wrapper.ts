@@ -18,6 +18,8 @@ export interface ReadOnlyWrapperOptions {
 }
 
 const PASS = "pass";
+/** A write with no result that could stand for "dropped" (`increment`): always refused. */
+const REFUSE = "refuse";
 
 /** Every operation this version knows: the protocol's, and whole-entry access by its own name. */
 type Known = Operation | "readEntries" | "writeEntries";
@@ -27,7 +29,10 @@ type Known = Operation | "readEntries" | "writeEntries";
  * the protocol's `Operation`, so one it adds does not compile until it is classified here.
  */
 const operations: {
-  readonly [O in Known]: typeof PASS | { readonly dropped: boolean | number | undefined };
+  readonly [O in Known]:
+    | typeof PASS
+    | typeof REFUSE
+    | { readonly dropped: boolean | number | undefined };
 } = {
   get: PASS,
   getMany: PASS,
@@ -36,6 +41,7 @@ const operations: {
   keys: PASS,
   collections: PASS,
   readEntries: PASS,
+  getVersioned: PASS,
   close: PASS,
   setup: PASS,
   put: { dropped: undefined },
@@ -46,13 +52,21 @@ const operations: {
   destroyCollection: { dropped: false },
   destroy: { dropped: false },
   cull: { dropped: undefined },
+  putIfAbsent: { dropped: false },
+  putIfVersion: { dropped: false },
+  deleteIfVersion: { dropped: false },
+  touch: { dropped: false },
+  increment: REFUSE,
 };
 
 /**
  * Makes a store read-only: `get`, `getMany`, `ttl`, `ttlMany`, key and collection listings,
- * `readEntries` and `close` pass through; `put`, `putMany`, `delete`, `deleteMany`,
- * `destroyCollection`, `destroy`, `cull` and `writeEntries` never reach the store. They fail with
- * `ReadOnlyError`, or with `onWrite: "drop"` succeed without doing anything. After `close()` they
+ * `readEntries`, `getVersioned` and `close` pass through; `put`, `putMany`, `delete`,
+ * `deleteMany`, `destroyCollection`, `destroy`, `cull`, `writeEntries`, `putIfAbsent`,
+ * `putIfVersion`, `deleteIfVersion`, `touch` and `increment` never reach the store. They fail
+ * with `ReadOnlyError`, or with `onWrite: "drop"` succeed without doing anything (the
+ * conditional writes and `touch` then return `false`; `increment`, which has no such result,
+ * still fails). After `close()` they
  * fail with `StoreClosedError`.
  */
 export class ReadOnlyWrapper extends BaseWrapper {
@@ -84,7 +98,9 @@ export class ReadOnlyWrapper extends BaseWrapper {
       const context = { operation, collection: options?.collection };
       if (this.#closed) throw new StoreClosedError(context);
       // An operation unknown to this version has no known result to fake: always refused.
-      if (rule === undefined || this.onWrite === "throw") throw new ReadOnlyError(context);
+      if (rule === undefined || rule === REFUSE || this.onWrite === "throw") {
+        throw new ReadOnlyError(context);
+      }
       resolve(rule.dropped as T);
     });
   }

@@ -11,4 +11,9 @@ export const writing: ReadonlySet<string> = new Set([
   "destroyCollection",
   "destroy",
   "cull",
+  "putIfAbsent",
+  "putIfVersion",
+  "deleteIfVersion",
+  "increment",
+  "touch",
 ]);

@@ -1,4 +1,4 @@
-import { collect, OperationRecorder, withEveryCapability } from "@kv/conformance";
+import { callCapability, collect, OperationRecorder, withEveryCapability } from "@kv/conformance";
 import { MemoryStore } from "@kv/memory";
 import {
   type CapabilityMethod,
@@ -44,16 +44,8 @@ async function contents(memory: MemoryStore) {
 
 /** Calls a capability method by the table's description of it, and says how it ended. */
 async function outcome(store: KeyValue, method: CapabilityMethod): Promise<unknown> {
-  const args: unknown[] = [[]];
-  if (method.collectionAt !== undefined) args[method.collectionAt] = "c";
-  if (method.optionsAt !== undefined) args[method.optionsAt] = { collection: "c" };
-  const run = (store as unknown as Record<string, (...a: unknown[]) => unknown>)[method.name];
-  const result = run?.(...args);
-  const done = method.iterates ? collect(result as AsyncIterable<string>) : result;
-  return Promise.resolve(done).then(
-    () => "passed",
-    (error: unknown) => (ReadOnlyError.isInstance(error) ? "refused" : error),
-  );
+  const result = await callCapability(store, method);
+  return ReadOnlyError.isInstance(result) ? "refused" : result;
 }
 
 const unchanged = { c: [{ n: 1 }, { n: 2 }, undefined], default: { n: 3 } };

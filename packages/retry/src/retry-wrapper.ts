@@ -1,5 +1,6 @@
 import {
   BaseWrapper,
+  isIdempotent,
   isTransientError,
   type KeyValue,
   KeyValueError,
@@ -49,7 +50,10 @@ export interface RetryWrapperOptions {
  * exponential backoff and full jitter: before attempt n+1 it waits a random time between 0 and
  * `min(maxDelayMs, initialDelayMs * exponentialBase^(n-1))`. It gives up after `maxRetries`
  * repetitions or when the next attempt would start past `deadlineMs`, and then throws the last
- * error unchanged except for an `attempts` property holding the number of calls made.
+ * error unchanged except for an `attempts` property holding the number of calls made. Calls
+ * that may do more when run twice (`increment`, `putIfAbsent`, `putIfVersion`,
+ * `deleteIfVersion`: a lost reply would be counted twice, or reported as a conflict with itself)
+ * are made once and never repeated.
  */
 export class RetryWrapper extends BaseWrapper {
   private readonly maxRetries: number;
@@ -76,6 +80,7 @@ export class RetryWrapper extends BaseWrapper {
     operation: Operation,
     call: (store: KeyValue) => Promise<T>,
   ): Promise<T> {
+    if (!isIdempotent(operation)) return call(this.store);
     const started = this.deadlineMs === Number.POSITIVE_INFINITY ? 0 : Date.now();
     return attempt(call, this.store).catch((error: unknown) =>
       this.retry(operation, call, error, started),

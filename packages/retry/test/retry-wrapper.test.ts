@@ -14,6 +14,9 @@ import {
   StoreError,
   storeWith,
   supports,
+  supportsIncrement,
+  supportsPutIfAbsent,
+  supportsTouch,
   type Value,
 } from "@kv/protocol";
 import { type RetryEvent, RetryWrapper } from "@kv/retry";
@@ -192,6 +195,27 @@ describe("RetryWrapper", () => {
     expect(supports(store, "keys")).toBe(true);
     if (supports(store, "keys")) expect((await store.keys()).sort()).toEqual(["a", "b"]);
     expect(flaky.calls).toBe(3);
+  });
+
+  it("never repeats a call that may do more when run twice: increment and the conditional writes", async () => {
+    const flaky = new FlakyStore(0);
+    const store = new RetryWrapper(flaky, fast);
+    expect(supportsIncrement(store) && supportsPutIfAbsent(store)).toBe(true);
+    if (!supportsIncrement(store) || !supportsPutIfAbsent(store)) return;
+    for (const call of [
+      () => store.increment("hits"),
+      () => store.putIfAbsent("lock", { owner: 1 }),
+    ]) {
+      flaky.failures = 1;
+      flaky.calls = 0;
+      const error = await call().catch((caught: unknown) => caught);
+      expect(StoreConnectionError.isInstance(error)).toBe(true);
+      expect(flaky.calls).toBe(1);
+    }
+    flaky.calls = 0;
+    flaky.failures = 1;
+    if (supportsTouch(store)) expect(await store.touch("lock", { ttl: 10 })).toBe(false);
+    expect(flaky.calls).toBe(2);
   });
 
   it("waits a random time up to an exponentially growing cap (full jitter)", async () => {

@@ -26,9 +26,15 @@ const passes: { readonly [O in Known]: boolean } = {
   keys: false,
   collections: false,
   readEntries: false,
+  getVersioned: false,
+  increment: false,
   put: true,
   putMany: true,
   writeEntries: true,
+  putIfAbsent: true,
+  putIfVersion: true,
+  deleteIfVersion: true,
+  touch: true,
   delete: true,
   deleteMany: true,
   destroyCollection: true,
@@ -39,10 +45,11 @@ const passes: { readonly [O in Known]: boolean } = {
 };
 
 /**
- * Makes a store write-only: `get`, `getMany`, `ttl`, `ttlMany`, `readEntries` and the key and
- * collection listings (`keys`, `iterateKeys`, `collections`, `iterateCollections`) fail with
- * `WriteOnlyError` without reaching the store; `put`, `putMany`, `delete`, `deleteMany`,
- * `destroyCollection`, `destroy`, `cull`, `writeEntries` and `close` pass through. After `close()`
+ * Makes a store write-only: `get`, `getMany`, `ttl`, `ttlMany`, `readEntries`, `getVersioned`,
+ * `increment` (its result is a read) and the key and collection listings (`keys`, `iterateKeys`,
+ * `collections`, `iterateCollections`) fail with `WriteOnlyError` without reaching the store;
+ * `put`, `putMany`, `putIfAbsent`, `putIfVersion`, `deleteIfVersion`, `touch`, `delete`,
+ * `deleteMany`, `destroyCollection`, `destroy`, `cull`, `writeEntries` and `close` pass through. After `close()`
  * refused calls fail with `StoreClosedError`.
  */
 export class WriteOnlyWrapper extends BaseWrapper {

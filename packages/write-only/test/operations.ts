@@ -10,4 +10,6 @@ export const reading: ReadonlySet<string> = new Set([
   "keys",
   "collections",
   "readEntries",
+  "getVersioned",
+  "increment",
 ]);

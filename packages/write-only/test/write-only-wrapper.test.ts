@@ -1,4 +1,4 @@
-import { collect, OperationRecorder, withEveryCapability } from "@kv/conformance";
+import { callCapability, collect, OperationRecorder, withEveryCapability } from "@kv/conformance";
 import { MemoryStore } from "@kv/memory";
 import {
   capabilityMethods,
@@ -47,22 +47,11 @@ describe("WriteOnlyWrapper", () => {
 
   it("classifies every method of the protocol's capability table by its operation: reads refused, the rest passed", async () => {
     for (const capability of capabilityNames) {
-      for (const { name, operation, iterates, optionsAt, collectionAt } of capabilityMethods[
-        capability
-      ]) {
+      for (const method of capabilityMethods[capability]) {
         const store = new WriteOnlyWrapper(withEveryCapability(new MemoryStore()));
-        const args: unknown[] = [[]];
-        if (collectionAt !== undefined) args[collectionAt] = "c";
-        if (optionsAt !== undefined) args[optionsAt] = { collection: "c" };
-        const call = (store as unknown as Record<string, (...a: unknown[]) => unknown>)[name];
-        const result = call?.(...args);
-        const ended = await Promise.resolve(
-          iterates ? collect(result as AsyncIterable<string>) : result,
-        ).then(
-          () => "passed",
-          (error: unknown) => (WriteOnlyError.isInstance(error) ? "refused" : error),
-        );
-        expect(ended, name).toBe(reading.has(operation) ? "refused" : "passed");
+        const result = await callCapability(store, method);
+        const ended = WriteOnlyError.isInstance(result) ? "refused" : result;
+        expect(ended, method.name).toBe(reading.has(method.operation) ? "refused" : "passed");
       }
     }
   });
