@@ -1,4 +1,5 @@
 import {
+  atomicCapabilities,
   BaseWrapper,
   type Capability,
   type CapabilityMethod,
@@ -50,7 +51,9 @@ const skipped: unique symbol = Symbol("skipped");
  * Keeps several child stores holding the same entries: writes and deletes go to every child
  * concurrently; a read is answered by the first child, in order, that succeeds (a child failing
  * with a transient error or a `StoreError` is passed over). `repair()` copies entries a child
- * lacks from the others. `close()` closes every child.
+ * lacks from the others. `close()` closes every child. The atomic operations (`putIfAbsent`,
+ * versioned writes, `increment`, `touch`) are not offered: no backend can make a write to
+ * several stores atomic.
  */
 export class MirroringWrapper extends BaseWrapper {
   readonly #children: readonly KeyValue[];
@@ -89,7 +92,7 @@ export class MirroringWrapper extends BaseWrapper {
     this.#report = report;
     const self = this as unknown as Record<string, unknown>;
     for (const capability of capabilityNames) {
-      const offer = offeredByAll(children, capability);
+      const offer = !atomicCapabilities.has(capability) && offeredByAll(children, capability);
       for (const method of capabilityMethods[capability]) {
         if (!offer) delete self[method.name];
         else self[method.name] = this.#forward(capability, method);

@@ -292,6 +292,13 @@ describe("MirroringWrapper capabilities", () => {
     ]).toEqual([false, false, false]);
   });
 
+  it("never offers the atomic operations: a write to several stores cannot be atomic", () => {
+    const full = new MirroringWrapper([new MemoryStore(), new MemoryStore()]);
+    for (const capability of ["putIfAbsent", "versions", "increment", "touch"] as const) {
+      expect(supports(full, capability), capability).toBe(false);
+    }
+  });
+
   it("offers cull and close when any child does, and applies them to those that can", async () => {
     const sqlite = new SqliteStore({ path: ":memory:" });
     const memory = new MemoryStore();

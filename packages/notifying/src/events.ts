@@ -1,11 +1,20 @@
 import type { Value } from "@kv/protocol";
 
-/** Entries were written, by `put`, `putMany` or `writeEntries`. */
+/**
+ * Entries were written, by `put`, `putMany`, `writeEntries`, a conditional write that stored its
+ * value (`putIfAbsent`, `putIfVersion`) or `increment` (its value is the new `{ count }`).
+ */
 export interface PutEvent {
   /** What changed. */
   readonly type: "put";
   /** The call that changed it. */
-  readonly operation: "put" | "putMany" | "writeEntries";
+  readonly operation:
+    | "put"
+    | "putMany"
+    | "writeEntries"
+    | "putIfAbsent"
+    | "putIfVersion"
+    | "increment";
   /** The collection written to (the default one when the call named none). */
   readonly collection: string;
   /** The keys written, in the order of the call. */
@@ -19,12 +28,12 @@ export interface PutEvent {
   readonly ttl: number | undefined;
 }
 
-/** Keys were deleted, by `delete` or `deleteMany`. */
+/** Keys were deleted, by `delete`, `deleteMany` or a `deleteIfVersion` that deleted. */
 export interface DeleteEvent {
   /** What changed. */
   readonly type: "delete";
   /** The call that changed it. */
-  readonly operation: "delete" | "deleteMany";
+  readonly operation: "delete" | "deleteMany" | "deleteIfVersion";
   /** The collection deleted from (the default one when the call named none). */
   readonly collection: string;
   /** The keys the call named, in its order, whether they existed or not. */

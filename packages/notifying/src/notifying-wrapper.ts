@@ -1,6 +1,7 @@
 import {
   BaseWrapper,
   type CollectionOptions,
+  counterValue,
   type Entry,
   type EntryAccess,
   type KeyValue,
@@ -8,6 +9,10 @@ import {
   type PutOptions,
   resolveTtl,
   supportsEntries,
+  supportsIncrement,
+  supportsPutIfAbsent,
+  supportsTouch,
+  supportsVersions,
   type Value,
 } from "@kv/protocol";
 import { HandlerError } from "./errors.ts";
@@ -40,6 +45,54 @@ export class NotifyingWrapper extends BaseWrapper {
     this.includeValues = flag(options.includeValues, "includeValues");
     this.awaitHandlers = flag(options.awaitHandlers, "awaitHandlers");
     if (supportsEntries(store)) this.keepEntries(store);
+    this.keepAtomicOperations(store);
+  }
+
+  /**
+   * Passes the atomic operations on (BaseWrapper withholds them, as it does whole-entry access),
+   * notifying a successful conditional write or `increment` as a put and a successful
+   * `deleteIfVersion` as a delete; `touch` changes no value and notifies nothing.
+   */
+  private keepAtomicOperations(store: KeyValue): void {
+    if (supportsPutIfAbsent(store)) {
+      this.putIfAbsent = (key, value, options) =>
+        this.afterWrite(store.putIfAbsent(key, value, options), "putIfAbsent", key, value, options);
+    }
+    if (supportsVersions(store)) {
+      this.getVersioned = (key, options) => store.getVersioned(key, options);
+      this.putIfVersion = (key, value, version, options) =>
+        this.afterWrite(
+          store.putIfVersion(key, value, version, options),
+          "putIfVersion",
+          key,
+          value,
+          options,
+        );
+      this.deleteIfVersion = (key, version, options) =>
+        this.after(store.deleteIfVersion(key, version, options), (deleted) =>
+          deleted ? this.deleteEvent("deleteIfVersion", [key], 1, options) : undefined,
+        );
+    }
+    if (supportsIncrement(store)) {
+      this.increment = (key, options) =>
+        this.after(store.increment(key, options), (count) =>
+          this.putEvent("increment", [key], [counterValue(count)], options),
+        );
+    }
+    if (supportsTouch(store)) this.touch = (key, options) => store.touch(key, options);
+  }
+
+  /** Settles with a conditional write, then notifies a put when it wrote. */
+  private afterWrite(
+    written: Promise<boolean>,
+    operation: "putIfAbsent" | "putIfVersion",
+    key: string,
+    value: Value,
+    options: PutOptions | undefined,
+  ): Promise<boolean> {
+    return this.after(written, (stored) =>
+      stored ? this.putEvent(operation, [key], [value], options) : undefined,
+    );
   }
 
   /**
@@ -143,6 +196,9 @@ export class NotifyingWrapper extends BaseWrapper {
 
   /** Settles with the call, after telling the handlers about its change (and awaiting them, when asked). */
   private after<T>(done: Promise<T>, describe: (result: T) => ChangeEvent | undefined): Promise<T> {
+    if (this.onPut === undefined && this.onDelete === undefined && this.onChange === undefined) {
+      return done;
+    }
     return done.then((result) => {
       const event = describe(result);
       if (event === undefined) return result;

@@ -9,9 +9,12 @@ import {
 } from "@kv/notifying";
 import {
   BaseWrapper,
+  type ConditionalVersions,
   capabilityNames,
+  type Incrementable,
   InvalidKeyError,
   type KeyValue,
+  type PutIfAbsent,
   StoreConnectionError,
   supports,
 } from "@kv/protocol";
@@ -325,6 +328,39 @@ describe("NotifyingWrapper", () => {
       },
     ]);
     expect(changes).toEqual(puts);
+  });
+
+  it("notifies the atomic operations that changed something, and only those", async () => {
+    const { store, puts, deletes } = setup({ includeValues: true });
+    const atomic = store as typeof store & PutIfAbsent & ConditionalVersions & Incrementable;
+    expect(await atomic.putIfAbsent("lock", { owner: 1 }, { ttl: 10 })).toBe(true);
+    expect(await atomic.putIfAbsent("lock", { owner: 2 })).toBe(false);
+    expect(await atomic.increment("hits", { by: 2 })).toBe(2);
+    const read = await atomic.getVersioned("lock");
+    expect(await atomic.putIfVersion("lock", { owner: 3 }, "stale")).toBe(false);
+    expect(await atomic.deleteIfVersion("lock", read?.version ?? "")).toBe(true);
+    const collection = "default_collection";
+    expect(puts).toEqual([
+      {
+        type: "put",
+        operation: "putIfAbsent",
+        collection,
+        keys: ["lock"],
+        values: [{ owner: 1 }],
+        ttl: 10,
+      },
+      {
+        type: "put",
+        operation: "increment",
+        collection,
+        keys: ["hits"],
+        values: [{ count: 2 }],
+        ttl: undefined,
+      },
+    ]);
+    expect(deletes).toEqual([
+      { type: "delete", operation: "deleteIfVersion", collection, keys: ["lock"], deleted: 1 },
+    ]);
   });
 
   it("has exactly the capabilities of the inner store", () => {

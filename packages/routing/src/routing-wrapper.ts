@@ -1,10 +1,12 @@
 import {
+  atomicCapabilities,
   type Capabilities,
   type Capability,
   type CollectionDestruction,
   type CollectionEnumeration,
   type CollectionOptions,
   type CollectionsOptions,
+  capabilityMethods,
   capabilityNames,
   defaultCollectionOf,
   type Entry,
@@ -39,7 +41,9 @@ type Implementations = { [C in Capability]?: Omit<Capabilities[C], typeof Symbol
  * concurrently and reassembled in order. Enumeration and destruction span the stores that can
  * hold the collection; `close()` closes every store. Key and collection enumeration and
  * destruction are offered when every store has them, `cull` and `close` when any store does
- * (applied to those that can).
+ * (applied to those that can). The atomic operations (`putIfAbsent`, versioned writes,
+ * `increment`, `touch`) are offered when every store has them, each call going to its key's
+ * store, which keeps the guarantee.
  */
 export class RoutingWrapper extends OptionalCapabilities implements KeyValue {
   /** The collection calls without one go to: the default store's default. */
@@ -88,7 +92,22 @@ export class RoutingWrapper extends OptionalCapabilities implements KeyValue {
       close: { close: () => this.#close() },
     };
     for (const capability of capabilityNames) {
-      if (offeredByAll(this.#stores, capability)) Object.assign(this, implementations[capability]);
+      if (!offeredByAll(this.#stores, capability)) continue;
+      if (atomicCapabilities.has(capability)) this.#routeByKey(capability);
+      else Object.assign(this, implementations[capability]);
+    }
+  }
+
+  /** Offers a capability of one key (the atomic operations) by sending each call to its key's store. */
+  #routeByKey(capability: Capability): void {
+    const self = this as unknown as Record<string, unknown>;
+    for (const { name, operation, keyAt = 0, optionsAt = 0 } of capabilityMethods[capability]) {
+      self[name] = async (...args: unknown[]) => {
+        const given = args[optionsAt] as CollectionOptions | undefined;
+        const [store, inner] = this.#one(operation, args[keyAt] as string, given);
+        args[optionsAt] = inner;
+        return (store as unknown as Record<string, (...a: unknown[]) => unknown>)[name]?.(...args);
+      };
     }
   }
 

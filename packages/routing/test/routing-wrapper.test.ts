@@ -10,6 +10,8 @@ import {
   StoreConfigurationError,
   supports,
   supportsClose,
+  supportsIncrement,
+  supportsVersions,
 } from "@kv/protocol";
 import { type RouteFunction, RoutingWrapper } from "@kv/routing";
 import { SqliteStore } from "@kv/sqlite";
@@ -221,6 +223,30 @@ describe("RoutingWrapper by (collection, key)", () => {
     await expect(store.put("k", { n: 1 }, { collection: "" })).rejects.toThrow(InvalidKeyError);
     expect(route).not.toHaveBeenCalledWith(expect.anything(), "");
     expect(route).not.toHaveBeenCalledWith("", expect.anything());
+  });
+
+  it("sends each atomic operation to its key's store, and offers them only when every store does", async () => {
+    const even = new MemoryStore();
+    const odd = new MemoryStore();
+    const store = new RoutingWrapper({
+      route: (_c, key) => (Number(key.slice(1)) % 2 === 0 ? even : odd),
+      stores: [even, odd],
+      defaultStore: even,
+    });
+    expect(supportsIncrement(store) && supportsVersions(store)).toBe(true);
+    if (!supportsIncrement(store) || !supportsVersions(store)) return;
+    expect(await store.increment("k1", { by: 3 })).toBe(3);
+    expect(await store.increment("k2")).toBe(1);
+    expect(await odd.get("k1")).toEqual({ count: 3 });
+    expect(await even.get("k2")).toEqual({ count: 1 });
+    const read = await store.getVersioned("k1");
+    expect(await store.putIfVersion("k1", { count: 9 }, read?.version ?? "")).toBe(true);
+    expect(await odd.get("k1")).toEqual({ count: 9 });
+    const withNull = new RoutingWrapper({
+      collections: { c: new NullStore() },
+      defaultStore: even,
+    });
+    expect(supportsIncrement(withNull)).toBe(false);
   });
 
   it("refuses a store the route function returns that is not listed in stores, writing nothing", async () => {
