@@ -164,6 +164,9 @@ export async function openSuite(
       continue;
     }
     for (const workload of workloads) {
+      if (workload.requiresAtomic === true && entry.client.atomic === undefined) {
+        result.unsupported[workload.id] ??= "no atomic operations";
+      }
       if (result.unsupported[workload.id] !== undefined) continue;
       try {
         entry.calls.set(workload.id, { call: await workload.prepare(entry.client), chunk: 1 });

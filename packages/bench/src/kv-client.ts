@@ -1,5 +1,10 @@
-import type { KeyValue } from "@kv/protocol";
-import { type Client, TTL_SECONDS } from "./types.ts";
+import {
+  type KeyValue,
+  supportsIncrement,
+  supportsPutIfAbsent,
+  supportsVersions,
+} from "@kv/protocol";
+import { type AtomicClient, type Client, TTL_SECONDS } from "./types.ts";
 
 /** A benchmark client over any @kv store or wrapper; `close` releases what it holds. */
 export function kvClient(store: KeyValue, close: () => Promise<void> = async () => {}): Client {
@@ -12,6 +17,22 @@ export function kvClient(store: KeyValue, close: () => Promise<void> = async () 
     putMany: (entries) => store.putMany(entries),
     putManyTtl: (entries) => store.putMany(entries, withTtl),
     close,
+    atomic: atomicClient(store),
+  };
+}
+
+/** The store's atomic operations as benchmark calls, when it offers all three. */
+function atomicClient(store: KeyValue): AtomicClient | undefined {
+  if (!supportsPutIfAbsent(store) || !supportsIncrement(store) || !supportsVersions(store)) {
+    return undefined;
+  }
+  return {
+    putIfAbsent: (key, value) => store.putIfAbsent(key, value),
+    increment: (key) => store.increment(key),
+    compareAndSet: async (key, value) => {
+      const read = await store.getVersioned(key);
+      return read !== undefined && store.putIfVersion(key, value, read.version);
+    },
   };
 }
 

@@ -12,6 +12,9 @@ export const SHORT: Record<WorkloadId, string> = {
   "put-get-10kb": "put→get 10 KB",
   "put-ttl": "put with TTL",
   "put-many-ttl": "putMany(100) with TTL",
+  "put-if-absent": "putIfAbsent",
+  increment: "increment",
+  "put-if-version": "getVersioned→putIfVersion",
 };
 
 const number = new Intl.NumberFormat("en-US", { maximumSignificantDigits: 3 });

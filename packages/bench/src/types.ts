@@ -26,6 +26,18 @@ export interface Client {
   putManyTtl(entries: readonly Entry[]): Promise<unknown>;
   /** Releases connections and files; removes what the subject wrote where that is its job. */
   close(): Promise<void>;
+  /** The atomic operations, where the subject has them natively; absent otherwise. */
+  atomic?: AtomicClient | undefined;
+}
+
+/** The atomic calls the atomic workloads make, each one call of the library measured. */
+export interface AtomicClient {
+  /** Writes `value` unless the key holds a live entry; `true` when it wrote. */
+  putIfAbsent(key: string, value: Value): Promise<boolean>;
+  /** Adds 1 to the counter at `key` (stored as `{ count }`) and returns the new count. */
+  increment(key: string): Promise<number>;
+  /** Reads the key with its version, then writes `value` only if it still has that version. */
+  compareAndSet(key: string, value: Value): Promise<boolean>;
 }
 
 /** How a subject relates to the others: the limit, a store of ours, another library, a variant. */
@@ -77,7 +89,10 @@ export type WorkloadId =
   | "put-many"
   | "put-get-10kb"
   | "put-ttl"
-  | "put-many-ttl";
+  | "put-many-ttl"
+  | "put-if-absent"
+  | "increment"
+  | "put-if-version";
 
 /** One workload: a call (or short sequence) repeated for a fixed time. */
 export interface Workload {
@@ -89,6 +104,8 @@ export interface Workload {
   unit: string;
   /** How many counted operations one call makes. */
   opsPerCall: number;
+  /** Run only by subjects whose client has `atomic`. */
+  requiresAtomic?: boolean | undefined;
   /** Writes what the call reads, checks the client answers correctly, and returns the call. */
   prepare(client: Client): Promise<() => Promise<unknown>>;
 }

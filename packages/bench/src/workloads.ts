@@ -1,5 +1,5 @@
 import { deepStrictEqual } from "node:assert/strict";
-import type { Client, Entry, Value, Workload, WorkloadId } from "./types.ts";
+import type { AtomicClient, Client, Entry, Value, Workload, WorkloadId } from "./types.ts";
 
 /** A value whose JSON is about 100 bytes. */
 export const SMALL_VALUE: Value = {
@@ -71,6 +71,58 @@ const putThenGet = (id: WorkloadId, size: string, value: Value): Workload => ({
   },
 });
 
+/** The subject's atomic calls. @throws when it has none (the harness skips those subjects) */
+function atomicOf(client: Client): AtomicClient {
+  if (client.atomic === undefined) throw new Error("no atomic operations");
+  return client.atomic;
+}
+
+/** The workloads of the atomic operations: run by the subjects that have them. */
+export const ATOMIC_WORKLOADS: readonly Workload[] = [
+  {
+    id: "put-if-absent",
+    title: "putIfAbsent of a new key, one at a time",
+    unit: "writes/s",
+    opsPerCall: 1,
+    requiresAtomic: true,
+    async prepare(client) {
+      const atomic = atomicOf(client);
+      const run = `put-if-absent:${Date.now().toString(36)}`;
+      deepStrictEqual(await atomic.putIfAbsent(`${run}:check`, SMALL_VALUE), true);
+      deepStrictEqual(await atomic.putIfAbsent(`${run}:check`, SMALL_VALUE), false);
+      let index = 0;
+      return () => atomic.putIfAbsent(`${run}:${index++}`, SMALL_VALUE);
+    },
+  },
+  {
+    id: "increment",
+    title: "increment a counter, one at a time",
+    unit: "increments/s",
+    opsPerCall: 1,
+    requiresAtomic: true,
+    async prepare(client) {
+      const atomic = atomicOf(client);
+      const first = await atomic.increment("increment:check");
+      deepStrictEqual(await atomic.increment("increment:check"), first + 1);
+      return cycling("increment", (key) => atomic.increment(key));
+    },
+  },
+  {
+    id: "put-if-version",
+    title: "read with version, then putIfVersion (one compare-and-set)",
+    unit: "cycles/s",
+    opsPerCall: 1,
+    requiresAtomic: true,
+    async prepare(client) {
+      const atomic = atomicOf(client);
+      const names = keys("put-if-version", KEY_SPACE);
+      await client.putMany(smallEntries(names));
+      deepStrictEqual(await atomic.compareAndSet(names[0] ?? "", SMALL_VALUE), true);
+      return cycling("put-if-version", (key) => atomic.compareAndSet(key, SMALL_VALUE));
+    },
+  },
+];
+
 /** Every workload, in report order. */
 export const WORKLOADS: readonly Workload[] = [
   putThenGet("put-get", "~100 B", SMALL_VALUE),
@@ -136,4 +188,5 @@ export const WORKLOADS: readonly Workload[] = [
       return () => client.putManyTtl(entries);
     },
   },
+  ...ATOMIC_WORKLOADS,
 ];

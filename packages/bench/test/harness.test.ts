@@ -115,7 +115,7 @@ describe("runSuite", () => {
     subjects: [mapSubject, subject],
   });
 
-  it("measures every subject on every workload in every round, with ratios to the baseline", async () => {
+  it("measures every subject on every workload it can run in every round, with ratios to the baseline", async () => {
     const suite = testSuite({
       name: "@kv/memory",
       role: "kv",
@@ -127,6 +127,12 @@ describe("runSuite", () => {
     for (const subject of result.subjects) {
       for (const workload of WORKLOADS) {
         const figures = subject.workloads[workload.id];
+        if (workload.requiresAtomic === true && subject.name === "map") {
+          // The test's map client has no atomic calls: those workloads are skipped, with the reason.
+          expect(subject.unsupported[workload.id]).toBe("no atomic operations");
+          expect(figures).toBeUndefined();
+          continue;
+        }
         expect(figures?.error).toBeUndefined();
         expect(figures?.opsPerSec).toHaveLength(2);
       }

@@ -48,6 +48,27 @@ function mapBaseline(): Client {
       for (const [key, value] of entries) map.set(key, seal(value, now, TTL_SECONDS));
     },
     close: async () => map.clear(),
+    atomic: {
+      putIfAbsent: async (key, value) => {
+        const now = Date.now();
+        if (read(key, now) !== undefined) return false;
+        map.set(key, seal(value, now));
+        return true;
+      },
+      increment: async (key) => {
+        const now = Date.now();
+        const count = ((read(key, now)?.count as number | undefined) ?? 0) + 1;
+        map.set(key, seal({ count }, now));
+        return count;
+      },
+      compareAndSet: async (key, value) => {
+        const text = map.get(key);
+        if (text === undefined || (await read(key, Date.now())) === undefined) return false;
+        if (map.get(key) !== text) return false;
+        map.set(key, seal(value, Date.now()));
+        return true;
+      },
+    },
   };
 }
 

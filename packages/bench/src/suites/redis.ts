@@ -50,7 +50,10 @@ interface RawRedis {
   mget(keys: string[]): Promise<(string | null)[]>;
   set(key: string, value: string): Promise<unknown>;
   set(key: string, value: string, px: "PX", milliseconds: number): Promise<unknown>;
+  set(key: string, value: string, nx: "NX"): Promise<unknown>;
   mset(pairs: string[]): Promise<unknown>;
+  script(subcommand: "LOAD", script: string): Promise<unknown>;
+  evalsha(sha: string, keys: number, ...args: (string | number)[]): Promise<unknown>;
   pipeline(): {
     set(key: string, value: string, px: "PX", milliseconds: number): unknown;
     exec(): Promise<[error: Error | null, result: unknown][] | null>;
@@ -98,6 +101,46 @@ function rawClient(redis: RawRedis, prefix: string): Client {
     },
     close: async () => {
       await redis.quit();
+    },
+  };
+}
+
+/** Adds 1 to the count in a JSON envelope, keeping its TTL: the script equivalent of `INCRBY`. */
+const INCREMENT_ENVELOPE = `
+local text = redis.call('GET', KEYS[1])
+local count = 1
+if text then count = cjson.decode(text).value.count + 1 end
+redis.call('SET', KEYS[1], cjson.encode({value = {count = count}, created_at = tonumber(ARGV[1])}), 'KEEPTTL')
+return count`;
+
+/** Writes ARGV[2] only while the key still holds the text ARGV[1]: compare-and-set by content. */
+const SET_IF_UNCHANGED = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
+return 1`;
+
+/**
+ * The raw baseline with the native atomic commands: `SET NX`, the increment script above, and
+ * `GET` followed by a compare-and-set script.
+ */
+async function rawAtomicClient(redis: RawRedis, prefix: string): Promise<Client> {
+  const [increment, compareAndSet] = (await Promise.all([
+    redis.script("LOAD", INCREMENT_ENVELOPE),
+    redis.script("LOAD", SET_IF_UNCHANGED),
+  ])) as string[];
+  return {
+    ...rawClient(redis, prefix),
+    atomic: {
+      putIfAbsent: async (key, value) =>
+        (await redis.set(prefix + key, seal(value, Date.now()), "NX")) === "OK",
+      increment: async (key) =>
+        Number(await redis.evalsha(increment ?? "", 1, prefix + key, Date.now())),
+      compareAndSet: async (key, value) => {
+        const text = await redis.get(prefix + key);
+        if (text === null) return false;
+        const next = seal(value, Date.now());
+        return (await redis.evalsha(compareAndSet ?? "", 1, prefix + key, text, next)) === 1;
+      },
     },
   };
 }
@@ -168,9 +211,9 @@ export function redisSuite(): Suite {
         name: RAW,
         role: "baseline",
         description:
-          "GET/SET, MGET/MSET, one pipeline of SET … PX; same JSON envelope as the Map baseline",
+          "GET/SET, MGET/MSET, one pipeline of SET … PX; same JSON envelope as the Map baseline; SET NX, an increment script (EVALSHA) and GET + a compare-and-set script",
         packages: ["ioredis"],
-        open: async () => rawClient(connect(), `${KEY_PREFIX}-raw:`),
+        open: () => rawAtomicClient(connect(), `${KEY_PREFIX}-raw:`),
       },
       {
         name: "ioredis (raw, auto-pipelining)",
