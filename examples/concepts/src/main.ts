@@ -4,6 +4,7 @@ for (const snippet of [
   "ttl",
   "managed-entry",
   "capabilities",
+  "atomic-operations",
   "errors",
   "any-store",
 ]) {
