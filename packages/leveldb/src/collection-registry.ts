@@ -15,10 +15,10 @@ export type WriteOperation =
   | { type: "del"; key: string };
 
 /** Writes entries under `prefix`, adding `registration` to the same batch. */
-export type RegisteringWrite = (
+export type RegisteringWrite<T> = (
   prefix: string,
   registration: readonly WriteOperation[],
-) => Promise<void>;
+) => Promise<T>;
 
 /** The registration of a collection that is already registered: nothing. */
 const registered: readonly WriteOperation[] = [];
@@ -68,7 +68,7 @@ export class CollectionRegistry {
    * Runs `write` with the collection's prefix and the operations that register it (none once it
    * is registered), so that registering a collection and its first entries are one batch.
    */
-  write(collection: string, write: RegisteringWrite): Promise<void> {
+  write<T>(collection: string, write: RegisteringWrite<T>): Promise<T> {
     const known = this.prefixes.get(collection);
     return known === undefined ? this.register(collection, write) : write(known, registered);
   }
@@ -83,7 +83,7 @@ export class CollectionRegistry {
   }
 
   /** `write` for a collection this registry does not know yet: looks it up, or registers it. */
-  private async register(collection: string, write: RegisteringWrite): Promise<void> {
+  private async register<T>(collection: string, write: RegisteringWrite<T>): Promise<T> {
     const found = await this.find(collection);
     if (found !== undefined) return write(found, registered);
     const db = this.database();
@@ -95,16 +95,21 @@ export class CollectionRegistry {
     return allocation;
   }
 
-  private async allocate(db: Database, collection: string, write: RegisteringWrite): Promise<void> {
+  private async allocate<T>(
+    db: Database,
+    collection: string,
+    write: RegisteringWrite<T>,
+  ): Promise<T> {
     const existing = await db.get<string, string>(registryPrefix + collection, utf8);
     if (existing !== undefined) return write(this.remember(collection, existing), registered);
     const last = await db.get<string, string>(sequenceKey, utf8);
     const id = ((last === undefined ? 0 : Number.parseInt(last, 36)) + 1).toString(36);
-    await write(`${id}:`, [
+    const result = await write(`${id}:`, [
       { type: "put", key: sequenceKey, value: id },
       { type: "put", key: registryPrefix + collection, value: id },
     ]);
     this.remember(collection, id);
+    return result;
   }
 
   private remember(collection: string, id: string): string {

@@ -1,8 +1,19 @@
 import { ReadBatcher } from "@kv/protocol";
 import type { ClassicLevel } from "classic-level";
 import { utf8, type WriteOperation } from "./collection-registry.ts";
+import { type KeyLocks, locksOf } from "./key-locks.ts";
 
 type Database = ClassicLevel<string, string>;
+
+/** The calls a task makes while it holds the locks of its keys (see `DatabaseCalls.exclusive`). */
+export interface LockedCalls {
+  /** The text stored under `key`, read at once. */
+  get(key: string): Promise<string | undefined>;
+  /** The texts stored under `keys`, in order. */
+  getMany(keys: string[]): Promise<(string | undefined)[]>;
+  /** Writes one atomic batch. */
+  batch(operations: WriteOperation[]): Promise<void>;
+}
 
 /**
  * The reads and writes of the hot paths. The first single read of a turn of the event loop goes
@@ -10,6 +21,8 @@ type Database = ClassicLevel<string, string>;
  * native calls, not 100), and every write first sends the reads queued before it. classic-level
  * copies its options object on every call that passes one, so options are passed only when they
  * matter: `utf8` when the database's default encodings are something else, `sync` when asked.
+ * Writes respect the key locks of the database (shared by every store on it, see `KeyLocks`), so
+ * none lands between the read and the write of an exclusive task on one of its keys.
  */
 export class DatabaseCalls {
   private readonly db: Database;
@@ -24,9 +37,16 @@ export class DatabaseCalls {
   private readonly endTurn = (): void => {
     this.reading = false;
   };
+  private readonly locks: KeyLocks;
+  private readonly locked: LockedCalls = {
+    get: (key) => this.getOne(key),
+    getMany: (keys) => this.getMany(keys),
+    batch: (operations) => this.writeBatch(operations),
+  };
 
   constructor(db: Database, sync: boolean) {
     this.db = db;
+    this.locks = locksOf(db);
     const native =
       db.keyEncoding().commonName === "utf8" && db.valueEncoding().commonName === "utf8";
     this.readOptions = native ? undefined : utf8;
@@ -49,8 +69,26 @@ export class DatabaseCalls {
       : this.db.getMany<string, string>(keys, options);
   }
 
-  /** Writes one record. */
+  /** Writes one record, once no exclusive task holds its key. */
   put(key: string, value: string): Promise<void> {
+    return this.locks.write([{ key }], () => this.write(key, value));
+  }
+
+  /** Writes one atomic batch, once no exclusive task holds any of its keys. */
+  batch(operations: WriteOperation[]): Promise<void> {
+    return this.locks.write(operations, () => this.writeBatch(operations));
+  }
+
+  /**
+   * Runs `task` holding the locks of `keys`, once the writes in flight have settled: no other
+   * write of this process to those keys (through any store on this database) starts until it
+   * settles, so its reads and writes are atomic.
+   */
+  exclusive<T>(keys: readonly string[], task: (calls: LockedCalls) => Promise<T>): Promise<T> {
+    return this.locks.exclusive(keys, () => task(this.locked));
+  }
+
+  private write(key: string, value: string): Promise<void> {
     this.reads.flush();
     const options = this.writeOptions;
     return options === undefined
@@ -62,7 +100,7 @@ export class DatabaseCalls {
    * Writes one atomic batch, as a chained batch: one native call per operation costs less than
    * the options copy and property reads classic-level spends on each operation of an array.
    */
-  batch(operations: WriteOperation[]): Promise<void> {
+  private writeBatch(operations: WriteOperation[]): Promise<void> {
     this.reads.flush();
     const writeOptions = this.writeOptions;
     if (this.db.status !== "open") {

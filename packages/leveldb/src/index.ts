@@ -1,6 +1,6 @@
-export {
-  LevelDbStore,
-  type LevelDbStoreClientOptions,
-  type LevelDbStoreLocationOptions,
-  type LevelDbStoreOptions,
-} from "./leveldb-store.ts";
+export { LevelDbStore } from "./leveldb-store.ts";
+export type {
+  LevelDbStoreClientOptions,
+  LevelDbStoreLocationOptions,
+  LevelDbStoreOptions,
+} from "./options.ts";

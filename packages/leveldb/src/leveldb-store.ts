@@ -1,15 +1,14 @@
 import {
-  type BaseStoreOptions,
+  type CounterChange,
   type ErrorContext,
-  KeyValueError,
+  type KeyValueError,
   type ManagedEntry,
-  messageOf,
   type StoreClass,
-  StoreConnectionError,
+  type StoredVersion,
   storeWith,
-  toStoreError,
 } from "@kv/protocol";
 import { ClassicLevel, type OpenOptions } from "classic-level";
+import { addToCount, insertIfAbsent, LockedRecords, setExpiry, writeIfVersion } from "./atomic.ts";
 import {
   CollectionRegistry,
   entrySpace,
@@ -19,52 +18,34 @@ import {
 } from "./collection-registry.ts";
 import { DatabaseCalls } from "./database-calls.ts";
 import { decodeEntry, encodeEntry, isExpiredText } from "./entry-codec.ts";
-import { deleteExpired, deleteRange } from "./range-deletes.ts";
-
-/** Options shared by both ways of making a `LevelDbStore`. */
-interface LevelDbStoreCommonOptions extends BaseStoreOptions {
-  /** Waits for each write to reach the device (LevelDB's `sync`), so it survives a power loss. @default false */
-  sync?: boolean | undefined;
-}
-
-/** A store on a database it opens and closes itself. */
-export interface LevelDbStoreLocationOptions extends LevelDbStoreCommonOptions {
-  /** The database directory; created when missing. Opened on first use, closed by `close()`. */
-  location: string;
-  /** classic-level's open options (`cacheSize`, `writeBufferSize`, `compression` …). */
-  openOptions?: OpenOptions | undefined;
-  /** Not allowed with `location`. */
-  client?: undefined;
-}
-
-/** A store on a database the caller opened; `close()` leaves it open. */
-export interface LevelDbStoreClientOptions extends LevelDbStoreCommonOptions {
-  /** An existing database. Its default encodings do not matter: the store names its own. */
-  client: ClassicLevel<string, string>;
-  /** Not allowed with `client`. */
-  location?: undefined;
-}
-
-/** Options of `LevelDbStore`: a `location` to own, or a `client` to borrow. */
-export type LevelDbStoreOptions = LevelDbStoreLocationOptions | LevelDbStoreClientOptions;
-
-/** classic-level codes of failures that pass: the database is locked, opening or closing. */
-const transientCodes = new Set([
-  "LEVEL_LOCKED",
-  "LEVEL_DATABASE_NOT_OPEN",
-  "LEVEL_ITERATOR_NOT_OPEN",
-]);
+import { mapLevelError, opened } from "./level-errors.ts";
+import type { LevelDbStoreOptions } from "./options.ts";
+import { deleteExpired, deleteRange, deleteRecords } from "./range-deletes.ts";
 
 type Database = ClassicLevel<string, string>;
 
-const LevelDbBase: StoreClass<
-  "keys" | "collections" | "destroyCollection" | "destroy" | "cull" | "close" | "entries"
-> = storeWith("keys", "collections", "destroyCollection", "destroy", "cull", "close", "entries");
+const basic = [
+  "keys",
+  "collections",
+  "destroyCollection",
+  "destroy",
+  "cull",
+  "close",
+  "entries",
+] as const;
+/** Atomic within this process: each locks its key (see `LockedRecords`). */
+const atomic = ["putIfAbsent", "versions", "increment", "touch"] as const;
+
+const LevelDbBase: StoreClass<(typeof basic)[number] | (typeof atomic)[number]> = storeWith(
+  ...basic,
+  ...atomic,
+);
 
 /**
  * A store in one LevelDB database (classic-level): each collection gets a short id the first time
  * it is written (`!collection!<name>` → `<id>`), its entries are the key range `<id>:<key>`, and
- * each value is py-key-value's entry document.
+ * each value is py-key-value's entry document. The atomic operations lock their key within this
+ * process (LevelDB allows one process per database); every write of the store respects those locks.
  */
 export class LevelDbStore extends LevelDbBase {
   private readonly location: string | undefined;
@@ -75,6 +56,7 @@ export class LevelDbStore extends LevelDbBase {
   /** The hot paths' calls on `db`, made by `setup`. */
   private calls: DatabaseCalls | undefined;
   private readonly registry: CollectionRegistry;
+  private readonly records: LockedRecords;
   /** Writes one batch with the store's write options. */
   private readonly batch = (operations: WriteOperation[]): Promise<void> =>
     opened(this.calls).batch(operations);
@@ -94,6 +76,7 @@ export class LevelDbStore extends LevelDbBase {
     }
     this.sync = options.sync ?? false;
     this.registry = new CollectionRegistry(() => this.database());
+    this.records = new LockedRecords(this.registry, () => opened(this.calls), this.clock);
   }
 
   protected override async setup(): Promise<void> {
@@ -109,10 +92,7 @@ export class LevelDbStore extends LevelDbBase {
   }
 
   protected override mapError(error: unknown, context: ErrorContext): KeyValueError {
-    if (!KeyValueError.isInstance(error) && isTransient(error)) {
-      return new StoreConnectionError({ ...context, cause: error, message: messageOf(error) });
-    }
-    return toStoreError(error, context);
+    return mapLevelError(error, context);
   }
 
   protected async getEntry(collection: string, key: string): Promise<ManagedEntry | undefined> {
@@ -168,17 +148,7 @@ export class LevelDbStore extends LevelDbBase {
     const prefix = await this.registry.find(collection);
     if (prefix === undefined) return 0;
     const databaseKeys = keys.map((key) => prefix + key);
-    const found = await opened(this.calls).getMany(databaseKeys);
-    const now = this.clock.now();
-    const operations: WriteOperation[] = [];
-    let live = 0;
-    for (const [index, text] of found.entries()) {
-      if (text === undefined) continue;
-      operations.push({ type: "del", key: databaseKeys[index] as string });
-      if (!isExpiredText(text, now)) live += 1;
-    }
-    if (operations.length > 0) await this.batch(operations);
-    return live;
+    return deleteRecords(opened(this.calls), databaseKeys, this.clock.now(), false);
   }
 
   /** One range iterator over the collection's keys. */
@@ -215,7 +185,43 @@ export class LevelDbStore extends LevelDbBase {
   }
 
   protected removeExpired(): Promise<void> {
-    return deleteExpired(this.database(), entrySpace, this.clock.now(), this.batch);
+    return deleteExpired(this.database(), entrySpace, this.clock.now(), opened(this.calls));
+  }
+
+  protected insertEntry(collection: string, key: string, entry: ManagedEntry): Promise<boolean> {
+    return this.records.create(collection, key, (record) => insertIfAbsent(record, entry));
+  }
+
+  protected readVersioned(collection: string, key: string): Promise<StoredVersion | undefined> {
+    return this.records.read(collection, key);
+  }
+
+  protected replaceVersioned(
+    collection: string,
+    key: string,
+    entry: ManagedEntry,
+    version: string,
+  ): Promise<boolean> {
+    return this.records.update(collection, key, (record) => writeIfVersion(record, version, entry));
+  }
+
+  protected removeVersioned(collection: string, key: string, version: string): Promise<boolean> {
+    return this.records.update(collection, key, (record) =>
+      writeIfVersion(record, version, undefined),
+    );
+  }
+
+  protected addToCounter(collection: string, key: string, change: CounterChange): Promise<number> {
+    const context = { operation: "increment", collection, key } as const;
+    return this.records.create(collection, key, (record) => addToCount(record, change, context));
+  }
+
+  protected touchEntry(
+    collection: string,
+    key: string,
+    expiresAt: number | undefined,
+  ): Promise<boolean> {
+    return this.records.update(collection, key, (record) => setExpiry(record, expiresAt));
   }
 
   /** Closes the database when the store opened it; a borrowed `client` stays open. */
@@ -230,19 +236,4 @@ export class LevelDbStore extends LevelDbBase {
   private database(): Database {
     return opened(this.db);
   }
-}
-
-/** `handle`, there from `setup` until `release`. */
-function opened<T>(handle: T | undefined): T {
-  if (handle === undefined) throw new StoreConnectionError({ message: "The database is closed" });
-  return handle;
-}
-
-/** Locked by another process, or used while closed or closing: worth retrying. */
-function isTransient(error: unknown): boolean {
-  const { code, cause } = (error ?? {}) as { code?: unknown; cause?: { code?: unknown } };
-  if (code === "LEVEL_DATABASE_NOT_OPEN" && typeof cause?.code === "string") {
-    return cause.code === "LEVEL_LOCKED";
-  }
-  return typeof code === "string" && transientCodes.has(code);
 }

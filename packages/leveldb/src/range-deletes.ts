@@ -1,5 +1,6 @@
 import type { ClassicLevel } from "classic-level";
 import { type KeyRange, utf8, type WriteOperation } from "./collection-registry.ts";
+import type { DatabaseCalls } from "./database-calls.ts";
 import { isExpiredText } from "./entry-codec.ts";
 
 type Database = ClassicLevel<string, string>;
@@ -33,39 +34,49 @@ export async function deleteRange(
 
 /**
  * Deletes the entries of a range that have expired at `now`, reading each record once and
- * deleting in batches of 1 000, each re-checked just before it is deleted.
+ * deleting in batches of 1 000, each re-checked under its keys' locks just before it is deleted.
  */
 export async function deleteExpired(
   db: Database,
   range: KeyRange,
   now: number,
-  write: BatchWrite,
+  calls: DatabaseCalls,
 ): Promise<void> {
   let expired: string[] = [];
   for await (const [key, text] of db.iterator<string, string>({ ...range, ...utf8 })) {
     if (!isExpiredText(text, now)) continue;
     expired.push(key);
     if (expired.length >= batchSize) {
-      await deleteStillExpired(db, expired, now, write);
+      await deleteRecords(calls, expired, now, true);
       expired = [];
     }
   }
-  if (expired.length > 0) await deleteStillExpired(db, expired, now, write);
+  if (expired.length > 0) await deleteRecords(calls, expired, now, true);
 }
 
-/** Deletes the given keys that are still expired (an entry rewritten meanwhile is kept). */
-async function deleteStillExpired(
-  db: Database,
+/**
+ * Deletes the records of `keys` (with `expiredOnly`, those expired at `now`) in one batch, reading
+ * them under their keys' locks, so no write of this process lands between the read and the delete.
+ * @returns how many of the deleted records were live
+ */
+export function deleteRecords(
+  calls: DatabaseCalls,
   keys: string[],
   now: number,
-  write: BatchWrite,
-): Promise<void> {
-  const current = await db.getMany<string, string>(keys, utf8);
-  const operations: WriteOperation[] = [];
-  for (const [index, text] of current.entries()) {
-    if (text !== undefined && isExpiredText(text, now)) {
+  expiredOnly: boolean,
+): Promise<number> {
+  return calls.exclusive(keys, async (locked) => {
+    const texts = await locked.getMany(keys);
+    const operations: WriteOperation[] = [];
+    let live = 0;
+    for (const [index, text] of texts.entries()) {
+      if (text === undefined) continue;
+      const expired = isExpiredText(text, now);
+      if (expiredOnly && !expired) continue;
       operations.push({ type: "del", key: keys[index] as string });
+      if (!expired) live += 1;
     }
-  }
-  if (operations.length > 0) await write(operations);
+    if (operations.length > 0) await locked.batch(operations);
+    return live;
+  });
 }

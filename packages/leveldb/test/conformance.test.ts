@@ -19,12 +19,15 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
+// No createPeer: one process cannot open a LevelDB database twice, so no second handle exists.
 await describeConformance("LevelDbStore", {
   createStore: () => new LevelDbStore({ location: freshLocation() }),
 });
 
 await describeConformance("LevelDbStore on a borrowed ClassicLevel", {
   createStore: () => new LevelDbStore({ client: shared }),
+  // A second store on the same handle (a second handle cannot be opened): their locks are shared.
+  createPeer: () => new LevelDbStore({ client: shared }),
 });
 
 await describeConformance("LevelDbStore through a pass-through BaseWrapper", {

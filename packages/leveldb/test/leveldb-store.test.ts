@@ -5,6 +5,7 @@ import { LevelDbStore } from "@kv/leveldb";
 import {
   DeserializationError,
   ManualClock,
+  NotACounterError,
   parseTimestamp,
   StoreClosedError,
   StoreConnectionError,
@@ -13,6 +14,7 @@ import {
 } from "@kv/protocol";
 import { ClassicLevel } from "classic-level";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
+import { locksOf } from "../src/key-locks.ts";
 
 const root = mkdtempSync(join(tmpdir(), "kv-leveldb-spec-"));
 let count = 0;
@@ -23,6 +25,26 @@ function openDatabase(location = freshLocation()): ClassicLevel<string, string> 
   const db = new ClassicLevel<string, string>(location);
   opened.push(db);
   return db;
+}
+
+/**
+ * Starts `write` once the next native `method` call has read, and holds that read's result for
+ * 30 ms, long enough for a write that does not wait to land first; resolves to `write`'s result.
+ */
+function duringNextRead(
+  db: ClassicLevel<string, string>,
+  method: "get" | "getMany",
+  write: () => Promise<unknown>,
+): Promise<unknown> {
+  const read = db[method].bind(db) as (...args: unknown[]) => Promise<unknown>;
+  return new Promise((resolve, reject) => {
+    vi.spyOn(db, method).mockImplementationOnce((async (...args: unknown[]) => {
+      const result = await read(...args);
+      write().then(resolve, reject);
+      await new Promise((wait) => setTimeout(wait, 30));
+      return result;
+    }) as never);
+  });
 }
 
 async function rawEntries(db: ClassicLevel<string, string>): Promise<[string, string][]> {
@@ -328,5 +350,177 @@ describe("LevelDbStore errors", () => {
     const error = await store.get("bad").catch((caught: unknown) => caught);
     expect(DeserializationError.isInstance(error)).toBe(true);
     expect(StoreError.isInstance(error)).toBe(false);
+  });
+});
+
+describe("LevelDbStore atomic operations", () => {
+  it("stores a counter as py-key-value's entry document of { count }", async () => {
+    const db = openDatabase();
+    const clock = new ManualClock(Date.UTC(2026, 10, 23, 5, 4, 57, 123));
+    const store = new LevelDbStore({ client: db, clock });
+    await store.increment("hits", { collection: "c", ttl: 60 });
+    clock.advance(5);
+    expect(await store.increment("hits", { collection: "c", by: 2 })).toBe(3);
+    expect(await db.get("1:hits")).toBe(
+      '{"created_at":"2026-11-23T05:04:57.123000+00:00","expires_at":"2026-11-23T05:05:57.123000+00:00","value":{"count":3},"version":1}',
+    );
+  });
+
+  it("leaves the stored document byte for byte unchanged on NotACounterError", async () => {
+    const db = openDatabase();
+    const store = new LevelDbStore({ client: db });
+    await store.put("v", { count: Number.MAX_SAFE_INTEGER });
+    await store.put("w", { count: 1, other: true });
+    const before = await rawEntries(db);
+    for (const key of ["v", "w"]) {
+      const error = await store.increment(key).catch((caught: unknown) => caught);
+      expect(NotACounterError.isInstance(error)).toBe(true);
+    }
+    expect(await rawEntries(db)).toEqual(before);
+  });
+
+  it("touch rewrites only expires_at, keeping the value's text and created_at", async () => {
+    const db = openDatabase();
+    const clock = new ManualClock(Date.UTC(2026, 10, 23, 5, 4, 57, 123));
+    const store = new LevelDbStore({ client: db, clock });
+    await store.put("k", { name: "Ada", n: [1, 2] }, { ttl: 10 });
+    clock.advanceSeconds(5);
+    expect(await store.touch("k", { ttl: 100 })).toBe(true);
+    expect(await db.get("1:k")).toBe(
+      '{"created_at":"2026-11-23T05:04:57.123000+00:00","expires_at":"2026-11-23T05:06:42.123000+00:00","value":{"name":"Ada","n":[1,2]},"version":1}',
+    );
+    expect(await store.touch("k", { ttl: undefined })).toBe(true);
+    expect(await db.get("1:k")).toBe(
+      '{"created_at":"2026-11-23T05:04:57.123000+00:00","value":{"name":"Ada","n":[1,2]},"version":1}',
+    );
+  });
+
+  it("derives the version from the whole document: a rewrite of the same text keeps it", async () => {
+    const clock = new ManualClock();
+    const store = new LevelDbStore({ client: openDatabase(), clock });
+    await store.put("k", { n: 1 });
+    const first = await store.getVersioned("k");
+    await store.put("k", { n: 1 });
+    expect((await store.getVersioned("k"))?.version).toBe(first?.version);
+    clock.advance(1);
+    await store.put("k", { n: 1 });
+    const second = await store.getVersioned("k");
+    expect(second?.version).not.toBe(first?.version);
+    expect(await store.touch("k", { ttl: 100 })).toBe(true);
+    expect((await store.getVersioned("k"))?.version).not.toBe(second?.version);
+  });
+
+  it("counts 1 000 concurrent increments from two stores on one database exactly", async () => {
+    const db = openDatabase();
+    const stores = [new LevelDbStore({ client: db }), new LevelDbStore({ client: db })];
+    // Written first, so no increment waits in the queue that registers a new collection.
+    await Promise.all(stores.map((store) => store.put("other", { n: 1 })));
+    const counts = await Promise.all(
+      Array.from({ length: 1000 }, (_, index) =>
+        (stores[index % 2] as LevelDbStore).increment("c"),
+      ),
+    );
+    expect(new Set(counts).size).toBe(1000);
+    expect(await stores[0]?.get("c")).toEqual({ count: 1000 });
+  });
+
+  type PlainWrite = (store: LevelDbStore, db: ClassicLevel<string, string>) => Promise<unknown>;
+  const plainWrites: [string, PlainWrite, unknown][] = [
+    ["put", (store) => store.put("c", { count: 100 }), { count: 100 }],
+    ["putMany", (store) => store.putMany([["c", { count: 100 }]]), { count: 100 }],
+    ["delete", (store) => store.delete("c"), undefined],
+    ["deleteMany", (store) => store.deleteMany(["c", "d"]), undefined],
+    [
+      "put of another store on the database",
+      (_, db) => new LevelDbStore({ client: db }).put("c", { count: 100 }),
+      { count: 100 },
+    ],
+  ];
+  it.each(plainWrites)(
+    "holds a %s issued between an increment's read and write until the write is done",
+    async (_, write, final) => {
+      const db = openDatabase();
+      const store = new LevelDbStore({ client: db });
+      await store.put("c", { count: 5 });
+      const plain = duringNextRead(db, "get", () => write(store, db));
+      expect(await store.increment("c")).toBe(6);
+      await plain;
+      expect(await store.get("c")).toEqual(final);
+    },
+  );
+
+  it("starts an increment only once a put in flight has written", async () => {
+    const db = openDatabase();
+    const store = new LevelDbStore({ client: db });
+    await store.put("other", { n: 1 });
+    const put = db.put.bind(db);
+    vi.spyOn(db, "put").mockImplementationOnce((async (...args: [string, string]) => {
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      return put(...args);
+    }) as never);
+    const written = store.put("c", { count: 10 });
+    expect(await store.increment("c")).toBe(11);
+    await written;
+  });
+
+  it("keeps an entry written while cull() re-checks a batch before deleting it", async () => {
+    const db = openDatabase();
+    const clock = new ManualClock();
+    const store = new LevelDbStore({ client: db, clock });
+    await store.putMany([["k", { old: true }]], { ttl: 1 });
+    clock.advanceSeconds(2);
+    const inserted = duringNextRead(db, "getMany", () => store.putIfAbsent("k", { n: 1 }));
+    await store.cull();
+    expect(await inserted).toBe(true);
+    expect(await store.get("k")).toEqual({ n: 1 });
+  });
+
+  it("registers a new collection in the batch of its first increment or putIfAbsent", async () => {
+    const db = openDatabase();
+    const store = new LevelDbStore({ client: db });
+    const batch = vi.spyOn(db, "batch");
+    expect(await store.increment("c", { collection: "counters" })).toBe(1);
+    expect(await store.putIfAbsent("k", { n: 1 }, { collection: "locks" })).toBe(true);
+    expect(batch).toHaveBeenCalledTimes(2);
+    expect(await rawEntries(db)).toEqual([
+      ["!collection!counters", "1"],
+      ["!collection!locks", "2"],
+      ["!sequence", "2"],
+      ["1:c", expect.stringContaining('"value":{"count":1}')],
+      ["2:k", expect.stringContaining('"value":{"n":1}')],
+    ]);
+  });
+
+  it("registers nothing for conditional writes and touch on a collection never written", async () => {
+    const db = openDatabase();
+    const store = new LevelDbStore({ client: db });
+    const version = (await store.getVersioned("k", { collection: "c" }))?.version;
+    expect(version).toBeUndefined();
+    expect(await store.touch("k", { collection: "ghost", ttl: 10 })).toBe(false);
+    await store.put("k", { n: 1 });
+    const read = await store.getVersioned("k");
+    expect(
+      await store.putIfVersion("k", { n: 2 }, read?.version ?? "", { collection: "ghost" }),
+    ).toBe(false);
+    expect(await store.deleteIfVersion("k", read?.version ?? "", { collection: "ghost" })).toBe(
+      false,
+    );
+    expect((await rawEntries(db)).map(([key]) => key)).toEqual([
+      "!collection!default_collection",
+      "!sequence",
+      "1:k",
+    ]);
+  });
+
+  it("leaves no lock behind once the operations on a key have settled", async () => {
+    const db = openDatabase();
+    const store = new LevelDbStore({ client: db });
+    await Promise.all([store.increment("c"), store.put("c", { count: 1 }), store.delete("x")]);
+    await expect(store.increment("c", { by: 1.5 })).rejects.toBeInstanceOf(RangeError);
+    await store.put("bad", { n: 1 });
+    await db.put("1:bad", "not json");
+    await expect(store.increment("bad")).rejects.toSatisfy(DeserializationError.isInstance);
+    expect(await store.increment("bad2")).toBe(1);
+    expect(locksOf(db).size).toBe(0);
   });
 });
