@@ -19,6 +19,19 @@ import { type SuiteContext, sleep } from "./context.ts";
 type Atomic = KeyValue & PutIfAbsent & ConditionalVersions & Incrementable & Touchable;
 
 /**
+ * A fresh collection already written to and read by a second instance, so that a race on it is
+ * not serialised by either instance's one-time setup (which a store may run before its first call).
+ */
+async function primed(t: SuiteContext): Promise<{ collection: string; other: Atomic }> {
+  const collection = t.collection();
+  await t.store.put("primer", { primed: true }, { collection });
+  await t.settle();
+  const other = (await t.peer()) as Atomic;
+  await other.get("primer", { collection });
+  return { collection, other };
+}
+
+/**
  * The atomic operations the store declares: `putIfAbsent`, versioned reads with conditional
  * writes, `increment` and `touch`, each with its concurrency guarantee checked between two
  * instances (see `createPeer`).
@@ -53,8 +66,7 @@ export function describeAtomicOperations(t: SuiteContext, probe: KeyValue): void
       });
 
       it("lets exactly one of 50 concurrent writers from two instances win", async () => {
-        const collection = t.collection();
-        const other = await peer();
+        const { collection, other } = await primed(t);
         const results = await Promise.all(
           Array.from({ length: 50 }, (_, writer) =>
             (writer % 2 === 0 ? store() : other).putIfAbsent("lock", { writer }, { collection }),
@@ -187,8 +199,7 @@ export function describeAtomicOperations(t: SuiteContext, probe: KeyValue): void
 
       if (supports(probe, "putIfAbsent")) {
         it("loses no update among 20 concurrent read-modify-writes from two instances", async () => {
-          const collection = t.collection();
-          const other = await peer();
+          const { collection, other } = await primed(t);
           const add = (target: Atomic) =>
             updateWithRetry(
               target,
@@ -275,8 +286,7 @@ export function describeAtomicOperations(t: SuiteContext, probe: KeyValue): void
       });
 
       it("counts 1 000 concurrent increments from two instances exactly", async () => {
-        const collection = t.collection();
-        const other = await peer();
+        const { collection, other } = await primed(t);
         const counts = await Promise.all(
           Array.from({ length: 1000 }, (_, index) =>
             (index % 2 === 0 ? store() : other).increment("hits", { collection }),
