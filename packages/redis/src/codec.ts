@@ -64,6 +64,12 @@ export function encodeEntry(entry: ManagedEntry, collectionJson: string, key: st
   return `${start}"key":${JSON.stringify(key)},"value":${JSON.stringify(entry.value)},"version":1}`;
 }
 
+/** Milliseconds until the entry expires (at least 1), or `undefined` when it never does: its `PX`. */
+export function expiryMs(entry: ManagedEntry): number | undefined {
+  if (entry.expiresAt === undefined) return undefined;
+  return Math.max(1, Math.round(entry.expiresAt - (entry.createdAt ?? Date.now())));
+}
+
 /**
  * How py-key-value and `encodeEntry` lay a document out, with one kind of separators: `head`
  * matches its start up to the first timestamp member; `rest` the optional timestamp members, the

@@ -39,6 +39,18 @@ export abstract class Commands {
     return removed.then(isPositive);
   }
 
+  /** The bytes of one key, `null` when missing. */
+  getBuffer(key: string): Promise<Buffer | null> {
+    if (this.connection.open) return this.client.getBuffer(key);
+    return this.run(() => this.client.getBuffer(key));
+  }
+
+  /** Runs a script on one key (`KEYS[1]`, which routes it on a Cluster) with `args` as ARGV. */
+  eval(script: Script, key: string, args: readonly (string | number)[]): Promise<unknown> {
+    if (this.connection.open) return runScript(this.client, script, key, args);
+    return this.run(() => runScript(this.client, script, key, args));
+  }
+
   /** The values of the keys, `null` where missing. */
   abstract getMany(keys: readonly string[]): Promise<(string | null)[]>;
   /**

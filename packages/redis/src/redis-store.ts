@@ -1,4 +1,5 @@
 import {
+  type CounterChange,
   type ErrorContext,
   KeyValueError,
   type ManagedEntry,
@@ -6,24 +7,38 @@ import {
   ReadBatcher,
   type StoreClass,
   StoreConnectionError,
+  type StoredVersion,
   storeWith,
   toStoreError,
 } from "@kv/protocol";
 import type { Cluster, Redis } from "ioredis";
+import { AtomicCommands } from "./atomic.ts";
 import { openClient, type RedisStoreOptions } from "./client.ts";
-import { decodeEntry, encodeEntry } from "./codec.ts";
+import { decodeEntry, encodeEntry, expiryMs } from "./codec.ts";
 import { ClusterCommands, type Commands, StandaloneCommands } from "./commands.ts";
 import { type Connection, isConnectionError, redactCredentials } from "./connection.ts";
 import { Layout } from "./layout.ts";
 
-const RedisBase: StoreClass<"keys" | "collections" | "destroyCollection" | "destroy" | "close"> =
-  storeWith("keys", "collections", "destroyCollection", "destroy", "close");
+const capabilities = [
+  "keys",
+  "collections",
+  "destroyCollection",
+  "destroy",
+  "close",
+  "putIfAbsent",
+  "versions",
+  "increment",
+  "touch",
+] as const;
+
+const RedisBase: StoreClass<(typeof capabilities)[number]> = storeWith(...capabilities);
 
 /**
  * A store on Redis or Redis Cluster (ioredis), in py-key-value's layout: one string key
  * `collection::key` per entry holding its JSON document, expiring natively (`PX`, in ms).
  * Bulk calls are one command (one per node on a Cluster); concurrent single reads issued in the
- * same tick are sent together as one `MGET`.
+ * same tick are sent together as one `MGET`. The atomic operations are one script each on the
+ * entry's key (see `AtomicCommands`); a version is the SHA1 of the stored document.
  */
 export class RedisStore extends RedisBase {
   private readonly client: Redis | Cluster;
@@ -33,6 +48,7 @@ export class RedisStore extends RedisBase {
   private readonly connection: Connection;
   /** The single reads of one turn, sent as one `GET`, or one `MGET` for several. */
   private readonly reads: ReadBatcher<string, string | null>;
+  private readonly atomic: AtomicCommands;
 
   /**
    * @throws InvalidKeyError for a bad `defaultCollection` or `namespace`
@@ -53,6 +69,7 @@ export class RedisStore extends RedisBase {
       (key) => commands.get(key),
       (keys) => commands.getMany(keys),
     );
+    this.atomic = new AtomicCommands(commands, this.layout, this.clock, () => this.reads.flush());
   }
 
   protected getEntry(collection: string, key: string): Promise<ManagedEntry | undefined> {
@@ -168,6 +185,39 @@ export class RedisStore extends RedisBase {
     return removed > 0;
   }
 
+  protected insertEntry(collection: string, key: string, entry: ManagedEntry): Promise<boolean> {
+    return this.atomic.insert(collection, key, entry);
+  }
+
+  protected readVersioned(collection: string, key: string): Promise<StoredVersion | undefined> {
+    return this.atomic.read(collection, key);
+  }
+
+  protected replaceVersioned(
+    collection: string,
+    key: string,
+    entry: ManagedEntry,
+    version: string,
+  ): Promise<boolean> {
+    return this.atomic.replace(collection, key, entry, version);
+  }
+
+  protected removeVersioned(collection: string, key: string, version: string): Promise<boolean> {
+    return this.atomic.remove(collection, key, version);
+  }
+
+  protected addToCounter(collection: string, key: string, change: CounterChange): Promise<number> {
+    return this.atomic.add(collection, key, change);
+  }
+
+  protected touchEntry(
+    collection: string,
+    key: string,
+    expiresAt: number | undefined,
+  ): Promise<boolean> {
+    return this.atomic.touch(collection, key, expiresAt);
+  }
+
   /** Closes the connection when the store opened it; a borrowed client stays open. */
   protected async release(): Promise<void> {
     this.reads.flush();
@@ -197,10 +247,4 @@ function isEntryDocument(json: string | null | undefined): boolean {
   } catch {
     return false;
   }
-}
-
-/** Milliseconds until the entry expires (at least 1), or `undefined` when it never does. */
-function expiryMs(entry: ManagedEntry): number | undefined {
-  if (entry.expiresAt === undefined) return undefined;
-  return Math.max(1, Math.round(entry.expiresAt - (entry.createdAt ?? Date.now())));
 }

@@ -7,7 +7,8 @@ export interface Script {
   readonly sha: string;
 }
 
-function script(source: string): Script {
+/** A script of the Lua source, with its SHA1 for `EVALSHA`. */
+export function script(source: string): Script {
   return { source, sha: createHash("sha1").update(source).digest("hex") };
 }
 

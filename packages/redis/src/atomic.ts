@@ -1,0 +1,143 @@
+import { createHash } from "node:crypto";
+import {
+  type Clock,
+  type CounterChange,
+  counterValue,
+  DeserializationError,
+  formatTimestamp,
+  type ManagedEntry,
+  NotACounterError,
+  type StoredVersion,
+} from "@kv/protocol";
+import {
+  incrementScript,
+  insertScript,
+  removeScript,
+  replaceScript,
+  touchScript,
+} from "./atomic-scripts.ts";
+import { decodeEntry, encodeEntry, expiryMs } from "./codec.ts";
+import type { Commands } from "./commands.ts";
+import type { Layout } from "./layout.ts";
+import type { Script } from "./scripts.ts";
+
+/**
+ * The atomic operations on Redis, each one round trip: an `EVALSHA` of a script on the entry's
+ * one key, or a `GET` for a versioned read. A version is the SHA1 of the stored document.
+ */
+export class AtomicCommands {
+  private readonly commands: Commands;
+  private readonly layout: Layout;
+  private readonly clock: Clock;
+  /** Sends the reads queued before, so none of them sees a later write. */
+  private readonly flush: () => void;
+
+  constructor(commands: Commands, layout: Layout, clock: Clock, flush: () => void) {
+    this.commands = commands;
+    this.layout = layout;
+    this.clock = clock;
+    this.flush = flush;
+  }
+
+  /** Writes the entry unless a live one is there; `true` when written. */
+  insert(collection: string, key: string, entry: ManagedEntry): Promise<boolean> {
+    const args = [this.document(collection, key, entry), pxArgument(expiryMs(entry))];
+    return this.run(insertScript, collection, key, args, entry.createdAt).then(isOne);
+  }
+
+  /** The entry and the SHA1 of its document, or `undefined` when the key is missing. */
+  async read(collection: string, key: string): Promise<StoredVersion | undefined> {
+    this.flush();
+    const stored = await this.commands.getBuffer(this.layout.collectionPrefix(collection) + key);
+    if (stored === null) return undefined;
+    return { entry: decodeEntry(stored.toString()), version: sha1(stored) };
+  }
+
+  /** Writes the entry while the live document has the SHA1 `version`. */
+  replace(collection: string, key: string, entry: ManagedEntry, version: string): Promise<boolean> {
+    const args = [version, this.document(collection, key, entry), pxArgument(expiryMs(entry))];
+    return this.run(replaceScript, collection, key, args, entry.createdAt).then(isOne);
+  }
+
+  /** Deletes the entry while the live document has the SHA1 `version`. */
+  remove(collection: string, key: string, version: string): Promise<boolean> {
+    return this.run(removeScript, collection, key, [version]).then(isOne);
+  }
+
+  /**
+   * Adds to the counter and returns the new count.
+   * @throws NotACounterError when the key holds another value or the count leaves the safe integers
+   */
+  async add(collection: string, key: string, change: CounterChange): Promise<number> {
+    const { by, now, expiresAt } = change;
+    const created = { value: counterValue(by), createdAt: now, expiresAt };
+    const args = [
+      String(by),
+      this.document(collection, key, created),
+      pxArgument(expiryMs(created)),
+      change.refresh ? "1" : "",
+      timestampArgument(expiresAt),
+    ];
+    const count = await this.run(incrementScript, collection, key, args, now);
+    if (typeof count !== "string") {
+      throw new NotACounterError({ operation: "increment", collection, key });
+    }
+    return Number(count);
+  }
+
+  /**
+   * Gives a live entry the expiry `expiresAt` (none when undefined); `false` when missing or
+   * expired.
+   * @throws DeserializationError when the key holds something that is not an entry document
+   */
+  async touch(collection: string, key: string, expiresAt: number | undefined): Promise<boolean> {
+    const now = this.clock.now();
+    const px = expiresAt === undefined ? undefined : Math.max(1, Math.round(expiresAt - now));
+    const args = [timestampArgument(expiresAt), pxArgument(px)];
+    const touched = await this.run(touchScript, collection, key, args, now);
+    if (Number(touched) === -1) {
+      throw new DeserializationError({
+        message: "Stored data is not an entry document",
+        operation: "touch",
+        collection,
+        key,
+      });
+    }
+    return isOne(touched);
+  }
+
+  private document(collection: string, key: string, entry: ManagedEntry): string {
+    return encodeEntry(entry, this.layout.collectionJson(collection), key);
+  }
+
+  private run(
+    atomic: Script,
+    collection: string,
+    key: string,
+    args: readonly string[],
+    now: number = this.clock.now(),
+  ): Promise<unknown> {
+    this.flush();
+    const redisKey = this.layout.collectionPrefix(collection) + key;
+    return this.commands.eval(atomic, redisKey, [now, ...args]);
+  }
+}
+
+/** True for the reply 1 (a string with ioredis' `stringNumbers`). */
+function isOne(reply: unknown): boolean {
+  return Number(reply) === 1;
+}
+
+function sha1(bytes: Buffer): string {
+  return createHash("sha1").update(bytes).digest("hex");
+}
+
+/** A `PX` in ms, or `""` for none. */
+function pxArgument(px: number | undefined): string {
+  return px === undefined ? "" : String(px);
+}
+
+/** An `expires_at` member's JSON text, or `""` for none. */
+function timestampArgument(epochMs: number | undefined): string {
+  return epochMs === undefined ? "" : `"${formatTimestamp(epochMs)}"`;
+}
