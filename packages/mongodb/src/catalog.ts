@@ -1,6 +1,6 @@
 import type { Collection, Db } from "mongodb";
-import { isNamespaceNotFound } from "./errors.ts";
-import { hasLayoutIndexes, liveAt } from "./layout.ts";
+import { isIndexConflict, isNamespaceNotFound } from "./errors.ts";
+import { hasLayoutIndexes, hasUniqueKeyIndex, INDEXES, liveAt } from "./layout.ts";
 import { fromMongoName, isHashedName, toMongoName } from "./names.ts";
 
 /** Documents (or collection names) per cursor batch when enumerating. */
@@ -46,6 +46,26 @@ export async function* liveCollections(
     const found: unknown = document?.collection;
     if (typeof found === "string" && toMongoName(found, maxNameBytes) === name) yield found;
   }
+}
+
+/**
+ * Creates the layout's indexes. A collection py-key-value made has a non-unique `key_1`: it is
+ * kept, and the indexes that are missing are added.
+ * @returns whether `key` has a unique index, which creating an entry atomically needs
+ */
+export async function createLayoutIndexes(handle: Collection): Promise<boolean> {
+  try {
+    await handle.createIndexes(INDEXES);
+    return true;
+  } catch (error) {
+    if (!isIndexConflict(error)) throw error;
+  }
+  for (const index of INDEXES) {
+    await handle.createIndexes([index]).catch((conflict: unknown) => {
+      if (!isIndexConflict(conflict)) throw conflict;
+    });
+  }
+  return hasUniqueKeyIndex(await handle.listIndexes().toArray());
 }
 
 /** True when the collection holds any document. */

@@ -67,6 +67,20 @@ export function isDuplicateKey(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === 11000;
 }
 
+/**
+ * True for E11000 on the index of `key` (its `keyValue` names only `key`, or, from servers that
+ * send no `keyValue`, its message does): a document with that key exists. A duplicate on another
+ * unique index someone added is not this.
+ */
+export function isKeyTaken(error: unknown): boolean {
+  if (!isDuplicateKey(error)) return false;
+  const { keyValue, message } = error as { keyValue?: unknown; message?: unknown };
+  if (typeof keyValue === "object" && keyValue !== null) {
+    return Object.keys(keyValue).join() === "key";
+  }
+  return typeof message === "string" && /dup key: \{ key: /.test(message);
+}
+
 /** True when an index of the same name or keys exists with other options (py-key-value's `key_1`). */
 export function isIndexConflict(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;

@@ -4,7 +4,7 @@ import {
   fromEntryDocument,
   type ManagedEntry,
 } from "@kv/protocol";
-import { BSON, type Document, type IndexDescription } from "mongodb";
+import { BSON, type Document, type IndexDescription, Long } from "mongodb";
 import { DocumentTooLargeError } from "./errors.ts";
 
 /** MongoDB's largest document (`maxBsonObjectSize`). */
@@ -30,18 +30,36 @@ export function toDocument(
   entry: ManagedEntry,
   context: ErrorContext,
 ): Document {
-  const document: Document = {
-    key,
-    collection,
-    version: 1,
-    value: { object: JSON.stringify(entry.value) },
-  };
-  if (entry.createdAt !== undefined) document.created_at = new Date(entry.createdAt);
-  if (entry.expiresAt !== undefined) document.expires_at = new Date(entry.expiresAt);
+  const document = envelope(collection, key, { object: JSON.stringify(entry.value) }, entry);
   const size = BSON.calculateObjectSize(document);
   if (size > MAX_DOCUMENT_BYTES) {
     throw new DocumentTooLargeError({ ...context, size, limit: MAX_DOCUMENT_BYTES });
   }
+  return document;
+}
+
+/**
+ * The document of a counter: the count as a native int64 in `value.object` (`{ count: n }`), which
+ * `$inc` adds to and py-key-value reads as its own native layout.
+ */
+export function counterDocument(
+  collection: string,
+  key: string,
+  count: number,
+  timestamps: Pick<ManagedEntry, "createdAt" | "expiresAt">,
+): Document {
+  return envelope(collection, key, { object: { count: Long.fromNumber(count) } }, timestamps);
+}
+
+function envelope(
+  collection: string,
+  key: string,
+  value: Document,
+  { createdAt, expiresAt }: Pick<ManagedEntry, "createdAt" | "expiresAt">,
+): Document {
+  const document: Document = { key, collection, version: 1, value };
+  if (createdAt !== undefined) document.created_at = new Date(createdAt);
+  if (expiresAt !== undefined) document.expires_at = new Date(expiresAt);
   return document;
 }
 
@@ -76,6 +94,11 @@ export function hasLayoutIndexes(indexes: readonly Document[]): boolean {
     (index) => sameKeys(index.key, "expires_at") && typeof index.expireAfterSeconds === "number",
   );
   return onKey && ttl;
+}
+
+/** True when one of the indexes is a unique index on `key` alone. */
+export function hasUniqueKeyIndex(indexes: readonly Document[]): boolean {
+  return indexes.some((index) => sameKeys(index.key, "key") && index.unique === true);
 }
 
 function sameKeys(spec: unknown, field: string): boolean {

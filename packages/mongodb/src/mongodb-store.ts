@@ -1,29 +1,41 @@
 import {
+  type CounterChange,
   type ErrorContext,
   type KeyValueError,
   type ManagedEntry,
   messageOf,
   type StoreClass,
   StoreConnectionError,
+  type StoredVersion,
   storeWith,
   toStoreError,
 } from "@kv/protocol";
 import type { AnyBulkWriteOperation, Collection, Db, MongoClient } from "mongodb";
-import { drop, holdsAny, layoutCollections, liveCollections, PAGE_SIZE } from "./catalog.ts";
+import * as atomic from "./atomic.ts";
+import {
+  createLayoutIndexes,
+  drop,
+  holdsAny,
+  layoutCollections,
+  liveCollections,
+  PAGE_SIZE,
+} from "./catalog.ts";
 import { type MongoDbStoreOptions, nameLimit, openDatabase } from "./client.ts";
-import { isConnectionError, isDuplicateKey, isIndexConflict, racedOperations } from "./errors.ts";
-import { ENTRY_PROJECTION, fromDocument, INDEXES, liveAt, toDocument } from "./layout.ts";
+import { isConnectionError, isDuplicateKey, racedOperations } from "./errors.ts";
+import { ENTRY_PROJECTION, fromDocument, liveAt, toDocument } from "./layout.ts";
 import { toMongoName } from "./names.ts";
 
-const MongoDbBase: StoreClass<
-  "keys" | "collections" | "destroyCollection" | "destroy" | "cull" | "close" | "entries"
-> = storeWith("keys", "collections", "destroyCollection", "destroy", "cull", "close", "entries");
+const storeWide = ["keys", "collections", "destroyCollection", "destroy", "cull", "close"] as const;
+const perEntry = ["entries", "putIfAbsent", "versions", "increment", "touch"] as const;
+type Offered = (typeof storeWide)[number] | (typeof perEntry)[number];
+const MongoDbBase: StoreClass<Offered> = storeWith(...storeWide, ...perEntry);
 
 /**
  * A store on MongoDB, in py-key-value's layout: one MongoDB collection per collection, one
  * document per entry (`key`, `collection`, `version`, `value.object`, `Date` timestamps), found by
  * a unique index on `key`, expired by a TTL index on `expires_at` and filtered on read.
- * `getMany`, `putMany` and `deleteMany` are one command each.
+ * `getMany`, `putMany` and `deleteMany` are one command each; the atomic operations are
+ * conditional commands on one document, their filters checking expiry too.
  */
 export class MongoDbStore extends MongoDbBase {
   /** The database holding the store's collections. */
@@ -31,6 +43,8 @@ export class MongoDbStore extends MongoDbBase {
   private readonly ownedClient: MongoClient | undefined;
   private readonly maxNameBytes: number;
   private readonly handles = new Map<string, Collection>();
+  /** Collections whose `key` index py-key-value made without `unique`. */
+  private readonly sharedKeyIndex = new Set<string>();
 
   /**
    * @throws InvalidKeyError for a bad `defaultCollection`
@@ -55,18 +69,8 @@ export class MongoDbStore extends MongoDbBase {
   }
 
   protected override async setupCollection(collection: string): Promise<void> {
-    const handle = this.handle(collection);
-    try {
-      await handle.createIndexes(INDEXES);
-    } catch (error) {
-      if (!isIndexConflict(error)) throw error;
-      // A collection py-key-value made has a non-unique `key_1`: keep it, add what is missing.
-      for (const index of INDEXES) {
-        await handle.createIndexes([index]).catch((conflict: unknown) => {
-          if (!isIndexConflict(conflict)) throw conflict;
-        });
-      }
-    }
+    if (await createLayoutIndexes(this.handle(collection))) this.sharedKeyIndex.delete(collection);
+    else this.sharedKeyIndex.add(collection);
   }
 
   protected async getEntry(collection: string, key: string): Promise<ManagedEntry | undefined> {
@@ -196,6 +200,44 @@ export class MongoDbStore extends MongoDbBase {
   /** Closes the client when the store made it; a borrowed client or database stays open. */
   protected async release(): Promise<void> {
     await this.ownedClient?.close();
+  }
+
+  protected insertEntry(collection: string, key: string, entry: ManagedEntry): Promise<boolean> {
+    return atomic.insertEntry(this.slot(collection, key), entry, this.clock.now());
+  }
+
+  protected readVersioned(collection: string, key: string): Promise<StoredVersion | undefined> {
+    return atomic.readVersion(this.slot(collection, key), this.clock.now());
+  }
+
+  protected replaceVersioned(
+    collection: string,
+    key: string,
+    entry: ManagedEntry,
+    version: string,
+  ): Promise<boolean> {
+    return atomic.replaceIfVersion(this.slot(collection, key), entry, version, this.clock.now());
+  }
+
+  protected removeVersioned(collection: string, key: string, version: string): Promise<boolean> {
+    return atomic.deleteIfVersion(this.slot(collection, key), version, this.clock.now());
+  }
+
+  protected addToCounter(collection: string, key: string, change: CounterChange): Promise<number> {
+    return atomic.addToCount(this.slot(collection, key), change, this.clock);
+  }
+
+  protected touchEntry(
+    collection: string,
+    key: string,
+    expiresAt: number | undefined,
+  ): Promise<boolean> {
+    return atomic.setExpiry(this.slot(collection, key), expiresAt, this.clock.now());
+  }
+
+  private slot(collection: string, key: string): atomic.EntrySlot {
+    const uniqueKey = !this.sharedKeyIndex.has(collection);
+    return { handle: this.handle(collection), collection, key, uniqueKey };
   }
 
   private handle(collection: string): Collection {

@@ -20,15 +20,21 @@ afterAll(async () => {
   await client.close();
 });
 
+/** A second store on the same database with a client of its own, for the concurrency tests. */
+const peerOn = (databaseName: string) => () => new MongoDbStore({ url: mongoUrl, databaseName });
+
 await describeConformance("MongoDbStore (own client from a connection string)", {
   createStore: () => new MongoDbStore({ url: mongoUrl, databaseName: databases.owned }),
+  createPeer: peerOn(databases.owned),
 });
 
 await describeConformance("MongoDbStore (borrowed client)", {
   createStore: () => new MongoDbStore({ client, databaseName: databases.borrowed }),
+  createPeer: peerOn(databases.borrowed),
 });
 
 await describeConformance("MongoDbStore through a pass-through BaseWrapper (borrowed Db)", {
   createStore: (): KeyValue =>
     new PassThroughWrapper(new MongoDbStore({ db: client.db(databases.wrapped) })),
+  createPeer: (): KeyValue => new PassThroughWrapper(peerOn(databases.wrapped)()),
 });

@@ -4,12 +4,14 @@ import {
   DeserializationError,
   isTransientError,
   ManualClock,
+  NotACounterError,
   SerializationError,
   StoreClosedError,
+  StoreConfigurationError,
   StoreConnectionError,
   StoreError,
 } from "@kv/protocol";
-import { type CommandStartedEvent, MongoClient, ObjectId } from "mongodb";
+import { type CommandStartedEvent, Long, MongoClient, ObjectId } from "mongodb";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { freshDatabase, mongoUrl } from "./server.ts";
 
@@ -544,5 +546,256 @@ describe("limits and errors", () => {
   it("refuses values JSON cannot hold before sending anything", async () => {
     const store = newStore();
     await expect(store.put("k", { n: 10n } as never)).rejects.toThrow(SerializationError);
+  });
+});
+
+describe("putIfAbsent", () => {
+  it("is one upsert that replaces only an expired document, the unique key_1 refusing a live one", async () => {
+    const clock = new ManualClock();
+    const store = newStore({ clock });
+    await store.put("k", { n: 1 }, { ttl: 10 });
+    const refused = await commandsDuring(store, async () => {
+      expect(await store.putIfAbsent("k", { n: 2 })).toBe(false);
+    });
+    clock.advanceSeconds(11);
+    const replaced = await commandsDuring(store, async () => {
+      expect(await store.putIfAbsent("k", { n: 3 })).toBe(true);
+    });
+    expect({ refused, replaced }).toEqual({ refused: ["update"], replaced: ["update"] });
+    expect(await raw(store, "default_collection").countDocuments({ key: "k" })).toBe(1);
+    expect(await store.ttl("k")).toEqual([{ n: 3 }, undefined]);
+  });
+
+  it("reports a duplicate on another unique index as StoreError, not as a present key", async () => {
+    const store = newStore();
+    await store.put("a", { same: true });
+    await raw(store, "default_collection").createIndex({ "value.object": 1 }, { unique: true });
+    const error = await store.putIfAbsent("b", { same: true }).catch((caught: unknown) => caught);
+    expect(StoreError.isInstance(error)).toBe(true);
+    expect((error as StoreError).cause).toMatchObject({ code: 11000 });
+  });
+
+  it("refuses, with increment, a collection whose key_1 py-key-value made non-unique", async () => {
+    const store = newStore();
+    const collection = store.db.collection("shared");
+    await collection.createIndex({ key: 1 }, { name: "key_1" });
+    await store.put("k", { count: 1 }, { collection: "shared" });
+    for (const call of [
+      () => store.putIfAbsent("new", { n: 1 }, { collection: "shared" }),
+      () => store.increment("k", { collection: "shared" }),
+    ]) {
+      await expect(call()).rejects.toSatisfy(StoreConfigurationError.isInstance);
+    }
+    expect(await collection.countDocuments({})).toBe(1);
+    expect(await store.get("k", { collection: "shared" })).toEqual({ count: 1 });
+  });
+});
+
+describe("versions", () => {
+  it("keeps the version as an ObjectId in value.revision, given on the first versioned read", async () => {
+    const store = newStore();
+    await store.put("k", { n: 1 });
+    const first = await commandsDuring(store, () => store.getVersioned("k"));
+    const document = await raw(store, "default_collection").findOne({ key: "k" });
+    expect(Object.keys(document?.value ?? {})).toEqual(["object", "revision"]);
+    expect(document?.value.revision).toBeInstanceOf(ObjectId);
+    let again: unknown;
+    const second = await commandsDuring(store, async () => {
+      again = await store.getVersioned("k");
+    });
+    expect({ first, second }).toEqual({ first: ["find", "findAndModify"], second: ["find"] });
+    expect((again as { version: string }).version).toContain(
+      document?.value.revision.toHexString(),
+    );
+  });
+
+  it("writes with one conditional command each, putIfVersion giving a new revision", async () => {
+    const store = newStore();
+    await store.put("k", { n: 1 });
+    const read = await store.getVersioned("k");
+    const put = await commandsDuring(store, async () => {
+      expect(await store.putIfVersion("k", { n: 2 }, read?.version ?? "")).toBe(true);
+    });
+    const next = await store.getVersioned("k");
+    expect(next?.version).not.toBe(read?.version);
+    const removed = await commandsDuring(store, async () => {
+      expect(await store.deleteIfVersion("k", next?.version ?? "")).toBe(true);
+    });
+    expect({ put, removed }).toEqual({ put: ["update"], removed: ["delete"] });
+  });
+
+  it("refuses a version after a write in py-key-value's form, which sets value whole", async () => {
+    const store = newStore();
+    await store.put("k", { n: 1 });
+    const read = await store.getVersioned("k");
+    await raw(store, "default_collection").updateOne(
+      { key: "k" },
+      {
+        $set: {
+          key: "k",
+          collection: "default_collection",
+          version: 1,
+          value: { object: { n: 1 } },
+          created_at: new Date(),
+        },
+      },
+    );
+    expect(await store.putIfVersion("k", { n: 9 }, read?.version ?? "")).toBe(false);
+    expect(await store.deleteIfVersion("k", read?.version ?? "")).toBe(false);
+    expect(await store.get("k")).toEqual({ n: 1 });
+  });
+
+  it("refuses a version after touch or increment, which drop the revision", async () => {
+    const store = newStore();
+    await store.put("t", { n: 1 });
+    await store.put("c", { count: 1 });
+    const touched = await store.getVersioned("t");
+    const counted = await store.getVersioned("c");
+    await store.touch("t", { ttl: 60 });
+    await store.increment("c");
+    expect(await store.putIfVersion("t", { n: 2 }, touched?.version ?? "")).toBe(false);
+    expect(await store.putIfVersion("c", { n: 2 }, counted?.version ?? "")).toBe(false);
+  });
+
+  it("checks expiry on the server: an expired document it still holds is neither read nor written", async () => {
+    const clock = new ManualClock();
+    const store = newStore({ clock });
+    await store.put("k", { n: 1 }, { ttl: 10 });
+    const read = await store.getVersioned("k");
+    clock.advanceSeconds(11);
+    expect(await store.getVersioned("k")).toBeUndefined();
+    expect(await store.putIfVersion("k", { n: 2 }, read?.version ?? "")).toBe(false);
+    expect(await store.deleteIfVersion("k", read?.version ?? "")).toBe(false);
+    expect(await store.touch("k", { ttl: 60 })).toBe(false);
+    const document = await raw(store, "default_collection").findOne({ key: "k" });
+    expect(document?.value.object).toBe('{"n":1}');
+  });
+});
+
+describe("increment", () => {
+  /** The stored document, int64 values left as `Long`. */
+  const stored = (store: MongoDbStore, key: string) =>
+    raw(store, "default_collection").findOne({ key }, { promoteLongs: false });
+
+  it("stores a counter in py-key-value's native layout: value.object { count: int64 }", async () => {
+    const clock = new ManualClock(Date.UTC(2026, 10, 23, 5, 4, 57, 123));
+    const store = newStore({ clock });
+    await store.increment("hits", { by: 41, ttl: 60 });
+    await store.increment("hits");
+    const document = await stored(store, "hits");
+    expect(document?.value).toEqual({ object: { count: Long.fromNumber(42) } });
+    expect(document).toMatchObject({
+      key: "hits",
+      collection: "default_collection",
+      version: 1,
+      created_at: new Date("2026-11-23T05:04:57.123Z"),
+      expires_at: new Date("2026-11-23T05:05:57.123Z"),
+    });
+    expect(await store.get("hits")).toEqual({ count: 42 });
+  });
+
+  it("adds with one findAndModify ($inc); a new counter takes one more update (an upsert)", async () => {
+    const store = newStore();
+    await store.put("warm-up", { n: 0 });
+    const created = await commandsDuring(store, () => store.increment("c"));
+    const added = await commandsDuring(store, () => store.increment("c", { by: 5 }));
+    expect({ created, added }).toEqual({
+      created: ["findAndModify", "update"],
+      added: ["findAndModify"],
+    });
+    expect(await store.get("c")).toEqual({ count: 6 });
+  });
+
+  it("adds to a counter py-key-value wrote (an int32 count) with $inc, keeping its timestamps", async () => {
+    const store = newStore();
+    await store.put("warm-up", { n: 0 });
+    const createdAt = new Date(Date.now() - 1000);
+    const expiresAt = new Date(Date.now() + 60_000);
+    await raw(store, "default_collection").insertOne({
+      key: "py",
+      collection: "default_collection",
+      version: 1,
+      value: { object: { count: 5 } },
+      created_at: createdAt,
+      expires_at: expiresAt,
+    });
+    const commands = await commandsDuring(store, async () => {
+      expect(await store.increment("py", { ttl: 3600 })).toBe(6);
+    });
+    expect(commands).toEqual(["findAndModify"]);
+    expect(await stored(store, "py")).toMatchObject({
+      value: { object: { count: Long.fromNumber(6) } },
+      created_at: createdAt,
+      expires_at: expiresAt,
+    });
+  });
+
+  it("rewrites a counter stored as JSON text into the native form once, while it is unchanged", async () => {
+    const store = newStore();
+    await store.put("c", { count: 41 }, { ttl: 60 });
+    const before = await stored(store, "c");
+    const first = await commandsDuring(store, async () => {
+      expect(await store.increment("c")).toBe(42);
+    });
+    const after = await stored(store, "c");
+    expect(after?.value).toEqual({ object: { count: Long.fromNumber(42) } });
+    expect(after?.created_at).toEqual(before?.created_at);
+    expect(after?.expires_at).toEqual(before?.expires_at);
+    const next = await commandsDuring(store, () => store.increment("c"));
+    expect({ first, next }).toEqual({
+      first: ["findAndModify", "update", "find", "update"],
+      next: ["findAndModify"],
+    });
+  });
+
+  it("throws NotACounterError and leaves the document exactly as it was on the server", async () => {
+    const store = newStore();
+    await store.put("text", { name: "x" });
+    await store.put("fraction", { count: 1.5 });
+    await raw(store, "default_collection").insertMany([
+      { key: "more-members", value: { object: { count: Long.fromNumber(3), other: 1 } } },
+      { key: "not-integer", value: { object: { count: 2.5 } } },
+      { key: "at-limit", value: { object: { count: Long.fromNumber(Number.MAX_SAFE_INTEGER) } } },
+      { key: "array", value: { object: [{ count: Long.fromNumber(1) }] } },
+    ]);
+    for (const key of ["text", "fraction", "more-members", "not-integer", "at-limit", "array"]) {
+      const before = await stored(store, key);
+      const refusal =
+        key === "array" ? DeserializationError.isInstance : NotACounterError.isInstance;
+      await expect(store.increment(key)).rejects.toSatisfy(refusal);
+      expect(await stored(store, key)).toEqual(before);
+    }
+    expect(await store.increment("at-limit", { by: -1 })).toBe(Number.MAX_SAFE_INTEGER - 1);
+  });
+
+  it("refreshes or clears the expiry in the same $inc when asked", async () => {
+    const clock = new ManualClock();
+    const store = newStore({ clock });
+    await store.increment("c", { ttl: 10 });
+    clock.advanceSeconds(5);
+    const refreshed = await commandsDuring(store, () =>
+      store.increment("c", { ttl: 100, refreshTtl: true }),
+    );
+    expect(refreshed).toEqual(["findAndModify"]);
+    expect((await store.ttl("c"))[1]).toBe(100);
+    await store.increment("c", { refreshTtl: true });
+    expect(await store.ttl("c")).toEqual([{ count: 3 }, undefined]);
+    expect(await stored(store, "c")).not.toHaveProperty("expires_at");
+  });
+});
+
+describe("touch", () => {
+  it("is one update of expires_at that leaves the value and created_at alone", async () => {
+    const store = newStore();
+    await store.put("k", { n: 1 }, { ttl: 10 });
+    const before = await raw(store, "default_collection").findOne({ key: "k" });
+    const commands = await commandsDuring(store, async () => {
+      expect(await store.touch("k", { ttl: 3600 })).toBe(true);
+    });
+    const after = await raw(store, "default_collection").findOne({ key: "k" });
+    expect(commands).toEqual(["update"]);
+    expect(after?.value).toEqual(before?.value);
+    expect(after?.created_at).toEqual(before?.created_at);
+    expect(after?.expires_at.getTime()).toBeGreaterThan(before?.expires_at.getTime() + 3_000_000);
   });
 });
