@@ -1,7 +1,7 @@
-export {
-  SqliteStore,
-  type SqliteStoreClientOptions,
-  type SqliteStoreOptions,
-  type SqliteStorePathOptions,
-  type SqliteSynchronous,
-} from "./sqlite-store.ts";
+export type {
+  SqliteStoreClientOptions,
+  SqliteStoreOptions,
+  SqliteStorePathOptions,
+  SqliteSynchronous,
+} from "./connection.ts";
+export { SqliteStore } from "./sqlite-store.ts";

@@ -1,5 +1,5 @@
 import { DeserializationError, type ManagedEntry, type Value } from "@kv/protocol";
-import type { PutRow, Row, Statements } from "./statements.ts";
+import type { DeletedRow, PutRow, Row, Statements } from "./statements.ts";
 
 /** Rows of live entries for `(collection, key)` pairs, in order: one statement per collection. */
 export function readRows(
@@ -50,6 +50,11 @@ export function toEntry(row: Row, collection: string): ManagedEntry {
     createdAt: row.created_at ?? undefined,
     expiresAt: row.expires_at ?? undefined,
   };
+}
+
+/** How many of the deleted rows were live at `now`. */
+export function countLive(rows: readonly DeletedRow[], now: number): number {
+  return rows.filter((row) => row.expires_at === null || row.expires_at > now).length;
 }
 
 /** Locked or busy (another connection holds the lock), or used after the connection closed. */

@@ -1,7 +1,5 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import {
-  type BaseStoreOptions,
+  type CounterChange,
   type ErrorContext,
   KeyValueError,
   type ManagedEntry,
@@ -9,80 +7,61 @@ import {
   ReadBatcher,
   type StoreClass,
   StoreConnectionError,
+  type StoredVersion,
   storeWith,
   toStoreError,
 } from "@kv/protocol";
-import Database from "better-sqlite3";
-import { isTransient, readRows, toEntry, toRow } from "./rows.ts";
+import type Database from "better-sqlite3";
+import { type AtomicOperations, prepareAtomicOperations } from "./atomic.ts";
 import {
-  type DeletedRow,
-  prepareStatements,
-  type Row,
-  type Statements,
-  schemaSql,
-} from "./statements.ts";
-
-/** How durably SQLite commits (its `synchronous` pragma). */
-export type SqliteSynchronous = "off" | "normal" | "full" | "extra";
-
-/** Options shared by both ways of making a `SqliteStore`. */
-interface SqliteStoreCommonOptions extends BaseStoreOptions {
-  /** The table holding every collection; letters, digits and `_`, created when missing. @default "kv_entries" */
-  table?: string | undefined;
-  /**
-   * Keep an index on `expires_at`, so `cull()` finds expired rows without reading the table; every
-   * write with a TTL then updates a second B-tree (about half the write rate). Turn it on for large
-   * tables culled often. Off drops an index an earlier configuration made. @default false
-   */
-  indexExpiry?: boolean | undefined;
-}
-
-/** A store on a database file (or `:memory:`) it opens and closes itself. */
-export interface SqliteStorePathOptions extends SqliteStoreCommonOptions {
-  /** The database file (its directory is created when missing), or `":memory:"`. Opened on first use. */
-  path: string;
-  /** How long a write waits for another connection's lock before failing, in ms. @default 5000 */
-  busyTimeoutMs?: number | undefined;
-  /** SQLite's `synchronous` pragma. `"normal"` never corrupts; `"full"` also keeps the last commits on power loss. @default "normal" */
-  synchronous?: SqliteSynchronous | undefined;
-  /** Not allowed with `path`. */
-  client?: undefined;
-}
-
-/** A store on a connection the caller opened (and configured); `close()` leaves it open. */
-export interface SqliteStoreClientOptions extends SqliteStoreCommonOptions {
-  /** An open better-sqlite3 connection. Its journal mode and pragmas are left as they are. */
-  client: Database.Database;
-  /** Not allowed with `client`. */
-  path?: undefined;
-}
-
-/** Options of `SqliteStore`: a `path` to own, or a `client` to borrow. */
-export type SqliteStoreOptions = SqliteStorePathOptions | SqliteStoreClientOptions;
+  openDatabase,
+  resolveOptions,
+  type SqliteSettings,
+  type SqliteStoreOptions,
+} from "./connection.ts";
+import { countLive, isTransient, readRows, toEntry, toRow } from "./rows.ts";
+import { createSchema, prepareStatements, type Row, type Statements } from "./statements.ts";
 
 /** Rows read per query when enumerating keys. */
 const pageSize = 1000;
-const tableName = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const synchronousModes: readonly string[] = ["off", "normal", "full", "extra"];
 
 const SqliteBase: StoreClass<
-  "keys" | "collections" | "destroyCollection" | "destroy" | "cull" | "close" | "entries"
-> = storeWith("keys", "collections", "destroyCollection", "destroy", "cull", "close", "entries");
+  | "keys"
+  | "collections"
+  | "destroyCollection"
+  | "destroy"
+  | "cull"
+  | "close"
+  | "entries"
+  | "putIfAbsent"
+  | "versions"
+  | "increment"
+  | "touch"
+> = storeWith(
+  "keys",
+  "collections",
+  "destroyCollection",
+  "destroy",
+  "cull",
+  "close",
+  "entries",
+  "putIfAbsent",
+  "versions",
+  "increment",
+  "touch",
+);
 
 /**
  * A store in one SQLite table (better-sqlite3): a row per entry keyed by (collection, key), WAL
- * mode, prepared statements, bulk calls as one statement or one transaction.
+ * mode, prepared statements, bulk calls as one statement or one transaction. The atomic
+ * operations are one conditional statement each, so they hold across connections and processes.
  */
 export class SqliteStore extends SqliteBase {
   /** The table holding the entries. */
   readonly table: string;
-  private readonly indexExpiry: boolean;
-  private readonly path: string | undefined;
-  private readonly busyTimeoutMs: number;
-  private readonly synchronous: SqliteSynchronous;
-  private readonly owned: boolean;
+  private readonly settings: SqliteSettings;
   private db: Database.Database | undefined;
-  private statements: Statements | undefined;
+  private statements: (Statements & AtomicOperations) | undefined;
   /** Single reads of one turn of the event loop, run as one statement. */
   private readonly reads = new ReadBatcher<readonly [string, string], Row | undefined>(
     ([collection, key]) => this.prepared().get.get(collection, key, this.clock.now()),
@@ -92,47 +71,21 @@ export class SqliteStore extends SqliteBase {
   /** @throws TypeError or RangeError when `path`/`client`, `table` or `synchronous` is not acceptable */
   constructor(options: SqliteStoreOptions) {
     super(options);
-    this.table = options.table ?? "kv_entries";
-    this.indexExpiry = options.indexExpiry ?? false;
-    if (!tableName.test(this.table)) {
-      throw new RangeError(
-        `table must be letters, digits and _, got ${JSON.stringify(this.table)}`,
-      );
-    }
-    if (options.client !== undefined) {
-      this.db = options.client;
-      this.owned = false;
-      this.busyTimeoutMs = 0;
-      this.synchronous = "normal";
-    } else if (typeof options.path === "string" && options.path.length > 0) {
-      this.path = options.path;
-      this.owned = true;
-      this.busyTimeoutMs = options.busyTimeoutMs ?? 5000;
-      this.synchronous = options.synchronous ?? "normal";
-      if (!synchronousModes.includes(this.synchronous)) {
-        throw new RangeError(
-          `synchronous must be off, normal, full or extra, got ${String(this.synchronous)}`,
-        );
-      }
-    } else {
-      throw new TypeError("SqliteStore needs a `path` or a `client`");
-    }
+    this.settings = resolveOptions(options);
+    this.table = this.settings.table;
+    this.db = this.settings.client;
   }
 
   protected override async setup(): Promise<void> {
     try {
-      const db = this.db ?? this.openDatabase();
-      db.exec(schemaSql(this.table, this.indexExpiry));
-      this.statements = prepareStatements(db, this.table);
+      this.db ??= openDatabase(this.settings);
+      createSchema(this.db, this.table, this.settings.indexExpiry);
+      this.statements = {
+        ...prepareStatements(this.db, this.table),
+        ...prepareAtomicOperations(this.db, this.table),
+      };
     } catch (error) {
-      if (isTransient(error)) {
-        throw new StoreConnectionError({
-          message: messageOf(error),
-          cause: error,
-          operation: "setup",
-        });
-      }
-      throw error;
+      throw isTransient(error) ? this.mapError(error, { operation: "setup" }) : error;
     }
   }
 
@@ -172,14 +125,15 @@ export class SqliteStore extends SqliteBase {
   }
 
   protected async deleteEntry(collection: string, key: string): Promise<boolean> {
-    return this.countLive(this.writer().delete.all(collection, key)) === 1;
+    return countLive(this.writer().delete.all(collection, key), this.clock.now()) === 1;
   }
 
   protected override async deleteEntries(
     collection: string,
     keys: readonly string[],
   ): Promise<number> {
-    return this.countLive(this.writer().deleteMany.all(collection, JSON.stringify(keys)));
+    const deleted = this.writer().deleteMany.all(collection, JSON.stringify(keys));
+    return countLive(deleted, this.clock.now());
   }
 
   protected async *enumerateKeys(collection: string): AsyncIterable<string> {
@@ -218,45 +172,73 @@ export class SqliteStore extends SqliteBase {
     this.writer().cull.run(this.clock.now());
   }
 
+  protected async insertEntry(
+    collection: string,
+    key: string,
+    entry: ManagedEntry,
+  ): Promise<boolean> {
+    return this.writer().insertIfAbsent(collection, key, entry, this.clock.now());
+  }
+
+  protected async readVersioned(
+    collection: string,
+    key: string,
+  ): Promise<StoredVersion | undefined> {
+    return this.prepared().readVersioned(collection, key, this.clock.now());
+  }
+
+  protected async replaceVersioned(
+    collection: string,
+    key: string,
+    entry: ManagedEntry,
+    version: string,
+  ): Promise<boolean> {
+    return this.writer().replaceIfVersion(collection, key, entry, version, this.clock.now());
+  }
+
+  protected async removeVersioned(
+    collection: string,
+    key: string,
+    version: string,
+  ): Promise<boolean> {
+    return this.writer().deleteIfVersion(collection, key, version, this.clock.now());
+  }
+
+  protected async addToCounter(
+    collection: string,
+    key: string,
+    change: CounterChange,
+  ): Promise<number> {
+    return this.writer().addToCounter(collection, key, change);
+  }
+
+  protected async touchEntry(
+    collection: string,
+    key: string,
+    expiresAt: number | undefined,
+  ): Promise<boolean> {
+    return this.writer().touch(collection, key, expiresAt, this.clock.now());
+  }
+
   /** Closes the connection when the store opened it; a borrowed `client` stays open. */
   protected async release(): Promise<void> {
     this.reads.flush();
     const db = this.db;
     this.db = undefined;
     this.statements = undefined;
-    if (this.owned) db?.close();
-  }
-
-  private openDatabase(): Database.Database {
-    const path = this.path ?? ":memory:";
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-    const db = new Database(path, { timeout: this.busyTimeoutMs });
-    try {
-      if (path !== ":memory:") db.pragma("journal_mode = WAL");
-      db.pragma(`synchronous = ${this.synchronous}`);
-    } catch (error) {
-      db.close();
-      throw error;
-    }
-    this.db = db;
-    return db;
+    if (this.settings.client === undefined) db?.close();
   }
 
   /** The statements, for a write: single reads queued before it run first, so none sees it. */
-  private writer(): Statements {
+  private writer(): Statements & AtomicOperations {
     this.reads.flush();
     return this.prepared();
   }
 
-  private prepared(): Statements {
+  private prepared(): Statements & AtomicOperations {
     if (this.statements === undefined || this.db?.open !== true) {
       throw new StoreConnectionError({ message: "The database connection is not open" });
     }
     return this.statements;
-  }
-
-  private countLive(rows: DeletedRow[]): number {
-    const now = this.clock.now();
-    return rows.filter((row) => row.expires_at === null || row.expires_at > now).length;
   }
 }

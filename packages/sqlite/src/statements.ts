@@ -32,14 +32,17 @@ export interface Statements {
   putMany: (collection: string, rows: readonly PutRow[]) => void;
 }
 
-const live = "(expires_at IS NULL OR expires_at > ?)";
+/** The condition of a live row, given the time now. */
+export const live = "(expires_at IS NULL OR expires_at > ?)";
 
 /**
- * The table, and the index on `expires_at` (only rows that expire) when `indexExpiry` is on; when
- * it is off, an index left by an earlier configuration is dropped.
+ * A new row's revision: a random number below 2^52, so a row written again after a delete (or a
+ * cull) does not repeat a revision read before it.
  */
-export function schemaSql(table: string, indexExpiry: boolean): string {
-  const index = `"${table}_expires_at"`;
+export const firstRevision = "(random() & 4503599627370495)";
+
+/** Rows written: one per entry, keyed by (collection, key); timestamps are epoch ms. */
+function tableSql(table: string): string {
   return `CREATE TABLE IF NOT EXISTS "${table}" (
   collection TEXT NOT NULL,
   key TEXT NOT NULL,
@@ -47,13 +50,50 @@ export function schemaSql(table: string, indexExpiry: boolean): string {
   created_at INTEGER,
   expires_at INTEGER,
   version INTEGER NOT NULL DEFAULT 1,
+  revision INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (collection, key)
-);
-${
-  indexExpiry
-    ? `CREATE INDEX IF NOT EXISTS ${index} ON "${table}" (expires_at) WHERE expires_at IS NOT NULL;`
-    : `DROP INDEX IF EXISTS ${index};`
-}`;
+)`;
+}
+
+/**
+ * Creates the table, or adds the `revision` column to a table made before it existed (its rows
+ * start at revision 0; the change runs in a write transaction, so concurrent setups do not race).
+ * Then the index on `expires_at` (only rows that expire) when `indexExpiry` is on; when it is off,
+ * an index left by an earlier configuration is dropped.
+ */
+export function createSchema(db: Database.Database, table: string, indexExpiry: boolean): void {
+  const t = `"${table}"`;
+  const index = `"${table}_expires_at"`;
+  const hasRevision = () =>
+    db
+      .prepare<[], string>(`SELECT name FROM pragma_table_info('${table}')`)
+      .pluck()
+      .all()
+      .includes("revision");
+  db.exec(tableSql(table));
+  if (!hasRevision()) {
+    db.transaction(() => {
+      if (!hasRevision())
+        db.exec(`ALTER TABLE ${t} ADD COLUMN revision INTEGER NOT NULL DEFAULT 0`);
+    }).immediate();
+  }
+  db.exec(
+    indexExpiry
+      ? `CREATE INDEX IF NOT EXISTS ${index} ON ${t} (expires_at) WHERE expires_at IS NOT NULL`
+      : `DROP INDEX IF EXISTS ${index}`,
+  );
+}
+
+/**
+ * Writes a row (a new row gets a random revision, an existing one revision + 1); `onlyWhere`
+ * limits the overwrite of an existing row to the rows it matches.
+ */
+export function upsertSql(table: string, onlyWhere = ""): string {
+  return `INSERT INTO "${table}" (collection, key, value, created_at, expires_at, version, revision)
+     VALUES (?, ?, ?, ?, ?, 1, ${firstRevision})
+     ON CONFLICT (collection, key) DO UPDATE SET value = excluded.value,
+     created_at = excluded.created_at, expires_at = excluded.expires_at, version = excluded.version,
+     revision = revision + 1${onlyWhere === "" ? "" : ` WHERE ${onlyWhere}`}`;
 }
 
 /** Prepares every statement for `table`. Bulk statements take their keys as one JSON array. */
@@ -61,11 +101,7 @@ export function prepareStatements(db: Database.Database, table: string): Stateme
   const t = `"${table}"`;
   const columns = "key, value, created_at, expires_at";
   const inKeys = "key IN (SELECT value FROM json_each(?))";
-  const put = db.prepare<[string, string, string, number | null, number | null]>(
-    `INSERT INTO ${t} (collection, key, value, created_at, expires_at, version) VALUES (?, ?, ?, ?, ?, 1)
-     ON CONFLICT (collection, key) DO UPDATE SET value = excluded.value,
-     created_at = excluded.created_at, expires_at = excluded.expires_at, version = excluded.version`,
-  );
+  const put = db.prepare<[string, string, string, number | null, number | null]>(upsertSql(table));
   return {
     get: db.prepare(`SELECT ${columns} FROM ${t} WHERE collection = ? AND key = ? AND ${live}`),
     getMany: db.prepare(

@@ -42,6 +42,7 @@ describe("SqliteStore layout", () => {
       "created_at",
       "expires_at",
       "version",
+      "revision",
     ]);
     expect(columns.filter((column) => column.pk > 0).map((column) => column.name)).toEqual([
       "collection",
@@ -55,6 +56,7 @@ describe("SqliteStore layout", () => {
         created_at: clock.now(),
         expires_at: clock.now() + 60_000,
         version: 1,
+        revision: expect.any(Number),
       },
     ]);
     db.close();
