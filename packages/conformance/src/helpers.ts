@@ -1,14 +1,22 @@
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   BaseWrapper,
   type Capability,
   type CapabilityMethod,
+  type Closable,
   capabilityMethods,
   capabilityNames,
   type KeyValue,
   type Operation,
+  type StoreDestruction,
   supports,
 } from "@kv/protocol";
-import { expect } from "vitest";
+import { afterEach, beforeEach, expect } from "vitest";
 
 /** Every item of an async iterable (nothing for `undefined`), in the order it yields them. */
 export async function collect<T>(source: AsyncIterable<T> | undefined): Promise<T[]> {
@@ -106,5 +114,147 @@ export async function expectNamesApart(
     if (supports(store, "keys")) {
       expect(sorted(await store.keys({ collection }))).toEqual(sorted([...new Set(keys)]));
     }
+  }
+}
+
+/** The error a promise rejects with. @throws when it resolves instead */
+export async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error("Expected the call to throw");
+}
+
+/**
+ * Expects `supports(store, capability)` to be what the table says, for each capability named in
+ * it (a failure names the capability).
+ */
+export function expectOffers(
+  store: KeyValue,
+  expected: Readonly<Partial<Record<Capability, boolean>>>,
+): void {
+  for (const capability of capabilityNames) {
+    const offered = expected[capability];
+    if (offered !== undefined) expect(supports(store, capability), capability).toBe(offered);
+  }
+}
+
+/** A loopback port nothing listens on: the OS hands it out and it is closed again at once. */
+export async function freeLoopbackPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", resolve);
+  });
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (typeof address !== "object" || address === null) throw new Error("The OS gave no port");
+  return address.port;
+}
+
+/** A store for one test, and how to dispose of it afterwards. */
+export interface StoreUnderTest {
+  /** The store the test uses. */
+  readonly store: KeyValue;
+  /** A store over the same data, as a restarted process would open it (the same one in memory). */
+  reopen(): KeyValue;
+  /** Releases the store and removes what it wrote where that is the test's job. */
+  dispose(): Promise<void>;
+}
+
+/** Opens a store for one test. */
+export type OpenStore = () => Promise<StoreUnderTest>;
+
+/** Opens a store that lives in memory: `reopen()` gives the same one, nothing is left to remove. */
+export function inMemory(create: () => KeyValue): OpenStore {
+  return async () => {
+    const store = create();
+    return { store, reopen: () => store, dispose: async () => {} };
+  };
+}
+
+/**
+ * Opens a store in a new temporary directory: `reopen()` opens another over that directory and
+ * `dispose()` removes it.
+ */
+export function inTemporaryDirectory(open: (directory: string) => KeyValue): OpenStore {
+  return async () => {
+    const directory = await mkdtemp(join(tmpdir(), "kv-test-"));
+    return {
+      store: open(directory),
+      reopen: () => open(directory),
+      dispose: () => rm(directory, { recursive: true, force: true }),
+    };
+  };
+}
+
+/** Opens a fresh store before each test and disposes of it after; returns the current one. */
+export function useStore(open: OpenStore): () => StoreUnderTest {
+  let current: StoreUnderTest | undefined;
+  beforeEach(async () => {
+    current = await open();
+  });
+  afterEach(async () => {
+    await current?.dispose();
+    current = undefined;
+  });
+  return () => {
+    if (current === undefined) throw new Error("No store outside a test");
+    return current;
+  };
+}
+
+/** How `RealStores` opens its stores. */
+export interface RealStoresOptions<Server, File> {
+  /** Names this run's namespaces (`<name>-<run>-<label>`) and temporary directory. */
+  readonly name: string;
+  /** Opens a store in a namespace of a shared server (a `RedisStore` ...). */
+  readonly inNamespace: (namespace: string) => Server;
+  /** Opens a store in a file (a `SqliteStore` ...). */
+  readonly inFile: (path: string) => File;
+}
+
+/**
+ * Stores on real backends for one test file: server-backed ones in namespaces of this run,
+ * file-backed ones in temporary files. `dispose()` destroys every namespace handed out (through a
+ * store of its own, since the suite may have closed its stores) and removes the files.
+ */
+export class RealStores<
+  Server extends KeyValue & StoreDestruction & Closable,
+  File extends KeyValue,
+> {
+  private readonly options: RealStoresOptions<Server, File>;
+  private readonly run = randomUUID().slice(0, 8);
+  private readonly namespaces = new Set<string>();
+  private directory: string | undefined;
+  private files = 0;
+
+  constructor(options: RealStoresOptions<Server, File>) {
+    this.options = options;
+  }
+
+  /** A server-backed store in the namespace `<label>` of this run (the same one for the same label). */
+  inNamespace(label = "main"): Server {
+    const namespace = `${this.options.name}-${this.run}-${label}`;
+    this.namespaces.add(namespace);
+    return this.options.inNamespace(namespace);
+  }
+
+  /** A file-backed store in a new temporary file. */
+  inFile(): File {
+    this.directory ??= mkdtempSync(join(tmpdir(), `${this.options.name}-`));
+    return this.options.inFile(join(this.directory, `store-${++this.files}`));
+  }
+
+  /** Destroys every namespace handed out and removes the temporary files. */
+  async dispose(): Promise<void> {
+    for (const namespace of this.namespaces) {
+      const store = this.options.inNamespace(namespace);
+      await store.destroy();
+      await store.close();
+    }
+    if (this.directory !== undefined) rmSync(this.directory, { recursive: true, force: true });
   }
 }

@@ -1,0 +1,150 @@
+import { existsSync } from "node:fs";
+import { connect } from "node:net";
+import { dirname } from "node:path";
+import {
+  expectOffers,
+  freeLoopbackPort,
+  inMemory,
+  inTemporaryDirectory,
+  RealStores,
+  rejection,
+  useStore,
+  withoutCapabilities,
+} from "@kv/conformance";
+import { BaseStore, type ManagedEntry } from "@kv/protocol";
+import { describe, expect, it } from "vitest";
+
+/** Entries in a Map, with `destroy` and `close` recorded per instance. */
+class MapStore extends BaseStore {
+  readonly entries = new Map<string, ManagedEntry>();
+  readonly location: string;
+  destroyed = false;
+  closed = false;
+
+  constructor(location = "") {
+    super();
+    this.location = location;
+  }
+
+  protected async getEntry(collection: string, key: string): Promise<ManagedEntry | undefined> {
+    return this.entries.get(JSON.stringify([collection, key]));
+  }
+
+  protected async putEntry(collection: string, key: string, entry: ManagedEntry): Promise<void> {
+    this.entries.set(JSON.stringify([collection, key]), entry);
+  }
+
+  protected async deleteEntry(collection: string, key: string): Promise<boolean> {
+    return this.entries.delete(JSON.stringify([collection, key]));
+  }
+
+  async destroy(): Promise<boolean> {
+    this.destroyed = true;
+    return true;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}
+
+describe("rejection", () => {
+  it("resolves with the error the promise rejects with", async () => {
+    const error = new RangeError("no");
+    expect(await rejection(Promise.reject(error))).toBe(error);
+  });
+
+  it("throws when the promise resolves", async () => {
+    await expect(rejection(Promise.resolve(1))).rejects.toThrow("Expected the call to throw");
+  });
+});
+
+describe("expectOffers", () => {
+  it("passes when every named capability is offered as stated, and names the one that is not", () => {
+    const store = withoutCapabilities(new MapStore(), "keys");
+    expectOffers(store, { keys: false, destroy: true, close: true });
+    expect(() => expectOffers(store, { destroy: true, keys: true })).toThrow(/keys/);
+  });
+});
+
+describe("freeLoopbackPort", () => {
+  it("gives a port on which nothing listens", async () => {
+    const port = await freeLoopbackPort();
+    expect(port).toBeGreaterThan(0);
+    const refused = await new Promise<unknown>((resolve) => {
+      const socket = connect({ host: "127.0.0.1", port });
+      socket.once("connect", () => {
+        socket.destroy();
+        resolve(undefined);
+      });
+      socket.once("error", resolve);
+    });
+    expect(refused).toMatchObject({ code: "ECONNREFUSED" });
+  });
+});
+
+describe("inMemory and inTemporaryDirectory", () => {
+  it("inMemory reopens the same store and leaves nothing to remove", async () => {
+    const opened = await inMemory(() => new MapStore())();
+    expect(opened.reopen()).toBe(opened.store);
+    await opened.dispose();
+  });
+
+  it("inTemporaryDirectory reopens over the same directory and removes it on dispose", async () => {
+    const opened = await inTemporaryDirectory((directory) => new MapStore(directory))();
+    const { location } = opened.store as MapStore;
+    expect(existsSync(location)).toBe(true);
+    const reopened = opened.reopen() as MapStore;
+    expect(reopened).not.toBe(opened.store);
+    expect(reopened.location).toBe(location);
+    await opened.dispose();
+    expect(existsSync(location)).toBe(false);
+  });
+});
+
+describe("useStore", () => {
+  const opened: MapStore[] = [];
+  const current = useStore(inMemory(() => new MapStore()));
+
+  it("opens a fresh store before each test", async () => {
+    opened.push(current().store as MapStore);
+    await current().store.put("k", { n: 1 });
+  });
+
+  it("gives the next test another store", async () => {
+    expect(current().store).not.toBe(opened[0]);
+    expect(await current().store.get("k")).toBeUndefined();
+  });
+});
+
+describe("RealStores", () => {
+  it("opens stores in namespaces of this run and in temporary files, and disposes of them", async () => {
+    const servers: MapStore[] = [];
+    const real = new RealStores({
+      name: "kv-helpers",
+      inNamespace: (namespace) => {
+        const store = new MapStore(namespace);
+        servers.push(store);
+        return store;
+      },
+      inFile: (path) => new MapStore(path),
+    });
+    const first = real.inNamespace("a");
+    expect(first.location).toMatch(/^kv-helpers-[0-9a-f]{8}-a$/);
+    expect(real.inNamespace("a").location).toBe(first.location);
+    expect(real.inNamespace().location).toMatch(/-main$/);
+    const files = [real.inFile(), real.inFile()].map(({ location }) => location);
+    expect(files[0]).not.toBe(files[1]);
+    const directory = dirname(files[0] ?? "");
+    expect(existsSync(directory)).toBe(true);
+    await real.dispose();
+    const disposers = servers.slice(3);
+    expect(disposers.map(({ location }) => location)).toEqual([
+      first.location,
+      servers[2]?.location,
+    ]);
+    expect(disposers.every(({ destroyed, closed }) => destroyed && closed)).toBe(true);
+    expect(servers.slice(0, 3).some(({ destroyed }) => destroyed)).toBe(false);
+    expect(existsSync(directory)).toBe(false);
+  });
+});
