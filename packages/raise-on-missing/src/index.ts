@@ -4,3 +4,4 @@ export {
   type RaiseOnMissingAdapterOptions,
   type RaiseOnMissingReadOptions,
 } from "./raise-on-missing-adapter.ts";
+export { StoreAdapter } from "./store-adapter.ts";

@@ -1,15 +1,14 @@
-import {
-  type CollectionOptions,
-  DEFAULT_COLLECTION,
-  type Entry,
-  type KeyValue,
-  type Operation,
-  type PutOptions,
-  type Value,
-  type ValueWithTtl,
-  validateCollection,
+import type {
+  CollectionOptions,
+  Entry,
+  KeyValue,
+  Operation,
+  PutOptions,
+  Value,
+  ValueWithTtl,
 } from "@kv/protocol";
 import { MissingKeyError } from "./missing-key-error.ts";
+import { StoreAdapter } from "./store-adapter.ts";
 
 /** Options of `RaiseOnMissingAdapter`. */
 export interface RaiseOnMissingAdapterOptions {
@@ -32,16 +31,10 @@ type LenientOptions = CollectionOptions & { throwOnMissing: false };
  * Reads that throw `MissingKeyError` instead of returning `undefined`, on any `KeyValue`. A bulk
  * read throws once, naming every missing key. Writes and deletes are passed through.
  */
-export class RaiseOnMissingAdapter {
-  /** The collection used when a call names none; `undefined` defers to the store's default. */
-  readonly defaultCollection: string | undefined;
-  private readonly store: KeyValue;
-
+export class RaiseOnMissingAdapter extends StoreAdapter {
   /** @throws InvalidKeyError for a bad `defaultCollection` */
   constructor(store: KeyValue, options: RaiseOnMissingAdapterOptions = {}) {
-    if (options.defaultCollection !== undefined) validateCollection(options.defaultCollection);
-    this.store = store;
-    this.defaultCollection = options.defaultCollection;
+    super(store, options.defaultCollection);
   }
 
   /**
@@ -122,7 +115,7 @@ export class RaiseOnMissingAdapter {
    * @throws InvalidKeyError, InvalidTtlError, SerializationError, StoreError
    */
   put(key: string, value: Value, options?: PutOptions): Promise<void> {
-    return this.store.put(key, value, { ...this.target(options), ttl: options?.ttl });
+    return this.store.put(key, value, this.writeTarget(options));
   }
 
   /**
@@ -131,29 +124,7 @@ export class RaiseOnMissingAdapter {
    * @throws InvalidKeyError, InvalidTtlError, SerializationError, StoreError
    */
   putMany(entries: readonly Entry[], options?: PutOptions): Promise<void> {
-    return this.store.putMany(entries, { ...this.target(options), ttl: options?.ttl });
-  }
-
-  /**
-   * Deletes one key.
-   * @returns `true` when an entry was removed.
-   * @throws InvalidKeyError, StoreError
-   */
-  delete(key: string, options?: CollectionOptions): Promise<boolean> {
-    return this.store.delete(key, this.target(options));
-  }
-
-  /**
-   * Deletes many keys.
-   * @returns how many distinct keys had an entry that was removed.
-   * @throws InvalidKeyError, StoreError
-   */
-  deleteMany(keys: readonly string[], options?: CollectionOptions): Promise<number> {
-    return this.store.deleteMany(keys, this.target(options));
-  }
-
-  private target(options: CollectionOptions | undefined): CollectionOptions {
-    return { collection: options?.collection ?? this.defaultCollection };
+    return this.store.putMany(entries, this.writeTarget(options));
   }
 
   private missing(
@@ -162,15 +133,6 @@ export class RaiseOnMissingAdapter {
     options: RaiseOnMissingReadOptions | undefined,
   ): void {
     if (options?.throwOnMissing === false) return;
-    throw new MissingKeyError({ operation, collection: this.collectionName(options), keys });
-  }
-
-  private collectionName(options: CollectionOptions | undefined): string {
-    const collection = options?.collection ?? this.defaultCollection;
-    if (collection !== undefined) return collection;
-    const store = this.store;
-    return "defaultCollection" in store && typeof store.defaultCollection === "string"
-      ? store.defaultCollection
-      : DEFAULT_COLLECTION;
+    throw new MissingKeyError({ operation, collection: this.collectionOf(options), keys });
   }
 }

@@ -1,26 +1,17 @@
+import { rejection, useStore } from "@kv/conformance";
 import { MemoryStore } from "@kv/memory";
 import { InvalidKeyError, type KeyValue, KeyValueError, ManualClock } from "@kv/protocol";
 import { MissingKeyError, RaiseOnMissingAdapter } from "@kv/raise-on-missing";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type StoreUnderTest, storeFactories } from "./stores.ts";
+import { beforeEach, describe, expect, it } from "vitest";
+import { storeFactories } from "./stores.ts";
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("Expected the call to throw");
-}
-
-describe.each(storeFactories)("RaiseOnMissingAdapter over %s", (_name, createStore) => {
-  let current: StoreUnderTest | undefined;
+describe.each(storeFactories)("RaiseOnMissingAdapter over %s", (_name, open) => {
+  const current = useStore(open);
   let store: KeyValue;
   let adapter: RaiseOnMissingAdapter;
 
   beforeEach(async () => {
-    current = await createStore();
-    store = current.store;
+    store = current().store;
     adapter = new RaiseOnMissingAdapter(store);
     await store.putMany(
       [
@@ -30,11 +21,6 @@ describe.each(storeFactories)("RaiseOnMissingAdapter over %s", (_name, createSto
       { collection: "c", ttl: 600 },
     );
     await store.put("plain", { n: 0 });
-  });
-
-  afterEach(async () => {
-    await current?.dispose();
-    current = undefined;
   });
 
   it("returns present values as the store does", async () => {

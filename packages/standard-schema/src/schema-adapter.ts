@@ -1,6 +1,5 @@
 import {
   type CollectionOptions,
-  defaultCollectionOf,
   type KeyValue,
   type KeyValueError,
   type Operation,
@@ -8,8 +7,8 @@ import {
   SerializationError,
   type Value,
   type ValueLocation,
-  validateCollection,
 } from "@kv/protocol";
+import { StoreAdapter } from "@kv/raise-on-missing";
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { ENVELOPE_KEY } from "./envelope.ts";
 import { toJsonForm } from "./json-form.ts";
@@ -52,13 +51,13 @@ export type SchemaOutcome<T, I extends StandardSchemaV1.Issue> =
  * policy. A subclass says how its schema library turns a model into the form to store
  * (`encodeModel`) and a stored value back into a model (`decodeModel`).
  */
-export abstract class SchemaAdapter<In, Out, I extends StandardSchemaV1.Issue> {
-  /** The collection used when a call names none; `undefined` defers to the store's default. */
-  readonly defaultCollection: string | undefined;
+export abstract class SchemaAdapter<
+  In,
+  Out,
+  I extends StandardSchemaV1.Issue,
+> extends StoreAdapter {
   /** True when models are stored inside the `{ "items": ... }` envelope. */
   readonly wrapped: boolean;
-  /** The store the models are kept in. */
-  protected readonly store: KeyValue;
   private readonly onInvalid: InvalidDataPolicy;
 
   /**
@@ -67,9 +66,7 @@ export abstract class SchemaAdapter<In, Out, I extends StandardSchemaV1.Issue> {
    * @throws InvalidKeyError for a bad `defaultCollection`, TypeError for an unknown `onInvalid`
    */
   constructor(store: KeyValue, options: SchemaAdapterOptions, envelope: () => boolean) {
-    if (options.defaultCollection !== undefined) validateCollection(options.defaultCollection);
-    this.store = store;
-    this.defaultCollection = options.defaultCollection;
+    super(store, options.defaultCollection);
     this.onInvalid = checkPolicy(options.onInvalid ?? "throw");
     this.wrapped = options.wrapped ?? envelope();
   }
@@ -148,7 +145,7 @@ export abstract class SchemaAdapter<In, Out, I extends StandardSchemaV1.Issue> {
    */
   async put(key: string, model: In, options?: PutOptions): Promise<void> {
     const value = await this.encode("put", key, model, options);
-    await this.store.put(key, value, { ...this.target(options), ttl: options?.ttl });
+    await this.store.put(key, value, this.writeTarget(options));
   }
 
   /**
@@ -165,35 +162,11 @@ export abstract class SchemaAdapter<In, Out, I extends StandardSchemaV1.Issue> {
         async ([key, model]) => [key, await this.encode("putMany", key, model, options)] as const,
       ),
     );
-    await this.store.putMany(values, { ...this.target(options), ttl: options?.ttl });
-  }
-
-  /**
-   * Deletes one model.
-   * @returns `true` when an entry was removed.
-   * @throws InvalidKeyError, StoreError
-   */
-  delete(key: string, options?: CollectionOptions): Promise<boolean> {
-    return this.store.delete(key, this.target(options));
-  }
-
-  /**
-   * Deletes many models.
-   * @returns how many distinct keys had an entry that was removed.
-   * @throws InvalidKeyError, StoreError
-   */
-  deleteMany(keys: readonly string[], options?: CollectionOptions): Promise<number> {
-    return this.store.deleteMany(keys, this.target(options));
-  }
-
-  private target(options: CollectionOptions | undefined): CollectionOptions {
-    return { collection: options?.collection ?? this.defaultCollection };
+    await this.store.putMany(values, this.writeTarget(options));
   }
 
   private location(operation: Operation, key: string, options?: CollectionOptions): ValueLocation {
-    const collection =
-      options?.collection ?? this.defaultCollection ?? defaultCollectionOf(this.store);
-    return { operation, collection, key };
+    return { operation, collection: this.collectionOf(options), key };
   }
 
   private async encode(

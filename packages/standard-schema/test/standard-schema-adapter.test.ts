@@ -1,10 +1,11 @@
+import { useStore } from "@kv/conformance";
 import { InvalidKeyError, type KeyValue, KeyValueError, SerializationError } from "@kv/protocol";
 import { StandardSchemaAdapter, ValidationError } from "@kv/standard-schema";
 import { toStandardJsonSchema } from "@valibot/to-json-schema";
 import { type } from "arktype";
 import * as v from "valibot";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { stores } from "./stores.ts";
+import { beforeEach, describe, expect, it } from "vitest";
+import { storeFactories } from "./stores.ts";
 
 const at = new Date("2026-11-23T05:04:57.123Z");
 
@@ -23,17 +24,11 @@ const isoDate = v.pipe(
 
 const caught = (error: unknown): unknown => error;
 
-describe.each(stores)("StandardSchemaAdapter over %s", (_name, open) => {
+describe.each(storeFactories)("StandardSchemaAdapter over %s", (_name, open) => {
+  const current = useStore(open);
   let store: KeyValue;
-  let dispose: (() => Promise<void>) | undefined;
-
-  beforeEach(async () => {
-    [store, dispose] = await open();
-  });
-
-  afterEach(async () => {
-    await dispose?.();
-    dispose = undefined;
+  beforeEach(() => {
+    store = current().store;
   });
 
   describe("with valibot", () => {

@@ -1,21 +1,9 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { inMemory, inTemporaryDirectory, type OpenStore } from "@kv/conformance";
 import { DiskStore } from "@kv/disk";
 import { MemoryStore } from "@kv/memory";
-import type { KeyValue } from "@kv/protocol";
 
-/** Opens a store for one test and returns it with its clean-up. */
-export type OpenStore = () => Promise<[store: KeyValue, dispose: () => Promise<void>]>;
-
-/** The stores the adapter is checked over: one in memory, one on disk. */
-export const stores: readonly (readonly [name: string, open: OpenStore])[] = [
-  ["MemoryStore", async () => [new MemoryStore(), async () => {}]],
-  [
-    "DiskStore",
-    async () => {
-      const directory = await mkdtemp(join(tmpdir(), "kv-standard-schema-"));
-      return [new DiskStore({ directory }), () => rm(directory, { recursive: true, force: true })];
-    },
-  ],
+/** Every store the adapter's behaviour is checked over: in-process and persistent. */
+export const storeFactories: readonly (readonly [name: string, OpenStore])[] = [
+  ["MemoryStore", inMemory(() => new MemoryStore())],
+  ["DiskStore", inTemporaryDirectory((directory) => new DiskStore({ directory }))],
 ];

@@ -1,9 +1,10 @@
+import { useStore } from "@kv/conformance";
 import { type KeyValue, SerializationError } from "@kv/protocol";
 import { ValidationError, ZodAdapter } from "@kv/zod";
 import { beforeEach, describe, expect, it } from "vitest";
 import * as z from "zod";
 import * as zm from "zod/mini";
-import { storeFactories, useStore } from "./stores.ts";
+import { storeFactories } from "./stores.ts";
 
 const at = new Date("2026-11-23T05:04:57.123Z");
 const later = new Date("2027-01-02T03:04:05.006Z");
@@ -19,8 +20,8 @@ const bigintText = z.codec(z.string().regex(/^-?\d+$/), z.bigint(), {
 
 const caught = (error: unknown): unknown => error;
 
-describe.each(storeFactories)("ZodAdapter dates and codecs over %s", (_name, createStore) => {
-  const current = useStore(createStore);
+describe.each(storeFactories)("ZodAdapter dates and codecs over %s", (_name, open) => {
+  const current = useStore(open);
   let store: KeyValue;
   beforeEach(() => {
     store = current().store;

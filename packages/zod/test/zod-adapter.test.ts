@@ -1,3 +1,4 @@
+import { rejection, useStore } from "@kv/conformance";
 import { MemoryStore } from "@kv/memory";
 import {
   InvalidKeyError,
@@ -8,10 +9,10 @@ import {
 } from "@kv/protocol";
 import { ValidationError as StandardValidationError } from "@kv/standard-schema";
 import { ValidationError, ZodAdapter } from "@kv/zod";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import * as z from "zod";
 import * as zm from "zod/mini";
-import { type StoreUnderTest, storeFactories } from "./stores.ts";
+import { storeFactories } from "./stores.ts";
 
 const User = z.object({
   name: z.string().min(1),
@@ -19,27 +20,11 @@ const User = z.object({
   age: z.number().int().nonnegative().default(0),
 });
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("Expected the call to throw");
-}
-
-describe.each(storeFactories)("ZodAdapter over %s", (_name, createStore) => {
-  let current: StoreUnderTest | undefined;
+describe.each(storeFactories)("ZodAdapter over %s", (_name, open) => {
+  const current = useStore(open);
   let store: KeyValue;
-
-  beforeEach(async () => {
-    current = await createStore();
-    store = current.store;
-  });
-
-  afterEach(async () => {
-    await current?.dispose();
-    current = undefined;
+  beforeEach(() => {
+    store = current().store;
   });
 
   describe("writes", () => {
@@ -300,8 +285,7 @@ describe.each(storeFactories)("ZodAdapter over %s", (_name, createStore) => {
   it("models and their envelopes survive reopening the store", async () => {
     await new ZodAdapter(store, User).put("u1", { name: "Ada", email: "A@x" });
     await new ZodAdapter(store, z.array(z.number())).put("l1", [1, 2]);
-    const reopened = current?.reopen();
-    if (reopened === undefined) throw new Error("no store");
+    const reopened = current().reopen();
     expect(await new ZodAdapter(reopened, User).get("u1")).toEqual({
       name: "Ada",
       email: "a@x",
