@@ -1,24 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { connect, createServer } from "node:net";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-
-/** A free TCP port on loopback, as the OS hands it out. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address !== null
-          ? resolve(address.port)
-          : reject(new Error("The OS gave no port")),
-      );
-    });
-  });
-}
+import { freeLoopbackPort } from "@kv/conformance";
 
 /** Resolves with the reply to one inline `PING`, or rejects when nothing answers. */
 function ping(port: number): Promise<string> {
@@ -54,7 +39,7 @@ export class PrivateRedis {
 
   /** Starts a server on a free port and waits until it answers. */
   static async start(): Promise<PrivateRedis> {
-    const redis = new PrivateRedis(await freePort());
+    const redis = new PrivateRedis(await freeLoopbackPort());
     await redis.restart();
     return redis;
   }

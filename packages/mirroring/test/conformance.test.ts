@@ -1,31 +1,31 @@
-import { describeConformance } from "@kv/conformance";
+import { describeConformance, freeLoopbackPort } from "@kv/conformance";
 import { MemoryStore } from "@kv/memory";
 import { MirroringWrapper, type MirrorReport } from "@kv/mirroring";
 import { StoreConnectionError } from "@kv/protocol";
 import { RedisStore } from "@kv/redis";
 import { afterAll, expect, it } from "vitest";
-import { closedPort, RealStores } from "./real-stores.ts";
+import { realStores } from "./real-stores.ts";
 
 await describeConformance("MirroringWrapper around two MemoryStores", {
   createStore: () => new MirroringWrapper([new MemoryStore(), new MemoryStore()]),
 });
 
-const real = new RealStores();
+const real = realStores();
 afterAll(() => real.dispose());
 
 await describeConformance("MirroringWrapper over Redis and SQLite", {
-  createStore: () => new MirroringWrapper([real.redis("mirror"), real.sqlite()]),
+  createStore: () => new MirroringWrapper([real.inNamespace("mirror"), real.inFile()]),
 });
 
 // Every call reaches the stopped server first and is answered (or written) by SQLite; the
 // failures go to the report, which sees nothing but StoreConnectionError.
-const port = await closedPort();
+const port = await freeLoopbackPort();
 const reports: MirrorReport[] = [];
 
 await describeConformance("MirroringWrapper reporting, its first child a Redis that is down", {
   createStore: () =>
     new MirroringWrapper(
-      [new RedisStore({ url: `redis://127.0.0.1:${port}`, connectTimeoutMs: 200 }), real.sqlite()],
+      [new RedisStore({ url: `redis://127.0.0.1:${port}`, connectTimeoutMs: 200 }), real.inFile()],
       { onPartialFailure: "report", report: (report) => void reports.push(report) },
     ),
 });

@@ -1,23 +1,24 @@
+import { freeLoopbackPort } from "@kv/conformance";
 import { MirroringError, MirroringWrapper, type MirrorReport } from "@kv/mirroring";
 import { isTransientError, StoreConnectionError } from "@kv/protocol";
 import { RedisStore } from "@kv/redis";
 import type { SqliteStore } from "@kv/sqlite";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { closedPort, RealStores } from "./real-stores.ts";
+import { realStores } from "./real-stores.ts";
 
 describe("MirroringWrapper over a Redis that is down (a closed loopback port) and SQLite", () => {
-  const real = new RealStores();
+  const real = realStores();
   let down: RedisStore;
   let sqlite: SqliteStore;
 
   beforeAll(async () => {
     down = new RedisStore({
-      url: `redis://127.0.0.1:${await closedPort()}`,
+      url: `redis://127.0.0.1:${await freeLoopbackPort()}`,
       connectTimeoutMs: 500,
     });
   });
   beforeEach(() => {
-    sqlite = real.sqlite();
+    sqlite = real.inFile();
   });
   afterAll(async () => {
     await down.close();
@@ -73,7 +74,7 @@ describe("MirroringWrapper over a Redis that is down (a closed loopback port) an
     );
     await during.put("c", { n: 3 }, { collection: "sessions", ttl: 120 });
 
-    const redis = real.redis("repaired");
+    const redis = real.inNamespace("repaired");
     const after = new MirroringWrapper([redis, sqlite]);
     expect(await after.repair({ collections: ["sessions"] })).toEqual({
       collections: 1,

@@ -17,7 +17,7 @@ import {
 } from "@kv/protocol";
 import { SqliteStore } from "@kv/sqlite";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { RealStores } from "./real-stores.ts";
+import { realStores } from "./real-stores.ts";
 
 /** A memory store that fails every call while `broken`, and can hold one call until released. */
 class ControlledStore extends BaseWrapper {
@@ -438,11 +438,11 @@ describe("PassthroughCacheWrapper", () => {
   });
 
   describe("over Redis", () => {
-    const real = new RealStores();
+    const real = realStores();
     afterAll(() => real.dispose());
 
     it("caches an entry for no longer than Redis keeps it", async () => {
-      const redis = real.redis();
+      const redis = real.inNamespace();
       const cache = new MemoryStore();
       const store = new PassthroughCacheWrapper(redis, cache);
       try {

@@ -4,7 +4,7 @@ import { MemoryStore } from "@kv/memory";
 import type { KeyValue } from "@kv/protocol";
 import { RoutingWrapper } from "@kv/routing";
 import { afterAll } from "vitest";
-import { RealStores } from "./real-stores.ts";
+import { realStores } from "./real-stores.ts";
 
 /** Spreads keys over `stores` by a hash of (collection, key). */
 function byHash(stores: readonly KeyValue[]): (collection: string, key: string) => KeyValue {
@@ -33,7 +33,7 @@ await describeConformance("RoutingWrapper by key over three MemoryStores", {
   },
 });
 
-const real = new RealStores();
+const real = realStores();
 afterAll(() => real.dispose());
 
 await describeConformance(
@@ -41,16 +41,16 @@ await describeConformance(
   {
     createStore: () =>
       new RoutingWrapper({
-        collections: new Map([["default_collection", real.redis("by-collection")]]),
-        defaultStore: real.sqlite(),
+        collections: new Map([["default_collection", real.inNamespace("by-collection")]]),
+        defaultStore: real.inFile(),
       }),
   },
 );
 
 await describeConformance("RoutingWrapper by key over Redis and SQLite", {
   createStore: () => {
-    const redis = real.redis("by-key");
-    const sqlite = real.sqlite();
+    const redis = real.inNamespace("by-key");
+    const sqlite = real.inFile();
     return new RoutingWrapper({
       route: byHash([redis, sqlite]),
       stores: [redis],
