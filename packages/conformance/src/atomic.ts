@@ -162,6 +162,29 @@ export function describeAtomicOperations(t: SuiteContext, probe: KeyValue): void
         );
       });
 
+      it("counts an increment or a touch as a write that makes earlier versions stale", async () => {
+        const collection = t.collection();
+        await t.store.put("c", { count: 1 }, { collection, ttl: 100 });
+        await t.settle();
+        if (supports(probe, "increment")) {
+          const before = await store().getVersioned("c", { collection });
+          await store().increment("c", { collection });
+          await t.settle();
+          expect(
+            await store().putIfVersion("c", { n: 0 }, before?.version ?? "", { collection }),
+          ).toBe(false);
+        }
+        if (supports(probe, "touch")) {
+          const before = await store().getVersioned("c", { collection });
+          await store().touch("c", { collection, ttl: 500 });
+          await t.settle();
+          expect(await store().deleteIfVersion("c", before?.version ?? "", { collection })).toBe(
+            false,
+          );
+        }
+        expect(await t.store.get("c", { collection })).toBeDefined();
+      });
+
       it("deletes only while the version holds", async () => {
         const collection = t.collection();
         await t.store.put("k", { n: 1 }, { collection });
