@@ -1,3 +1,4 @@
+import { expectOffers } from "@kv/conformance";
 import { FallbackWrapper } from "@kv/fallback";
 import { MemoryStore } from "@kv/memory";
 import {
@@ -276,11 +277,7 @@ describe("FallbackWrapper", () => {
     const primary = new ClosableStore();
     const fallback = new ClosableStore();
     const store = new FallbackWrapper(primary, fallback);
-    expect([
-      supports(store, "keys"),
-      supports(store, "collections"),
-      supports(store, "close"),
-    ]).toEqual([true, true, true]);
+    expectOffers(store, { keys: true, collections: true, close: true });
     await store[Symbol.asyncDispose]();
     expect([primary.closed, fallback.closed]).toEqual([true, true]);
 

@@ -1,4 +1,4 @@
-import { withoutCapabilities } from "@kv/conformance";
+import { expectOffers, withoutCapabilities } from "@kv/conformance";
 import { EntryTooLargeError, EntryTooSmallError, LimitSizeWrapper } from "@kv/limit-size";
 import { MemoryStore } from "@kv/memory";
 import {
@@ -7,7 +7,6 @@ import {
   InvalidKeyError,
   KeyValueError,
   SerializationError,
-  supports,
 } from "@kv/protocol";
 import { describe, expect, it } from "vitest";
 
@@ -132,19 +131,11 @@ describe("LimitSizeWrapper", () => {
 
   it("offers exactly the capabilities of the inner store", () => {
     const full = new LimitSizeWrapper(new MemoryStore());
-    expect([
-      supports(full, "keys"),
-      supports(full, "collections"),
-      supports(full, "destroy"),
-    ]).toEqual([true, true, true]);
+    expectOffers(full, { keys: true, collections: true, destroy: true });
     class Bare extends BaseWrapper {}
     const plain = withoutCapabilities(new MemoryStore(), ...capabilityNames);
     const bare = new LimitSizeWrapper(new Bare(plain));
-    expect([
-      supports(bare, "keys"),
-      supports(bare, "collections"),
-      supports(bare, "destroy"),
-    ]).toEqual([false, false, false]);
+    expectOffers(bare, { keys: false, collections: false, destroy: false });
   });
 
   it("refuses limits that are negative or crossed", () => {

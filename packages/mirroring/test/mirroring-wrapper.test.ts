@@ -1,3 +1,4 @@
+import { expectOffers } from "@kv/conformance";
 import { MemoryStore } from "@kv/memory";
 import { MirroringError, MirroringWrapper, type MirrorReport } from "@kv/mirroring";
 import { NullStore } from "@kv/null";
@@ -279,17 +280,9 @@ describe("MirroringWrapper reads", () => {
 describe("MirroringWrapper capabilities", () => {
   it("offers enumeration and destruction only when every child offers them", () => {
     const full = new MirroringWrapper([new MemoryStore(), new MemoryStore()]);
-    expect([
-      supports(full, "keys"),
-      supports(full, "collections"),
-      supports(full, "destroy"),
-    ]).toEqual([true, true, true]);
+    expectOffers(full, { keys: true, collections: true, destroy: true });
     const partial = new MirroringWrapper([new MemoryStore(), new NullStore()]);
-    expect([
-      supports(partial, "keys"),
-      supports(partial, "collections"),
-      supports(partial, "destroy"),
-    ]).toEqual([false, false, false]);
+    expectOffers(partial, { keys: false, collections: false, destroy: false });
   });
 
   it("never offers the atomic operations: a write to several stores cannot be atomic", () => {
@@ -303,8 +296,7 @@ describe("MirroringWrapper capabilities", () => {
     const sqlite = new SqliteStore({ path: ":memory:" });
     const memory = new MemoryStore();
     const store = new MirroringWrapper([new NullStore(), memory, sqlite]);
-    expect(supports(store, "cull")).toBe(true);
-    expect(supports(store, "close")).toBe(true);
+    expectOffers(store, { cull: true, close: true });
     const culls = [vi.spyOn(memory, "cull"), vi.spyOn(sqlite, "cull")];
     await store.cull?.();
     for (const cull of culls) expect(cull).toHaveBeenCalledTimes(1);

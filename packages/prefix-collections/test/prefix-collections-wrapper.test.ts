@@ -1,7 +1,13 @@
-import { expectNamesApart, hostileNames, sorted, withoutCapabilities } from "@kv/conformance";
+import {
+  expectNamesApart,
+  expectOffers,
+  hostileNames,
+  sorted,
+  withoutCapabilities,
+} from "@kv/conformance";
 import { MemoryStore } from "@kv/memory";
 import { PrefixCollectionsWrapper } from "@kv/prefix-collections";
-import { InvalidKeyError, supports } from "@kv/protocol";
+import { InvalidKeyError } from "@kv/protocol";
 import { describe, expect, it } from "vitest";
 
 describe("PrefixCollectionsWrapper", () => {
@@ -118,16 +124,12 @@ describe("PrefixCollectionsWrapper", () => {
         prefix: "app",
       },
     );
-    expect(supports(noListing, "collections")).toBe(false);
-    expect(supports(noListing, "destroyCollection")).toBe(true);
-    expect(supports(noListing, "destroy")).toBe(false);
+    expectOffers(noListing, { collections: false, destroyCollection: true, destroy: false });
     const noDestroying = new PrefixCollectionsWrapper(
       withoutCapabilities(new MemoryStore(), "destroyCollection"),
       { prefix: "app" },
     );
-    expect(supports(noDestroying, "destroyCollection")).toBe(false);
-    expect(supports(noDestroying, "destroy")).toBe(false);
-    expect(supports(noDestroying, "keys")).toBe(true);
+    expectOffers(noDestroying, { destroyCollection: false, destroy: false, keys: true });
   });
 
   it("refuses a missing or empty prefix or default collection with TypeError", () => {

@@ -1,6 +1,7 @@
 import {
   collect,
   expectNamesApart,
+  expectOffers,
   hostileNames,
   sorted,
   withoutCapabilities,
@@ -137,19 +138,19 @@ describe("PrefixKeysWrapper", () => {
     const store = new PrefixKeysWrapper(withoutCapabilities(new MemoryStore(), "keys"), {
       prefix: "app",
     });
-    expect(supports(store, "keys")).toBe(false);
-    expect(supports(store, "destroyCollection")).toBe(false);
-    expect(supports(store, "destroy")).toBe(false);
-    expect(supports(store, "collections")).toBe(true);
+    expectOffers(store, {
+      keys: false,
+      destroyCollection: false,
+      destroy: false,
+      collections: true,
+    });
   });
 
   it("offers destroyCollection but not destroy over a store that cannot list collections", () => {
     const store = new PrefixKeysWrapper(withoutCapabilities(new MemoryStore(), "collections"), {
       prefix: "app",
     });
-    expect(supports(store, "keys")).toBe(true);
-    expect(supports(store, "destroyCollection")).toBe(true);
-    expect(supports(store, "destroy")).toBe(false);
+    expectOffers(store, { keys: true, destroyCollection: true, destroy: false });
   });
 
   it("offers destroyCollection only where the inner store has it", () => {
@@ -159,8 +160,7 @@ describe("PrefixKeysWrapper", () => {
         prefix: "app",
       },
     );
-    expect(supports(store, "destroyCollection")).toBe(false);
-    expect(supports(store, "destroy")).toBe(true);
+    expectOffers(store, { destroyCollection: false, destroy: true });
   });
 
   it("refuses a missing or empty prefix and a separator that is not a string with TypeError", () => {

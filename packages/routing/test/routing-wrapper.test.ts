@@ -1,3 +1,4 @@
+import { expectOffers } from "@kv/conformance";
 import { MemoryStore } from "@kv/memory";
 import { NullStore } from "@kv/null";
 import {
@@ -310,19 +311,18 @@ describe("RoutingWrapper capabilities", () => {
       collections: { a: new MemoryStore() },
       defaultStore: new MemoryStore(),
     });
-    expect(supports(full, "keys")).toBe(true);
-    expect(supports(full, "collections")).toBe(true);
-    expect(supports(full, "destroyCollection")).toBe(true);
-    expect(supports(full, "destroy")).toBe(true);
+    expectOffers(full, { keys: true, collections: true, destroyCollection: true, destroy: true });
 
     const partial = new RoutingWrapper({
       collections: { a: new NullStore() },
       defaultStore: new MemoryStore(),
     });
-    expect(supports(partial, "keys")).toBe(false);
-    expect(supports(partial, "collections")).toBe(false);
-    expect(supports(partial, "destroyCollection")).toBe(false);
-    expect(supports(partial, "destroy")).toBe(false);
+    expectOffers(partial, {
+      keys: false,
+      collections: false,
+      destroyCollection: false,
+      destroy: false,
+    });
 
     const viaFunction = new RoutingWrapper({
       route: () => undefined,
@@ -338,8 +338,7 @@ describe("RoutingWrapper capabilities", () => {
       collections: { cache: new NullStore() },
       defaultStore: sqlite,
     });
-    expect(supports(store, "cull")).toBe(true);
-    expect(supports(store, "close")).toBe(true);
+    expectOffers(store, { cull: true, close: true });
     const cull = vi.spyOn(sqlite, "cull");
     await store.cull?.();
     expect(cull).toHaveBeenCalledTimes(1);

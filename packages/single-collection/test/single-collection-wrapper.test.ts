@@ -1,4 +1,10 @@
-import { expectNamesApart, hostileNames, sorted, withoutCapabilities } from "@kv/conformance";
+import {
+  expectNamesApart,
+  expectOffers,
+  hostileNames,
+  sorted,
+  withoutCapabilities,
+} from "@kv/conformance";
 import { MemoryStore } from "@kv/memory";
 import { InvalidKeyError, supports } from "@kv/protocol";
 import { SingleCollectionWrapper } from "@kv/single-collection";
@@ -169,10 +175,12 @@ describe("SingleCollectionWrapper", () => {
     const store = new SingleCollectionWrapper(withoutCapabilities(new MemoryStore(), "keys"), {
       singleCollection: "kv",
     });
-    expect(supports(store, "keys")).toBe(false);
-    expect(supports(store, "collections")).toBe(false);
-    expect(supports(store, "destroyCollection")).toBe(false);
-    expect(supports(store, "destroy")).toBe(true);
+    expectOffers(store, {
+      keys: false,
+      collections: false,
+      destroyCollection: false,
+      destroy: true,
+    });
   });
 
   it("offers each capability only where the inner store has it", () => {
@@ -182,15 +190,12 @@ describe("SingleCollectionWrapper", () => {
         singleCollection: "kv",
       },
     );
-    expect(supports(noCollections, "collections")).toBe(false);
-    expect(supports(noCollections, "destroyCollection")).toBe(true);
+    expectOffers(noCollections, { collections: false, destroyCollection: true });
     const noDestroying = new SingleCollectionWrapper(
       withoutCapabilities(new MemoryStore(), "destroyCollection"),
       { singleCollection: "kv" },
     );
-    expect(supports(noDestroying, "destroyCollection")).toBe(false);
-    expect(supports(noDestroying, "destroy")).toBe(false);
-    expect(supports(noDestroying, "keys")).toBe(true);
+    expectOffers(noDestroying, { destroyCollection: false, destroy: false, keys: true });
   });
 
   it("refuses options that cannot work with TypeError", () => {

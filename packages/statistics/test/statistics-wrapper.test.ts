@@ -1,4 +1,4 @@
-import { withoutCapabilities } from "@kv/conformance";
+import { expectOffers, withoutCapabilities } from "@kv/conformance";
 import { MemoryStore } from "@kv/memory";
 import {
   BaseWrapper,
@@ -188,17 +188,9 @@ describe("StatisticsWrapper", () => {
 
   it("offers exactly the capabilities of the inner store", () => {
     const store = new StatisticsWrapper(new MemoryStore());
-    expect([
-      supports(store, "keys"),
-      supports(store, "collections"),
-      supports(store, "destroy"),
-    ]).toEqual([true, true, true]);
+    expectOffers(store, { keys: true, collections: true, destroy: true });
     const plain = withoutCapabilities(new MemoryStore(), ...capabilityNames);
     const bare = new StatisticsWrapper(plain);
-    expect([
-      supports(bare, "keys"),
-      supports(bare, "collections"),
-      supports(bare, "destroy"),
-    ]).toEqual([false, false, false]);
+    expectOffers(bare, { keys: false, collections: false, destroy: false });
   });
 });
