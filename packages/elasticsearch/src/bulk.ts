@@ -1,7 +1,7 @@
 import type { Client, estypes } from "@elastic/elasticsearch";
-import type { ManagedEntry } from "@kv/protocol";
+import { type ManagedEntry, StoreError } from "@kv/protocol";
 import { type BulkItemFailure, bulkWriteError } from "./errors.ts";
-import { documentId, keyOfHit, toSource } from "./layout.ts";
+import { documentId, fromSource, keyOfHit, toSource } from "./layout.ts";
 
 /** When a write becomes visible to searches: the `refresh` parameter of every write. */
 export type Refresh = "wait_for" | boolean;
@@ -30,6 +30,32 @@ function bulkFailures(
     });
   }
   return failures;
+}
+
+/**
+ * Reads entries of one collection with one `mget` request, in the order of `keys`; a missing
+ * index reads as missing entries.
+ * @throws StoreError for a document Elasticsearch could not read
+ */
+export async function bulkGet(
+  client: Client,
+  index: string,
+  collection: string,
+  keys: readonly string[],
+): Promise<(ManagedEntry | undefined)[]> {
+  const { docs } = await client.mget<unknown>({ index, ids: keys.map(documentId) });
+  return docs.map((doc, position) => {
+    if ("error" in doc) {
+      if (doc.error.type === "index_not_found_exception") return undefined;
+      throw new StoreError({
+        message: doc.error.reason ?? doc.error.type,
+        cause: doc.error,
+        collection,
+        key: keys[position],
+      });
+    }
+    return doc.found ? fromSource(doc._source) : undefined;
+  });
 }
 
 /**

@@ -1,30 +1,37 @@
 import type { Client, estypes } from "@elastic/elasticsearch";
 import {
   type CollectionOptions,
+  type CounterChange,
   type ErrorContext,
-  InvalidKeyError,
   type KeyValueError,
   type ManagedEntry,
   type Operation,
   type StoreClass,
-  StoreError,
+  type StoredVersion,
   storeWith,
 } from "@kv/protocol";
-import { bulkDelete, bulkDeleteUnchanged, bulkPut, type Refresh } from "./bulk.ts";
+import {
+  deleteDocument,
+  type EntryRef,
+  insertEntry,
+  readStored,
+  removeIfVersion,
+  replaceIfVersion,
+  touchEntry,
+  versionOf,
+  writeDocument,
+} from "./atomic.ts";
+import { bulkDelete, bulkDeleteUnchanged, bulkGet, bulkPut, type Refresh } from "./bulk.ts";
+import { CounterBatches } from "./counters.ts";
 import { toKeyValueError } from "./errors.ts";
 import { countDocuments, deleteIndices, ensureIndex, refreshIndices } from "./indices.ts";
+import { checkCollectionLength, indexName, indexPattern, keyOfHit, toSource } from "./layout.ts";
 import {
-  documentId,
-  fromSource,
-  indexName,
-  indexPattern,
-  keyOfHit,
-  MAX_COLLECTION_LENGTH,
-  MAX_PREFIX_LENGTH,
-  PREFIX_PATTERN,
-  toSource,
-} from "./layout.ts";
-import { type ElasticsearchStoreOptions, ownedClient } from "./options.ts";
+  type ElasticsearchStoreOptions,
+  ownedClient,
+  resolveIndexPrefix,
+  resolvePageSize,
+} from "./options.ts";
 import {
   expiredQuery,
   liveQuery,
@@ -34,15 +41,27 @@ import {
   scanHits,
 } from "./search.ts";
 
-const ElasticsearchBase: StoreClass<
-  "keys" | "collections" | "destroyCollection" | "destroy" | "cull" | "close" | "entries"
-> = storeWith("keys", "collections", "destroyCollection", "destroy", "cull", "close", "entries");
+const capabilities = [
+  "keys",
+  "collections",
+  "destroyCollection",
+  "destroy",
+  "cull",
+  "close",
+  "entries",
+  "putIfAbsent",
+  "versions",
+  "increment",
+  "touch",
+] as const;
+const ElasticsearchBase: StoreClass<(typeof capabilities)[number]> = storeWith(...capabilities);
 
 /**
  * A store keeping each collection in its own Elasticsearch index, one document per key, in
  * py-key-value's layout. Reads by key are realtime; `getMany` is one `mget`, `putMany` and
  * `deleteMany` one `_bulk` request. Writes do not wait for an index refresh; listings refresh
- * first. Listing keys pages through a point in time.
+ * first. Listing keys pages through a point in time. The atomic operations are writes
+ * conditional on `op_type=create` or `if_seq_no`/`if_primary_term`, never scripts.
  */
 export class ElasticsearchStore extends ElasticsearchBase {
   /** The client the store sends its requests with. */
@@ -54,6 +73,7 @@ export class ElasticsearchStore extends ElasticsearchBase {
   private readonly refreshBeforeListing: boolean;
   private readonly indexSettings: estypes.IndicesIndexSettings;
   private readonly pageSize: number;
+  private readonly counters = new CounterBatches();
 
   /**
    * @throws RangeError when `indexPrefix`, `pageSize` or `retryDelayMs` is not acceptable
@@ -61,22 +81,12 @@ export class ElasticsearchStore extends ElasticsearchBase {
    */
   constructor(options: ElasticsearchStoreOptions) {
     super(options);
-    const prefix = options.indexPrefix ?? "kv_store";
-    if (!PREFIX_PATTERN.test(prefix) || prefix.length > MAX_PREFIX_LENGTH) {
-      throw new RangeError(
-        `indexPrefix must be 1 to ${MAX_PREFIX_LENGTH} lowercase letters, digits, "_", "." or "-", starting with a letter or digit, got ${JSON.stringify(prefix)}`,
-      );
-    }
-    const pageSize = options.pageSize ?? 1000;
-    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 10_000) {
-      throw new RangeError(`pageSize must be an integer from 1 to 10000, got ${String(pageSize)}`);
-    }
+    this.indexPrefix = resolveIndexPrefix(options.indexPrefix);
+    this.pageSize = resolvePageSize(options.pageSize);
     checkCollectionLength(this.defaultCollection, undefined);
-    this.indexPrefix = prefix;
     this.refresh = options.refresh ?? false;
     this.refreshBeforeListing = options.refreshBeforeListing ?? true;
     this.indexSettings = options.indexSettings ?? {};
-    this.pageSize = pageSize;
     this.ownsClient = !("client" in options);
     this.client = "client" in options ? options.client : ownedClient(options);
   }
@@ -99,42 +109,18 @@ export class ElasticsearchStore extends ElasticsearchBase {
   }
 
   protected async getEntry(collection: string, key: string): Promise<ManagedEntry | undefined> {
-    const response = await this.client.get<unknown>(
-      { index: this.index(collection), id: documentId(key) },
-      { ignore: [404] },
-    );
-    return response.found ? fromSource(response._source) : undefined;
+    return (await readStored(this.ref(collection, key)))?.entry;
   }
 
-  protected override async getEntries(
+  protected override getEntries(
     collection: string,
     keys: readonly string[],
   ): Promise<(ManagedEntry | undefined)[]> {
-    const { docs } = await this.client.mget<unknown>({
-      index: this.index(collection),
-      ids: keys.map(documentId),
-    });
-    return docs.map((doc, position) => {
-      if ("error" in doc) {
-        if (doc.error.type === "index_not_found_exception") return undefined;
-        throw new StoreError({
-          message: doc.error.reason ?? doc.error.type,
-          cause: doc.error,
-          collection,
-          key: keys[position],
-        });
-      }
-      return doc.found ? fromSource(doc._source) : undefined;
-    });
+    return bulkGet(this.client, this.index(collection), collection, keys);
   }
 
   protected async putEntry(collection: string, key: string, entry: ManagedEntry): Promise<void> {
-    await this.client.index({
-      index: this.index(collection),
-      id: documentId(key),
-      document: toSource(collection, key, entry),
-      refresh: this.refresh,
-    });
+    await writeDocument(this.ref(collection, key), toSource(collection, key, entry), "any");
   }
 
   protected override putEntries(
@@ -144,12 +130,8 @@ export class ElasticsearchStore extends ElasticsearchBase {
     return bulkPut(this.client, this.index(collection), collection, entries, this.refresh);
   }
 
-  protected async deleteEntry(collection: string, key: string): Promise<boolean> {
-    const response = await this.client.delete(
-      { index: this.index(collection), id: documentId(key), refresh: this.refresh },
-      { ignore: [404] },
-    );
-    return response.result === "deleted";
+  protected deleteEntry(collection: string, key: string): Promise<boolean> {
+    return deleteDocument(this.ref(collection, key));
   }
 
   protected override deleteEntries(collection: string, keys: readonly string[]): Promise<number> {
@@ -215,20 +197,53 @@ export class ElasticsearchStore extends ElasticsearchBase {
     if (this.ownsClient) await this.client.close();
   }
 
+  protected insertEntry(collection: string, key: string, entry: ManagedEntry): Promise<boolean> {
+    return insertEntry(this.ref(collection, key), entry);
+  }
+
+  protected async readVersioned(
+    collection: string,
+    key: string,
+  ): Promise<StoredVersion | undefined> {
+    const stored = await readStored(this.ref(collection, key));
+    return stored && { entry: stored.entry, version: versionOf(stored) };
+  }
+
+  protected replaceVersioned(
+    collection: string,
+    key: string,
+    entry: ManagedEntry,
+    version: string,
+  ): Promise<boolean> {
+    return replaceIfVersion(this.ref(collection, key), entry, version);
+  }
+
+  protected removeVersioned(collection: string, key: string, version: string): Promise<boolean> {
+    return removeIfVersion(this.ref(collection, key), version);
+  }
+
+  protected addToCounter(collection: string, key: string, change: CounterChange): Promise<number> {
+    return this.counters.add(this.ref(collection, key), change);
+  }
+
+  protected touchEntry(
+    collection: string,
+    key: string,
+    expiresAt: number | undefined,
+  ): Promise<boolean> {
+    return touchEntry(this.ref(collection, key), expiresAt);
+  }
+
   private index(collection: string): string {
     return indexName(this.indexPrefix, collection);
+  }
+
+  private ref(collection: string, key: string): EntryRef {
+    const { client, refresh, clock } = this;
+    return { client, index: this.index(collection), collection, key, refresh, clock };
   }
 
   private scan(index: string, query: Query): ScanOptions {
     return { index, query, fields: ["key"], pageSize: this.pageSize };
   }
-}
-
-function checkCollectionLength(collection: string, operation: Operation | undefined): void {
-  if (collection.length <= MAX_COLLECTION_LENGTH) return;
-  throw new InvalidKeyError({
-    message: `Collection name longer than ${MAX_COLLECTION_LENGTH} characters`,
-    operation,
-    collection,
-  });
 }

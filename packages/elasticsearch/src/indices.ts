@@ -14,9 +14,13 @@ function lenient(index: string): {
   return { index, allow_no_indices: true, ignore_unavailable: true };
 }
 
+/** How long setup waits for the primary shards of an index someone else created. */
+const PRIMARIES_TIMEOUT_MS = 30_000;
+
 /**
- * Creates an index with the store's mapping unless it exists. An index created by someone else
- * in the meantime counts as created.
+ * Creates an index with the store's mapping unless it exists (creating waits for its primary
+ * shards). An index that exists already (created by someone else, perhaps a moment ago) counts as
+ * set up once its primary shards are active.
  */
 export async function ensureIndex(
   client: Client,
@@ -24,13 +28,37 @@ export async function ensureIndex(
   settings: estypes.IndicesIndexSettings,
 ): Promise<void> {
   try {
-    if (await client.indices.exists({ index })) return;
-    await client.indices.create({ index, mappings: INDEX_MAPPINGS, settings });
+    if (!(await client.indices.exists({ index }))) {
+      await client.indices.create({ index, mappings: INDEX_MAPPINGS, settings });
+      return;
+    }
   } catch (error) {
     const type = errorType(error);
-    if (type === "resource_already_exists_exception" || type === "index_already_exists_exception")
-      return;
-    throw error;
+    if (type !== "resource_already_exists_exception" && type !== "index_already_exists_exception")
+      throw error;
+  }
+  await waitForPrimaries(client, index);
+}
+
+/**
+ * Waits until every primary shard of an index is active: until then a realtime get fails with
+ * `no_shard_available_action_exception`. Cluster health alone is not enough: it reports a new
+ * index yellow while its primaries are still unassigned or initializing.
+ * @throws Error when they are not active within `PRIMARIES_TIMEOUT_MS`
+ */
+async function waitForPrimaries(client: Client, index: string): Promise<void> {
+  const deadline = Date.now() + PRIMARIES_TIMEOUT_MS;
+  for (;;) {
+    const health = await client.cluster.health({
+      index,
+      level: "indices",
+      wait_for_no_initializing_shards: true,
+      timeout: "10s",
+    });
+    const shards = health.indices?.[index];
+    if (shards === undefined || shards.active_primary_shards >= shards.number_of_shards) return;
+    if (Date.now() > deadline) throw new Error(`The primary shards of ${index} are not active`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 

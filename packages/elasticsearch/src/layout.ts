@@ -1,6 +1,13 @@
 import { createHash } from "node:crypto";
 import type { estypes } from "@elastic/elasticsearch";
-import { formatTimestamp, fromEntryDocument, type ManagedEntry, type Value } from "@kv/protocol";
+import {
+  formatTimestamp,
+  fromEntryDocument,
+  InvalidKeyError,
+  type ManagedEntry,
+  type Operation,
+  type Value,
+} from "@kv/protocol";
 
 /** Elasticsearch's limit on an index name, in bytes. */
 const MAX_INDEX_NAME_BYTES = 255;
@@ -113,6 +120,20 @@ export function keyOfHit(hit: estypes.SearchHit<unknown>): string | undefined {
   return hit._id;
 }
 
-function isRecord(input: unknown): input is Record<string, unknown> {
+/** True for a plain JSON object (not an array). */
+export function isRecord(input: unknown): input is Record<string, unknown> {
   return typeof input === "object" && input !== null && !Array.isArray(input);
+}
+
+/**
+ * Refuses a collection name longer than `MAX_COLLECTION_LENGTH`.
+ * @throws InvalidKeyError
+ */
+export function checkCollectionLength(collection: string, operation: Operation | undefined): void {
+  if (collection.length <= MAX_COLLECTION_LENGTH) return;
+  throw new InvalidKeyError({
+    message: `Collection name longer than ${MAX_COLLECTION_LENGTH} characters`,
+    operation,
+    collection,
+  });
 }

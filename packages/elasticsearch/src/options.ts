@@ -7,6 +7,7 @@ import {
 } from "@elastic/elasticsearch";
 import type { BaseStoreOptions } from "@kv/protocol";
 import type { Refresh } from "./bulk.ts";
+import { MAX_PREFIX_LENGTH, PREFIX_PATTERN } from "./layout.ts";
 
 /** Options of `ElasticsearchStore` whichever way it gets its client. */
 interface ElasticsearchStoreCommonOptions extends BaseStoreOptions {
@@ -91,4 +92,24 @@ export function ownedClient(options: ElasticsearchStoreUrlOptions): Client {
       }
     },
   });
+}
+
+/**
+ * The index prefix of the options, checked.
+ * @throws RangeError when it is not a valid start of an index name
+ */
+export function resolveIndexPrefix(prefix = "kv_store"): string {
+  if (PREFIX_PATTERN.test(prefix) && prefix.length <= MAX_PREFIX_LENGTH) return prefix;
+  throw new RangeError(
+    `indexPrefix must be 1 to ${MAX_PREFIX_LENGTH} lowercase letters, digits, "_", "." or "-", starting with a letter or digit, got ${JSON.stringify(prefix)}`,
+  );
+}
+
+/**
+ * The page size of the options, checked.
+ * @throws RangeError when it is not an integer from 1 to 10 000
+ */
+export function resolvePageSize(pageSize = 1000): number {
+  if (Number.isInteger(pageSize) && pageSize >= 1 && pageSize <= 10_000) return pageSize;
+  throw new RangeError(`pageSize must be an integer from 1 to 10000, got ${String(pageSize)}`);
 }

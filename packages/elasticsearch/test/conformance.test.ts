@@ -20,15 +20,21 @@ afterAll(async () => {
   await client.close();
 });
 
+/** A store with a client of its own on the indices of `indexPrefix`. */
+function ownStore(indexPrefix: string): ElasticsearchStore {
+  return new ElasticsearchStore({
+    url: elasticsearchUrl,
+    indexPrefix,
+    indexSettings: testIndexSettings,
+  });
+}
+
 // Default behaviour: an owned client, writes not waiting for a refresh, listings refreshing first
-// (read-your-writes without a settle).
+// (read-your-writes without a settle). The atomic operations race against a second instance with
+// its own client.
 await describeConformance("ElasticsearchStore", {
-  createStore: () =>
-    new ElasticsearchStore({
-      url: elasticsearchUrl,
-      indexPrefix: prefixes[0],
-      indexSettings: testIndexSettings,
-    }),
+  createStore: () => ownStore(prefixes[0]),
+  createPeer: () => ownStore(prefixes[0]),
 });
 
 // A borrowed client, listings not refreshing (refreshBeforeListing: false), and the suite
@@ -45,6 +51,7 @@ await describeConformance(
           indexSettings: { number_of_shards: 1, number_of_replicas: 0 },
         }),
       ),
+    createPeer: () => new PassThroughWrapper(ownStore(prefixes[1])),
     settle: async () => {
       await client.indices.refresh({
         index: `${prefixes[1]}-*`,

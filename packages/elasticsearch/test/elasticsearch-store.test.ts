@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import { createServer as createHttpServer } from "node:http";
 import { createServer, type Server, type Socket } from "node:net";
-import type { Client } from "@elastic/elasticsearch";
 import { BulkWriteError, ElasticsearchStore } from "@kv/elasticsearch";
 import {
   InvalidKeyError,
@@ -12,10 +11,12 @@ import {
 } from "@kv/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  countRequests,
   deleteIndices,
   elasticsearchUrl,
   freshPrefix,
   rawClient,
+  storeMaker,
   testIndexSettings,
 } from "./helpers.ts";
 
@@ -40,24 +41,7 @@ function collection(label = "c"): string {
   return `${label}-${++counter}`;
 }
 
-function store(options: Partial<ConstructorParameters<typeof ElasticsearchStore>[0]> = {}) {
-  return new ElasticsearchStore({
-    client,
-    indexPrefix: prefix,
-    indexSettings: testIndexSettings,
-    ...options,
-  });
-}
-
-/** Counts the HTTP requests a client sends, by method and path. */
-function countRequests(target: Client): { requests: string[]; reset: () => void } {
-  const requests: string[] = [];
-  target.diagnostic.on("request", (_error, meta) => {
-    const params = meta?.meta.request.params;
-    if (params !== undefined) requests.push(`${params.method} ${params.path}`);
-  });
-  return { requests, reset: () => requests.splice(0) };
-}
+const store = storeMaker(client, prefix);
 
 function sha256(text: string): string {
   return createHash("sha256").update(text).digest("hex");
@@ -601,11 +585,13 @@ describe("ElasticsearchStore errors and client ownership", () => {
     const s = new ElasticsearchStore({ url, maxRetries: 0 });
     await expect(s.get("k")).rejects.toThrow(StoreConnectionError);
     const node = createHttpServer((request, response) => {
-      response.writeHead(request.method === "HEAD" ? 200 : 404, {
+      const health = request.url?.startsWith("/_cluster/health") === true;
+      response.writeHead(request.method === "HEAD" || health ? 200 : 404, {
         "content-type": "application/json",
         "x-elastic-product": "Elasticsearch",
       });
-      response.end(request.method === "HEAD" ? undefined : JSON.stringify({ found: false }));
+      if (request.method === "HEAD") response.end();
+      else response.end(JSON.stringify(health ? { status: "green" } : { found: false }));
     });
     await new Promise<void>((resolve) =>
       node.listen(Number(new URL(url).port), "127.0.0.1", resolve),

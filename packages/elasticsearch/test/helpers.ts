@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Client, type estypes } from "@elastic/elasticsearch";
+import { ElasticsearchStore, type ElasticsearchStoreOptions } from "@kv/elasticsearch";
 
 /** The test node (scripts/services/elasticsearch.sh). */
 export const elasticsearchUrl: string = process.env.KV_ELASTICSEARCH_URL ?? "http://127.0.0.1:9201";
@@ -34,4 +35,40 @@ export async function deleteIndices(client: Client, prefix: string): Promise<voi
   });
   const names = Object.keys(indices);
   if (names.length > 0) await client.indices.delete({ index: names, ignore_unavailable: true });
+}
+
+/**
+ * Records the HTTP requests a client sends: `requests` as `<method> <path>`, and `queries` their
+ * query strings, in the same order.
+ */
+export function countRequests(target: Client): {
+  requests: string[];
+  queries: string[];
+  reset: () => void;
+} {
+  const requests: string[] = [];
+  const queries: string[] = [];
+  target.diagnostic.on("request", (_error, meta) => {
+    const params = meta?.meta.request.params;
+    if (params === undefined) return;
+    requests.push(`${params.method} ${params.path}`);
+    queries.push(typeof params.querystring === "string" ? params.querystring : "");
+  });
+  const reset = (): void => {
+    requests.splice(0);
+    queries.splice(0);
+  };
+  return { requests, queries, reset };
+}
+
+/**
+ * Makes stores on `client` and the indices of `indexPrefix` with the test index settings; each
+ * call may override any option.
+ */
+export function storeMaker(
+  client: Client,
+  indexPrefix: string,
+): (options?: Partial<ElasticsearchStoreOptions>) => ElasticsearchStore {
+  return (options = {}) =>
+    new ElasticsearchStore({ client, indexPrefix, indexSettings: testIndexSettings, ...options });
 }

@@ -1,0 +1,204 @@
+import type { Client } from "@elastic/elasticsearch";
+import {
+  type Clock,
+  formatTimestamp,
+  isExpired,
+  type ManagedEntry,
+  type Operation,
+  UpdateConflictError,
+} from "@kv/protocol";
+import type { Refresh } from "./bulk.ts";
+import { documentId, fromSource, isRecord, toSource } from "./layout.ts";
+
+/** How many conditional writes an operation tries before giving up with `UpdateConflictError`. */
+const MAX_ATTEMPTS = 32;
+/** The longest wait between two attempts, in ms. */
+const MAX_BACKOFF_MS = 100;
+
+/** One entry's document: where it lives, and how writes to it are made. */
+export interface EntryRef {
+  client: Client;
+  index: string;
+  collection: string;
+  key: string;
+  refresh: Refresh;
+  clock: Clock;
+}
+
+/** A stored document with the sequence number and primary term of its last write. */
+export interface StoredDocument {
+  /** The document as stored. */
+  source: Record<string, unknown>;
+  /** The entry it holds (expired or not). */
+  entry: ManagedEntry;
+  seqNo: number;
+  primaryTerm: number;
+}
+
+/** One write of a document: its sequence number and primary term. */
+type Version = Pick<StoredDocument, "seqNo" | "primaryTerm">;
+
+/** The write a conditional write must find: none (`absent`), or this one. */
+type Expected = "absent" | Version;
+
+/** What one attempt of an operation gives when another writer got there first. */
+export const CONFLICT: unique symbol = Symbol("conflict");
+
+/** Reads an entry's document with its `_seq_no` and `_primary_term` (a realtime get). */
+export async function readStored(ref: EntryRef): Promise<StoredDocument | undefined> {
+  const response = await ref.client.get<unknown>(
+    { index: ref.index, id: documentId(ref.key) },
+    { ignore: [404] },
+  );
+  const { found, _source: source, _seq_no: seqNo, _primary_term: primaryTerm } = response;
+  if (!found || seqNo === undefined || primaryTerm === undefined) return undefined;
+  const entry = fromSource(source);
+  return { source: isRecord(source) ? source : {}, entry, seqNo, primaryTerm };
+}
+
+/**
+ * Indexes a document: unconditionally (`any`), or only where the expected write is still the last
+ * one: `op_type=create` for `absent`, otherwise `if_seq_no` and `if_primary_term`. Elasticsearch
+ * checks the condition on the primary shard in the same step as the write.
+ * @returns `false` when the condition failed (409)
+ */
+export async function writeDocument(
+  ref: EntryRef,
+  source: object,
+  expected: Expected | "any",
+): Promise<boolean> {
+  const condition =
+    expected === "any"
+      ? {}
+      : expected === "absent"
+        ? { op_type: "create" as const }
+        : ifSeqNo(expected);
+  try {
+    await ref.client.index({
+      index: ref.index,
+      id: documentId(ref.key),
+      document: source,
+      refresh: ref.refresh,
+      ...condition,
+    });
+    return true;
+  } catch (error) {
+    if (isConflict(error)) return false;
+    throw error;
+  }
+}
+
+/**
+ * Deletes a document, unconditionally or only while `expected` is its last write.
+ * @returns `true` when it deleted one
+ */
+export async function deleteDocument(ref: EntryRef, expected?: Version): Promise<boolean> {
+  const condition = expected === undefined ? {} : ifSeqNo(expected);
+  const response = await ref.client.delete(
+    { index: ref.index, id: documentId(ref.key), refresh: ref.refresh, ...condition },
+    { ignore: [404, 409] },
+  );
+  return response.result === "deleted";
+}
+
+function ifSeqNo(expected: Version): { if_seq_no: number; if_primary_term: number } {
+  return { if_seq_no: expected.seqNo, if_primary_term: expected.primaryTerm };
+}
+
+/** The document of an entry written at `ref`. */
+export function entrySource(ref: EntryRef, entry: ManagedEntry): object {
+  return toSource(ref.collection, ref.key, entry);
+}
+
+/**
+ * Writes the entry where no live one exists: `op_type=create`, and when a document is there
+ * but expired, a write conditional on that document's sequence number.
+ */
+export function insertEntry(ref: EntryRef, entry: ManagedEntry): Promise<boolean> {
+  const source = entrySource(ref, entry);
+  return retryConflicts(ref, "putIfAbsent", async () => {
+    if (await writeDocument(ref, source, "absent")) return true;
+    const stored = await readStored(ref);
+    if (stored === undefined) return CONFLICT;
+    if (!isExpired(stored.entry, ref.clock.now())) return false;
+    return (await writeDocument(ref, source, stored)) || CONFLICT;
+  });
+}
+
+/**
+ * The store's version token of a document: `<seq_no>:<primary_term>:<expires_at in ms>`. The
+ * expiry lets a conditional write refuse the version of an entry that has expired since without
+ * reading it again: the document with that sequence number has exactly that expiry.
+ */
+export function versionOf(stored: StoredDocument): string {
+  return `${stored.seqNo}:${stored.primaryTerm}:${stored.entry.expiresAt ?? ""}`;
+}
+
+/** The write a version names, or `undefined` when it is malformed or its entry has expired. */
+function expectedWrite(ref: EntryRef, version: string): Version | undefined {
+  const match = /^(\d+):(\d+):(\d*)$/.exec(version);
+  if (match === null) return undefined;
+  const [, seqNo = "", primaryTerm = "", expiresAt = ""] = match;
+  const expiry = expiresAt === "" ? undefined : Number(expiresAt);
+  if (isExpired({ expiresAt: expiry }, ref.clock.now())) return undefined;
+  return { seqNo: Number(seqNo), primaryTerm: Number(primaryTerm) };
+}
+
+/** Replaces the entry while its document is still at `version` (`if_seq_no`, `if_primary_term`). */
+export async function replaceIfVersion(
+  ref: EntryRef,
+  entry: ManagedEntry,
+  version: string,
+): Promise<boolean> {
+  const expected = expectedWrite(ref, version);
+  return expected !== undefined && writeDocument(ref, entrySource(ref, entry), expected);
+}
+
+/** Deletes the entry while its document is still at `version` (`if_seq_no`, `if_primary_term`). */
+export async function removeIfVersion(ref: EntryRef, version: string): Promise<boolean> {
+  const expected = expectedWrite(ref, version);
+  return expected !== undefined && deleteDocument(ref, expected);
+}
+
+/**
+ * Gives a live entry a new expiry: reads its document, then writes it back with only
+ * `expires_at` changed (left out for `undefined`: JSON drops an undefined member), conditional on
+ * the sequence number read; retried on conflict.
+ */
+export function touchEntry(ref: EntryRef, expiresAt: number | undefined): Promise<boolean> {
+  return retryConflicts(ref, "touch", async () => {
+    const stored = await readStored(ref);
+    if (stored === undefined || isExpired(stored.entry, ref.clock.now())) return false;
+    const expiry = expiresAt === undefined ? undefined : formatTimestamp(expiresAt);
+    return (await writeDocument(ref, { ...stored.source, expires_at: expiry }, stored)) || CONFLICT;
+  });
+}
+
+/**
+ * Runs `attempt` until it gives something other than `CONFLICT`, pausing a random, growing
+ * while in between.
+ * @throws UpdateConflictError after `MAX_ATTEMPTS` conflicts
+ */
+export async function retryConflicts<T>(
+  ref: EntryRef,
+  operation: Operation,
+  attempt: () => Promise<T | typeof CONFLICT>,
+): Promise<T> {
+  for (let round = 1; round <= MAX_ATTEMPTS; round++) {
+    const outcome = await attempt();
+    if (outcome !== CONFLICT) return outcome;
+    const ceiling = Math.min(MAX_BACKOFF_MS, 2 ** round);
+    await new Promise((resolve) => setTimeout(resolve, ceiling * Math.random()));
+  }
+  throw new UpdateConflictError({
+    attempts: MAX_ATTEMPTS,
+    operation,
+    collection: ref.collection,
+    key: ref.key,
+  });
+}
+
+/** True for Elasticsearch's answer to a failed condition: 409, `version_conflict_engine_exception`. */
+function isConflict(error: unknown): boolean {
+  return (error as { meta?: { statusCode?: unknown } } | undefined)?.meta?.statusCode === 409;
+}
