@@ -6,7 +6,8 @@ import { hashName } from "./file-names.ts";
 
 /** Temporary files older than this are removed even when their writer seems alive. */
 const staleTempMs = 60 * 60 * 1000;
-const hostTag = hashName(hostname()).slice(0, 8);
+/** This host's tag in temporary and lock names: the first 8 hex digits of the SHA-256 of its name. */
+export const hostTag: string = hashName(hostname()).slice(0, 8);
 const tempName = /^\.([0-9a-f]{8})-(\d+)-[0-9a-f]+\.tmp$/;
 
 /** The error code of a failed system call, if any. */
@@ -15,7 +16,10 @@ export function errorCode(error: unknown): string | undefined {
   return typeof code === "string" ? code : undefined;
 }
 
-/** A fresh temporary file name: `.<host>-<pid>-<random>.tmp`, never an entry's name. */
+/**
+ * A fresh name for a temporary file or a lock's staging directory: `.<host>-<pid>-<random>.tmp`,
+ * never an entry's name.
+ */
 export function temporaryName(): string {
   return `.${hostTag}-${process.pid}-${randomBytes(6).toString("hex")}.tmp`;
 }
@@ -26,20 +30,27 @@ export function isTemporaryName(name: string): boolean {
 }
 
 /**
- * True when a temporary file can no longer become an entry: its writer (same host) has exited,
- * or it is over an hour old.
+ * True when a temporary file (or staging directory) can no longer become an entry (or a lock):
+ * its writer (same host) has exited, or it is over an hour old.
  */
 export async function isStaleTemporary(path: string, name: string): Promise<boolean> {
   const match = tempName.exec(name);
   if (match === null) return false;
-  const [, host, pidText] = match;
-  const pid = Number(pidText);
-  if (host === hostTag && pid !== process.pid && !isAlive(pid)) return true;
+  const [, host = "", pid] = match;
+  if (isDeadProcess(host, Number(pid))) return true;
   try {
     return Date.now() - (await lstat(path)).mtimeMs > staleTempMs;
   } catch {
     return false;
   }
+}
+
+/**
+ * True when `host` (a tag from this module) is this host and the process `pid` on it has exited.
+ * A process on another host, or this one, never counts as dead.
+ */
+export function isDeadProcess(host: string, pid: number): boolean {
+  return host === hostTag && pid !== process.pid && !isAlive(pid);
 }
 
 function isAlive(pid: number): boolean {
@@ -74,12 +85,21 @@ export async function unlinkIfExists(path: string): Promise<boolean> {
   }
 }
 
+/** Runs the rename that installs a written file, for example while holding the entry's lock. */
+export type Install = (rename: () => Promise<void>) => Promise<void>;
+
 /**
  * Writes `text` to `path` atomically: into a temporary file in the same directory (created when
- * missing), flushed to disk when `fsync`, then renamed over `path`. Readers see the old file or
- * the new one, never a part. The directory itself is not flushed: see `syncDirectory`.
+ * missing), flushed to disk when `fsync`, then renamed over `path` through `install`. Readers see
+ * the old file or the new one, never a part. The directory itself is not flushed: see
+ * `syncDirectory`.
  */
-export async function writeAtomic(path: string, text: string, fsync: boolean): Promise<void> {
+export async function writeAtomic(
+  path: string,
+  text: string,
+  fsync: boolean,
+  install: Install = (rename) => rename(),
+): Promise<void> {
   const directory = dirname(path);
   const temporary = join(directory, temporaryName());
   let handle: Awaited<ReturnType<typeof open>>;
@@ -97,7 +117,7 @@ export async function writeAtomic(path: string, text: string, fsync: boolean): P
     } finally {
       await handle.close();
     }
-    await rename(temporary, path);
+    await install(() => rename(temporary, path));
   } catch (error) {
     await unlink(temporary).catch(() => undefined);
     throw error;

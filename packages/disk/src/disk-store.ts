@@ -1,30 +1,39 @@
-import { mkdir } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import {
   type BaseStoreOptions,
   batches,
+  type CounterChange,
   type ErrorContext,
   type KeyValueError,
   type ManagedEntry,
   messageOf,
   type StoreClass,
   StoreConnectionError,
-  StoreSetupError,
+  type StoredVersion,
   serializeEntry,
   storeWith,
   toStoreError,
 } from "@kv/protocol";
+import {
+  addToCounter,
+  changeIfVersion,
+  insertIfAbsent,
+  LockedEntry,
+  readWithVersion,
+  touchLive,
+} from "./atomic.ts";
 import { errorCode, readIfExists, syncDirectory, writeAtomic } from "./atomic-file.ts";
 import {
-  collectionDirectories,
   collectionNames,
+  cullCollections,
+  openRoot,
   removeCollectionDirectory,
-  removeLeftovers,
+  removeCollections,
 } from "./collection-directories.ts";
-import { parseDocument } from "./document.ts";
-import { cullFile, liveKeyOf, readEntry, removeEntryFile } from "./entry-files.ts";
+import { liveKeyOf, readEntry, removeEntryFile } from "./entry-files.ts";
+import { EntryLocks } from "./file-lock.ts";
 import { encodeName, entrySuffix, fanOutSegments } from "./file-names.ts";
-import { mapLimited, walkFiles } from "./walk.ts";
+import { mapLimited, parallelFiles, walkFiles } from "./walk.ts";
 
 /** Options of `DiskStore`. */
 export interface DiskStoreOptions extends BaseStoreOptions {
@@ -44,26 +53,26 @@ export interface DiskStoreOptions extends BaseStoreOptions {
   fsync?: boolean | undefined;
 }
 
-/** The file in the root that records the layout, so a mismatched `fanOutLevels` is refused. */
-const layoutFile = ".kv-disk-layout";
-/** How many files are read or written at once by bulk calls, enumeration and culling. */
-const parallelFiles = 32;
 /** Errors of the file system that pass with time: too many open files, busy, timed out. */
 const transientCodes = new Set(["EMFILE", "ENFILE", "EAGAIN", "EBUSY", "ETIMEDOUT", "EINTR"]);
 
-const DiskBase: StoreClass<
-  "keys" | "collections" | "destroyCollection" | "destroy" | "cull" | "entries"
-> = storeWith("keys", "collections", "destroyCollection", "destroy", "cull", "entries");
+const listing = ["keys", "collections", "destroyCollection", "destroy", "cull", "entries"] as const;
+const atomic = ["putIfAbsent", "versions", "increment", "touch"] as const;
+type DiskCapability = (typeof listing)[number] | (typeof atomic)[number];
+const DiskBase: StoreClass<DiskCapability> = storeWith(...listing, ...atomic);
 
 /**
  * A store in a directory: one JSON file per entry (`<collection>/<key>.json`), names encoded
- * reversibly into safe file names, every write atomic (temporary file, then rename).
+ * reversibly into safe file names, every write atomic (temporary file, then rename) and made
+ * under the entry's lock, which also makes the conditional writes, counters and `touch` atomic
+ * between instances and processes.
  */
 export class DiskStore extends DiskBase {
   /** The absolute root directory. */
   readonly directory: string;
   private readonly fanOutLevels: number;
   private readonly fsync: boolean;
+  private readonly locks = new EntryLocks();
 
   /** @throws TypeError or RangeError when `directory` or `fanOutLevels` is not acceptable */
   constructor(options: DiskStoreOptions) {
@@ -80,22 +89,8 @@ export class DiskStore extends DiskBase {
     this.fsync = options.fsync ?? true;
   }
 
-  protected override async setup(): Promise<void> {
-    await mkdir(this.directory, { recursive: true });
-    const path = join(this.directory, layoutFile);
-    const expected = JSON.stringify({ version: 1, fanOutLevels: this.fanOutLevels });
-    const found = await readIfExists(path);
-    if (found === undefined) {
-      await writeAtomic(path, expected, this.fsync);
-      return;
-    }
-    const levels = (parseDocument(found) as { fanOutLevels?: unknown } | undefined)?.fanOutLevels;
-    if (levels !== this.fanOutLevels) {
-      throw new StoreSetupError({
-        message: `${this.directory} was written with fanOutLevels ${String(levels)}, not ${this.fanOutLevels}`,
-        operation: "setup",
-      });
-    }
+  protected override setup(): Promise<void> {
+    return openRoot(this.directory, this.fanOutLevels, this.fsync);
   }
 
   protected override mapError(error: unknown, context: ErrorContext): KeyValueError {
@@ -118,8 +113,7 @@ export class DiskStore extends DiskBase {
   }
 
   protected async putEntry(collection: string, key: string, entry: ManagedEntry): Promise<void> {
-    const path = this.entryPath(collection, key);
-    await writeAtomic(path, serializeEntry(entry, { collection, key }), this.fsync);
+    const path = await this.writeEntry(collection, key, entry);
     if (this.fsync) await syncDirectory(dirname(path));
   }
 
@@ -129,16 +123,14 @@ export class DiskStore extends DiskBase {
   ): Promise<void> {
     const directories = new Set<string>();
     await mapLimited(entries, parallelFiles, async ([key, entry]) => {
-      const path = this.entryPath(collection, key);
-      await writeAtomic(path, serializeEntry(entry, { collection, key }), this.fsync);
-      directories.add(dirname(path));
+      directories.add(dirname(await this.writeEntry(collection, key, entry)));
     });
     if (this.fsync) await Promise.all(Array.from(directories, syncDirectory));
   }
 
   protected async deleteEntry(collection: string, key: string): Promise<boolean> {
     const path = this.entryPath(collection, key);
-    const removed = await removeEntryFile(path, collection, key, this.clock);
+    const removed = await this.removeEntry(path, collection, key);
     if (removed !== undefined && this.fsync) await syncDirectory(dirname(path));
     return removed === true;
   }
@@ -150,7 +142,7 @@ export class DiskStore extends DiskBase {
     const directories = new Set<string>();
     const removed = await mapLimited(keys, parallelFiles, async (key) => {
       const path = this.entryPath(collection, key);
-      const outcome = await removeEntryFile(path, collection, key, this.clock);
+      const outcome = await this.removeEntry(path, collection, key);
       if (outcome !== undefined) directories.add(dirname(path));
       return outcome === true;
     });
@@ -172,31 +164,80 @@ export class DiskStore extends DiskBase {
 
   /** Renames the collection's directory aside (readers see all or nothing), then deletes it. */
   protected dropCollection(collection: string): Promise<boolean> {
-    return this.removeCollectionDirectory(encodeName(collection));
+    const name = encodeName(collection);
+    return removeCollectionDirectory(this.directory, name, this.fanOutLevels, this.fsync);
   }
 
   /** Removes every collection directory under the root; other files in it are left alone. */
-  protected async dropAll(): Promise<boolean> {
-    let removed = false;
-    for await (const name of collectionDirectories(this.directory)) {
-      if (await this.removeCollectionDirectory(name)) removed = true;
-    }
-    await removeLeftovers(this.directory);
-    return removed;
+  protected dropAll(): Promise<boolean> {
+    return removeCollections(this.directory, this.fanOutLevels, this.fsync);
   }
 
   /**
-   * Deletes expired entry files, temporary files left by killed writers, and directories left
-   * by an interrupted `destroyCollection`.
+   * Deletes expired entry files, temporary files and staging directories left by killed writers,
+   * stale locks, and directories left by an interrupted `destroyCollection`.
    */
-  protected async removeExpired(): Promise<void> {
-    await removeLeftovers(this.directory);
-    for await (const name of collectionDirectories(this.directory)) {
-      const files = walkFiles(join(this.directory, name), this.fanOutLevels);
-      for await (const batch of batches(files, parallelFiles)) {
-        await Promise.all(batch.map((file) => cullFile(file, this.clock)));
-      }
-    }
+  protected removeExpired(): Promise<void> {
+    return cullCollections(this.directory, this.fanOutLevels, this.clock, this.locks);
+  }
+
+  protected insertEntry(collection: string, key: string, entry: ManagedEntry): Promise<boolean> {
+    return this.locked(collection, key, (file, now) => insertIfAbsent(file, entry, now));
+  }
+
+  protected readVersioned(collection: string, key: string): Promise<StoredVersion | undefined> {
+    return readWithVersion(this.entryPath(collection, key), collection, key);
+  }
+
+  protected replaceVersioned(
+    collection: string,
+    key: string,
+    entry: ManagedEntry,
+    version: string,
+  ): Promise<boolean> {
+    return this.locked(collection, key, (file, now) => changeIfVersion(file, version, entry, now));
+  }
+
+  protected removeVersioned(collection: string, key: string, version: string): Promise<boolean> {
+    return this.locked(collection, key, (file, now) =>
+      changeIfVersion(file, version, undefined, now),
+    );
+  }
+
+  protected addToCounter(collection: string, key: string, change: CounterChange): Promise<number> {
+    return this.locked(collection, key, (file, now) => addToCounter(file, change, now));
+  }
+
+  protected touchEntry(
+    collection: string,
+    key: string,
+    expiresAt: number | undefined,
+  ): Promise<boolean> {
+    return this.locked(collection, key, (file, now) => touchLive(file, expiresAt, now));
+  }
+
+  /** Runs `work` on the entry's file under its lock, then flushes the directory if it changed. */
+  private async locked<T>(
+    collection: string,
+    key: string,
+    work: (file: LockedEntry, now: number) => Promise<T>,
+  ): Promise<T> {
+    const file = new LockedEntry(this.entryPath(collection, key), collection, key, this.fsync);
+    const result = await this.locks.run(file.path, () => work(file, this.clock.now()));
+    if (file.changed && this.fsync) await syncDirectory(dirname(file.path));
+    return result;
+  }
+
+  /** Writes a temporary file, then renames it over the entry's file under the entry's lock. */
+  private async writeEntry(collection: string, key: string, entry: ManagedEntry): Promise<string> {
+    const path = this.entryPath(collection, key);
+    const text = serializeEntry(entry, { collection, key });
+    await writeAtomic(path, text, this.fsync, (rename) => this.locks.run(path, rename));
+    return path;
+  }
+
+  private removeEntry(path: string, collection: string, key: string): Promise<boolean | undefined> {
+    return this.locks.run(path, () => removeEntryFile(path, collection, key, this.clock));
   }
 
   private collectionPath(collection: string): string {
@@ -209,9 +250,5 @@ export class DiskStore extends DiskBase {
       ...fanOutSegments(key, this.fanOutLevels),
       encodeName(key) + entrySuffix,
     );
-  }
-
-  private removeCollectionDirectory(name: string): Promise<boolean> {
-    return removeCollectionDirectory(this.directory, name, this.fanOutLevels, this.fsync);
   }
 }

@@ -1,5 +1,4 @@
-import { link, open, rename, stat } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { rm } from "node:fs/promises";
 import {
   type Clock,
   DeserializationError,
@@ -8,15 +7,9 @@ import {
   type ManagedEntry,
   messageOf,
 } from "@kv/protocol";
-import {
-  errorCode,
-  isStaleTemporary,
-  isTemporaryName,
-  readIfExists,
-  temporaryName,
-  unlinkIfExists,
-} from "./atomic-file.ts";
+import { isStaleTemporary, isTemporaryName, readIfExists, unlinkIfExists } from "./atomic-file.ts";
 import { parseDocument } from "./document.ts";
+import { breakIfStale, type EntryLocks, isLockName } from "./file-lock.ts";
 import { decodeName, encodeName, entrySuffix, isEncodedName } from "./file-names.ts";
 import type { FoundFile } from "./walk.ts";
 
@@ -80,52 +73,6 @@ export async function readStoredName(
   }
 }
 
-/** A file's text with the identity of the version read (every write makes a new inode). */
-export interface FileVersion {
-  readonly text: string;
-  readonly ino: number;
-  readonly mtimeMs: number;
-  readonly size: number;
-}
-
-/** Reads a file with the identity of its version, or `undefined` when it does not exist. */
-export async function readVersion(path: string): Promise<FileVersion | undefined> {
-  let handle: Awaited<ReturnType<typeof open>>;
-  try {
-    handle = await open(path, "r");
-  } catch (error) {
-    if (errorCode(error) === "ENOENT") return undefined;
-    throw error;
-  }
-  try {
-    const { ino, mtimeMs, size } = await handle.stat();
-    return { text: await handle.readFile("utf8"), ino, mtimeMs, size };
-  } finally {
-    await handle.close();
-  }
-}
-
-/**
- * Removes an expired entry file unless a writer replaced it since it was read: the file is
- * renamed aside, and put back (unless yet another write took its place) when it is not the same.
- */
-export async function removeIfUnchanged(path: string, before: FileVersion): Promise<void> {
-  const aside = join(dirname(path), temporaryName());
-  try {
-    await rename(path, aside);
-  } catch (error) {
-    if (errorCode(error) === "ENOENT") return;
-    throw error;
-  }
-  const now = await stat(aside);
-  if (now.ino !== before.ino || now.mtimeMs !== before.mtimeMs || now.size !== before.size) {
-    await link(aside, path).catch((error: unknown) => {
-      if (errorCode(error) !== "EEXIST") throw error;
-    });
-  }
-  await unlinkIfExists(aside);
-}
-
 /** The key an entry file holds, when it is a readable entry that has not expired. */
 export async function liveKeyOf(file: FoundFile, clock: Clock): Promise<string | undefined> {
   const stem = entryStem(file.name);
@@ -143,22 +90,30 @@ export async function liveKeyOf(file: FoundFile, clock: Clock): Promise<string |
 }
 
 /**
- * Removes a file below a collection directory when it is an expired entry (unless rewritten
- * meanwhile) or a stale temporary file; leaves anything else alone.
+ * Tidies one name below a collection directory: removes it when it is an expired entry (checked
+ * again under the entry's lock) or a stale temporary file or staging directory, and breaks a stale
+ * lock; leaves anything else alone.
  */
-export async function cullFile(file: FoundFile, clock: Clock): Promise<void> {
+export async function cullFile(file: FoundFile, clock: Clock, locks: EntryLocks): Promise<void> {
   if (isTemporaryName(file.name)) {
-    if (await isStaleTemporary(file.path, file.name)) await unlinkIfExists(file.path);
-    return;
+    if (await isStaleTemporary(file.path, file.name)) {
+      await rm(file.path, { recursive: true, force: true });
+    }
+  } else if (isLockName(file.name)) {
+    await breakIfStale(file.path);
+  } else if (entryStem(file.name) !== undefined && (await isExpiredFile(file.path, clock))) {
+    await locks.run(file.path, async () => {
+      if (await isExpiredFile(file.path, clock)) await unlinkIfExists(file.path);
+    });
   }
-  if (entryStem(file.name) === undefined) return;
-  const before = await readVersion(file.path);
-  if (before === undefined) return;
-  let expired: boolean;
+}
+
+async function isExpiredFile(path: string, clock: Clock): Promise<boolean> {
+  const text = await readIfExists(path);
+  if (text === undefined) return false;
   try {
-    expired = isExpired(fromEntryDocument(parseDocument(before.text)), clock.now());
+    return isExpired(fromEntryDocument(parseDocument(text)), clock.now());
   } catch {
-    return;
+    return false;
   }
-  if (expired) await removeIfUnchanged(file.path, before);
 }

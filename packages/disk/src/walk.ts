@@ -3,6 +3,9 @@ import { join } from "node:path";
 import { errorCode } from "./atomic-file.ts";
 import { isFanOutSegment } from "./file-names.ts";
 
+/** How many files are read or written at once by bulk calls, enumeration and culling. */
+export const parallelFiles = 32;
+
 /** A file found below a collection directory. */
 export interface FoundFile {
   /** Its full path. */
@@ -11,10 +14,10 @@ export interface FoundFile {
   readonly name: string;
 }
 
-/** Yields the names of a directory's entries of one kind, streaming; nothing if it is missing. */
+/** Yields the names of a directory's entries of one kind (or all), streaming; nothing if it is missing. */
 export async function* listDirectory(
   directory: string,
-  kind: "file" | "directory",
+  kind: "file" | "directory" | "any",
 ): AsyncGenerator<string, void, undefined> {
   let handle: Awaited<ReturnType<typeof opendir>>;
   try {
@@ -25,23 +28,29 @@ export async function* listDirectory(
     throw error;
   }
   for await (const dirent of handle) {
-    if (kind === "file" ? dirent.isFile() : dirent.isDirectory()) yield dirent.name;
+    if (kind === "any" || (kind === "file" ? dirent.isFile() : dirent.isDirectory())) {
+      yield dirent.name;
+    }
   }
 }
 
-/** Yields every file `depth` fan-out levels below `directory`, in bounded memory. */
+/**
+ * Yields every file (or, with `kind: "any"`, every name) `depth` fan-out levels below
+ * `directory`, in bounded memory.
+ */
 export async function* walkFiles(
   directory: string,
   depth: number,
+  kind: "file" | "any" = "file",
 ): AsyncGenerator<FoundFile, void, undefined> {
   if (depth === 0) {
-    for await (const name of listDirectory(directory, "file")) {
+    for await (const name of listDirectory(directory, kind)) {
       yield { path: join(directory, name), name };
     }
     return;
   }
   for await (const name of listDirectory(directory, "directory")) {
-    if (isFanOutSegment(name)) yield* walkFiles(join(directory, name), depth - 1);
+    if (isFanOutSegment(name)) yield* walkFiles(join(directory, name), depth - 1, kind);
   }
 }
 

@@ -1,28 +1,44 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describeConformance } from "@kv/conformance";
-import { DiskStore } from "@kv/disk";
+import { DiskStore, type DiskStoreOptions } from "@kv/disk";
 import { BaseWrapper, type KeyValue } from "@kv/protocol";
-import { afterAll } from "vitest";
+import { temporaryRoot } from "./fixtures/temporary-root.ts";
 
 class PassThroughWrapper extends BaseWrapper {}
 
-const root = mkdtempSync(join(tmpdir(), "kv-disk-conformance-"));
-let count = 0;
-const freshDirectory = () => join(root, String(++count));
+const freshDirectory = temporaryRoot("kv-disk-conformance-");
+/** The options each store was made with, so its peer opens the same directory the same way. */
+const madeWith = new WeakMap<KeyValue, DiskStoreOptions>();
 
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+function diskStore(options: Omit<DiskStoreOptions, "directory">): DiskStore {
+  const full = { ...options, directory: freshDirectory() };
+  const store = new DiskStore(full);
+  madeWith.set(store, full);
+  return store;
+}
+
+/** A second DiskStore instance on the directory of `store`, with its own locks and setup. */
+function peerOf(store: KeyValue): DiskStore {
+  const options = madeWith.get(store);
+  if (options === undefined) throw new Error("not a store made by this test");
+  return new DiskStore(options);
+}
 
 await describeConformance("DiskStore", {
-  createStore: () => new DiskStore({ directory: freshDirectory() }),
+  createStore: () => diskStore({}),
+  createPeer: peerOf,
 });
 
 await describeConformance("DiskStore with two fan-out levels, without fsync", {
-  createStore: () => new DiskStore({ directory: freshDirectory(), fanOutLevels: 2, fsync: false }),
+  createStore: () => diskStore({ fanOutLevels: 2, fsync: false }),
+  createPeer: peerOf,
 });
 
 await describeConformance("DiskStore through a pass-through BaseWrapper", {
-  createStore: (): KeyValue =>
-    new PassThroughWrapper(new DiskStore({ directory: freshDirectory() })),
+  createStore: (): KeyValue => {
+    const store = diskStore({});
+    const wrapper = new PassThroughWrapper(store);
+    madeWith.set(wrapper, madeWith.get(store) as DiskStoreOptions);
+    return wrapper;
+  },
+  createPeer: (wrapper) => new PassThroughWrapper(peerOf(wrapper)),
 });

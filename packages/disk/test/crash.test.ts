@@ -1,59 +1,36 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readdirSync } from "node:fs";
 import { DiskStore } from "@kv/disk";
-import { afterAll, describe, expect, it } from "vitest";
+import { countOf } from "@kv/protocol";
+import { describe, expect, it } from "vitest";
+import { type Fixture, startFixture } from "./fixtures/child-process.ts";
 import { checkedValue, crashKeys, isCompleteValue } from "./fixtures/crash-values.ts";
+import { temporaryRoot } from "./fixtures/temporary-root.ts";
 
-const writerScript = fileURLToPath(new URL("./fixtures/crash-writer.ts", import.meta.url));
-const packageRoot = fileURLToPath(new URL("..", import.meta.url));
-const root = mkdtempSync(join(tmpdir(), "kv-disk-crash-"));
+const freshDirectory = temporaryRoot("kv-disk-crash-");
 const collections = ["alpha", "Beta/..", "🙂"];
 const rounds = 15;
 
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-
 /** Starts a writer process and resolves once it has written its first entry. */
-async function startWriter(directory: string, name: string, sync: string): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    ["--conditions=@kv/source", "--import", "tsx", writerScript, directory, name, sync],
-    { cwd: packageRoot, stdio: ["ignore", "pipe", "inherit"] },
-  );
-  let output = "";
-  const exited = once(child, "exit").then(([code]) => {
-    throw new Error(`writer ${name} exited with ${String(code)} before it was ready`);
-  });
-  const ready = new Promise<void>((resolve) => {
-    child.stdout?.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes("ready")) resolve();
-    });
-  });
-  await Promise.race([ready, exited]);
-  exited.catch(() => undefined);
-  return child;
+async function startWriter(directory: string, name: string, sync: string): Promise<Fixture> {
+  const writer = startFixture("crash-writer.ts", [directory, name, sync]);
+  await writer.waitFor("ready");
+  return writer;
 }
 
-async function killAt(child: ChildProcess, delayMs: number): Promise<void> {
+async function killAt(writer: Fixture, delayMs: number): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, delayMs));
-  const exited = once(child, "exit");
-  child.kill("SIGKILL");
-  await exited;
+  await writer.kill();
 }
 
-function filesUnder(directory: string): string[] {
+function namesUnder(directory: string, kind: "file" | "directory"): string[] {
   return readdirSync(directory, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
+    .filter((entry) => (kind === "file" ? entry.isFile() : entry.isDirectory()))
     .map((entry) => entry.name);
 }
 
 describe("DiskStore under SIGKILL", () => {
-  it("keeps every readable entry complete while writers are killed at random moments", async () => {
-    const directory = join(root, "store");
+  it("keeps every readable entry complete while writers holding locks are killed at random moments", async () => {
+    const directory = freshDirectory();
     let kills = 0;
     for (let round = 0; round < rounds; round++) {
       const writers = await Promise.all([
@@ -74,12 +51,16 @@ describe("DiskStore under SIGKILL", () => {
       }
       const shared = await store.get("shared");
       expect(isCompleteValue(shared)).toBe(true);
+      const counter = await store.get("count");
+      if (counter !== undefined) expect(countOf(counter)).toBeGreaterThan(0);
     }
     expect(kills).toBe(2 * rounds);
 
     const store = new DiskStore({ directory });
     await store.cull();
-    expect(filesUnder(directory).filter((name) => name.endsWith(".tmp"))).toEqual([]);
+    expect(namesUnder(directory, "file").filter((name) => name.endsWith(".tmp"))).toEqual([]);
+    expect(namesUnder(directory, "directory").filter((name) => name.startsWith("."))).toEqual([]);
+    expect(namesUnder(directory, "directory").filter((name) => name.endsWith(".lock"))).toEqual([]);
     expect((await store.collections()).sort()).toEqual(
       [...collections, "default_collection"].sort(),
     );

@@ -1,15 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import {
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  realpathSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
-import { hostname, tmpdir } from "node:os";
+import { mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join, relative } from "node:path";
 import { hostileNames } from "@kv/conformance";
 import { DiskStore } from "@kv/disk";
@@ -22,13 +14,10 @@ import {
   StoreError,
   StoreSetupError,
 } from "@kv/protocol";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { temporaryRoot } from "./fixtures/temporary-root.ts";
 
-const root = mkdtempSync(join(tmpdir(), "kv-disk-spec-"));
-let count = 0;
-const freshDirectory = () => join(root, `case-${++count}`);
-
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const freshDirectory = temporaryRoot("kv-disk-spec-");
 
 /** Every file below a directory, as paths relative to it. */
 function filesUnder(directory: string): string[] {
