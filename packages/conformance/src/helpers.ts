@@ -15,6 +15,7 @@ import {
   type Operation,
   type StoreDestruction,
   supports,
+  type Value,
 } from "@kv/protocol";
 import { afterEach, beforeEach, expect } from "vitest";
 
@@ -115,6 +116,11 @@ export async function expectNamesApart(
       expect(sorted(await store.keys({ collection }))).toEqual(sorted([...new Set(keys)]));
     }
   }
+}
+
+/** `count` entries `<prefix>0`, `<prefix>1` ... with `{ index }` as value, for bulk writes. */
+export function indexedEntries(prefix: string, count: number): [key: string, value: Value][] {
+  return Array.from({ length: count }, (_, index) => [`${prefix}${index}`, { index }]);
 }
 
 /** The error a promise rejects with. @throws when it resolves instead */

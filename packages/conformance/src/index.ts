@@ -25,6 +25,7 @@ export {
   expectNamesApart,
   expectOffers,
   freeLoopbackPort,
+  indexedEntries,
   inMemory,
   inTemporaryDirectory,
   type OpenStore,

@@ -4,6 +4,7 @@ import { dirname } from "node:path";
 import {
   expectOffers,
   freeLoopbackPort,
+  indexedEntries,
   inMemory,
   inTemporaryDirectory,
   RealStores,
@@ -56,6 +57,16 @@ describe("rejection", () => {
 
   it("throws when the promise resolves", async () => {
     await expect(rejection(Promise.resolve(1))).rejects.toThrow("Expected the call to throw");
+  });
+});
+
+describe("indexedEntries", () => {
+  it("numbers the keys from 0 and gives each its index as value", () => {
+    expect(indexedEntries("k", 3)).toEqual([
+      ["k0", { index: 0 }],
+      ["k1", { index: 1 }],
+      ["k2", { index: 2 }],
+    ]);
   });
 });
 
