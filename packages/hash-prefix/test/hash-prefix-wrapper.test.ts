@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { expectNamesApart, hostileNames, sorted } from "@kv/conformance";
+import { expectNamesApart, hostileNames, indexedEntries, sorted } from "@kv/conformance";
 import { HashPrefixWrapper } from "@kv/hash-prefix";
 import { MemoryStore } from "@kv/memory";
 import { capabilityNames, InvalidKeyError, supports } from "@kv/protocol";
@@ -84,9 +84,9 @@ describe("HashPrefixWrapper", () => {
 
   it("fills the limit of keys() with its own keys", async () => {
     const inner = new MemoryStore();
-    await inner.putMany(Array.from({ length: 50 }, (_, index) => [`other-${index}`, { index }]));
+    await inner.putMany(indexedEntries("other-", 50));
     const store = new HashPrefixWrapper(inner);
-    await store.putMany(Array.from({ length: 5 }, (_, index) => [`mine-${index}`, { index }]));
+    await store.putMany(indexedEntries("mine-", 5));
     expect(await store.keys?.({ limit: 3 })).toHaveLength(3);
     expect(await store.keys?.({ limit: 10 })).toHaveLength(5);
   });

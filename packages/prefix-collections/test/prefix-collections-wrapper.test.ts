@@ -7,10 +7,16 @@ import {
 } from "@kv/conformance";
 import { MemoryStore } from "@kv/memory";
 import { PrefixCollectionsWrapper } from "@kv/prefix-collections";
-import { InvalidKeyError } from "@kv/protocol";
+import { type Capability, InvalidKeyError } from "@kv/protocol";
 import { describe, expect, it } from "vitest";
 
 describe("PrefixCollectionsWrapper", () => {
+  /** The wrapper over a memory store without the named capabilities. */
+  const over = (...missing: Capability[]) =>
+    new PrefixCollectionsWrapper(withoutCapabilities(new MemoryStore(), ...missing), {
+      prefix: "app",
+    });
+
   it("stores each collection as <prefix>__<collection>, the default one included, as py-key-value does", async () => {
     const inner = new MemoryStore();
     const store = new PrefixCollectionsWrapper(inner, { prefix: "app" });
@@ -118,18 +124,16 @@ describe("PrefixCollectionsWrapper", () => {
   });
 
   it("offers destroy only over a store that can also list and destroy collections", () => {
-    const noListing = new PrefixCollectionsWrapper(
-      withoutCapabilities(new MemoryStore(), "collections"),
-      {
-        prefix: "app",
-      },
-    );
-    expectOffers(noListing, { collections: false, destroyCollection: true, destroy: false });
-    const noDestroying = new PrefixCollectionsWrapper(
-      withoutCapabilities(new MemoryStore(), "destroyCollection"),
-      { prefix: "app" },
-    );
-    expectOffers(noDestroying, { destroyCollection: false, destroy: false, keys: true });
+    expectOffers(over("collections"), {
+      collections: false,
+      destroyCollection: true,
+      destroy: false,
+    });
+    expectOffers(over("destroyCollection"), {
+      destroyCollection: false,
+      destroy: false,
+      keys: true,
+    });
   });
 
   it("refuses a missing or empty prefix or default collection with TypeError", () => {

@@ -3,15 +3,20 @@ import {
   expectNamesApart,
   expectOffers,
   hostileNames,
+  indexedEntries,
   sorted,
   withoutCapabilities,
 } from "@kv/conformance";
 import { MemoryStore } from "@kv/memory";
 import { PrefixKeysWrapper } from "@kv/prefix-keys";
-import { InvalidKeyError, supports } from "@kv/protocol";
+import { type Capability, InvalidKeyError, supports } from "@kv/protocol";
 import { describe, expect, it } from "vitest";
 
 describe("PrefixKeysWrapper", () => {
+  /** The wrapper over a memory store without the named capabilities. */
+  const over = (...missing: Capability[]) =>
+    new PrefixKeysWrapper(withoutCapabilities(new MemoryStore(), ...missing), { prefix: "app" });
+
   it("stores each key as <prefix>__<key>, the layout of py-key-value's PrefixKeysWrapper", async () => {
     const inner = new MemoryStore();
     const store = new PrefixKeysWrapper(inner, { prefix: "app" });
@@ -67,9 +72,9 @@ describe("PrefixKeysWrapper", () => {
 
   it("fills the limit of keys() with its own keys, however many others the collection holds", async () => {
     const inner = new MemoryStore();
-    await inner.putMany(Array.from({ length: 50 }, (_, index) => [`other-${index}`, { index }]));
+    await inner.putMany(indexedEntries("other-", 50));
     const store = new PrefixKeysWrapper(inner, { prefix: "app" });
-    await store.putMany(Array.from({ length: 5 }, (_, index) => [`mine-${index}`, { index }]));
+    await store.putMany(indexedEntries("mine-", 5));
     expect(await store.keys?.({ limit: 3 })).toHaveLength(3);
     expect(await store.keys?.({ limit: 10 })).toHaveLength(5);
   });
@@ -95,10 +100,7 @@ describe("PrefixKeysWrapper", () => {
     const inner = new MemoryStore();
     const store = new PrefixKeysWrapper(inner, { prefix: "app" });
     const neighbour = new PrefixKeysWrapper(inner, { prefix: "other" });
-    await store.putMany(
-      Array.from({ length: 2500 }, (_, index) => [`k${index}`, { index }]),
-      { collection: "c" },
-    );
+    await store.putMany(indexedEntries("k", 2500), { collection: "c" });
     await neighbour.put("k1", { kept: true }, { collection: "c" });
     await inner.put("plain", { kept: true }, { collection: "c" });
     expect(await store.destroyCollection?.("c")).toBe(true);
@@ -135,10 +137,7 @@ describe("PrefixKeysWrapper", () => {
   });
 
   it("offers neither destroyCollection nor destroy over a store that cannot list keys", () => {
-    const store = new PrefixKeysWrapper(withoutCapabilities(new MemoryStore(), "keys"), {
-      prefix: "app",
-    });
-    expectOffers(store, {
+    expectOffers(over("keys"), {
       keys: false,
       destroyCollection: false,
       destroy: false,
@@ -147,20 +146,11 @@ describe("PrefixKeysWrapper", () => {
   });
 
   it("offers destroyCollection but not destroy over a store that cannot list collections", () => {
-    const store = new PrefixKeysWrapper(withoutCapabilities(new MemoryStore(), "collections"), {
-      prefix: "app",
-    });
-    expectOffers(store, { keys: true, destroyCollection: true, destroy: false });
+    expectOffers(over("collections"), { keys: true, destroyCollection: true, destroy: false });
   });
 
   it("offers destroyCollection only where the inner store has it", () => {
-    const store = new PrefixKeysWrapper(
-      withoutCapabilities(new MemoryStore(), "destroyCollection"),
-      {
-        prefix: "app",
-      },
-    );
-    expectOffers(store, { destroyCollection: false, destroy: true });
+    expectOffers(over("destroyCollection"), { destroyCollection: false, destroy: true });
   });
 
   it("refuses a missing or empty prefix and a separator that is not a string with TypeError", () => {

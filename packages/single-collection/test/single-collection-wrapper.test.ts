@@ -2,11 +2,12 @@ import {
   expectNamesApart,
   expectOffers,
   hostileNames,
+  indexedEntries,
   sorted,
   withoutCapabilities,
 } from "@kv/conformance";
 import { MemoryStore } from "@kv/memory";
-import { InvalidKeyError, supports } from "@kv/protocol";
+import { type Capability, InvalidKeyError, supports } from "@kv/protocol";
 import { SingleCollectionWrapper } from "@kv/single-collection";
 import { describe, expect, it } from "vitest";
 
@@ -22,6 +23,12 @@ function allStrings(alphabet: readonly string[], length: number): string[] {
 }
 
 describe("SingleCollectionWrapper", () => {
+  /** The wrapper over a memory store without the named capabilities. */
+  const over = (...missing: Capability[]) =>
+    new SingleCollectionWrapper(withoutCapabilities(new MemoryStore(), ...missing), {
+      singleCollection: "kv",
+    });
+
   it("stores (collection, key) as <collection>__<key> in the single collection, as py-key-value does", async () => {
     const inner = new MemoryStore();
     const store = new SingleCollectionWrapper(inner, { singleCollection: "kv" });
@@ -102,11 +109,8 @@ describe("SingleCollectionWrapper", () => {
   it("lists only the keys of the collection asked for, filling the limit with them", async () => {
     const inner = new MemoryStore();
     const store = new SingleCollectionWrapper(inner, { singleCollection: "kv" });
-    await store.putMany(Array.from({ length: 40 }, (_, index) => [`other-${index}`, { index }]));
-    await store.putMany(
-      Array.from({ length: 5 }, (_, index) => [`mine-${index}`, { index }]),
-      { collection: "c" },
-    );
+    await store.putMany(indexedEntries("other-", 40));
+    await store.putMany(indexedEntries("mine-", 5), { collection: "c" });
     await store.put("x", { n: 1 }, { collection: "c_" });
     expect(await store.keys?.({ collection: "c", limit: 3 })).toHaveLength(3);
     expect(sorted(await store.keys?.({ collection: "c" }))).toEqual(
@@ -136,10 +140,7 @@ describe("SingleCollectionWrapper", () => {
   it("destroys one collection's keys and nothing else", async () => {
     const inner = new MemoryStore();
     const store = new SingleCollectionWrapper(inner, { singleCollection: "kv" });
-    await store.putMany(
-      Array.from({ length: 2500 }, (_, index) => [`k${index}`, { index }]),
-      { collection: "doomed" },
-    );
+    await store.putMany(indexedEntries("k", 2500), { collection: "doomed" });
     await store.put("k1", { kept: true }, { collection: "kept" });
     await store.put("k1", { kept: true }, { collection: "doomed_" });
     await inner.put("doomed__k1", { kept: true });
@@ -172,10 +173,7 @@ describe("SingleCollectionWrapper", () => {
   });
 
   it("offers no key listing, collection listing or destroyCollection over a store that cannot list keys", () => {
-    const store = new SingleCollectionWrapper(withoutCapabilities(new MemoryStore(), "keys"), {
-      singleCollection: "kv",
-    });
-    expectOffers(store, {
+    expectOffers(over("keys"), {
       keys: false,
       collections: false,
       destroyCollection: false,
@@ -184,18 +182,12 @@ describe("SingleCollectionWrapper", () => {
   });
 
   it("offers each capability only where the inner store has it", () => {
-    const noCollections = new SingleCollectionWrapper(
-      withoutCapabilities(new MemoryStore(), "collections"),
-      {
-        singleCollection: "kv",
-      },
-    );
-    expectOffers(noCollections, { collections: false, destroyCollection: true });
-    const noDestroying = new SingleCollectionWrapper(
-      withoutCapabilities(new MemoryStore(), "destroyCollection"),
-      { singleCollection: "kv" },
-    );
-    expectOffers(noDestroying, { destroyCollection: false, destroy: false, keys: true });
+    expectOffers(over("collections"), { collections: false, destroyCollection: true });
+    expectOffers(over("destroyCollection"), {
+      destroyCollection: false,
+      destroy: false,
+      keys: true,
+    });
   });
 
   it("refuses options that cannot work with TypeError", () => {
