@@ -1,16 +1,40 @@
 import {
   BatchGetItemCommand,
   BatchWriteItemCommand,
+  GetItemCommand,
   type WriteRequest,
 } from "@aws-sdk/client-dynamodb";
 import type { ErrorContext } from "@kv/protocol";
 import { UnprocessedItemsError } from "./errors.ts";
-import { checkKey, type Item, keyOf, primaryKey } from "./item.ts";
+import { checkedKey, checkKey, type Item, isLive, keyOf, primaryKey } from "./item.ts";
 import { chunk, runBounded } from "./retry.ts";
 import type { TableAccess } from "./table.ts";
 
 const BATCH_GET_LIMIT = 100;
 const BATCH_WRITE_LIMIT = 25;
+
+/**
+ * Reads one item with `GetItem`.
+ * @throws InvalidKeyError, or the SDK's error
+ */
+export async function readItem(
+  access: TableAccess,
+  collection: string,
+  key: string,
+  consistentRead: boolean,
+): Promise<Item | undefined> {
+  const { client, tableName, retrier } = access;
+  const { Item: item } = await retrier.call(() =>
+    client.send(
+      new GetItemCommand({
+        TableName: tableName,
+        Key: checkedKey(collection, key),
+        ConsistentRead: consistentRead,
+      }),
+    ),
+  );
+  return item;
+}
 
 /**
  * Reads the items of distinct keys with `BatchGetItem`, 100 keys a request.
@@ -58,6 +82,25 @@ export async function writeItems(
   const keyOfRequest = (request: WriteRequest) =>
     keyOf(request.PutRequest?.Item ?? request.DeleteRequest?.Key ?? {});
   await sendBatches(access, requests, BATCH_WRITE_LIMIT, send, keyOfRequest, context);
+}
+
+/**
+ * Deletes keys of one collection with `BatchGetItem` then `BatchWriteItem`.
+ * @returns how many of them held a live entry
+ * @throws InvalidKeyError, UnprocessedItemsError, or the SDK's error
+ */
+export async function deleteCountingLive(
+  access: TableAccess,
+  collection: string,
+  keys: readonly string[],
+  now: number,
+): Promise<number> {
+  const context = { operation: "deleteMany", collection } as const;
+  const items = await readItems(access, collection, keys, context);
+  let live = 0;
+  for (const item of items.values()) if (isLive(item, now)) live++;
+  await writeItems(access, deletions(collection, items.keys()), context);
+  return live;
 }
 
 /** The delete requests for keys of one collection. */

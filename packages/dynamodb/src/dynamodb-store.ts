@@ -1,12 +1,12 @@
 import {
   DeleteItemCommand,
   type DynamoDBClient,
-  GetItemCommand,
   PutItemCommand,
   type WriteRequest,
 } from "@aws-sdk/client-dynamodb";
 import {
   type CollectionOptions,
+  type CounterChange,
   type ErrorContext,
   KeyValueError,
   type ManagedEntry,
@@ -15,13 +15,16 @@ import {
   type StoreClass,
   StoreClosedError,
   StoreConnectionError,
+  type StoredVersion,
   storeWith,
   toStoreError,
 } from "@kv/protocol";
-import { deletions, readItems, writeItems } from "./batch.ts";
+import { ConditionalWrites } from "./atomic.ts";
+import { deleteCountingLive, readItem, readItems, writeItems } from "./batch.ts";
 import { type DynamoDbStoreOptions, openClient } from "./client.ts";
-import { checkCollection, checkKey, fromItem, isLive, primaryKey, toItem } from "./item.ts";
-import { entryKeyPages, keyPages } from "./pages.ts";
+import { CounterBatches } from "./counter.ts";
+import { checkCollection, checkedKey, entryOf, isLive, toItem } from "./item.ts";
+import { deleteAllEntries, deleteCollection, keyPages } from "./pages.ts";
 import { isTransient, Retrier } from "./retry.ts";
 import { dropTable, isName, prepareTable, type TableAccess } from "./table.ts";
 
@@ -31,14 +34,27 @@ export interface DynamoDbDestroyOptions {
   dropTable?: boolean | undefined;
 }
 
-const DynamoDbBase: StoreClass<"keys" | "destroyCollection" | "destroy" | "close" | "entries"> =
-  storeWith("keys", "destroyCollection", "destroy", "close", "entries");
+type Basic = "keys" | "destroyCollection" | "destroy" | "close" | "entries";
+type Atomic = "putIfAbsent" | "versions" | "increment" | "touch";
+const DynamoDbBase: StoreClass<Basic | Atomic> = storeWith(
+  "keys",
+  "destroyCollection",
+  "destroy",
+  "close",
+  "entries",
+  "putIfAbsent",
+  "versions",
+  "increment",
+  "touch",
+);
 
 /**
  * A store on one DynamoDB table, laid out as py-key-value lays it out: partition key `collection`,
  * sort key `key`, the entry document as JSON in `value`, and `ttl` in epoch seconds for DynamoDB's
  * native expiry. Bulk calls use `BatchGetItem` (100 keys) and `BatchWriteItem` (25 items), retrying
- * throttling and unprocessed items with backoff until `retryDeadlineMs`.
+ * throttling and unprocessed items with backoff until `retryDeadlineMs`. The atomic operations are
+ * conditional writes (`ConditionExpression`); `increment` and `touch` without a TTL rewrite the
+ * document by compare-and-set, since DynamoDB cannot edit JSON inside a string attribute.
  */
 export class DynamoDbStore extends DynamoDbBase {
   /** The table the store uses. */
@@ -48,6 +64,8 @@ export class DynamoDbStore extends DynamoDbBase {
   private readonly createTable: boolean;
   private readonly retrier: Retrier;
   private readonly table: TableAccess;
+  private readonly atomic: ConditionalWrites;
+  private readonly counters: CounterBatches;
 
   /**
    * @throws InvalidKeyError when `defaultCollection` is too long for a DynamoDB partition key
@@ -74,6 +92,8 @@ export class DynamoDbStore extends DynamoDbBase {
       consistentRead: options.consistentRead ?? true,
       maxConcurrency: Math.max(1, options.maxConcurrency ?? 8),
     };
+    this.atomic = new ConditionalWrites(this.table, this.clock);
+    this.counters = new CounterBatches(this.atomic, this.retrier, this.clock);
   }
 
   /**
@@ -101,17 +121,7 @@ export class DynamoDbStore extends DynamoDbBase {
   }
 
   protected async getEntry(collection: string, key: string): Promise<ManagedEntry | undefined> {
-    checkKey(collection, key);
-    const { Item: item } = await this.retrier.call(() =>
-      this.client.send(
-        new GetItemCommand({
-          TableName: this.tableName,
-          Key: primaryKey(collection, key),
-          ConsistentRead: this.table.consistentRead,
-        }),
-      ),
-    );
-    return item === undefined ? undefined : fromItem(item);
+    return entryOf(await readItem(this.table, collection, key, this.table.consistentRead));
   }
 
   protected async putEntry(collection: string, key: string, entry: ManagedEntry): Promise<void> {
@@ -122,12 +132,11 @@ export class DynamoDbStore extends DynamoDbBase {
   }
 
   protected async deleteEntry(collection: string, key: string): Promise<boolean> {
-    checkKey(collection, key);
     const { Attributes: old } = await this.retrier.call(() =>
       this.client.send(
         new DeleteItemCommand({
           TableName: this.tableName,
-          Key: primaryKey(collection, key),
+          Key: checkedKey(collection, key),
           ReturnValues: "ALL_OLD",
         }),
       ),
@@ -141,10 +150,7 @@ export class DynamoDbStore extends DynamoDbBase {
   ): Promise<(ManagedEntry | undefined)[]> {
     const context = { operation: "getMany", collection } as const;
     const items = await readItems(this.table, collection, keys, context);
-    return keys.map((key) => {
-      const item = items.get(key);
-      return item === undefined ? undefined : fromItem(item);
-    });
+    return keys.map((key) => entryOf(items.get(key)));
   }
 
   protected override async putEntries(
@@ -161,13 +167,7 @@ export class DynamoDbStore extends DynamoDbBase {
     collection: string,
     keys: readonly string[],
   ): Promise<number> {
-    const context = { operation: "deleteMany", collection } as const;
-    const items = await readItems(this.table, collection, keys, context);
-    const now = this.clock.now();
-    let live = 0;
-    for (const item of items.values()) if (isLive(item, now)) live++;
-    await writeItems(this.table, deletions(collection, items.keys()), context);
-    return live;
+    return deleteCountingLive(this.table, collection, keys, this.clock.now());
   }
 
   /** One `Query` page (up to 1 MB) at a time. */
@@ -178,25 +178,46 @@ export class DynamoDbStore extends DynamoDbBase {
   }
 
   /** Removes every item of the collection (expired ones too), a page of keys at a time. */
-  protected async dropCollection(collection: string): Promise<boolean> {
-    const context = { operation: "destroyCollection", collection } as const;
-    let found = false;
-    for await (const keys of keyPages(this.table, collection, false, () => this.clock.now())) {
-      found ||= keys.length > 0;
-      await writeItems(this.table, deletions(collection, keys), context);
-    }
-    return found;
+  protected dropCollection(collection: string): Promise<boolean> {
+    return deleteCollection(this.table, collection, () => this.clock.now());
   }
 
   /** Deletes every entry of the table (every item with a `value`), a `Scan` page at a time. */
-  protected async dropAll(): Promise<boolean> {
-    let found = false;
-    for await (const keys of entryKeyPages(this.table)) {
-      const requests = keys.map((key): WriteRequest => ({ DeleteRequest: { Key: key } }));
-      found ||= requests.length > 0;
-      await writeItems(this.table, requests, { operation: "destroy" });
-    }
-    return found;
+  protected dropAll(): Promise<boolean> {
+    return deleteAllEntries(this.table);
+  }
+
+  protected insertEntry(collection: string, key: string, entry: ManagedEntry): Promise<boolean> {
+    return this.atomic.insert(collection, key, entry);
+  }
+
+  protected readVersioned(collection: string, key: string): Promise<StoredVersion | undefined> {
+    return this.atomic.readVersioned(collection, key);
+  }
+
+  protected replaceVersioned(
+    collection: string,
+    key: string,
+    entry: ManagedEntry,
+    version: string,
+  ): Promise<boolean> {
+    return this.atomic.replace(collection, key, entry, { version });
+  }
+
+  protected removeVersioned(collection: string, key: string, version: string): Promise<boolean> {
+    return this.atomic.remove(collection, key, version);
+  }
+
+  protected addToCounter(collection: string, key: string, change: CounterChange): Promise<number> {
+    return this.counters.add(collection, key, change);
+  }
+
+  protected touchEntry(
+    collection: string,
+    key: string,
+    expiresAt: number | undefined,
+  ): Promise<boolean> {
+    return this.atomic.touch(collection, key, expiresAt);
   }
 
   /** Destroys the client when the store created it; a borrowed client is left open. */

@@ -1,4 +1,5 @@
-import { QueryCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { QueryCommand, ScanCommand, type WriteRequest } from "@aws-sdk/client-dynamodb";
+import { deletions, writeItems } from "./batch.ts";
 import { type Item, keyOf } from "./item.ts";
 import type { TableAccess } from "./table.ts";
 
@@ -65,4 +66,38 @@ export async function* entryKeyPages(access: TableAccess): AsyncGenerator<Item[]
     yield page.Items ?? [];
     start = page.LastEvaluatedKey;
   } while (start !== undefined);
+}
+
+/**
+ * Removes every item of a collection (expired ones too), a page of keys at a time.
+ * @returns `true` when the collection held any.
+ * @throws UnprocessedItemsError, or the SDK's error
+ */
+export async function deleteCollection(
+  access: TableAccess,
+  collection: string,
+  now: () => number,
+): Promise<boolean> {
+  const context = { operation: "destroyCollection", collection } as const;
+  let found = false;
+  for await (const keys of keyPages(access, collection, false, now)) {
+    found ||= keys.length > 0;
+    await writeItems(access, deletions(collection, keys), context);
+  }
+  return found;
+}
+
+/**
+ * Deletes every entry of the table (every item with a `value`), a `Scan` page at a time.
+ * @returns `true` when there were any.
+ * @throws UnprocessedItemsError, or the SDK's error
+ */
+export async function deleteAllEntries(access: TableAccess): Promise<boolean> {
+  let found = false;
+  for await (const keys of entryKeyPages(access)) {
+    const requests = keys.map((key): WriteRequest => ({ DeleteRequest: { Key: key } }));
+    found ||= requests.length > 0;
+    await writeItems(access, requests, { operation: "destroy" });
+  }
+  return found;
 }

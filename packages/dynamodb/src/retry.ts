@@ -1,3 +1,8 @@
+import { type KeyValueErrorOptions, UpdateConflictError } from "@kv/protocol";
+
+/** The first backoff after losing a compare-and-set: about one round trip. */
+const CONFLICT_DELAY_MS = 5;
+
 /** Error names DynamoDB uses when a request exceeded the table's or account's throughput. */
 const throttlingNames = new Set([
   "ProvisionedThroughputExceededException",
@@ -111,6 +116,25 @@ export class Retrier {
       await sleep(delay);
     }
     return left;
+  }
+
+  /**
+   * Runs `attempt` until it returns something other than `undefined` (its way of saying another
+   * writer won the race), backing off from 5 ms, doubling up to `maxDelayMs`, until the deadline.
+   * @throws UpdateConflictError when the deadline comes first
+   */
+  async untilWritten<T>(
+    attempt: () => Promise<T | undefined>,
+    context: KeyValueErrorOptions,
+  ): Promise<T> {
+    const deadline = this.deadline();
+    for (let attempts = 1; ; attempts++) {
+      const result = await attempt();
+      if (result !== undefined) return result;
+      const delay = backoffMs(attempts - 1, CONFLICT_DELAY_MS, this.settings.maxDelayMs);
+      if (Date.now() + delay > deadline) throw new UpdateConflictError({ ...context, attempts });
+      await sleep(delay);
+    }
   }
 
   private delay(attempt: number): number {

@@ -18,9 +18,12 @@ afterAll(async () => {
 
 await describeConformance("DynamoDbStore", {
   createStore: () => new DynamoDbStore({ tableName: tables[0], ...connection }),
+  createPeer: () => new DynamoDbStore({ tableName: tables[0], ...connection }),
 });
 
 await describeConformance("DynamoDbStore through a pass-through BaseWrapper", {
   createStore: (): KeyValue =>
+    new PassThroughWrapper(new DynamoDbStore({ tableName: tables[1], ...connection })),
+  createPeer: (): KeyValue =>
     new PassThroughWrapper(new DynamoDbStore({ tableName: tables[1], ...connection })),
 });

@@ -5,7 +5,6 @@ import {
   DeleteTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
-  GetItemCommand,
   ListTablesCommand,
   PutItemCommand,
   QueryCommand,
@@ -35,6 +34,7 @@ import {
   freshTable,
   type Interceptor,
   makeClient,
+  rawItem as readRawItem,
   recordCommands,
   startProxy,
   type TestProxy,
@@ -60,16 +60,8 @@ async function proxy(intercept: Interceptor): Promise<TestProxy> {
   return started;
 }
 
-async function rawItem(tableName: string, collection: string, key: string) {
-  const { Item } = await client.send(
-    new GetItemCommand({
-      TableName: tableName,
-      Key: { collection: { S: collection }, key: { S: key } },
-      ConsistentRead: true,
-    }),
-  );
-  return Item;
-}
+const rawItem = (tableName: string, collection: string, key: string) =>
+  readRawItem(client, tableName, collection, key);
 
 function closeServer(server: Server): Promise<void> {
   server.closeAllConnections();
@@ -103,7 +95,7 @@ describe("layout shared with py-key-value", () => {
     });
   });
 
-  it("writes ttl as the whole epoch second of expires_at, for DynamoDB's native expiry", async () => {
+  it("writes ttl as the whole epoch second of expires_at, for DynamoDB's native expiry, and kv_expires_at in ms", async () => {
     const clock = new ManualClock(Date.UTC(2026, 10, 23, 5, 4, 57, 123));
     const store = newStore({ clock });
     await store.put("s1", { token: "t" }, { collection: "sessions", ttl: 3600.5 });
@@ -111,6 +103,7 @@ describe("layout shared with py-key-value", () => {
     const document = JSON.parse(item?.value?.S ?? "null");
     expect(document.expires_at).toBe("2026-11-23T06:04:57.623000+00:00");
     expect(item?.ttl).toEqual({ N: String(Math.floor(Date.UTC(2026, 10, 23, 6, 4, 57) / 1000)) });
+    expect(item?.kv_expires_at).toEqual({ N: String(Date.UTC(2026, 10, 23, 6, 4, 57, 623)) });
   });
 
   it("reads items written by py-key-value, whose ttl attribute decides expiry", async () => {

@@ -1,7 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, request, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
+import {
+  type AttributeValue,
+  DynamoDBClient,
+  type DynamoDBClientConfig,
+  GetItemCommand,
+} from "@aws-sdk/client-dynamodb";
 import { inject } from "vitest";
 
 /** The DynamoDB-compatible server started by the global setup. */
@@ -54,6 +59,38 @@ export function recordCommands(client: DynamoDBClient): {
     { step: "initialize", name: "recordCommands" },
   );
   return { sent, count: (name) => sent.filter((command) => command.name === name).length };
+}
+
+/** Runs `action` before each command called `name` that the client sends. */
+export function beforeCommand(
+  client: DynamoDBClient,
+  name: string,
+  action: () => Promise<void>,
+): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === name) await action();
+      return next(args);
+    },
+    { step: "initialize", name: `before${name}` },
+  );
+}
+
+/** The item as stored, read with a strongly consistent `GetItem`. */
+export async function rawItem(
+  client: DynamoDBClient,
+  tableName: string,
+  collection: string,
+  key: string,
+): Promise<Record<string, AttributeValue> | undefined> {
+  const { Item } = await client.send(
+    new GetItemCommand({
+      TableName: tableName,
+      Key: { collection: { S: collection }, key: { S: key } },
+      ConsistentRead: true,
+    }),
+  );
+  return Item;
 }
 
 type Json = Record<string, unknown>;

@@ -1,0 +1,225 @@
+import { randomBytes } from "node:crypto";
+import { DeleteItemCommand, PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import { type Clock, isExpired, type ManagedEntry, type StoredVersion } from "@kv/protocol";
+import { readItem } from "./batch.ts";
+import { checkedKey, EXPIRES_AT_MS, fromItem, type Item, toItem, VERSION } from "./item.ts";
+import { isName, type TableAccess } from "./table.ts";
+
+/**
+ * What a conditional write expects to find: the item's version token or, for an item without
+ * one (written by `put` or py-key-value), its exact entry document.
+ */
+export type Expected = { version: string } | { document: string };
+
+/** An entry as read, with what a conditional write must expect to replace exactly it. */
+export interface ReadEntry {
+  /** The entry, expired or not. */
+  entry: ManagedEntry;
+  /** The item's version token or document. */
+  expected: Expected;
+}
+
+const NAMES: Readonly<Record<string, string>> = {
+  "#k": "key",
+  "#v": "value",
+  "#t": "ttl",
+  "#x": EXPIRES_AT_MS,
+  "#ver": VERSION,
+};
+
+/**
+ * No live entry: no item, or one whose `ttl` second is over, or within that second one whose
+ * `kv_expires_at` is. An item without `kv_expires_at` (py-key-value's) counts as absent only
+ * once its `ttl` second is over.
+ */
+const ABSENT = "attribute_not_exists(#k) OR #t < :sec OR (#t = :sec AND #x <= :now)";
+/** A live entry: the converse of `ABSENT`, and as cautious with py-key-value's items. */
+const LIVE =
+  "attribute_exists(#k) AND (attribute_not_exists(#t) OR #t > :sec OR (#t = :sec AND #x > :now))";
+const AT_VERSION = `#ver = :ver AND ${LIVE}`;
+const AT_DOCUMENT = `attribute_not_exists(#ver) AND #v = :doc AND ${LIVE}`;
+const EXISTS = "attribute_exists(#k)";
+const GIVE_VERSION = "SET #ver = if_not_exists(#ver, :ver)";
+const SET_EXPIRY = "SET #t = :t, #x = :x, #ver = :ver";
+
+/** A fresh version token: 96 random bits. */
+function newVersion(): string {
+  return randomBytes(12).toString("base64url");
+}
+
+/** The attribute names the expressions use, and the values given. */
+function parameters(
+  expressions: readonly string[],
+  values: Item,
+): { ExpressionAttributeNames: Record<string, string>; ExpressionAttributeValues: Item } {
+  const names: Record<string, string> = {};
+  for (const name of expressions.join(" ").match(/#\w+/g) ?? []) names[name] = NAMES[name] ?? name;
+  return { ExpressionAttributeNames: names, ExpressionAttributeValues: values };
+}
+
+/** `:now` (epoch ms) and `:sec` (its whole second) for the expiry conditions. */
+function timeValues(now: number): Item {
+  return { ":now": { N: String(now) }, ":sec": { N: String(Math.floor(now / 1000)) } };
+}
+
+function expecting(expected: Expected): { condition: string; values: Item } {
+  return "version" in expected
+    ? { condition: AT_VERSION, values: { ":ver": { S: expected.version } } }
+    : { condition: AT_DOCUMENT, values: { ":doc": { S: expected.document } } };
+}
+
+/**
+ * The requests behind the atomic operations. Each write is one `PutItem`, `UpdateItem` or
+ * `DeleteItem` whose `ConditionExpression` DynamoDB checks in the same step as the write; a
+ * failed condition reads as `false`.
+ */
+export class ConditionalWrites {
+  private readonly access: TableAccess;
+  private readonly clock: Clock;
+
+  constructor(access: TableAccess, clock: Clock) {
+    this.access = access;
+    this.clock = clock;
+  }
+
+  /** Reads an entry with what a conditional write must expect to replace it. */
+  async read(collection: string, key: string): Promise<ReadEntry | undefined> {
+    const item = await readItem(this.access, collection, key, true);
+    if (item === undefined) return undefined;
+    const entry = fromItem(item);
+    const version = item[VERSION]?.S;
+    const expected = version === undefined ? { document: item.value?.S ?? "" } : { version };
+    return { entry, expected };
+  }
+
+  /**
+   * Reads an entry with its version token. A live item without one (written by `put` or
+   * py-key-value) first gets one, with an `UpdateItem` that sets it only where it is missing.
+   */
+  async readVersioned(collection: string, key: string): Promise<StoredVersion | undefined> {
+    const item = await readItem(this.access, collection, key, true);
+    if (item === undefined) return undefined;
+    const entry = fromItem(item);
+    const version = item[VERSION]?.S;
+    if (version !== undefined || isExpired(entry, this.clock.now())) {
+      return { entry, version: version ?? "" };
+    }
+    const { client, tableName } = this.access;
+    const given = await this.send(() =>
+      client.send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: checkedKey(collection, key),
+          UpdateExpression: GIVE_VERSION,
+          ConditionExpression: EXISTS,
+          ReturnValues: "ALL_NEW",
+          ...parameters([GIVE_VERSION, EXISTS], { ":ver": { S: newVersion() } }),
+        }),
+      ),
+    );
+    const updated = given?.Attributes;
+    return updated && { entry: fromItem(updated), version: updated[VERSION]?.S ?? "" };
+  }
+
+  /** Writes the entry where no live entry exists (`PutItem` on `ABSENT`). */
+  insert(collection: string, key: string, entry: ManagedEntry): Promise<boolean> {
+    return this.put(toItem(collection, key, entry, newVersion()), ABSENT, {});
+  }
+
+  /** Writes the entry over a live one that is still as expected (`PutItem`). */
+  replace(
+    collection: string,
+    key: string,
+    entry: ManagedEntry,
+    expected: Expected,
+  ): Promise<boolean> {
+    if ("version" in expected && expected.version === "") return Promise.resolve(false);
+    const { condition, values } = expecting(expected);
+    return this.put(toItem(collection, key, entry, newVersion()), condition, values);
+  }
+
+  /** Deletes a live entry that still has `version` (`DeleteItem`). */
+  async remove(collection: string, key: string, version: string): Promise<boolean> {
+    if (version === "") return false;
+    const { condition, values } = expecting({ version });
+    const { client, tableName } = this.access;
+    const deleted = await this.send(() =>
+      client.send(
+        new DeleteItemCommand({
+          TableName: tableName,
+          Key: checkedKey(collection, key),
+          ConditionExpression: condition,
+          ...parameters([condition], { ...values, ...timeValues(this.clock.now()) }),
+        }),
+      ),
+    );
+    return deleted !== undefined;
+  }
+
+  /**
+   * Gives a live entry a new expiry. With one, an `UpdateItem` sets `ttl` and `kv_expires_at`
+   * (py-key-value reads `ttl` before the document). Never expiring means rewriting the document
+   * without `expires_at`: a compare-and-set of the whole item, repeated when another write won.
+   * @throws UpdateConflictError when other writes kept winning until the retry deadline
+   */
+  async touch(collection: string, key: string, expiresAt: number | undefined): Promise<boolean> {
+    if (expiresAt !== undefined) return this.setExpiry(collection, key, expiresAt);
+    return this.access.retrier.untilWritten(
+      async () => {
+        const found = await this.read(collection, key);
+        if (found === undefined || isExpired(found.entry, this.clock.now())) return false;
+        if (found.entry.expiresAt === undefined) return true;
+        const entry = { ...found.entry, expiresAt: undefined };
+        return (await this.replace(collection, key, entry, found.expected)) || undefined;
+      },
+      { operation: "touch", collection, key },
+    );
+  }
+
+  private async setExpiry(collection: string, key: string, expiresAt: number): Promise<boolean> {
+    const { client, tableName } = this.access;
+    const values: Item = {
+      ...timeValues(this.clock.now()),
+      ":t": { N: String(Math.floor(expiresAt / 1000)) },
+      ":x": { N: String(expiresAt) },
+      ":ver": { S: newVersion() },
+    };
+    const updated = await this.send(() =>
+      client.send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: checkedKey(collection, key),
+          UpdateExpression: SET_EXPIRY,
+          ConditionExpression: LIVE,
+          ...parameters([SET_EXPIRY, LIVE], values),
+        }),
+      ),
+    );
+    return updated !== undefined;
+  }
+
+  private async put(item: Item, condition: string, values: Item): Promise<boolean> {
+    const { client, tableName } = this.access;
+    const written = await this.send(() =>
+      client.send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: item,
+          ConditionExpression: condition,
+          ...parameters([condition], { ...values, ...timeValues(this.clock.now()) }),
+        }),
+      ),
+    );
+    return written !== undefined;
+  }
+
+  /** Sends a conditional request: its answer, or `undefined` when its condition failed. */
+  private async send<T>(request: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await this.access.retrier.call(request);
+    } catch (error) {
+      if (isName(error, "ConditionalCheckFailedException")) return undefined;
+      throw error;
+    }
+  }
+}
