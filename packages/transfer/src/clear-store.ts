@@ -23,11 +23,6 @@ export async function clearStore(
   if (settings.collections === undefined) need("clearStore", store, "store", "collections");
   const collections = settings.collections ?? (await collectionsOf(store));
   const run = new Run(settings, collections);
-  for (const collection of collections) {
-    if (run.stopping) break;
-    const report = run.begin(collection);
-    if (!(await deleteKeys(run, report, store, settings))) break;
-    report.complete = true;
-  }
+  await run.eachCollection((report) => deleteKeys(run, report, store, settings));
   return run.finish(false, false);
 }

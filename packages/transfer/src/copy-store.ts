@@ -45,13 +45,10 @@ export async function copyStore(
   }
   const run = new Run(settings, collections);
   const copier = batchCopier(source, destination, settings);
-  for (const collection of collections) {
-    if (run.stopping) break;
-    const after = settings.after.get(collection);
-    const report = run.begin(collection, after);
-    if (!(await copyKeys(run, report, source, copier.copy, settings.batchSize, after))) break;
-    report.complete = true;
-  }
+  await run.eachCollection((report) => {
+    const after = settings.after.get(report.collection);
+    return copyKeys(run, report, source, copier.copy, settings.batchSize, after);
+  }, settings.after);
   return run.finish(copier.createdAtPreserved, true);
 }
 

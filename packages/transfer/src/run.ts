@@ -80,6 +80,23 @@ export class Run {
     return report;
   }
 
+  /**
+   * Runs `step` on each planned collection in turn, with its report begun (its `lastKey` from
+   * `after`), and marks the collection complete when `step` returns true. Stops when the signal
+   * aborts between collections, or when `step` returns false (the signal stopped it inside one).
+   */
+  async eachCollection(
+    step: (report: CollectionReport) => Promise<boolean>,
+    after?: ReadonlyMap<string, string>,
+  ): Promise<void> {
+    for (const collection of this.#planned) {
+      if (this.stopping) return;
+      const report = this.begin(collection, after?.get(collection));
+      if (!(await step(report))) return;
+      report.complete = true;
+    }
+  }
+
   /** Records a finished batch and tells `onProgress`. */
   batchDone(
     report: CollectionReport,

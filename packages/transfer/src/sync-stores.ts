@@ -31,16 +31,13 @@ export async function syncStores(
   const collections = settings.collections ?? (await collectionsOf(source, destination));
   const run = new Run(settings, collections);
   const copier = batchCopier(source, destination, settings);
-  for (const collection of collections) {
-    if (run.stopping) break;
-    const report = run.begin(collection);
-    if (!(await copyKeys(run, report, source, copier.copy, settings.batchSize))) break;
+  await run.eachCollection(async (report) => {
+    if (!(await copyKeys(run, report, source, copier.copy, settings.batchSize))) return false;
     const extras = async (keys: string[]) => {
-      const found = await source.getMany(keys, { collection });
+      const found = await source.getMany(keys, { collection: report.collection });
       return keys.filter((_, index) => found[index] === undefined);
     };
-    if (!(await deleteKeys(run, report, destination, settings, extras))) break;
-    report.complete = true;
-  }
+    return deleteKeys(run, report, destination, settings, extras);
+  });
   return run.finish(copier.createdAtPreserved, false);
 }
