@@ -4,6 +4,8 @@ for (const snippet of [
   "get-or-compute-usage",
   "counters-usage",
   "rate-limit-usage",
+  "idempotent-webhook-usage",
+  "update-with-retry",
   "migrating",
   "define-error",
   "timeouts",

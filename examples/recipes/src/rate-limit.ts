@@ -1,5 +1,4 @@
-import { type Clock, type KeyValue, systemClock } from "@kv/protocol";
-import { LocalCounters } from "./counters.ts";
+import { type Clock, type Incrementable, type KeyValue, systemClock } from "@kv/protocol";
 
 /** Settings of a `FixedWindowLimiter`. */
 export interface FixedWindowOptions {
@@ -21,30 +20,30 @@ export interface Decision {
 }
 
 /**
- * At most `limit` calls per client in each window of `windowSeconds`, counted in one key per
- * client and window (`ada@1764547200`). The key's TTL ends with its window, so old windows
- * leave the store by themselves and nothing ever resets a counter. Exact in one process only.
+ * At most `limit` calls per client in each window of `windowSeconds`, counted with `increment`
+ * in one key per client and window (`ada@1764547200`). The counter's TTL, set when the window's
+ * first call creates it, ends with its window, so old windows leave the store by themselves and
+ * nothing ever resets a counter. Exact across any number of processes sharing the store.
  */
 export class FixedWindowLimiter {
-  readonly #counters: LocalCounters;
+  readonly #store: KeyValue & Incrementable;
   readonly #options: Required<FixedWindowOptions>;
 
-  constructor(store: KeyValue, options: FixedWindowOptions) {
-    this.#counters = new LocalCounters(store, "rate-limits");
+  constructor(store: KeyValue & Incrementable, options: FixedWindowOptions) {
+    this.#store = store;
     this.#options = { clock: systemClock, ...options };
   }
 
-  /** Counts one call of `client`, unless its window is full. */
+  /** Counts one call of `client`; it is allowed while the window's count stays within `limit`. */
   async take(client: string): Promise<Decision> {
     const { limit, windowSeconds, clock } = this.#options;
     const now = clock.now() / 1000;
     const start = Math.floor(now / windowSeconds) * windowSeconds;
     const resetSeconds = start + windowSeconds - now;
-    const count = await this.#counters.add(`${client}@${start}`, 1, {
-      max: limit,
+    const count = await this.#store.increment(`${client}@${start}`, {
+      collection: "rate-limits",
       ttl: resetSeconds,
     });
-    if (count === undefined) return { allowed: false, remaining: 0, resetSeconds };
-    return { allowed: true, remaining: limit - count, resetSeconds };
+    return { allowed: count <= limit, remaining: Math.max(0, limit - count), resetSeconds };
   }
 }

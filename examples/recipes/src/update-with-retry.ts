@@ -1,0 +1,17 @@
+import assert from "node:assert/strict";
+import { MemoryStore } from "@kv/memory";
+import { updateWithRetry } from "@kv/protocol";
+
+const store = new MemoryStore();
+const addToCart = (item: string) =>
+  updateWithRetry(store, "cart:ada", (cart) => ({
+    items: [...((cart?.items as string[] | undefined) ?? []), item],
+  }));
+
+// Three concurrent changes of one value: each is retried until it applies to the latest one.
+await Promise.all(["book", "pen", "lamp"].map(addToCart));
+assert.deepEqual(((await store.get("cart:ada"))?.items as string[]).sort(), [
+  "book",
+  "lamp",
+  "pen",
+]);
