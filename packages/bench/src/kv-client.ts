@@ -1,4 +1,5 @@
 import {
+  type Closable,
   type KeyValue,
   supportsIncrement,
   supportsPutIfAbsent,
@@ -19,6 +20,11 @@ export function kvClient(store: KeyValue, close: () => Promise<void> = async () 
     close,
     atomic: atomicClient(store),
   };
+}
+
+/** A benchmark client over a store the subject opened for itself: `close` closes the store. */
+export function ownedKvClient(store: KeyValue & Closable): Client {
+  return kvClient(store, () => store.close());
 }
 
 /** The store's atomic operations as benchmark calls, when it offers all three. */

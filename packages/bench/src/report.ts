@@ -1,6 +1,6 @@
 import { type Machine, packageVersion } from "./environment.ts";
 import type { SuiteResult } from "./harness.ts";
-import type { Sharing } from "./options.ts";
+import type { BenchOptions, Sharing } from "./options.ts";
 import { SHORT, type SuiteView, suiteSection, table } from "./report-suite.ts";
 import type { TargetOutcome } from "./targets.ts";
 import type { Workload, WorkloadId } from "./types.ts";
@@ -10,13 +10,10 @@ export { type Summary, summarize } from "./report-suite.ts";
 /** Everything one run produced. */
 export interface Report {
   /** How the run was configured and how long it took. */
-  run: {
-    mode: "quick" | "full" | "custom";
-    rounds: number;
-    durationMs: number;
-    warmupMs: number;
-    sliceMs: number;
-    heapBallastMb: number;
+  run: Pick<
+    BenchOptions,
+    "mode" | "rounds" | "durationMs" | "warmupMs" | "sliceMs" | "heapBallastMb"
+  > & {
     /** The modes measured, in order; absent in reports from before the shared mode (per-suite). */
     sharing?: Sharing[] | undefined;
     startedAt: string;

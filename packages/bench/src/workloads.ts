@@ -46,11 +46,11 @@ async function checkRoundTrip(client: Client, key: string, value: Value): Promis
   deepStrictEqual(await client.get(key), value, "get returns what put wrote");
 }
 
-async function checkBulk(client: Client, names: readonly string[], value: Value): Promise<void> {
-  const values = await client.getMany(names);
-  deepStrictEqual(values.length, names.length, "getMany returns one value per key");
-  deepStrictEqual(values[0], value, "getMany returns what was written");
-  deepStrictEqual(values[names.length - 1], value, "getMany returns what was written");
+/** Checks that a read of many keys gave one value per key, the first and last `value`. */
+function checkValues(values: readonly unknown[], names: readonly string[], value: Value): void {
+  deepStrictEqual(values.length, names.length, "the read returns one value per key");
+  deepStrictEqual(values[0], value, "the read returns what was written");
+  deepStrictEqual(values[names.length - 1], value, "the read returns what was written");
 }
 
 const smallEntries = (names: readonly string[]): Entry[] =>
@@ -70,6 +70,44 @@ const putThenGet = (id: WorkloadId, size: string, value: Value): Workload => ({
     });
   },
 });
+
+/** A workload of 100 keys per call, named by `id`: `prepare` gets the client and the keys. */
+const batchWorkload = (
+  id: WorkloadId,
+  title: string,
+  prepare: (client: Client, names: readonly string[]) => Promise<() => Promise<unknown>>,
+): Workload => ({
+  id,
+  title,
+  unit: "keys/s",
+  opsPerCall: BATCH,
+  prepare: (client) => prepare(client, keys(id, BATCH)),
+});
+
+/** Reads the keys, written first, with `read` (all in one call, or in concurrent calls). */
+const readBatch = (
+  id: WorkloadId,
+  title: string,
+  read: (client: Client, names: readonly string[]) => Promise<readonly unknown[]>,
+): Workload =>
+  batchWorkload(id, title, async (client, names) => {
+    await client.putMany(smallEntries(names));
+    checkValues(await read(client, names), names, SMALL_VALUE);
+    return () => read(client, names);
+  });
+
+/** Writes the keys in one call with `write` (`putMany` or `putManyTtl`). */
+const bulkPut = (
+  id: WorkloadId,
+  title: string,
+  write: (client: Client, entries: readonly Entry[]) => Promise<unknown>,
+): Workload =>
+  batchWorkload(id, title, async (client, names) => {
+    const entries = smallEntries(names);
+    await write(client, entries);
+    checkValues(await client.getMany(names), names, SMALL_VALUE);
+    return () => write(client, entries);
+  });
 
 /** The subject's atomic calls. @throws when it has none (the harness skips those subjects) */
 function atomicOf(client: Client): AtomicClient {
@@ -126,43 +164,11 @@ export const ATOMIC_WORKLOADS: readonly Workload[] = [
 /** Every workload, in report order. */
 export const WORKLOADS: readonly Workload[] = [
   putThenGet("put-get", "~100 B", SMALL_VALUE),
-  {
-    id: "get-concurrent",
-    title: "100 concurrent gets (Promise.all)",
-    unit: "keys/s",
-    opsPerCall: BATCH,
-    async prepare(client) {
-      const names = keys("get-concurrent", BATCH);
-      await client.putMany(smallEntries(names));
-      deepStrictEqual(await client.get(names[0] ?? ""), SMALL_VALUE);
-      return () => Promise.all(names.map((name) => client.get(name)));
-    },
-  },
-  {
-    id: "get-many",
-    title: "getMany of 100 keys",
-    unit: "keys/s",
-    opsPerCall: BATCH,
-    async prepare(client) {
-      const names = keys("get-many", BATCH);
-      await client.putMany(smallEntries(names));
-      await checkBulk(client, names, SMALL_VALUE);
-      return () => client.getMany(names);
-    },
-  },
-  {
-    id: "put-many",
-    title: "putMany of 100 keys",
-    unit: "keys/s",
-    opsPerCall: BATCH,
-    async prepare(client) {
-      const names = keys("put-many", BATCH);
-      const entries = smallEntries(names);
-      await client.putMany(entries);
-      await checkBulk(client, names, SMALL_VALUE);
-      return () => client.putMany(entries);
-    },
-  },
+  readBatch("get-concurrent", "100 concurrent gets (Promise.all)", (client, names) =>
+    Promise.all(names.map((name) => client.get(name))),
+  ),
+  readBatch("get-many", "getMany of 100 keys", (client, names) => client.getMany(names)),
+  bulkPut("put-many", "putMany of 100 keys", (client, entries) => client.putMany(entries)),
   putThenGet("put-get-10kb", "~10 KB", LARGE_VALUE),
   {
     id: "put-ttl",
@@ -175,18 +181,8 @@ export const WORKLOADS: readonly Workload[] = [
       return cycling("put-ttl", (key) => client.putTtl(key, SMALL_VALUE));
     },
   },
-  {
-    id: "put-many-ttl",
-    title: "putMany of 100 keys with a TTL",
-    unit: "keys/s",
-    opsPerCall: BATCH,
-    async prepare(client) {
-      const names = keys("put-many-ttl", BATCH);
-      const entries = smallEntries(names);
-      await client.putManyTtl(entries);
-      await checkBulk(client, names, SMALL_VALUE);
-      return () => client.putManyTtl(entries);
-    },
-  },
+  bulkPut("put-many-ttl", "putMany of 100 keys with a TTL", (client, entries) =>
+    client.putManyTtl(entries),
+  ),
   ...ATOMIC_WORKLOADS,
 ];

@@ -10,7 +10,7 @@ import { open, seal } from "../envelope.ts";
 import { kvClient } from "../kv-client.ts";
 import { type Client, type Entry, type Suite, TTL_SECONDS, type Value } from "../types.ts";
 import { unstorageClient } from "./memory.ts";
-import { temporaryRoot } from "./temporary.ts";
+import { temporarySuite } from "./temporary.ts";
 
 const RAW = "node:fs (raw, atomic)";
 
@@ -50,14 +50,14 @@ function rawClient(directory: string): Client {
 
 /** One-file-per-entry stores against node:fs, each in a temporary directory of its own. */
 export function diskSuite(): Suite {
-  const { root, cleanup } = temporaryRoot("disk");
-  return {
-    id: "disk",
-    title: "Files on disk",
-    baseline: RAW,
-    environment: async () => ({ "disk suite directory": tmpdir() }),
-    cleanup,
-    subjects: [
+  return temporarySuite(
+    {
+      id: "disk",
+      title: "Files on disk",
+      baseline: RAW,
+      environment: async () => ({ "disk suite directory": tmpdir() }),
+    },
+    (root) => [
       {
         name: RAW,
         role: "baseline",
@@ -97,5 +97,5 @@ export function diskSuite(): Suite {
           ),
       },
     ],
-  };
+  );
 }

@@ -13,7 +13,7 @@ import {
 import { DynamoDbStore } from "@kv/dynamodb";
 import { open, seal } from "../envelope.ts";
 import { PACKAGE_DIR } from "../environment.ts";
-import { kvClient } from "../kv-client.ts";
+import { ownedKvClient } from "../kv-client.ts";
 import { type Client, type Entry, type Suite, TTL_SECONDS } from "../types.ts";
 
 const RAW = "@aws-sdk/client-dynamodb (raw)";
@@ -167,14 +167,14 @@ export function dynamodbSuite(): Suite {
         role: "kv",
         description: "DynamoDbStore({ tableName, endpoint }) with its defaults (consistent reads)",
         packages: ["@kv/dynamodb"],
-        open: async () => {
-          const store = new DynamoDbStore({
-            tableName: `kvbench-kv-${suffix}`,
-            defaultCollection: COLLECTION,
-            ...connection(await server.endpoint()),
-          });
-          return kvClient(store, () => store.close());
-        },
+        open: async () =>
+          ownedKvClient(
+            new DynamoDbStore({
+              tableName: `kvbench-kv-${suffix}`,
+              defaultCollection: COLLECTION,
+              ...connection(await server.endpoint()),
+            }),
+          ),
       },
     ],
   };

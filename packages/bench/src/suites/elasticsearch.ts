@@ -1,7 +1,8 @@
 import { Client as ElasticClient } from "@elastic/elasticsearch";
 import { ElasticsearchStore } from "@kv/elasticsearch";
-import { kvClient } from "../kv-client.ts";
+import { ownedKvClient } from "../kv-client.ts";
 import { type Client, type Entry, type Suite, TTL_SECONDS, type Value } from "../types.ts";
+import { serverFacts, withClient } from "./servers.ts";
 
 const RAW = "@elastic/elasticsearch (raw)";
 /** Every index the bench creates starts with this; cleanup deletes exactly those. */
@@ -90,24 +91,22 @@ async function rawClient(): Promise<Client> {
 }
 
 async function deleteOwnIndices(): Promise<void> {
-  const client = connect();
-  try {
+  await withClient(connect(), async (client) => {
     const indices = await client.cat.indices({ index: `${PREFIX}*`, format: "json" });
     const names = indices.map(({ index }) => index).filter((name) => name !== undefined);
     if (names.length > 0) await client.indices.delete({ index: names });
-  } finally {
-    await client.close();
-  }
+  });
 }
 
 async function unavailable(): Promise<string | undefined> {
-  const client = connect(true);
-  try {
-    await client.cluster.health({ timeout: "2s" });
-  } catch {
+  const answers = await withClient(connect(true), (client) =>
+    client.cluster.health({ timeout: "2s" }).then(
+      () => true,
+      () => false,
+    ),
+  );
+  if (!answers) {
     return `no Elasticsearch answers at ${elasticUrl()}; start it with: bash scripts/services/start-all.sh elasticsearch`;
-  } finally {
-    await client.close();
   }
   await deleteOwnIndices();
   return undefined;
@@ -120,19 +119,13 @@ export function elasticsearchSuite(): Suite {
     title: "Elasticsearch",
     baseline: RAW,
     unavailable,
-    environment: async () => {
-      const client = connect();
-      try {
+    environment: () =>
+      serverFacts(connect(), async (client) => {
         // The cluster runner on loopback answers no `GET /`; the node info carries the version.
         const info = await client.nodes.info({ node_id: "_local" });
         const [node] = Object.values(info.nodes);
         return { Elasticsearch: `${node?.version ?? "unknown"} at ${elasticUrl()}` };
-      } catch {
-        return {};
-      } finally {
-        await client.close();
-      }
-    },
+      }),
     cleanup: deleteOwnIndices,
     subjects: [
       {
@@ -149,14 +142,14 @@ export function elasticsearchSuite(): Suite {
         description:
           "ElasticsearchStore({ url }) with its defaults: writes do not wait for an index refresh (listings refresh first)",
         packages: ["@kv/elasticsearch", "@elastic/elasticsearch"],
-        open: async () => {
-          const store = new ElasticsearchStore({
-            url: elasticUrl(),
-            indexPrefix: `${PREFIX}-kv`,
-            defaultCollection: "kv",
-          });
-          return kvClient(store, () => store.close());
-        },
+        open: async () =>
+          ownedKvClient(
+            new ElasticsearchStore({
+              url: elasticUrl(),
+              indexPrefix: `${PREFIX}-kv`,
+              defaultCollection: "kv",
+            }),
+          ),
       },
     ],
   };

@@ -2,9 +2,9 @@ import { join } from "node:path";
 import { LevelDbStore } from "@kv/leveldb";
 import { ClassicLevel } from "classic-level";
 import { open, seal } from "../envelope.ts";
-import { kvClient } from "../kv-client.ts";
+import { ownedKvClient } from "../kv-client.ts";
 import { type Client, type Suite, TTL_SECONDS } from "../types.ts";
-import { temporaryRoot } from "./temporary.ts";
+import { temporarySuite } from "./temporary.ts";
 
 const RAW = "classic-level (raw)";
 
@@ -35,30 +35,20 @@ async function rawClient(directory: string): Promise<Client> {
 
 /** LevelDB stores against raw classic-level, each in a temporary directory of its own. */
 export function leveldbSuite(): Suite {
-  const { root, cleanup } = temporaryRoot("leveldb");
-  return {
-    id: "leveldb",
-    title: "LevelDB",
-    baseline: RAW,
-    cleanup,
-    subjects: [
-      {
-        name: RAW,
-        role: "baseline",
-        description: "get/put, getMany/batch; same JSON envelope as the Map baseline",
-        packages: ["classic-level"],
-        open: () => rawClient(join(root, "raw")),
-      },
-      {
-        name: "@kv/leveldb",
-        role: "kv",
-        description: "LevelDbStore({ location }) with its defaults",
-        packages: ["@kv/leveldb", "classic-level"],
-        open: async () => {
-          const store = new LevelDbStore({ location: join(root, "kv") });
-          return kvClient(store, () => store.close());
-        },
-      },
-    ],
-  };
+  return temporarySuite({ id: "leveldb", title: "LevelDB", baseline: RAW }, (root) => [
+    {
+      name: RAW,
+      role: "baseline",
+      description: "get/put, getMany/batch; same JSON envelope as the Map baseline",
+      packages: ["classic-level"],
+      open: () => rawClient(join(root, "raw")),
+    },
+    {
+      name: "@kv/leveldb",
+      role: "kv",
+      description: "LevelDbStore({ location }) with its defaults",
+      packages: ["@kv/leveldb", "classic-level"],
+      open: async () => ownedKvClient(new LevelDbStore({ location: join(root, "kv") })),
+    },
+  ]);
 }

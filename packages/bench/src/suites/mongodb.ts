@@ -1,8 +1,9 @@
 import { MongoDbStore } from "@kv/mongodb";
 import { type Collection, MongoClient } from "mongodb";
 import { open, seal } from "../envelope.ts";
-import { kvClient } from "../kv-client.ts";
+import { ownedKvClient } from "../kv-client.ts";
 import { type Client, type Entry, type Suite, TTL_SECONDS } from "../types.ts";
+import { serverFacts, withClient } from "./servers.ts";
 
 const RAW = "mongodb (raw)";
 /** The database the bench writes to, dropped at the end. */
@@ -64,16 +65,15 @@ async function rawClient(): Promise<Client> {
 }
 
 async function unavailable(): Promise<string | undefined> {
-  const client = connect();
-  try {
-    await client.db(DATABASE).command({ ping: 1 });
-    await client.db(DATABASE).dropDatabase();
-    return undefined;
-  } catch {
-    return `no MongoDB server answers at ${mongoUrl()}; start it with: bash scripts/services/start-all.sh mongodb`;
-  } finally {
-    await client.close();
-  }
+  return withClient(connect(), async (client) => {
+    try {
+      await client.db(DATABASE).command({ ping: 1 });
+      await client.db(DATABASE).dropDatabase();
+      return undefined;
+    } catch {
+      return `no MongoDB server answers at ${mongoUrl()}; start it with: bash scripts/services/start-all.sh mongodb`;
+    }
+  });
 }
 
 /** MongoDB stores against the raw driver, in a database of the bench's own. */
@@ -83,25 +83,15 @@ export function mongodbSuite(): Suite {
     title: "MongoDB",
     baseline: RAW,
     unavailable,
-    environment: async () => {
-      const client = connect();
-      try {
+    environment: () =>
+      serverFacts(connect(), async (client) => {
         const info = await client.db(DATABASE).command({ buildInfo: 1 });
         return { "MongoDB server": `${String(info.version)} at ${mongoUrl()}` };
-      } catch {
-        return {};
-      } finally {
-        await client.close();
-      }
-    },
-    cleanup: async () => {
-      const client = connect();
-      try {
+      }),
+    cleanup: () =>
+      withClient(connect(), async (client) => {
         await client.db(DATABASE).dropDatabase();
-      } finally {
-        await client.close();
-      }
-    },
+      }),
     subjects: [
       {
         name: RAW,
@@ -116,14 +106,14 @@ export function mongodbSuite(): Suite {
         role: "kv",
         description: "MongoDbStore({ url, databaseName }) with its defaults",
         packages: ["@kv/mongodb", "mongodb"],
-        open: async () => {
-          const store = new MongoDbStore({
-            url: mongoUrl(),
-            databaseName: DATABASE,
-            defaultCollection: "kv",
-          });
-          return kvClient(store, () => store.close());
-        },
+        open: async () =>
+          ownedKvClient(
+            new MongoDbStore({
+              url: mongoUrl(),
+              databaseName: DATABASE,
+              defaultCollection: "kv",
+            }),
+          ),
       },
     ],
   };

@@ -7,7 +7,7 @@ import Keyv from "keyv";
 import { createStorage } from "unstorage";
 import redisDriver from "unstorage/drivers/redis";
 import { open, seal } from "../envelope.ts";
-import { kvClient } from "../kv-client.ts";
+import { kvClient, ownedKvClient } from "../kv-client.ts";
 import type { Client, Suite } from "../types.ts";
 import { TTL_SECONDS } from "../types.ts";
 import { cacheManagerClient, keyvClient, unstorageClient } from "./memory.ts";
@@ -228,10 +228,8 @@ export function redisSuite(): Suite {
         role: "kv",
         description: "RedisStore({ url }) (its own ioredis connection, default options)",
         packages: ["@kv/redis", "ioredis"],
-        open: async () => {
-          const store = new RedisStore({ url, defaultCollection: `${KEY_PREFIX}-kv` });
-          return kvClient(store, () => store.close());
-        },
+        open: async () =>
+          ownedKvClient(new RedisStore({ url, defaultCollection: `${KEY_PREFIX}-kv` })),
       },
       {
         name: RAW5,

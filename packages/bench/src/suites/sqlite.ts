@@ -2,9 +2,9 @@ import { join } from "node:path";
 import { SqliteStore } from "@kv/sqlite";
 import Database from "better-sqlite3";
 import { open, seal } from "../envelope.ts";
-import { kvClient } from "../kv-client.ts";
+import { ownedKvClient } from "../kv-client.ts";
 import { type Client, type Entry, type Suite, TTL_SECONDS } from "../types.ts";
-import { temporaryRoot } from "./temporary.ts";
+import { temporarySuite } from "./temporary.ts";
 
 const RAW = "better-sqlite3 (raw)";
 const COLLECTION = "kvbench";
@@ -70,34 +70,27 @@ function rawClient(path: string): Client {
 
 /** SQLite stores against raw better-sqlite3, each in a database file of its own. */
 export function sqliteSuite(): Suite {
-  const { root, cleanup } = temporaryRoot("sqlite");
-  return {
-    id: "sqlite",
-    title: "SQLite",
-    baseline: RAW,
-    cleanup,
-    subjects: [
-      {
-        name: RAW,
-        role: "baseline",
-        description:
-          "prepared get / upsert, json_each IN for getMany, one transaction per putMany; WAL, synchronous = normal",
-        packages: ["better-sqlite3"],
-        open: async () => rawClient(join(root, "raw.sqlite")),
-      },
-      {
-        name: "@kv/sqlite",
-        role: "kv",
-        description: "SqliteStore({ path }) with its defaults (WAL, synchronous = normal)",
-        packages: ["@kv/sqlite", "better-sqlite3"],
-        open: async () => {
-          const store = new SqliteStore({
+  return temporarySuite({ id: "sqlite", title: "SQLite", baseline: RAW }, (root) => [
+    {
+      name: RAW,
+      role: "baseline",
+      description:
+        "prepared get / upsert, json_each IN for getMany, one transaction per putMany; WAL, synchronous = normal",
+      packages: ["better-sqlite3"],
+      open: async () => rawClient(join(root, "raw.sqlite")),
+    },
+    {
+      name: "@kv/sqlite",
+      role: "kv",
+      description: "SqliteStore({ path }) with its defaults (WAL, synchronous = normal)",
+      packages: ["@kv/sqlite", "better-sqlite3"],
+      open: async () =>
+        ownedKvClient(
+          new SqliteStore({
             path: join(root, "kv.sqlite"),
             defaultCollection: COLLECTION,
-          });
-          return kvClient(store, () => store.close());
-        },
-      },
-    ],
-  };
+          }),
+        ),
+    },
+  ]);
 }
