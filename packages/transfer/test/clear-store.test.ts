@@ -1,7 +1,7 @@
 import { MemoryStore } from "@kv/memory";
 import { clearStore, MissingCapabilityError, type TransferProgress } from "@kv/transfer";
 import { describe, expect, it } from "vitest";
-import { fill, PlainStore } from "./stores.ts";
+import { abortWhen, fill, PlainStore } from "./stores.ts";
 
 describe("clearStore", () => {
   it("deletes every entry of every collection, counting them", async () => {
@@ -45,13 +45,8 @@ describe("clearStore", () => {
   it("stops after the current batch when the signal aborts", async () => {
     const store = new MemoryStore();
     await fill(store, "a", 30);
-    const controller = new AbortController();
 
-    const report = await clearStore(store, {
-      batchSize: 10,
-      signal: controller.signal,
-      onProgress: () => controller.abort(),
-    });
+    const report = await clearStore(store, { batchSize: 10, ...abortWhen() });
 
     expect(report).toMatchObject({ aborted: true, deleted: 10 });
     expect(report.resume).toEqual({ collections: ["a"], after: {} });

@@ -7,7 +7,7 @@ import {
   type TransferProgress,
 } from "@kv/transfer";
 import { describe, expect, it } from "vitest";
-import { fill, KeysOnlyStore, numbered, PlainStore, WithoutEntries } from "./stores.ts";
+import { abortWhen, fill, KeysOnlyStore, numbered, PlainStore, WithoutEntries } from "./stores.ts";
 
 /** Every key and value of a collection, sorted by key. */
 async function contents(store: MemoryStore, collection: string) {
@@ -144,14 +144,10 @@ describe("copyStore", () => {
     const destination = new MemoryStore();
     await fill(source, "a", 25);
     await fill(source, "b", 5);
-    const controller = new AbortController();
 
     const first = await copyStore(source, destination, {
       batchSize: 10,
-      signal: controller.signal,
-      onProgress: ({ entries }) => {
-        if (entries === 20) controller.abort();
-      },
+      ...abortWhen(({ entries }) => entries === 20),
     });
 
     expect(first).toMatchObject({ aborted: true, copied: 20 });

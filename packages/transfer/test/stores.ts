@@ -7,6 +7,7 @@ import {
   type PutOptions,
   type Value,
 } from "@kv/protocol";
+import type { TransferProgress } from "@kv/transfer";
 
 /** A store with no optional capability (a memory store behind the plain `KeyValue` methods). */
 export class PlainStore implements KeyValue {
@@ -53,4 +54,18 @@ export function fill(
   options: Omit<PutOptions, "collection"> = {},
 ): Promise<void> {
   return store.putMany(numbered(count), { ...options, collection });
+}
+
+/** Transfer options that abort once `when` holds for a progress report (at once by default). */
+export function abortWhen(when: (progress: TransferProgress) => boolean = () => true): {
+  signal: AbortSignal;
+  onProgress: (progress: TransferProgress) => void;
+} {
+  const controller = new AbortController();
+  return {
+    signal: controller.signal,
+    onProgress: (progress) => {
+      if (when(progress)) controller.abort();
+    },
+  };
 }

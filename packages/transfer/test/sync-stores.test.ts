@@ -1,7 +1,7 @@
 import { MemoryStore } from "@kv/memory";
 import { MissingCapabilityError, syncStores } from "@kv/transfer";
 import { describe, expect, it } from "vitest";
-import { fill, KeysOnlyStore, numbered } from "./stores.ts";
+import { abortWhen, fill, KeysOnlyStore, numbered } from "./stores.ts";
 
 /** Every key of a collection, sorted. */
 async function keysOf(store: MemoryStore, collection: string): Promise<string[]> {
@@ -83,14 +83,10 @@ describe("syncStores", () => {
     const destination = new MemoryStore();
     await fill(source, "a", 10);
     await fill(source, "b", 10);
-    const controller = new AbortController();
 
     const report = await syncStores(source, destination, {
       batchSize: 5,
-      signal: controller.signal,
-      onProgress: ({ collection, phase }) => {
-        if (collection === "b" && phase === "copy") controller.abort();
-      },
+      ...abortWhen(({ collection, phase }) => collection === "b" && phase === "copy"),
     });
 
     expect(report).toMatchObject({ aborted: true, copied: 15 });
