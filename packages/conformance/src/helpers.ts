@@ -95,6 +95,31 @@ export class OperationRecorder extends BaseWrapper {
 }
 
 /**
+ * Calls every method of the protocol's capability table (as `callCapability` does), each on a
+ * fresh wrapper made by `wrap` over a recorder of a store with every capability, and expects it
+ * refused (an error `isRefusal` recognises, with nothing reaching the store) exactly when
+ * `refuses` says so for its operation, and passed otherwise: the check of a wrapper that sorts
+ * operations, such as a read-only one.
+ */
+export async function expectRefusedExactly(
+  wrap: (inner: KeyValue) => KeyValue,
+  createStore: () => KeyValue,
+  isRefusal: (error: unknown) => boolean,
+  refuses: (operation: Operation) => boolean,
+): Promise<void> {
+  for (const capability of capabilityNames) {
+    for (const method of capabilityMethods[capability]) {
+      const inner = new OperationRecorder(withEveryCapability(createStore()));
+      const result = await callCapability(wrap(inner), method);
+      const ended = isRefusal(result) ? "refused" : result;
+      const expected = refuses(method.operation) ? "refused" : "passed";
+      expect(ended, method.name).toBe(expected);
+      if (expected === "refused") expect(inner.reached, method.name).toEqual([]);
+    }
+  }
+}
+
+/**
  * Writes a distinct value under every key in every collection, then expects each collection to
  * read back its own values and, when the store enumerates keys, to list exactly those keys: the
  * check that a wrapper's name encoding keeps hostile collection and key names apart.

@@ -24,6 +24,7 @@ export {
   collect,
   expectNamesApart,
   expectOffers,
+  expectRefusedExactly,
   freeLoopbackPort,
   indexedEntries,
   inMemory,

@@ -3,6 +3,7 @@ import { connect } from "node:net";
 import { dirname } from "node:path";
 import {
   expectOffers,
+  expectRefusedExactly,
   freeLoopbackPort,
   indexedEntries,
   inMemory,
@@ -12,7 +13,13 @@ import {
   useStore,
   withoutCapabilities,
 } from "@kv/conformance";
-import { BaseStore, type ManagedEntry } from "@kv/protocol";
+import {
+  BaseStore,
+  BaseWrapper,
+  type KeyValue,
+  type ManagedEntry,
+  type Operation,
+} from "@kv/protocol";
 import { describe, expect, it } from "vitest";
 
 /** Entries in a Map, with `destroy` and `close` recorded per instance. */
@@ -75,6 +82,42 @@ describe("expectOffers", () => {
     const store = withoutCapabilities(new MapStore(), "keys");
     expectOffers(store, { keys: false, destroy: true, close: true });
     expect(() => expectOffers(store, { destroy: true, keys: true })).toThrow(/keys/);
+  });
+});
+
+/** Refuses the destroying operations with a RangeError before they reach the store. */
+class NoDestroying extends BaseWrapper {
+  protected override invoke<T>(
+    operation: Operation,
+    call: (store: KeyValue) => Promise<T>,
+  ): Promise<T> {
+    if (operation.startsWith("destroy")) return Promise.reject(new RangeError(operation));
+    return call(this.store);
+  }
+}
+
+describe("expectRefusedExactly", () => {
+  const wrap = (inner: KeyValue) => new NoDestroying(inner);
+  const isRefusal = (error: unknown) => error instanceof RangeError;
+  /** A store that lists nothing (its listings are real async iterables). */
+  const listing = () =>
+    Object.assign(new MapStore(), {
+      keys: async () => [],
+      iterateKeys: async function* () {},
+      collections: async () => [],
+      iterateCollections: async function* () {},
+    });
+
+  it("passes when exactly the operations said are refused, before they reach the store", async () => {
+    const destroying = (operation: Operation) => operation.startsWith("destroy");
+    await expectRefusedExactly(wrap, listing, isRefusal, destroying);
+  });
+
+  it("fails when a refused operation was expected to pass, naming its method", async () => {
+    const onlyDestroy = (operation: Operation) => operation === "destroy";
+    await expect(expectRefusedExactly(wrap, listing, isRefusal, onlyDestroy)).rejects.toThrow(
+      /destroyCollection/,
+    );
   });
 });
 
