@@ -2,7 +2,7 @@ import type { KeyValue } from "@kv/protocol";
 import { deleteKeys } from "./delete-keys.ts";
 import type { ClearOptions, TransferReport } from "./options.ts";
 import { resolveSettings } from "./options.ts";
-import { collectionsOf, need, Run } from "./run.ts";
+import { need, plannedCollections, Run } from "./run.ts";
 
 /**
  * Deletes every entry of the store's collections (or of `collections`), with one `deleteMany`
@@ -20,8 +20,7 @@ export async function clearStore(
 ): Promise<TransferReport> {
   const settings = resolveSettings(options);
   need("clearStore", store, "store", "keys");
-  if (settings.collections === undefined) need("clearStore", store, "store", "collections");
-  const collections = settings.collections ?? (await collectionsOf(store));
+  const collections = await plannedCollections("clearStore", settings, [["store", store]]);
   const run = new Run(settings, collections);
   await run.eachCollection((report) => deleteKeys(run, report, store, settings));
   return run.finish(false, false);

@@ -3,7 +3,7 @@ import { type EntryAccess, supportsEntries } from "@kv/protocol";
 import { ResumeKeyNotFoundError } from "./errors.ts";
 import type { CollectionReport, CopyOptions, CopySettings, TransferReport } from "./options.ts";
 import { resolveCopySettings } from "./options.ts";
-import { batches, collectionsOf, need, Run } from "./run.ts";
+import { batches, need, plannedCollections, Run } from "./run.ts";
 
 /** What copying one batch did. */
 interface BatchResult {
@@ -37,8 +37,7 @@ export async function copyStore(
 ): Promise<TransferReport> {
   const settings = resolveCopySettings(options);
   need("copyStore", source, "source", "keys");
-  if (settings.collections === undefined) need("copyStore", source, "source", "collections");
-  const collections = settings.collections ?? (await collectionsOf(source));
+  const collections = await plannedCollections("copyStore", settings, [["source", source]]);
   for (const [collection, key] of settings.after) {
     const [value] = await source.ttl(key, { collection });
     if (value === undefined) throw new ResumeKeyNotFoundError({ collection, key });

@@ -18,10 +18,20 @@ export function need<S extends KeyValue, C extends Capability>(
   throw new MissingCapabilityError({ utility, capability, store: storeName, role });
 }
 
-/** Every collection of the stores that enumerate them, first store first, without repeats. */
-export async function collectionsOf(...stores: KeyValue[]): Promise<string[]> {
+/**
+ * The collections a transfer works on: the `collections` option, else every collection of the
+ * stores, first store first, without repeats (each store must then enumerate collections).
+ * @throws MissingCapabilityError
+ */
+export async function plannedCollections(
+  utility: TransferUtility,
+  settings: Settings,
+  stores: readonly (readonly [role: StoreRole, store: KeyValue])[],
+): Promise<readonly string[]> {
+  if (settings.collections !== undefined) return settings.collections;
+  for (const [role, store] of stores) need(utility, store, role, "collections");
   const names = new Set<string>();
-  for (const store of stores) {
+  for (const [, store] of stores) {
     if (!supports(store, "collections")) continue;
     for await (const name of store.iterateCollections()) names.add(name);
   }

@@ -3,7 +3,7 @@ import { batchCopier, copyKeys } from "./copy-store.ts";
 import { deleteKeys } from "./delete-keys.ts";
 import type { SyncOptions, TransferReport } from "./options.ts";
 import { resolveCopySettings } from "./options.ts";
-import { collectionsOf, need, Run } from "./run.ts";
+import { need, plannedCollections, Run } from "./run.ts";
 
 /**
  * Makes the destination's collections hold what the source's hold: copies every entry as
@@ -24,11 +24,10 @@ export async function syncStores(
   const settings = resolveCopySettings({ ...options, after: undefined });
   need("syncStores", source, "source", "keys");
   need("syncStores", destination, "destination", "keys");
-  if (settings.collections === undefined) {
-    need("syncStores", source, "source", "collections");
-    need("syncStores", destination, "destination", "collections");
-  }
-  const collections = settings.collections ?? (await collectionsOf(source, destination));
+  const collections = await plannedCollections("syncStores", settings, [
+    ["source", source],
+    ["destination", destination],
+  ]);
   const run = new Run(settings, collections);
   const copier = batchCopier(source, destination, settings);
   await run.eachCollection(async (report) => {
