@@ -95,6 +95,25 @@ export class OperationRecorder extends BaseWrapper {
 }
 
 /**
+ * Expects each call to reject with an error that `isRefusal` recognises and that names the call's
+ * operation (`[operation, call, ...]` rows; a failure names the operation).
+ */
+export async function expectRefusals(
+  calls: readonly (readonly [
+    operation: string,
+    call: () => Promise<unknown>,
+    ...rest: unknown[],
+  ])[],
+  isRefusal: (error: unknown) => boolean,
+): Promise<void> {
+  for (const [operation, call] of calls) {
+    const error = await call().catch((caught: unknown) => caught);
+    expect(isRefusal(error), operation).toBe(true);
+    expect((error as { operation?: unknown }).operation, operation).toBe(operation);
+  }
+}
+
+/**
  * Calls every method of the protocol's capability table (as `callCapability` does), each on a
  * fresh wrapper made by `wrap` over a recorder of a store with every capability, and expects it
  * refused (an error `isRefusal` recognises, with nothing reaching the store) exactly when

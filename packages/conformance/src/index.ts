@@ -24,6 +24,7 @@ export {
   collect,
   expectNamesApart,
   expectOffers,
+  expectRefusals,
   expectRefusedExactly,
   freeLoopbackPort,
   indexedEntries,

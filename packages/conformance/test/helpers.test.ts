@@ -3,6 +3,7 @@ import { connect } from "node:net";
 import { dirname } from "node:path";
 import {
   expectOffers,
+  expectRefusals,
   expectRefusedExactly,
   freeLoopbackPort,
   indexedEntries,
@@ -91,10 +92,36 @@ class NoDestroying extends BaseWrapper {
     operation: Operation,
     call: (store: KeyValue) => Promise<T>,
   ): Promise<T> {
-    if (operation.startsWith("destroy")) return Promise.reject(new RangeError(operation));
+    if (operation.startsWith("destroy")) {
+      return Promise.reject(Object.assign(new RangeError(operation), { operation }));
+    }
     return call(this.store);
   }
 }
+
+describe("expectRefusals", () => {
+  const refusing = new NoDestroying(new MapStore());
+
+  it("passes when every call is refused naming its operation", async () => {
+    await expectRefusals(
+      [
+        ["destroy", async () => refusing.destroy?.()],
+        ["destroy", async () => refusing.destroy?.(), "a row may carry more"],
+      ],
+      (error) => error instanceof RangeError,
+    );
+  });
+
+  it("fails, naming the operation, when a call passes or names another operation", async () => {
+    const isRefusal = (error: unknown) => error instanceof RangeError;
+    await expect(expectRefusals([["put", () => refusing.put("k", {})]], isRefusal)).rejects.toThrow(
+      /put/,
+    );
+    const misnamed = async () =>
+      Promise.reject(Object.assign(new RangeError(), { operation: "x" }));
+    await expect(expectRefusals([["get", misnamed]], isRefusal)).rejects.toThrow(/get/);
+  });
+});
 
 describe("expectRefusedExactly", () => {
   const wrap = (inner: KeyValue) => new NoDestroying(inner);
