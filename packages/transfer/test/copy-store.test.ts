@@ -7,7 +7,15 @@ import {
   type TransferProgress,
 } from "@kv/transfer";
 import { describe, expect, it } from "vitest";
-import { abortWhen, fill, KeysOnlyStore, numbered, PlainStore, WithoutEntries } from "./stores.ts";
+import {
+  abortWhen,
+  fill,
+  KeysOnlyStore,
+  memoryPair,
+  numbered,
+  PlainStore,
+  WithoutEntries,
+} from "./stores.ts";
 
 /** Every key and value of a collection, sorted by key. */
 async function contents(store: MemoryStore, collection: string) {
@@ -18,8 +26,7 @@ async function contents(store: MemoryStore, collection: string) {
 
 describe("copyStore", () => {
   it("copies every entry of every collection of the source", async () => {
-    const source = new MemoryStore();
-    const destination = new MemoryStore();
+    const { source, destination } = memoryPair();
     await fill(source, "users", 25);
     await fill(source, "sessions", 3);
 
@@ -36,8 +43,7 @@ describe("copyStore", () => {
   });
 
   it("keeps each entry's remaining TTL, rounded down by at most ttlPrecisionMs", async () => {
-    const source = new MemoryStore();
-    const destination = new MemoryStore();
+    const { source, destination } = memoryPair();
     await source.put("short", { a: 1 }, { ttl: 30 });
     await source.put("long", { a: 2 }, { ttl: 3600.5 });
     await source.put("forever", { a: 3 });
@@ -55,8 +61,7 @@ describe("copyStore", () => {
   });
 
   it("with ttlPrecisionMs 0 keeps TTLs to the millisecond", async () => {
-    const source = new MemoryStore();
-    const destination = new MemoryStore();
+    const { source, destination } = memoryPair();
     for (const [key, value] of numbered(20)) {
       await source.put(key, value, { ttl: 10 + Math.random() });
     }
@@ -88,8 +93,7 @@ describe("copyStore", () => {
   });
 
   it("copies only the collections named, in their order", async () => {
-    const source = new MemoryStore();
-    const destination = new MemoryStore();
+    const { source, destination } = memoryPair();
     await fill(source, "a", 2);
     await fill(source, "b", 2);
     await fill(source, "c", 2);
@@ -101,8 +105,7 @@ describe("copyStore", () => {
   });
 
   it("replaces destination entries with the same keys and leaves the others", async () => {
-    const source = new MemoryStore();
-    const destination = new MemoryStore();
+    const { source, destination } = memoryPair();
     await source.put("shared", { from: "source" });
     await destination.put("shared", { from: "destination" });
     await destination.put("own", { from: "destination" });
@@ -140,8 +143,7 @@ describe("copyStore", () => {
   });
 
   it("stops after the current batch when the signal aborts, and resumes from the report", async () => {
-    const source = new MemoryStore();
-    const destination = new MemoryStore();
+    const { source, destination } = memoryPair();
     await fill(source, "a", 25);
     await fill(source, "b", 5);
 
@@ -180,8 +182,7 @@ describe("copyStore", () => {
   });
 
   it("after: skips the keys up to and including the resume key in enumeration order", async () => {
-    const source = new MemoryStore();
-    const destination = new MemoryStore();
+    const { source, destination } = memoryPair();
     await fill(source, "a", 10);
 
     const report = await copyStore(source, destination, { after: { a: "k0006" } });
@@ -195,8 +196,7 @@ describe("copyStore", () => {
   });
 
   it("throws ResumeKeyNotFoundError, before writing anything, when the resume key is gone", async () => {
-    const source = new MemoryStore();
-    const destination = new MemoryStore();
+    const { source, destination } = memoryPair();
     await fill(source, "a", 10);
 
     const copying = copyStore(source, destination, { after: { a: "gone" } });

@@ -38,6 +38,11 @@ export class WithoutEntries extends BaseWrapper {
   }
 }
 
+/** Two empty memory stores: a transfer's source and its destination. */
+export function memoryPair(): { source: MemoryStore; destination: MemoryStore } {
+  return { source: new MemoryStore(), destination: new MemoryStore() };
+}
+
 /** `count` entries `k0000`, `k0001` ... with `{ n }` as value. */
 export function numbered(count: number, from = 0): [string, Value][] {
   return Array.from({ length: count }, (_, index) => {

@@ -1,7 +1,7 @@
 import { MemoryStore } from "@kv/memory";
 import { MissingCapabilityError, syncStores } from "@kv/transfer";
 import { describe, expect, it } from "vitest";
-import { abortWhen, fill, KeysOnlyStore, numbered } from "./stores.ts";
+import { abortWhen, fill, KeysOnlyStore, memoryPair, numbered } from "./stores.ts";
 
 /** Every key of a collection, sorted. */
 async function keysOf(store: MemoryStore, collection: string): Promise<string[]> {
@@ -10,8 +10,7 @@ async function keysOf(store: MemoryStore, collection: string): Promise<string[]>
 
 describe("syncStores", () => {
   it("copies every entry, then deletes the destination's keys the source does not have", async () => {
-    const source = new MemoryStore();
-    const destination = new MemoryStore();
+    const { source, destination } = memoryPair();
     await fill(source, "a", 15);
     await destination.putMany(numbered(5, 20), { collection: "a" });
     await destination.put("k0003", { stale: true }, { collection: "a" });
@@ -27,8 +26,7 @@ describe("syncStores", () => {
   });
 
   it("empties a collection only the destination has, when no collections are named", async () => {
-    const source = new MemoryStore();
-    const destination = new MemoryStore();
+    const { source, destination } = memoryPair();
     await fill(source, "a", 2);
     await fill(destination, "orphan", 3);
 
@@ -42,8 +40,7 @@ describe("syncStores", () => {
   });
 
   it("touches only the collections named", async () => {
-    const source = new MemoryStore();
-    const destination = new MemoryStore();
+    const { source, destination } = memoryPair();
     await fill(source, "a", 2);
     await fill(destination, "a", 4);
     await fill(destination, "other", 3);
@@ -55,8 +52,7 @@ describe("syncStores", () => {
   });
 
   it("keeps remaining TTLs like copyStore", async () => {
-    const source = new MemoryStore();
-    const destination = new MemoryStore();
+    const { source, destination } = memoryPair();
     await source.put("k", { a: 1 }, { ttl: 120 });
 
     await syncStores(source, destination);
@@ -67,8 +63,7 @@ describe("syncStores", () => {
   });
 
   it("dryRun counts what would be copied and deleted and changes nothing", async () => {
-    const source = new MemoryStore();
-    const destination = new MemoryStore();
+    const { source, destination } = memoryPair();
     await fill(source, "a", 3);
     await destination.putMany(numbered(2, 10), { collection: "a" });
 
@@ -79,8 +74,7 @@ describe("syncStores", () => {
   });
 
   it("stops after the current batch when the signal aborts, and lists the collections left", async () => {
-    const source = new MemoryStore();
-    const destination = new MemoryStore();
+    const { source, destination } = memoryPair();
     await fill(source, "a", 10);
     await fill(source, "b", 10);
 
