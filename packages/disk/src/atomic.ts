@@ -2,10 +2,9 @@ import { createHash } from "node:crypto";
 import { open } from "node:fs/promises";
 import {
   type CounterChange,
-  counterValue,
+  counterEntry,
   isExpired,
   type ManagedEntry,
-  nextCount,
   type StoredVersion,
   serializeEntry,
 } from "@kv/protocol";
@@ -122,16 +121,9 @@ export async function addToCounter(
   now: number,
 ): Promise<number> {
   const current = (await file.live(now))?.entry;
-  const count = nextCount(current?.value, change.by, {
-    operation: "increment",
-    collection: file.collection,
-    key: file.key,
-  });
-  await file.write({
-    value: counterValue(count),
-    createdAt: current === undefined ? change.now : current.createdAt,
-    expiresAt: current === undefined || change.refresh ? change.expiresAt : current.expiresAt,
-  });
+  const context = { operation: "increment", collection: file.collection, key: file.key } as const;
+  const { entry, count } = counterEntry(current, change, context);
+  await file.write(entry);
   return count;
 }
 

@@ -1,5 +1,7 @@
 import { dirname, join, resolve } from "node:path";
 import {
+  ATOMIC_CAPABILITIES,
+  type AtomicCapability,
   type BaseStoreOptions,
   batches,
   type CounterChange,
@@ -57,9 +59,8 @@ export interface DiskStoreOptions extends BaseStoreOptions {
 const transientCodes = new Set(["EMFILE", "ENFILE", "EAGAIN", "EBUSY", "ETIMEDOUT", "EINTR"]);
 
 const listing = ["keys", "collections", "destroyCollection", "destroy", "cull", "entries"] as const;
-const atomic = ["putIfAbsent", "versions", "increment", "touch"] as const;
-type DiskCapability = (typeof listing)[number] | (typeof atomic)[number];
-const DiskBase: StoreClass<DiskCapability> = storeWith(...listing, ...atomic);
+type DiskCapability = (typeof listing)[number] | AtomicCapability;
+const DiskBase: StoreClass<DiskCapability> = storeWith(...listing, ...ATOMIC_CAPABILITIES);
 
 /**
  * A store in a directory: one JSON file per entry (`<collection>/<key>.json`), names encoded

@@ -5,9 +5,12 @@ import {
   type WriteRequest,
 } from "@aws-sdk/client-dynamodb";
 import {
+  ATOMIC_CAPABILITIES,
+  type AtomicCapability,
   type CollectionOptions,
   type CounterChange,
   type ErrorContext,
+  IncrementBatcher,
   KeyValueError,
   type ManagedEntry,
   messageOf,
@@ -22,7 +25,7 @@ import {
 import { ConditionalWrites } from "./atomic.ts";
 import { deleteCountingLive, readItem, readItems, writeItems } from "./batch.ts";
 import { type DynamoDbStoreOptions, openClient } from "./client.ts";
-import { CounterBatches } from "./counter.ts";
+import { commitIncrements } from "./counter.ts";
 import { checkCollection, checkedKey, entryOf, isLive, toItem } from "./item.ts";
 import { deleteAllEntries, deleteCollection, keyPages } from "./pages.ts";
 import { isTransient, Retrier } from "./retry.ts";
@@ -42,10 +45,7 @@ const DynamoDbBase: StoreClass<Basic | Atomic> = storeWith(
   "destroy",
   "close",
   "entries",
-  "putIfAbsent",
-  "versions",
-  "increment",
-  "touch",
+  ...ATOMIC_CAPABILITIES,
 );
 
 /**
@@ -65,7 +65,7 @@ export class DynamoDbStore extends DynamoDbBase {
   private readonly retrier: Retrier;
   private readonly table: TableAccess;
   private readonly atomic: ConditionalWrites;
-  private readonly counters: CounterBatches;
+  private readonly counters: IncrementBatcher;
 
   /**
    * @throws InvalidKeyError when `defaultCollection` is too long for a DynamoDB partition key
@@ -93,7 +93,7 @@ export class DynamoDbStore extends DynamoDbBase {
       maxConcurrency: Math.max(1, options.maxConcurrency ?? 8),
     };
     this.atomic = new ConditionalWrites(this.table, this.clock);
-    this.counters = new CounterBatches(this.atomic, this.retrier, this.clock);
+    this.counters = new IncrementBatcher(commitIncrements(this.atomic, this.retrier, this.clock));
   }
 
   /**

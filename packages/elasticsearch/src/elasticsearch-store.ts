@@ -1,8 +1,11 @@
 import type { Client, estypes } from "@elastic/elasticsearch";
 import {
+  ATOMIC_CAPABILITIES,
+  type AtomicCapability,
   type CollectionOptions,
   type CounterChange,
   type ErrorContext,
+  IncrementBatcher,
   type KeyValueError,
   type ManagedEntry,
   type Operation,
@@ -22,7 +25,7 @@ import {
   writeDocument,
 } from "./atomic.ts";
 import { bulkDelete, bulkDeleteUnchanged, bulkGet, bulkPut, type Refresh } from "./bulk.ts";
-import { CounterBatches } from "./counters.ts";
+import { commitIncrements } from "./counters.ts";
 import { toKeyValueError } from "./errors.ts";
 import { countDocuments, deleteIndices, ensureIndex, refreshIndices } from "./indices.ts";
 import { checkCollectionLength, indexName, indexPattern, keyOfHit, toSource } from "./layout.ts";
@@ -49,12 +52,11 @@ const capabilities = [
   "cull",
   "close",
   "entries",
-  "putIfAbsent",
-  "versions",
-  "increment",
-  "touch",
 ] as const;
-const ElasticsearchBase: StoreClass<(typeof capabilities)[number]> = storeWith(...capabilities);
+const ElasticsearchBase: StoreClass<(typeof capabilities)[number] | AtomicCapability> = storeWith(
+  ...capabilities,
+  ...ATOMIC_CAPABILITIES,
+);
 
 /**
  * A store keeping each collection in its own Elasticsearch index, one document per key, in
@@ -73,7 +75,9 @@ export class ElasticsearchStore extends ElasticsearchBase {
   private readonly refreshBeforeListing: boolean;
   private readonly indexSettings: estypes.IndicesIndexSettings;
   private readonly pageSize: number;
-  private readonly counters = new CounterBatches();
+  private readonly counters = new IncrementBatcher((collection, key, changes) =>
+    commitIncrements(this.ref(collection, key), changes),
+  );
 
   /**
    * @throws RangeError when `indexPrefix`, `pageSize` or `retryDelayMs` is not acceptable
@@ -223,7 +227,7 @@ export class ElasticsearchStore extends ElasticsearchBase {
   }
 
   protected addToCounter(collection: string, key: string, change: CounterChange): Promise<number> {
-    return this.counters.add(this.ref(collection, key), change);
+    return this.counters.add(collection, key, change);
   }
 
   protected touchEntry(

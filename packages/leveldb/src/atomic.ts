@@ -2,11 +2,10 @@ import { createHash } from "node:crypto";
 import {
   type Clock,
   type CounterChange,
-  counterValue,
+  counterEntry,
   isExpired,
   type KeyValueErrorOptions,
   type ManagedEntry,
-  nextCount,
   type StoredVersion,
 } from "@kv/protocol";
 import type { CollectionRegistry, WriteOperation } from "./collection-registry.ts";
@@ -133,13 +132,8 @@ export async function addToCount(
   change: CounterChange,
   context: KeyValueErrorOptions,
 ): Promise<number> {
-  const current = liveEntry(record);
-  const count = nextCount(current?.value, change.by, context);
-  await record.write({
-    value: counterValue(count),
-    createdAt: current === undefined ? change.now : current.createdAt,
-    expiresAt: current === undefined || change.refresh ? change.expiresAt : current.expiresAt,
-  });
+  const { entry, count } = counterEntry(liveEntry(record), change, context);
+  await record.write(entry);
   return count;
 }
 

@@ -1,4 +1,6 @@
 import {
+  ATOMIC_CAPABILITIES,
+  type AtomicCapability,
   type CounterChange,
   type ErrorContext,
   type KeyValueError,
@@ -33,12 +35,11 @@ const basic = [
   "close",
   "entries",
 ] as const;
-/** Atomic within this process: each locks its key (see `LockedRecords`). */
-const atomic = ["putIfAbsent", "versions", "increment", "touch"] as const;
 
-const LevelDbBase: StoreClass<(typeof basic)[number] | (typeof atomic)[number]> = storeWith(
+/** The atomic operations hold within this process only: each locks its key (see `LockedRecords`). */
+const LevelDbBase: StoreClass<(typeof basic)[number] | AtomicCapability> = storeWith(
   ...basic,
-  ...atomic,
+  ...ATOMIC_CAPABILITIES,
 );
 
 /**

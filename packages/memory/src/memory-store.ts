@@ -1,14 +1,14 @@
 import {
+  ATOMIC_CAPABILITIES,
+  type AtomicCapability,
   type BaseStoreOptions,
   type CounterChange,
-  counterValue,
+  counterEntry,
   isExpired,
   type ManagedEntry,
-  nextCount,
   type StoreClass,
   type StoredVersion,
   storeWith,
-  type Value,
 } from "@kv/protocol";
 import { SlotTable } from "./slot-table.ts";
 
@@ -24,16 +24,7 @@ export interface MemoryStoreOptions extends BaseStoreOptions {
 }
 
 const MemoryBase: StoreClass<
-  | "keys"
-  | "collections"
-  | "destroyCollection"
-  | "destroy"
-  | "cull"
-  | "entries"
-  | "putIfAbsent"
-  | "versions"
-  | "increment"
-  | "touch"
+  "keys" | "collections" | "destroyCollection" | "destroy" | "cull" | "entries" | AtomicCapability
 > = storeWith(
   "keys",
   "collections",
@@ -41,10 +32,7 @@ const MemoryBase: StoreClass<
   "destroy",
   "cull",
   "entries",
-  "putIfAbsent",
-  "versions",
-  "increment",
-  "touch",
+  ...ATOMIC_CAPABILITIES,
 );
 
 /**
@@ -175,13 +163,10 @@ export class MemoryStore extends MemoryBase {
     change: CounterChange,
   ): Promise<number> {
     const slot = this.slots.live(collection, key);
-    const current = slot && (JSON.parse(slot.json) as Value);
-    const count = nextCount(current, change.by, { operation: "increment", collection, key });
-    this.slots.write(collection, key, {
-      value: counterValue(count),
-      createdAt: slot === undefined ? change.now : slot.createdAt,
-      expiresAt: slot === undefined || change.refresh ? change.expiresAt : slot.expiresAt,
-    });
+    const current = slot && this.slots.entryOf(slot);
+    const context = { operation: "increment", collection, key } as const;
+    const { entry, count } = counterEntry(current, change, context);
+    this.slots.write(collection, key, entry);
     return count;
   }
 

@@ -1,4 +1,6 @@
 import {
+  ATOMIC_CAPABILITIES,
+  type AtomicCapability,
   type CounterChange,
   type ErrorContext,
   type KeyValueError,
@@ -26,9 +28,8 @@ import { ENTRY_PROJECTION, fromDocument, liveAt, toDocument } from "./layout.ts"
 import { toMongoName } from "./names.ts";
 
 const storeWide = ["keys", "collections", "destroyCollection", "destroy", "cull", "close"] as const;
-const perEntry = ["entries", "putIfAbsent", "versions", "increment", "touch"] as const;
-type Offered = (typeof storeWide)[number] | (typeof perEntry)[number];
-const MongoDbBase: StoreClass<Offered> = storeWith(...storeWide, ...perEntry);
+type Offered = (typeof storeWide)[number] | "entries" | AtomicCapability;
+const MongoDbBase: StoreClass<Offered> = storeWith(...storeWide, "entries", ...ATOMIC_CAPABILITIES);
 
 /**
  * A store on MongoDB, in py-key-value's layout: one MongoDB collection per collection, one

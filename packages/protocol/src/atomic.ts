@@ -5,6 +5,7 @@ import {
   type KeyValueErrorOptions,
 } from "./errors.ts";
 import type { CollectionOptions, PutOptions, Ttl, Value } from "./key-value.ts";
+import type { ManagedEntry } from "./managed-entry.ts";
 
 /** A value read together with the version a conditional write must name to replace it. */
 export interface VersionedValue {
@@ -115,6 +116,18 @@ export const UpdateConflictError: ErrorClass<UpdateConflictError, { attempts: nu
     message: (o) => `Gave up after ${o.attempts} attempts: the entry kept changing`,
   });
 
+/** What `increment()` asks of a store's `addToCounter` hook. */
+export interface CounterChange {
+  /** What to add (a safe integer). */
+  by: number;
+  /** The current time, epoch ms: the `createdAt` of a counter this creates. */
+  now: number;
+  /** The expiry of a counter this creates (and, with `refresh`, of an existing one). */
+  expiresAt: number | undefined;
+  /** Whether an existing counter gets `expiresAt` too. */
+  refresh: boolean;
+}
+
 /** The member name of a counter's value. */
 export const COUNTER_FIELD = "count";
 
@@ -147,6 +160,138 @@ export function nextCount(
 }
 
 /**
+ * The counter entry after one increment of `current` (the live entry, or `undefined`): a new
+ * counter gets `change.now` and `change.expiresAt`; an existing one keeps its `createdAt`, and
+ * its expiry unless `change.refresh`.
+ * @throws NotACounterError when `current` is not a counter or the sum is not a safe integer
+ */
+export function counterEntry(
+  current: ManagedEntry | undefined,
+  change: CounterChange,
+  context: KeyValueErrorOptions = {},
+): { entry: ManagedEntry; count: number } {
+  const count = nextCount(current?.value, change.by, context);
+  const entry: ManagedEntry = {
+    value: counterValue(count),
+    createdAt: current === undefined ? change.now : current.createdAt,
+    expiresAt: current === undefined || change.refresh ? change.expiresAt : current.expiresAt,
+  };
+  return { entry, count };
+}
+
+/** What one `increment` of a batch came to: its count, or the error it gets. */
+export type CounterOutcome = { count: number } | { error: unknown };
+
+/**
+ * Applies increments one after another to `current`, as separate calls would: one that fails
+ * (`NotACounterError`) changes nothing and the next goes on from the same count.
+ * @returns the entry to write (`undefined` when every one failed) and each one's outcome
+ */
+export function applyIncrements(
+  current: ManagedEntry | undefined,
+  changes: readonly CounterChange[],
+  context: KeyValueErrorOptions = {},
+): { entry: ManagedEntry | undefined; outcomes: CounterOutcome[] } {
+  let entry = current;
+  let changed = false;
+  const outcomes = changes.map((change): CounterOutcome => {
+    try {
+      const next = counterEntry(entry, change, context);
+      entry = next.entry;
+      changed = true;
+      return { count: next.count };
+    } catch (error) {
+      return { error };
+    }
+  });
+  return { entry: changed ? entry : undefined, outcomes };
+}
+
+/**
+ * Coalesces the increments of one store instance per key, for a store whose `increment` is a
+ * read followed by a conditional write: the increments of a key made in the same tick, and those
+ * made while its `commit` is in flight, are applied together by the next `commit`, in call order. Each caller still gets
+ * its own count (or error), and callers of one instance never conflict with each other.
+ */
+export class IncrementBatcher {
+  readonly #commit: (
+    collection: string,
+    key: string,
+    changes: readonly CounterChange[],
+  ) => Promise<readonly CounterOutcome[]>;
+  readonly #waiting = new Map<string, Waiting[]>();
+
+  /** `commit` applies a batch (with `applyIncrements`) in one conditional write, retrying as it must. */
+  constructor(
+    commit: (
+      collection: string,
+      key: string,
+      changes: readonly CounterChange[],
+    ) => Promise<readonly CounterOutcome[]>,
+  ) {
+    this.#commit = commit;
+  }
+
+  /**
+   * Adds `change.by` to the counter and resolves with this call's count.
+   * @throws what `commit` gives this call or the whole batch
+   */
+  add(collection: string, key: string, change: CounterChange): Promise<number> {
+    const id = `${collection.length}:${collection}${key}`;
+    return new Promise((resolve, reject) => {
+      const queue = this.#waiting.get(id);
+      if (queue !== undefined) {
+        queue.push({ change, resolve, reject });
+        return;
+      }
+      this.#waiting.set(id, [{ change, resolve, reject }]);
+      queueMicrotask(() => void this.#drain(id, collection, key));
+    });
+  }
+
+  async #drain(id: string, collection: string, key: string): Promise<void> {
+    for (;;) {
+      const batch = this.#waiting.get(id)?.splice(0) ?? [];
+      if (batch.length === 0) {
+        this.#waiting.delete(id);
+        return;
+      }
+      try {
+        const outcomes = await this.#commit(
+          collection,
+          key,
+          batch.map(({ change }) => change),
+        );
+        for (const [index, { resolve, reject }] of batch.entries()) {
+          const outcome = outcomes[index];
+          if (outcome !== undefined && "count" in outcome) resolve(outcome.count);
+          else reject(outcome?.error);
+        }
+      } catch (error) {
+        for (const { reject } of batch) reject(error);
+      }
+    }
+  }
+}
+
+interface Waiting {
+  change: CounterChange;
+  resolve: (count: number) => void;
+  reject: (error: unknown) => void;
+}
+
+/** The names of the atomic capabilities, for a store that offers them all: `storeWith("keys", ...ATOMIC_CAPABILITIES)`. */
+export const ATOMIC_CAPABILITIES: readonly AtomicCapability[] = [
+  "putIfAbsent",
+  "versions",
+  "increment",
+  "touch",
+];
+
+/** The name of an atomic capability. */
+export type AtomicCapability = "putIfAbsent" | "versions" | "increment" | "touch";
+
+/**
  * Checks `by` of `increment`.
  * @throws RangeError when it is not a safe integer
  */
@@ -173,7 +318,7 @@ export function unbindVersion(
   version: string,
 ): string | undefined {
   const tag = locationTag(collection, key);
-  return version.length > tag.length && version.startsWith(tag) && version[tag.length] === "."
+  return version.length > tag.length + 1 && version.startsWith(tag) && version[tag.length] === "."
     ? version.slice(tag.length + 1)
     : undefined;
 }

@@ -1,4 +1,10 @@
-import type { ConditionalVersions, Incrementable, PutIfAbsent, Touchable } from "./atomic.ts";
+import {
+  ATOMIC_CAPABILITIES,
+  type ConditionalVersions,
+  type Incrementable,
+  type PutIfAbsent,
+  type Touchable,
+} from "./atomic.ts";
 import type { Operation } from "./errors.ts";
 import type { CollectionOptions, KeyValue } from "./key-value.ts";
 import type { ManagedEntry } from "./managed-entry.ts";
@@ -232,12 +238,7 @@ export const capabilityMethods: { readonly [C in Capability]: readonly Capabilit
 };
 
 /** The capabilities that write conditionally or atomically (`putIfAbsent`, `versions`, `increment`, `touch`). */
-export const atomicCapabilities: ReadonlySet<Capability> = new Set<Capability>([
-  "putIfAbsent",
-  "versions",
-  "increment",
-  "touch",
-]);
+export const atomicCapabilities: ReadonlySet<Capability> = new Set<Capability>(ATOMIC_CAPABILITIES);
 
 const nonIdempotent: ReadonlySet<string> = new Set(
   Object.values(capabilityMethods)

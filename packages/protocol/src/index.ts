@@ -1,9 +1,16 @@
 export {
+  ATOMIC_CAPABILITIES,
+  type AtomicCapability,
+  applyIncrements,
   COUNTER_FIELD,
   type ConditionalVersions,
+  type CounterChange,
+  type CounterOutcome,
+  counterEntry,
   counterValue,
   countOf,
   type Incrementable,
+  IncrementBatcher,
   type IncrementOptions,
   NotACounterError,
   nextCount,
@@ -105,7 +112,6 @@ export {
 export { toPythonJson } from "./python-json.ts";
 export { ReadBatcher } from "./read-batcher.ts";
 export {
-  type CounterChange,
   type StoreClass,
   type StoredVersion,
   storeWith,

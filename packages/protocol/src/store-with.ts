@@ -1,5 +1,6 @@
 import {
   bindVersion,
+  type CounterChange,
   type IncrementOptions,
   resolveIncrement,
   type TouchOptions,
@@ -101,18 +102,6 @@ declare abstract class VersionsHook {
     key: string,
     version: string,
   ): Promise<boolean>;
-}
-
-/** What `increment()` asks of a store's `addToCounter` hook. */
-export interface CounterChange {
-  /** What to add (a safe integer). */
-  by: number;
-  /** The current time, epoch ms: the `createdAt` of a counter this creates. */
-  now: number;
-  /** The expiry of a counter this creates (and, with `refresh`, of an existing one). */
-  expiresAt: number | undefined;
-  /** Whether an existing counter gets `expiresAt` too. */
-  refresh: boolean;
 }
 
 /** What a store implements to offer `increment()`. */

@@ -1,4 +1,6 @@
 import {
+  ATOMIC_CAPABILITIES,
+  type AtomicCapability,
   type CounterChange,
   type ErrorContext,
   KeyValueError,
@@ -19,19 +21,12 @@ import { ClusterCommands, type Commands, StandaloneCommands } from "./commands.t
 import { type Connection, isConnectionError, redactCredentials } from "./connection.ts";
 import { Layout } from "./layout.ts";
 
-const capabilities = [
-  "keys",
-  "collections",
-  "destroyCollection",
-  "destroy",
-  "close",
-  "putIfAbsent",
-  "versions",
-  "increment",
-  "touch",
-] as const;
+const capabilities = ["keys", "collections", "destroyCollection", "destroy", "close"] as const;
 
-const RedisBase: StoreClass<(typeof capabilities)[number]> = storeWith(...capabilities);
+const RedisBase: StoreClass<(typeof capabilities)[number] | AtomicCapability> = storeWith(
+  ...capabilities,
+  ...ATOMIC_CAPABILITIES,
+);
 
 /**
  * A store on Redis or Redis Cluster (ioredis), in py-key-value's layout: one string key

@@ -1,4 +1,6 @@
 import {
+  ATOMIC_CAPABILITIES,
+  type AtomicCapability,
   type CounterChange,
   type ErrorContext,
   KeyValueError,
@@ -33,10 +35,7 @@ const SqliteBase: StoreClass<
   | "cull"
   | "close"
   | "entries"
-  | "putIfAbsent"
-  | "versions"
-  | "increment"
-  | "touch"
+  | AtomicCapability
 > = storeWith(
   "keys",
   "collections",
@@ -45,10 +44,7 @@ const SqliteBase: StoreClass<
   "cull",
   "close",
   "entries",
-  "putIfAbsent",
-  "versions",
-  "increment",
-  "touch",
+  ...ATOMIC_CAPABILITIES,
 );
 
 /**
