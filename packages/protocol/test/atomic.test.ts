@@ -146,9 +146,11 @@ describe("counters", () => {
     const batcher = new IncrementBatcher(async (_collection, _key, changes) => {
       batches.push(changes.map(({ by }) => by));
       await new Promise((resolve) => setTimeout(resolve, 5));
-      return changes.map(({ by }) =>
-        by === 0 ? { error: new Error("zero") } : { count: (count += by) },
-      );
+      return changes.map(({ by }) => {
+        if (by === 0) return { error: new Error("zero") };
+        count += by;
+        return { count };
+      });
     });
     const first = [1, 2].map((by) => batcher.add("c", "k", change(by)));
     await Promise.resolve();
