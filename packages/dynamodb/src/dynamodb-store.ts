@@ -38,8 +38,7 @@ export interface DynamoDbDestroyOptions {
 }
 
 type Basic = "keys" | "destroyCollection" | "destroy" | "close" | "entries";
-type Atomic = "putIfAbsent" | "versions" | "increment" | "touch";
-const DynamoDbBase: StoreClass<Basic | Atomic> = storeWith(
+const DynamoDbBase: StoreClass<Basic | AtomicCapability> = storeWith(
   "keys",
   "destroyCollection",
   "destroy",
