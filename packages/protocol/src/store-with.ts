@@ -228,11 +228,16 @@ abstract class CapabilityMethodsImpl extends BaseStore {
     return this.closeWith(() => this.release());
   }
 
-  readEntries(
+  async readEntries(
     keys: readonly string[],
     options?: CollectionOptions,
   ): Promise<(ManagedEntry | undefined)[]> {
-    return this.readLiveEntries(keys, options, "readEntries");
+    const entries = await this.readLiveEntries(keys, options, "readEntries");
+    // Plain entries, whatever lazy form a store's codec reads them into.
+    return entries.map(
+      (entry) =>
+        entry && { value: entry.value, createdAt: entry.createdAt, expiresAt: entry.expiresAt },
+    );
   }
 
   async writeEntries(

@@ -70,6 +70,33 @@ export function expiryMs(entry: ManagedEntry): number | undefined {
   return Math.max(1, Math.round(entry.expiresAt - (entry.createdAt ?? Date.now())));
 }
 
+/** True when two entries were written together: the same creation time and expiry. */
+export function sameTimes(entry: ManagedEntry, other: ManagedEntry): boolean {
+  return entry.expiresAt === other.expiresAt && entry.createdAt === other.createdAt;
+}
+
+/**
+ * The interleaved key/document `pairs` of `entries` grouped by expiry, each group with the
+ * milliseconds it has left at `now` (`undefined`: never expires), for whole entries written
+ * with their own timestamps.
+ */
+export function byExpiry(
+  pairs: readonly string[],
+  entries: readonly (readonly [string, ManagedEntry])[],
+  now: number,
+): [px: number | undefined, pairs: string[]][] {
+  const groups = new Map<number | undefined, string[]>();
+  for (const [index, [, { expiresAt }]] of entries.entries()) {
+    let group = groups.get(expiresAt);
+    if (group === undefined) groups.set(expiresAt, (group = []));
+    group.push(pairs[2 * index] as string, pairs[2 * index + 1] as string);
+  }
+  return Array.from(groups, ([expiresAt, group]) => [
+    expiresAt === undefined ? undefined : Math.max(1, Math.ceil(expiresAt - now)),
+    group,
+  ]);
+}
+
 /**
  * How py-key-value and `encodeEntry` lay a document out, with one kind of separators: `head`
  * matches its start up to the first timestamp member; `rest` the optional timestamp members, the

@@ -16,12 +16,19 @@ import {
 import type { Cluster, Redis } from "ioredis";
 import { AtomicCommands } from "./atomic.ts";
 import { openClient, type RedisStoreOptions } from "./client.ts";
-import { decodeEntry, encodeEntry, expiryMs } from "./codec.ts";
+import { byExpiry, decodeEntry, encodeEntry, expiryMs, sameTimes } from "./codec.ts";
 import { ClusterCommands, type Commands, StandaloneCommands } from "./commands.ts";
 import { type Connection, isConnectionError, redactCredentials } from "./connection.ts";
 import { Layout } from "./layout.ts";
 
-const capabilities = ["keys", "collections", "destroyCollection", "destroy", "close"] as const;
+const capabilities = [
+  "keys",
+  "collections",
+  "destroyCollection",
+  "destroy",
+  "close",
+  "entries",
+] as const;
 
 const RedisBase: StoreClass<(typeof capabilities)[number] | AtomicCapability> = storeWith(
   ...capabilities,
@@ -107,8 +114,14 @@ export class RedisStore extends RedisBase {
       pairs[2 * index] = prefix + key;
       pairs[2 * index + 1] = encodeEntry(entry, collectionJson, key);
     }
-    const first = entries[0];
-    return this.commands.setMany(pairs, first && expiryMs(first[1])) as Promise<void>;
+    const first = entries[0]?.[1];
+    if (first === undefined || entries.every(([, entry]) => sameTimes(entry, first))) {
+      return this.commands.setMany(pairs, first && expiryMs(first)) as Promise<void>;
+    }
+    const groups = byExpiry(pairs, entries, this.clock.now());
+    return Promise.all(groups.map(([px, group]) => this.commands.setMany(group, px))).then(
+      () => undefined,
+    );
   }
 
   protected deleteEntry(collection: string, key: string): Promise<boolean> {

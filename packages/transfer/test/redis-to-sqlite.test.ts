@@ -113,6 +113,8 @@ describe("copyStore from Redis to SQLite", () => {
     console.log(`Redis to SQLite: ${describeCopy(small)}\nRedis to SQLite: ${describeCopy(large)}`);
     expect(small.report).toMatchObject({ aborted: false, expired: 0 });
     expect(large.report).toMatchObject({ aborted: false, expired: 0 });
+    // Both stores offer whole-entry access: entries keep their created_at and exact expiry.
+    expect(large.report.createdAtPreserved).toBe(true);
     expect(large.report.copied).toBeGreaterThanOrEqual(100_000);
     expect(await large.destination.keys({ collection: "large", limit: 200_000 })).toHaveLength(
       100_000,
