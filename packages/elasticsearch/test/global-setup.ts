@@ -1,4 +1,3 @@
-import { requireService } from "../../../scripts/services/require-service.ts";
-import { elasticsearchUrl } from "./helpers.ts";
+import { elasticsearchUrl, requireService } from "../../../scripts/services/require-service.ts";
 
-export default (): Promise<void> => requireService("elasticsearch", elasticsearchUrl);
+export default (): Promise<void> => requireService("elasticsearch", elasticsearchUrl());

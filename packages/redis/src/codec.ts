@@ -88,7 +88,10 @@ export function byExpiry(
   const groups = new Map<number | undefined, string[]>();
   for (const [index, [, { expiresAt }]] of entries.entries()) {
     let group = groups.get(expiresAt);
-    if (group === undefined) groups.set(expiresAt, (group = []));
+    if (group === undefined) {
+      group = [];
+      groups.set(expiresAt, group);
+    }
     group.push(pairs[2 * index] as string, pairs[2 * index + 1] as string);
   }
   return Array.from(groups, ([expiresAt, group]) => [
