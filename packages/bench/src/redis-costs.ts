@@ -142,9 +142,11 @@ export function redisCostProbe(): CostProbe {
   const { db, port } = redisTarget();
   let markers = 0;
   return async (_subject: string, client: Client) => {
-    const names = Array.from({ length: 100 }, (_, index) => `costs:${index}`);
-    const entries: Entry[] = names.map((name) => [name, SMALL_VALUE]);
-    await client.putMany(entries);
+    const many = Array.from({ length: 1000 }, (_, index) => `costs:${index}`);
+    const manyEntries: Entry[] = many.map((name) => [name, SMALL_VALUE]);
+    const names = many.slice(0, 100);
+    const entries = manyEntries.slice(0, 100);
+    await client.putMany(manyEntries);
     const calls: [string, () => Promise<unknown>][] = [
       ["get", () => client.get(names[0] ?? "")],
       ["put", () => client.put(names[0] ?? "", SMALL_VALUE)],
@@ -153,6 +155,8 @@ export function redisCostProbe(): CostProbe {
       ["getMany(100)", () => client.getMany(names)],
       ["putMany(100)", () => client.putMany(entries)],
       ["putMany(100) with TTL", () => client.putManyTtl(entries)],
+      ["getMany(1000)", () => client.getMany(many)],
+      ["putMany(1000)", () => client.putMany(manyEntries)],
     ];
     const marker = connect();
     marker.on("error", () => {});

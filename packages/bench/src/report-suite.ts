@@ -7,8 +7,12 @@ import type { Workload, WorkloadId } from "./types.ts";
 export const SHORT: Record<WorkloadId, string> = {
   "put-get": "put→get",
   "get-concurrent": "100 concurrent gets",
+  "get-many-10": "getMany(10)",
   "get-many": "getMany(100)",
+  "get-many-1000": "getMany(1000)",
+  "put-many-10": "putMany(10)",
   "put-many": "putMany(100)",
+  "put-many-1000": "putMany(1000)",
   "put-get-10kb": "put→get 10 KB",
   "put-ttl": "put with TTL",
   "put-many-ttl": "putMany(100) with TTL",

@@ -85,8 +85,12 @@ export interface Suite {
 export type WorkloadId =
   | "put-get"
   | "get-concurrent"
+  | "get-many-10"
   | "get-many"
+  | "get-many-1000"
+  | "put-many-10"
   | "put-many"
+  | "put-many-1000"
   | "put-get-10kb"
   | "put-ttl"
   | "put-many-ttl"

@@ -23,7 +23,7 @@ export const LARGE_VALUE: Value = {
 
 /** The number of keys a sequential workload cycles through. */
 const KEY_SPACE = 1000;
-/** The number of keys of one bulk or concurrent call. */
+/** The number of keys of one bulk or concurrent call, unless a workload names another. */
 const BATCH = 100;
 
 function keys(prefix: string, count: number): string[] {
@@ -71,38 +71,41 @@ const putThenGet = (id: WorkloadId, size: string, value: Value): Workload => ({
   },
 });
 
-/** A workload of 100 keys per call, named by `id`: `prepare` gets the client and the keys. */
+/** A workload of `count` keys per call, named by `id`: `prepare` gets the client and the keys. */
 const batchWorkload = (
   id: WorkloadId,
   title: string,
+  count: number,
   prepare: (client: Client, names: readonly string[]) => Promise<() => Promise<unknown>>,
 ): Workload => ({
   id,
   title,
   unit: "keys/s",
-  opsPerCall: BATCH,
-  prepare: (client) => prepare(client, keys(id, BATCH)),
+  opsPerCall: count,
+  prepare: (client) => prepare(client, keys(id, count)),
 });
 
-/** Reads the keys, written first, with `read` (all in one call, or in concurrent calls). */
+/** Reads `count` keys, written first, with `read` (all in one call, or in concurrent calls). */
 const readBatch = (
   id: WorkloadId,
   title: string,
   read: (client: Client, names: readonly string[]) => Promise<readonly unknown[]>,
+  count = BATCH,
 ): Workload =>
-  batchWorkload(id, title, async (client, names) => {
+  batchWorkload(id, title, count, async (client, names) => {
     await client.putMany(smallEntries(names));
     checkValues(await read(client, names), names, SMALL_VALUE);
     return () => read(client, names);
   });
 
-/** Writes the keys in one call with `write` (`putMany` or `putManyTtl`). */
+/** Writes `count` keys in one call with `write` (`putMany` or `putManyTtl`). */
 const bulkPut = (
   id: WorkloadId,
   title: string,
   write: (client: Client, entries: readonly Entry[]) => Promise<unknown>,
+  count = BATCH,
 ): Workload =>
-  batchWorkload(id, title, async (client, names) => {
+  batchWorkload(id, title, count, async (client, names) => {
     const entries = smallEntries(names);
     await write(client, entries);
     checkValues(await client.getMany(names), names, SMALL_VALUE);
@@ -161,14 +164,21 @@ export const ATOMIC_WORKLOADS: readonly Workload[] = [
   },
 ];
 
+const getMany = (client: Client, names: readonly string[]) => client.getMany(names);
+const putMany = (client: Client, entries: readonly Entry[]) => client.putMany(entries);
+
 /** Every workload, in report order. */
 export const WORKLOADS: readonly Workload[] = [
   putThenGet("put-get", "~100 B", SMALL_VALUE),
   readBatch("get-concurrent", "100 concurrent gets (Promise.all)", (client, names) =>
     Promise.all(names.map((name) => client.get(name))),
   ),
-  readBatch("get-many", "getMany of 100 keys", (client, names) => client.getMany(names)),
-  bulkPut("put-many", "putMany of 100 keys", (client, entries) => client.putMany(entries)),
+  readBatch("get-many-10", "getMany of 10 keys", getMany, 10),
+  readBatch("get-many", "getMany of 100 keys", getMany),
+  readBatch("get-many-1000", "getMany of 1 000 keys", getMany, 1000),
+  bulkPut("put-many-10", "putMany of 10 keys", putMany, 10),
+  bulkPut("put-many", "putMany of 100 keys", putMany),
+  bulkPut("put-many-1000", "putMany of 1 000 keys", putMany, 1000),
   putThenGet("put-get-10kb", "~10 KB", LARGE_VALUE),
   {
     id: "put-ttl",

@@ -99,6 +99,38 @@ describe("measure", () => {
   });
 });
 
+describe("workloads", () => {
+  it("read and write in bulk at 10, 100 and 1 000 keys, each key counted", async () => {
+    const sizes = Object.fromEntries(
+      WORKLOADS.filter(({ id }) => /^(get|put)-many(-\d+)?$/.test(id)).map(({ id, opsPerCall }) => [
+        id,
+        opsPerCall,
+      ]),
+    );
+    expect(sizes).toEqual({
+      "get-many-10": 10,
+      "get-many": 100,
+      "get-many-1000": 1000,
+      "put-many-10": 10,
+      "put-many": 100,
+      "put-many-1000": 1000,
+    });
+    const client = mapClient();
+    const seen: number[] = [];
+    const counting: Client = {
+      ...client,
+      getMany: (keys) => {
+        seen.push(keys.length);
+        return client.getMany(keys);
+      },
+    };
+    const workload = WORKLOADS.find(({ id }) => id === "get-many-1000");
+    const call = await workload?.prepare(counting);
+    await call?.();
+    expect(seen).toEqual([1000, 1000]);
+  });
+});
+
 describe("runSuite", () => {
   const options = { rounds: 2, durationMs: 4, warmupMs: 2, sliceMs: 2 };
   const mapSubject: Subject = {
@@ -200,6 +232,23 @@ describe("targets", () => {
     );
     expect(putGet).toMatchObject({ verdict: "missed", measured: "0.50×" });
     expect(putGet?.margin).toContain("−0.45×");
+  });
+
+  it("checks @kv/redis on getMany and putMany at 10, 100 and 1 000 keys", () => {
+    const checked = checkTargets([])
+      .filter(({ target }) => target.startsWith("@kv/redis ≥ 0.95×"))
+      .map(({ on }) => on);
+    expect(checked).toEqual(
+      expect.arrayContaining([
+        "get-many-10",
+        "get-many",
+        "get-many-1000",
+        "put-many-10",
+        "put-many",
+        "put-many-1000",
+      ]),
+    );
+    expect(checked).not.toContain("get-concurrent");
   });
 
   it("marks a ratio at or above the target as met and a workload without figures as not measured", () => {
