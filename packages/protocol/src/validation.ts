@@ -197,8 +197,9 @@ function findProblem(value: unknown): string | undefined {
     }
     ancestors.add(input);
     stack.push({ leave: input });
+    // Array.from, unlike map, visits the holes of a sparse array (as undefined, which is refused).
     const children: [string, unknown][] = Array.isArray(input)
-      ? input.map((item, index) => [`${path}[${index}]`, item])
+      ? Array.from(input, (item: unknown, index): [string, unknown] => [`${path}[${index}]`, item])
       : Object.entries(input).map(([name, item]) => [`${path}.${name}`, item]);
     for (let index = children.length - 1; index >= 0; index--) {
       const [childPath, item] = children[index] as [string, unknown];

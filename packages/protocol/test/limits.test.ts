@@ -34,6 +34,12 @@ describe("value nesting", () => {
     }
   });
 
+  it("refuses an array with a hole or an undefined item with SerializationError naming it", () => {
+    // biome-ignore lint/suspicious/noSparseArray: the hole is what is tested
+    expect(() => validateValue({ list: [, 1] })).toThrow(/value\.list\[0\] is undefined/);
+    expect(() => validateValue({ list: [1, undefined] })).toThrow(/value\.list\[1\] is undefined/);
+  });
+
   it("still tells a circular value from a repeated one", () => {
     const shared = { n: 1 };
     expect(() => validateValue({ a: shared, b: shared })).not.toThrow();
