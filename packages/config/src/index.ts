@@ -1,0 +1,39 @@
+export { type LoadConfigOptions, type LoadedConfig, loadConfig } from "./config.ts";
+export type {
+  BaseShape,
+  CreateContext,
+  KeyValueConstructor,
+  StoreDefinition,
+  StoreFactory,
+  WrapperBases,
+  WrapperDefinition,
+  WrapperFactory,
+} from "./definitions.ts";
+export { loadExport, storeFromPackage, wrapperFromPackage } from "./definitions.ts";
+export {
+  ConfigCycleError,
+  ConfigError,
+  type ConfigErrorFields,
+  ConfigSyntaxError,
+  MissingPackageError,
+  MissingVariableError,
+  RegistryConflictError,
+  UnknownOptionError,
+  UnknownTypeError,
+} from "./errors.ts";
+export type { ImportModule } from "./load.ts";
+export type { OptionSpec, OptionSpecs, OptionType } from "./options.ts";
+export {
+  type RegisterOptions,
+  registeredStores,
+  registeredWrappers,
+  registerStore,
+  registerWrapper,
+} from "./registry.ts";
+export {
+  type OpenStoreOptions,
+  openStore,
+  type ParsedStoreUrl,
+  parseStoreUrl,
+  URL_SCHEMES,
+} from "./url.ts";

@@ -1,0 +1,22 @@
+/// <reference path="../../dynamodb/test/dynalite.d.ts" />
+import type { TestProject } from "vitest/node";
+import {
+  elasticsearchUrl,
+  mongoUrl,
+  redisUrl,
+  requireService,
+} from "../../../scripts/services/require-service.ts";
+import startDynamoDb from "../../dynamodb/test/global-setup.ts";
+
+/**
+ * Fails the run unless Redis, the Redis Cluster, MongoDB and Elasticsearch answer; starts
+ * dynalite in-process as @kv/dynamodb's tests do (or uses KV_DYNAMODB_URL).
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  await requireService("redis", redisUrl());
+  const node = (process.env.KV_REDIS_CLUSTER_NODES ?? "127.0.0.1:7101").split(",")[0];
+  await requireService("redis-cluster", `redis://${node}`);
+  await requireService("mongodb", mongoUrl());
+  await requireService("elasticsearch", elasticsearchUrl());
+  return await startDynamoDb(project);
+}

@@ -1,0 +1,192 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { DiskStore } from "@kv/disk";
+import { DynamoDbStore } from "@kv/dynamodb";
+import { ElasticsearchStore } from "@kv/elasticsearch";
+import { LevelDbStore } from "@kv/leveldb";
+import { MemoryStore } from "@kv/memory";
+import { MongoDbStore } from "@kv/mongodb";
+import { NullStore } from "@kv/null";
+import { type KeyValue, supportsClose } from "@kv/protocol";
+import { RedisStore } from "@kv/redis";
+import { SqliteStore } from "@kv/sqlite";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  ConfigError,
+  MissingPackageError,
+  openStore,
+  parseStoreUrl,
+  registerStore,
+  storeFromPackage,
+  UnknownOptionError,
+  UnknownTypeError,
+} from "../src/index.ts";
+import {
+  clusterHosts,
+  dynamodbEndpoint,
+  elasticsearchHost,
+  mongoHost,
+  redisDbUrl,
+} from "./servers.ts";
+
+let directory: string;
+beforeAll(async () => {
+  directory = await mkdtemp(join(tmpdir(), "kv-config-url-"));
+});
+afterAll(async () => {
+  await rm(directory, { recursive: true, force: true });
+});
+
+/** Puts, gets and deletes one entry, then closes the store. */
+async function roundTrip(store: KeyValue, expectsValue = true): Promise<void> {
+  const collection = `config_${Date.now()}`;
+  try {
+    await store.put("k1", { n: 1 }, { collection });
+    expect(await store.get("k1", { collection })).toEqual(expectsValue ? { n: 1 } : undefined);
+    expect(await store.delete("k1", { collection })).toBe(expectsValue);
+    expect(await store.get("k1", { collection })).toBeUndefined();
+  } finally {
+    if (supportsClose(store)) await store.close();
+  }
+}
+
+describe("openStore opens the store each URL names, which passes a round trip", () => {
+  const cases: [string, () => string, new (...args: never[]) => KeyValue][] = [
+    ["memory:", () => "memory:", MemoryStore],
+    ["memory: with options", () => "memory:?max_entries=10&defaultCollection=c", MemoryStore],
+    ["file: (a directory URL)", () => pathToFileURL(join(directory, "file")).href, DiskStore],
+    ["disk: (a path)", () => `disk:${join(directory, "disk")}?fsync=false`, DiskStore],
+    ["leveldb:", () => `leveldb://${join(directory, "level")}`, LevelDbStore],
+    ["sqlite: a file", () => `sqlite:${join(directory, "db.sqlite")}?table=kv_t`, SqliteStore],
+    ["sqlite::memory:", () => "sqlite::memory:", SqliteStore],
+    ["redis:", () => `${redisDbUrl(13)}?namespace=config_test&timeout_ms=3000`, RedisStore],
+    ["redis: a cluster", () => `redis://${clusterHosts()}/?namespace=config_test`, RedisStore],
+    ["mongodb:", () => `mongodb://${mongoHost()}/kv_config_test?timeoutMs=3000`, MongoDbStore],
+    [
+      "dynamodb:",
+      () =>
+        `dynamodb://test:test@kv_config_test?region=us-east-1&endpoint=${encodeURIComponent(dynamodbEndpoint())}`,
+      DynamoDbStore,
+    ],
+    [
+      "elasticsearch:",
+      () => `elasticsearch://${elasticsearchHost()}/kv_config_a?refresh=true`,
+      ElasticsearchStore,
+    ],
+    ["http: with an index", () => `http://${elasticsearchHost()}/kv_config_b`, ElasticsearchStore],
+  ];
+  for (const [name, url, Store] of cases) {
+    it(name, async () => {
+      const store = await openStore(url());
+      expect(store).toBeInstanceOf(Store);
+      await roundTrip(store);
+    });
+  }
+
+  it("null: (writes vanish)", async () => {
+    const store = await openStore("null:");
+    expect(store).toBeInstanceOf(NullStore);
+    await roundTrip(store, false);
+  });
+
+  it("passes extra options over the URL's", async () => {
+    const store = await openStore("memory:", { options: { defaultCollection: "extra" } });
+    expect((store as MemoryStore).defaultCollection).toBe("extra");
+  });
+});
+
+describe("parseStoreUrl maps each URL form to the store's options", () => {
+  it("redis: keeps user, password and database in the URL; query parameters become options", () => {
+    expect(parseStoreUrl("rediss://u:p@h:6380/2?namespace=app&connect_timeout_ms=50")).toEqual({
+      type: "redis",
+      options: { url: "rediss://u:p@h:6380/2", namespace: "app", connect_timeout_ms: "50" },
+    });
+  });
+  it("redis: several hosts (or cluster=true) is a cluster, with credentials and TLS for its nodes", () => {
+    expect(parseStoreUrl("rediss://:secret@a:1,b:2")).toEqual({
+      type: "redis",
+      options: {
+        nodes: ["a:1", "b:2"],
+        clusterOptions: { redisOptions: { password: "secret", tls: {} } },
+      },
+    });
+    expect(parseStoreUrl("redis://a:1?cluster=true").options.nodes).toEqual(["a:1"]);
+  });
+  it("mongodb: the path is the database; driver options stay in the URL", () => {
+    expect(parseStoreUrl("mongodb+srv://h/app?retryWrites=true&timeout_ms=10")).toEqual({
+      type: "mongodb",
+      options: {
+        url: "mongodb+srv://h/app?retryWrites=true",
+        databaseName: "app",
+        timeout_ms: "10",
+      },
+    });
+  });
+  it("dynamodb: the table, with region and endpoint as parameters", () => {
+    expect(parseStoreUrl("dynamodb:sessions?region=eu-west-1")).toEqual({
+      type: "dynamodb",
+      options: { tableName: "sessions", region: "eu-west-1" },
+    });
+  });
+  it("elasticsearch: the path is the index prefix, credentials become auth", () => {
+    expect(parseStoreUrl("elasticsearch+https://u:p@h:9200/app")).toEqual({
+      type: "elasticsearch",
+      options: {
+        url: "https://h:9200",
+        indexPrefix: "app",
+        auth: { username: "u", password: "p" },
+      },
+    });
+  });
+});
+
+describe("openStore refuses a URL that cannot work, before connecting", () => {
+  it("an unknown scheme, with a suggestion", async () => {
+    const error = await openStore("reddis://h:1").catch((e: unknown) => e);
+    expect(UnknownTypeError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toMatch(/did you mean redis:/);
+    await expect(openStore("postgres://h/db")).rejects.toThrow(UnknownTypeError);
+  });
+  it("an unknown query parameter, with a did-you-mean and never the password", async () => {
+    const error = (await openStore("redis://user:hunter2@127.0.0.1:1/0?namespce=a").catch(
+      (e: unknown) => e,
+    )) as UnknownOptionError;
+    expect(error).toBeInstanceOf(UnknownOptionError);
+    expect(error.suggestion).toBe("namespace");
+    expect(error.path).toBe("url?namespce");
+    expect(error.message).toMatch(/did you mean "namespace"/);
+    expect(error.message).not.toContain("hunter2");
+  });
+  it("an unknown MongoDB parameter, never echoing the password", async () => {
+    const error = await openStore("mongodb://u:hunter2@h/db?replicaSt=rs0").catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(UnknownOptionError);
+    expect((error as Error).message).toMatch(/did you mean "replicaSet"/);
+    expect((error as Error).message).not.toContain("hunter2");
+  });
+  it("a value of the wrong type, naming the parameter and the expected type", async () => {
+    await expect(openStore("memory:?max_entries=many")).rejects.toThrow(
+      /url\?max_entries: expected an integer, found "many"/,
+    );
+    await expect(openStore("sqlite::memory:?synchronous=fast")).rejects.toThrow(ConfigError);
+  });
+  it("a malformed URL, with its credentials redacted", async () => {
+    const error = await openStore("redis://user:hunter2@").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).not.toContain("hunter2");
+    await expect(openStore("http://127.0.0.1:9200")).rejects.toThrow(/an index prefix/);
+    await expect(openStore("memory:/somewhere")).rejects.toThrow(ConfigError);
+  });
+  it("a store whose package is not installed: MissingPackageError names the package", async () => {
+    registerStore("not-installed", storeFromPackage("@kv/not-installed", "NotInstalledStore"));
+    const error = (await openStore("not-installed:").catch(
+      (e: unknown) => e,
+    )) as MissingPackageError;
+    expect(MissingPackageError.isInstance(error)).toBe(true);
+    expect(error.packageName).toBe("@kv/not-installed");
+    expect(error.message).toMatch(/install @kv\/not-installed/);
+  });
+});
