@@ -208,18 +208,21 @@ function check(
     const config = value.config ?? {};
     if (!isPlain(config)) return fail(`${path}.config`, "an object of options", config);
     const entry: Entry = { name, options: {}, base: undefined };
+    let fromUrl: Plain = {};
     if (value.url !== undefined) {
       if (typeof value.url !== "string") return fail(`${path}.url`, "a store URL", value.url);
-      if (value.type !== undefined)
+      if (value.type !== undefined) {
         return fail(`${path}.type`, "no type beside url (the URL names the store)", value.type);
+      }
       const parsed = parseStoreUrl(value.url, { file, path: `${path}.url`, secrets });
       entry.urlType = parsed.type;
       entry.store = storeDefinition(parsed.type);
-      entry.options = { ...parsed.options, ...config };
+      fromUrl = parsed.options;
     } else {
       const type = value.type;
-      if (typeof type !== "string")
+      if (typeof type !== "string") {
         return fail(`${path}.type`, "the name of a store or wrapper", type);
+      }
       entry.store = storeDefinition(type);
       entry.wrapper = entry.store === undefined ? wrapperDefinition(type) : undefined;
       if (entry.store === undefined && entry.wrapper === undefined) {
@@ -235,15 +238,14 @@ function check(
           found: JSON.stringify(type),
         });
       }
-      entry.options = config;
     }
-    const definition = entry.store ?? entry.wrapper;
-    if (definition?.options !== undefined) {
-      entry.options = checkOptions(entry.options, definition.options, {
-        file,
-        path: `${path}.config`,
-        secrets,
-      });
+    const specs = (entry.store ?? entry.wrapper)?.options;
+    if (specs === undefined) entry.options = { ...fromUrl, ...config };
+    else {
+      const part = (values: Plain, at: string): Plain =>
+        checkOptions(values, specs, { file, path: at, secrets }, false);
+      entry.options = { ...part(fromUrl, `${path}.url?`), ...part(config, `${path}.config`) };
+      checkOptions(entry.options, specs, { file, path: `${path}.config`, secrets });
     }
     if (entry.store !== undefined) {
       if (value.base !== undefined)

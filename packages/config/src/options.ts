@@ -108,6 +108,7 @@ export function checkOptions(
   values: Readonly<Record<string, unknown>>,
   specs: OptionSpecs,
   context: OptionContext,
+  requireAll = true,
 ): Record<string, unknown> {
   const where: ConfigErrorFields = { file: context.file };
   const result: Record<string, unknown> = {};
@@ -141,7 +142,7 @@ export function checkOptions(
   for (const [name, spec] of Object.entries(specs)) {
     const required =
       typeof spec === "object" && !Array.isArray(spec) && (spec as OptionSpec).required;
-    if (required && result[name] === undefined) {
+    if (requireAll && required && result[name] === undefined && values[name] === undefined) {
       const type = (spec as OptionSpec).type;
       throw new ConfigError({
         ...where,

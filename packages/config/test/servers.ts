@@ -1,4 +1,7 @@
-import { inject } from "vitest";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, inject } from "vitest";
 import { elasticsearchUrl, mongoUrl, redisUrl } from "../../../scripts/services/require-service.ts";
 
 /** The shared Redis, database `db`, as a URL. */
@@ -26,4 +29,19 @@ export function elasticsearchHost(): string {
 /** The DynamoDB-compatible server of this run. */
 export function dynamodbEndpoint(): string {
   return inject("dynamodbEndpoint");
+}
+
+/** A directory made before the file's tests and removed after them; call the result inside a test. */
+export function temporaryDirectory(prefix: string): () => string {
+  let directory: string | undefined;
+  beforeAll(async () => {
+    directory = await mkdtemp(join(tmpdir(), prefix));
+  });
+  afterAll(async () => {
+    if (directory !== undefined) await rm(directory, { recursive: true, force: true });
+  });
+  return () => {
+    if (directory === undefined) throw new Error("temporaryDirectory is read outside a test");
+    return directory;
+  };
 }

@@ -1,5 +1,3 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { DiskStore } from "@kv/disk";
@@ -12,7 +10,7 @@ import { NullStore } from "@kv/null";
 import { type KeyValue, supportsClose } from "@kv/protocol";
 import { RedisStore } from "@kv/redis";
 import { SqliteStore } from "@kv/sqlite";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   ConfigError,
   MissingPackageError,
@@ -29,15 +27,10 @@ import {
   elasticsearchHost,
   mongoHost,
   redisDbUrl,
+  temporaryDirectory,
 } from "./servers.ts";
 
-let directory: string;
-beforeAll(async () => {
-  directory = await mkdtemp(join(tmpdir(), "kv-config-url-"));
-});
-afterAll(async () => {
-  await rm(directory, { recursive: true, force: true });
-});
+const directory = temporaryDirectory("kv-config-url-");
 
 /** Puts, gets and deletes one entry, then closes the store. */
 async function roundTrip(store: KeyValue, expectsValue = true): Promise<void> {
@@ -56,10 +49,10 @@ describe("openStore opens the store each URL names, which passes a round trip", 
   const cases: [string, () => string, new (...args: never[]) => KeyValue][] = [
     ["memory:", () => "memory:", MemoryStore],
     ["memory: with options", () => "memory:?max_entries=10&defaultCollection=c", MemoryStore],
-    ["file: (a directory URL)", () => pathToFileURL(join(directory, "file")).href, DiskStore],
-    ["disk: (a path)", () => `disk:${join(directory, "disk")}?fsync=false`, DiskStore],
-    ["leveldb:", () => `leveldb://${join(directory, "level")}`, LevelDbStore],
-    ["sqlite: a file", () => `sqlite:${join(directory, "db.sqlite")}?table=kv_t`, SqliteStore],
+    ["file: (a directory URL)", () => pathToFileURL(join(directory(), "file")).href, DiskStore],
+    ["disk: (a path)", () => `disk:${join(directory(), "disk")}?fsync=false`, DiskStore],
+    ["leveldb:", () => `leveldb://${join(directory(), "level")}`, LevelDbStore],
+    ["sqlite: a file", () => `sqlite:${join(directory(), "db.sqlite")}?table=kv_t`, SqliteStore],
     ["sqlite::memory:", () => "sqlite::memory:", SqliteStore],
     ["redis:", () => `${redisDbUrl(13)}?namespace=config_test&timeout_ms=3000`, RedisStore],
     ["redis: a cluster", () => `redis://${clusterHosts()}/?namespace=config_test`, RedisStore],
