@@ -116,15 +116,21 @@ export interface OpenSuite {
   heapUsedMb?: number | undefined;
 }
 
+/** The workloads a suite runs: its own list when it has one, else the bench's. */
+export function workloadsOf(suite: Suite, workloads: readonly Workload[]): readonly Workload[] {
+  return suite.workloads ?? workloads;
+}
+
 /**
- * Opens every subject of a suite and prepares every workload (each subject writes what it will
- * read), so that whatever the suite holds is in the heap before anything is measured.
+ * Opens every subject of a suite and prepares every workload it runs (each subject writes what it
+ * will read), so that whatever the suite holds is in the heap before anything is measured.
  */
 export async function openSuite(
   suite: Suite,
-  workloads: readonly Workload[],
+  bench: readonly Workload[],
   options: RunOptions,
 ): Promise<OpenSuite> {
+  const workloads = workloadsOf(suite, bench);
   const progress = options.onProgress ?? (() => {});
   const reason = await suite.unavailable?.();
   const environment =
@@ -183,17 +189,18 @@ export async function openSuite(
 }
 
 /**
- * Warms up, then measures every (workload, subject) pair of an open suite once per round. Within
- * a round the subjects of a workload take turns slice by slice (starting with a different subject
- * each round), so each round's figures are taken under the same machine load and their ratios
- * are comparable.
+ * Warms up, then measures every (workload, subject) pair of an open suite once per round (the
+ * suite's own workloads when it has them, else `bench`). Within a round the subjects of a
+ * workload take turns slice by slice (starting with a different subject each round), so each
+ * round's figures are taken under the same machine load and their ratios are comparable.
  */
 export async function measureSuite(
   open: OpenSuite,
-  workloads: readonly Workload[],
+  bench: readonly Workload[],
   options: RunOptions,
 ): Promise<void> {
   if (open.skipped !== undefined) return;
+  const workloads = workloadsOf(open.suite, bench);
   const progress = options.onProgress ?? (() => {});
   const { id } = open.suite;
   const active = (workload: Workload) => open.running.filter(({ calls }) => calls.has(workload.id));
@@ -275,8 +282,9 @@ export async function closeSuite(
 }
 
 /**
- * Runs one suite on its own: opens every subject and prepares every workload, measures them
- * (see `measureSuite`), then counts call costs, closes and cleans up.
+ * Runs one suite on its own: opens every subject and prepares every workload (the suite's own
+ * when it has them, else `workloads`), measures them (see `measureSuite`), then counts call
+ * costs, closes and cleans up.
  */
 export async function runSuite(
   suite: Suite,

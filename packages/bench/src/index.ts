@@ -1,3 +1,4 @@
+export { CACHE_WORKLOADS } from "./cache-workloads.ts";
 export {
   type CostProbe,
   measure,
@@ -11,6 +12,7 @@ export {
 export { kvClient } from "./kv-client.ts";
 export { type Summary, summarize } from "./report.ts";
 export type {
+  CacheClient,
   CallCost,
   Client,
   Entry,

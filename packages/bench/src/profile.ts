@@ -4,6 +4,7 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { CACHE_WORKLOADS } from "./cache-workloads.ts";
 import { REPO_ROOT } from "./environment.ts";
 import { measure } from "./harness.ts";
 import { SUITES } from "./suites/index.ts";
@@ -21,12 +22,13 @@ const profileDir = join(REPO_ROOT, "bench-results", "profiles");
 async function run(): Promise<void> {
   const suite = await SUITES.find(({ id }) => id === suiteId)?.load();
   const subject = suite?.subjects.find(({ name }) => name === subjectName);
-  const workload = WORKLOADS.find(({ id }) => id === workloadId);
+  const workloads = [...WORKLOADS, ...CACHE_WORKLOADS];
+  const workload = workloads.find(({ id }) => id === workloadId);
   if (suite === undefined || subject === undefined || workload === undefined) {
     process.stderr.write(
       `usage: profile <suite> "<subject>" <workload> [seconds]\n` +
         `suites: ${SUITES.map(({ id }) => id).join(", ")}\n` +
-        `workloads: ${WORKLOADS.map(({ id }) => id).join(", ")}\n`,
+        `workloads: ${workloads.map(({ id }) => id).join(", ")}\n`,
     );
     process.exit(2);
   }

@@ -19,6 +19,8 @@ export const SHORT: Record<WorkloadId, string> = {
   "put-if-absent": "putIfAbsent",
   increment: "increment",
   "put-if-version": "getVersioned→putIfVersion",
+  "get-or-set-hit": "getOrSet hit",
+  "get-or-set-miss": "getOrSet miss",
 };
 
 const number = new Intl.NumberFormat("en-US", { maximumSignificantDigits: 3 });

@@ -64,6 +64,22 @@ export function targetFigures(report: Pick<Report, "suites" | "shared">): SuiteR
   return report.shared ?? report.suites;
 }
 
+/**
+ * The workloads a suite ran (a subject has figures for it, or says why it could not run it), in
+ * report order: the cache suites run their own, the others the store workloads.
+ */
+function workloadsIn(measured: readonly SuiteView[], workloads: Report["workloads"]) {
+  const ran = new Set(
+    measured.flatMap(({ suite }) =>
+      suite.subjects.flatMap((subject) => [
+        ...Object.keys(subject.workloads),
+        ...Object.keys(subject.unsupported),
+      ]),
+    ),
+  );
+  return workloads.filter(({ id }) => ran.has(id));
+}
+
 /** Each suite's figures in every mode measured, in report order. */
 function suiteViews(report: Report): SuiteView[][] {
   const byId = new Map<string, SuiteView[]>();
@@ -161,7 +177,9 @@ export function renderMarkdown(report: Report): string {
     );
   }
   for (const measured of views) {
-    if (!skipped.includes(measured)) parts.push(suiteSection(measured, report.workloads));
+    if (!skipped.includes(measured)) {
+      parts.push(suiteSection(measured, workloadsIn(measured, report.workloads)));
+    }
   }
   return `${parts.join("\n\n")}\n`;
 }

@@ -28,6 +28,8 @@ export interface Client {
   close(): Promise<void>;
   /** The atomic operations, where the subject has them natively; absent otherwise. */
   atomic?: AtomicClient | undefined;
+  /** The get-or-compute call, where the subject is a cache; absent otherwise. */
+  cache?: CacheClient | undefined;
 }
 
 /** The atomic calls the atomic workloads make, each one call of the library measured. */
@@ -79,6 +81,8 @@ export interface Suite {
   environment?: (() => Promise<Record<string, string>>) | undefined;
   /** Removes whatever the run left in the backend. */
   cleanup?: (() => Promise<void>) | undefined;
+  /** The workloads this suite runs instead of the bench's list (the cache suites run their own). */
+  workloads?: readonly Workload[] | undefined;
 }
 
 /** The workloads, by id. */
@@ -96,7 +100,9 @@ export type WorkloadId =
   | "put-many-ttl"
   | "put-if-absent"
   | "increment"
-  | "put-if-version";
+  | "put-if-version"
+  | "get-or-set-hit"
+  | "get-or-set-miss";
 
 /** One workload: a call (or short sequence) repeated for a fixed time. */
 export interface Workload {
@@ -128,4 +134,10 @@ export interface CallCost {
   writes: number;
   /** The distinct command names seen, with counts, e.g. `MGET×1`. */
   detail: string;
+}
+
+/** A cache's get-or-compute call (`getOrSet`, `wrap` ...), which the cache workloads make. */
+export interface CacheClient {
+  /** The cached value of `key`, or `factory`'s result, cached with a TTL of `TTL_SECONDS`. */
+  getOrSet(key: string, factory: () => Promise<Value>): Promise<unknown>;
 }

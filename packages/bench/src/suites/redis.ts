@@ -145,13 +145,14 @@ async function rawAtomicClient(redis: RawRedis, prefix: string): Promise<Client>
   };
 }
 
-async function unlinkOwnKeys(): Promise<void> {
+/** Removes the bench's keys: those starting with `prefix` (default `kvbench`, all of them). */
+export async function unlinkOwnKeys(prefix: string = KEY_PREFIX): Promise<void> {
   const redis = connect({ lazyConnect: true });
   try {
     await redis.connect();
     let cursor = "0";
     do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${KEY_PREFIX}*`, "COUNT", 1000);
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
       cursor = next;
       if (keys.length > 0) await redis.unlink(keys);
     } while (cursor !== "0");
@@ -160,7 +161,8 @@ async function unlinkOwnKeys(): Promise<void> {
   }
 }
 
-async function serverVersion(): Promise<Record<string, string>> {
+/** The server's version and address, for the report. */
+export async function serverVersion(): Promise<Record<string, string>> {
   const redis = connect({ lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   redis.on("error", () => {});
   try {
@@ -175,7 +177,11 @@ async function serverVersion(): Promise<Record<string, string>> {
   }
 }
 
-async function unavailable(): Promise<string | undefined> {
+/**
+ * Why the Redis suites cannot run (no server answers), or `undefined` once the keys under `prefix`
+ * an earlier run left behind are removed.
+ */
+export async function unavailable(prefix: string = KEY_PREFIX): Promise<string | undefined> {
   const { url } = redisTarget();
   const redis = connect({
     lazyConnect: true,
@@ -187,7 +193,7 @@ async function unavailable(): Promise<string | undefined> {
   try {
     await redis.connect();
     await redis.ping();
-    await unlinkOwnKeys();
+    await unlinkOwnKeys(prefix);
     return undefined;
   } catch {
     return `no Redis answers at ${url}; start it with: bash scripts/services/redis.sh start`;
