@@ -102,7 +102,7 @@ async function readConfigFile(file: string): Promise<unknown> {
       file:
         line === undefined ? file : `${file}:${line}${column === undefined ? "" : `:${column}`}`,
       expected: "valid YAML or JSON",
-      found: problem.message.split("\n")[0],
+      found: (problem.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, ""),
       line,
       column,
       cause: problem,
