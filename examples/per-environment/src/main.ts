@@ -19,7 +19,7 @@ const environments: Record<string, NodeJS.ProcessEnv> = {
 
 const results: Record<string, unknown> = {};
 for (const [name, env] of Object.entries(environments)) {
-  const store = storeFromEnvironment(env);
+  const store = await storeFromEnvironment(env);
   const app = sessions(store);
 
   const id = await app.start("ada");
@@ -36,6 +36,6 @@ await rm(directory, { recursive: true, force: true });
 
 const expected = { before: "ada", ended: true, after: undefined };
 assert.deepEqual(results, { test: expected, laptop: expected, production: expected });
-assert.throws(() => storeFromEnvironment({ STORE: "redis" }), /STORE_URL must be set/);
-assert.throws(() => storeFromEnvironment({ STORE: "postgres" }), /STORE must be memory/);
+await assert.rejects(storeFromEnvironment({ STORE: "redis" }), /STORE_URL must be set/);
+await assert.rejects(storeFromEnvironment({ STORE: "postgres" }), /STORE must be memory/);
 console.log("per-environment: ok");
