@@ -7,7 +7,7 @@ import { LevelDbStore } from "@kv/leveldb";
 import { MemoryStore } from "@kv/memory";
 import { MongoDbStore } from "@kv/mongodb";
 import { NullStore } from "@kv/null";
-import { type KeyValue, supportsClose } from "@kv/protocol";
+import { type KeyValue, supportsClose, supportsDestroy } from "@kv/protocol";
 import { RedisStore } from "@kv/redis";
 import { SqliteStore } from "@kv/sqlite";
 import { describe, expect, it } from "vitest";
@@ -32,7 +32,7 @@ import {
 
 const directory = temporaryDirectory("kv-config-url-");
 
-/** Puts, gets and deletes one entry, then closes the store. */
+/** Puts, gets and deletes one entry, then destroys what the store made and closes it. */
 async function roundTrip(store: KeyValue, expectsValue = true): Promise<void> {
   const collection = `config_${Date.now()}`;
   try {
@@ -41,6 +41,7 @@ async function roundTrip(store: KeyValue, expectsValue = true): Promise<void> {
     expect(await store.delete("k1", { collection })).toBe(expectsValue);
     expect(await store.get("k1", { collection })).toBeUndefined();
   } finally {
+    if (supportsDestroy(store)) await store.destroy();
     if (supportsClose(store)) await store.close();
   }
 }
