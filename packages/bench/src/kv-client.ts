@@ -39,6 +39,7 @@ function atomicClient(store: KeyValue): AtomicClient | undefined {
       const read = await store.getVersioned(key);
       return read !== undefined && store.putIfVersion(key, value, read.version);
     },
+    deleteMany: (keys) => store.deleteMany(keys),
   };
 }
 

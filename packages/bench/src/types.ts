@@ -40,6 +40,8 @@ export interface AtomicClient {
   increment(key: string): Promise<number>;
   /** Reads the key with its version, then writes `value` only if it still has that version. */
   compareAndSet(key: string, value: Value): Promise<boolean>;
+  /** Removes keys in one call: the `putIfAbsent` workload clears what it wrote every 1 000 calls. */
+  deleteMany(keys: readonly string[]): Promise<unknown>;
 }
 
 /** How a subject relates to the others: the limit, a store of ours, another library, a variant. */

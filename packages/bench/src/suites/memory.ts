@@ -68,6 +68,9 @@ function mapBaseline(): Client {
         map.set(key, seal(value, Date.now()));
         return true;
       },
+      deleteMany: async (keys) => {
+        for (const key of keys) map.delete(key);
+      },
     },
   };
 }

@@ -52,6 +52,7 @@ interface RawRedis {
   set(key: string, value: string, px: "PX", milliseconds: number): Promise<unknown>;
   set(key: string, value: string, nx: "NX"): Promise<unknown>;
   mset(pairs: string[]): Promise<unknown>;
+  del(keys: string[]): Promise<number>;
   script(subcommand: "LOAD", script: string): Promise<unknown>;
   evalsha(sha: string, keys: number, ...args: (string | number)[]): Promise<unknown>;
   pipeline(): {
@@ -141,6 +142,7 @@ async function rawAtomicClient(redis: RawRedis, prefix: string): Promise<Client>
         const next = seal(value, Date.now());
         return (await redis.evalsha(compareAndSet ?? "", 1, prefix + key, text, next)) === 1;
       },
+      deleteMany: (keys) => redis.del(keys.map((key) => prefix + key)),
     },
   };
 }
