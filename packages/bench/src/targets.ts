@@ -106,6 +106,30 @@ const RATIO_TARGETS: readonly RatioTarget[] = [
 
 const ROUND_TRIP_CALLS = ["getMany(100)", "putMany(100)", "putMany(100) with TTL"];
 
+/** A store that must be at least as fast as each of some other libraries, workload by workload. */
+interface AnchorTarget {
+  target: string;
+  suite: string;
+  subject: string;
+  /** The subjects it must not be behind. */
+  anchors: readonly string[];
+  workloads: readonly WorkloadId[];
+}
+
+const ANCHOR_TARGETS: readonly AnchorTarget[] = [
+  {
+    target: "@kv/redis never behind Keyv or unstorage",
+    suite: "redis",
+    subject: "@kv/redis",
+    anchors: ["Keyv + @keyv/redis", "unstorage (redis)"],
+    workloads: [
+      ...SEQUENTIAL_AND_BULK.slice(0, 1),
+      "get-concurrent",
+      ...SEQUENTIAL_AND_BULK.slice(1),
+    ],
+  },
+];
+
 const percent = (fraction: number) => {
   const tenths = Math.round(fraction * 1000) / 10;
   return `${tenths < 0 ? "−" : ""}${Math.abs(tenths).toFixed(1)} %`;
@@ -173,10 +197,53 @@ function checkRoundTrips(suites: readonly SuiteResult[]): TargetOutcome[] {
   });
 }
 
+/**
+ * Checks a subject against each anchor on each workload: the median of its per-round ratios to
+ * the anchor must be at least 1 (an anchor that cannot run the workload is left out).
+ */
+function checkAnchors(rule: AnchorTarget, suites: readonly SuiteResult[]): TargetOutcome[] {
+  const suite = suites.find(({ id }) => id === rule.suite);
+  const subject = suite?.subjects.find(({ name }) => name === rule.subject);
+  return rule.workloads.map((workload) => {
+    const base = { target: rule.target, on: workload };
+    if (suite === undefined || suite.skipped !== undefined || subject === undefined) {
+      const why =
+        suite?.skipped === undefined ? "not in this run" : `suite skipped: ${suite.skipped}`;
+      return { ...base, measured: "—", verdict: "not measured", margin: why };
+    }
+    const compared = rule.anchors
+      .map((anchor) => ({ anchor, ratio: median(ratiosTo(suite, subject, workload, anchor)) }))
+      .filter(({ ratio }) => !Number.isNaN(ratio));
+    if (compared.length === 0) {
+      return { ...base, measured: "—", verdict: "not measured", margin: "no figures" };
+    }
+    const measured = compared.map(({ anchor, ratio }) => `${times(ratio)} of ${anchor}`).join(", ");
+    const behind = compared.filter(({ ratio }) => ratio < 1);
+    if (behind.length === 0) {
+      const least = Math.min(...compared.map(({ ratio }) => ratio));
+      return {
+        ...base,
+        measured,
+        verdict: "met",
+        margin: `ahead by ${percent(least - 1)} at least`,
+      };
+    }
+    const margin = behind
+      .map(({ anchor, ratio }) => `${percent(1 - ratio)} behind ${anchor}`)
+      .join(", ");
+    return { ...base, measured, verdict: "missed", margin };
+  });
+}
+
 /** Checks every target of the issue against a run's figures. */
 export function checkTargets(suites: readonly SuiteResult[]): TargetOutcome[] {
   const outcomes = RATIO_TARGETS.flatMap((rule) => checkRatio(rule, suites));
   const redis = outcomes.findIndex(({ target }) => target.startsWith("@kv/leveldb"));
-  outcomes.splice(redis, 0, ...checkRoundTrips(suites));
+  outcomes.splice(
+    redis,
+    0,
+    ...checkRoundTrips(suites),
+    ...ANCHOR_TARGETS.flatMap((rule) => checkAnchors(rule, suites)),
+  );
   return outcomes;
 }

@@ -251,6 +251,33 @@ describe("targets", () => {
     expect(checked).not.toContain("get-concurrent");
   });
 
+  it("marks @kv/redis behind an anchor on a workload as missed, naming the anchor", () => {
+    const redis = (kv: number): SuiteResult => ({
+      id: "redis",
+      title: "Redis",
+      baseline: "raw",
+      environment: {},
+      subjects: [
+        subject("raw", [100, 100]),
+        subject("@kv/redis", [kv, kv]),
+        subject("Keyv + @keyv/redis", [80, 80]),
+        subject("unstorage (redis)", [90, 90]),
+      ],
+    });
+    const anchored = (kv: number) =>
+      checkTargets([redis(kv)]).find(
+        ({ target, on }) => target.startsWith("@kv/redis never behind") && on === "put-get",
+      );
+    expect(anchored(85)).toMatchObject({
+      verdict: "missed",
+      margin: "5.6 % behind unstorage (redis)",
+    });
+    expect(anchored(95)).toMatchObject({
+      verdict: "met",
+      measured: "1.19× of Keyv + @keyv/redis, 1.06× of unstorage (redis)",
+    });
+  });
+
   it("marks a ratio at or above the target as met and a workload without figures as not measured", () => {
     const outcomes = checkTargets([suite([95, 190, 95])]).filter(({ target }) =>
       target.startsWith("@kv/memory"),
