@@ -90,7 +90,7 @@ STATE="$ROOT/.services"
 SVC_DIR="$ROOT/scripts/services"
 # shellcheck disable=SC2034
 SVC_CACHE="${KV_SERVICES_CACHE:-$HOME/.cache/kv-services}"
-KV_SERVICES=(redis redis-cluster mongodb elasticsearch)
+KV_SERVICES=(redis redis-cluster mongodb elasticsearch postgres memcached etcd s3)
 
 SVC_NAME=
 SVC_PORTS=()

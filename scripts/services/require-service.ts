@@ -41,3 +41,23 @@ export function mongoUrl(): string {
 export function elasticsearchUrl(): string {
   return process.env.KV_ELASTICSEARCH_URL ?? "http://127.0.0.1:9201";
 }
+
+/** The test PostgreSQL (scripts/services/postgres.sh): `KV_POSTGRES_URL`, or its default address. */
+export function postgresUrl(): string {
+  return process.env.KV_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:55432/postgres";
+}
+
+/** The test Memcached (scripts/services/memcached.sh): `KV_MEMCACHED_URL`, or its default address. */
+export function memcachedUrl(): string {
+  return process.env.KV_MEMCACHED_URL ?? "memcached://127.0.0.1:11212";
+}
+
+/** The test etcd (scripts/services/etcd.sh): `KV_ETCD_URL`, or its default client address. */
+export function etcdUrl(): string {
+  return process.env.KV_ETCD_URL ?? "http://127.0.0.1:23790";
+}
+
+/** The test S3-compatible server (scripts/services/s3.sh): `KV_S3_URL`, or its default endpoint. */
+export function s3Url(): string {
+  return process.env.KV_S3_URL ?? "http://127.0.0.1:18333";
+}

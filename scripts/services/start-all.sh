@@ -2,7 +2,7 @@
 # Installs (if needed) and starts the test servers, then prints their env lines.
 # Usage: scripts/services/start-all.sh [service ...]
 #        scripts/services/start-all.sh --list   (prints the services that have a script, one a line)
-#   services: KV_SERVICES in lib.sh: redis redis-cluster mongodb elasticsearch (default: all of them)
+#   services: KV_SERVICES in lib.sh (default: all of them that have a script)
 # elasticsearch is skipped when scripts/services/elasticsearch.sh does not exist.
 # Exits 1 when any requested service fails; the env lines are printed for the ones that are up.
 # Nothing is exported: eval or copy the KV_* lines that it prints (each script's `env` command).
