@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
-import { MemoryStore } from "@kv/memory";
-import { type KeyValue, StoreConnectionError, type StoreError } from "@kv/protocol";
-import { RedisStore } from "@kv/redis";
+import { openStore } from "@kv/config";
+import {
+  type KeyValue,
+  StoreConnectionError,
+  type StoreError,
+  supportsClose,
+  supportsDestroy,
+  supportsKeys,
+} from "@kv/protocol";
 import { startService } from "./service.ts";
 
 /** Runs the same requests against the service with `store` as its cache. */
@@ -32,20 +38,23 @@ async function exercise(label: string, store: KeyValue) {
   return { ada, adaAgain, grace, missing, renders, errors };
 }
 
+// The application picks its cache with one URL (from its configuration, in a real one).
 const redisUrl = new URL(process.env.KV_REDIS_URL ?? "redis://127.0.0.1:6390");
 redisUrl.pathname = "/11"; // a database of this example's own
-const redis = new RedisStore({ url: redisUrl.href, namespace: "framework-cache" });
+redisUrl.search = "?namespace=framework-cache";
+const redis = await openStore(redisUrl.href);
+assert.ok(supportsDestroy(redis) && supportsKeys(redis) && supportsClose(redis));
 await redis.destroy(); // start from an empty cache, whatever an earlier run left
 
-const memory = await exercise("memory", new MemoryStore());
+const memory = await exercise("memory", await openStore("memory:"));
 const onRedis = await exercise("redis", redis);
-const unreachable = new RedisStore({ url: "redis://127.0.0.1:1", timeoutMs: 500 });
+const unreachable = await openStore("redis://127.0.0.1:1?timeout_ms=500");
 const down = await exercise("redis unreachable", unreachable);
 
 const cachedKeys = (await redis.keys({ collection: "http-responses" })).sort();
 await redis.destroy();
 await redis.close();
-await unreachable.close();
+if (supportsClose(unreachable)) await unreachable.close();
 
 for (const run of [memory, onRedis]) {
   assert.deepEqual(

@@ -123,8 +123,28 @@ function rule(value: unknown): unknown {
   return typeof value === "string" ? new RegExp(value) : value;
 }
 
+/** The option a bare `?name=value` store-URL parameter sets, by wrapper. */
+const shorthands: Readonly<Record<string, string>> = {
+  "hash-prefix": "prefixLength",
+  "limit-size": "maxBytes",
+  "prefix-collections": "prefix",
+  "prefix-keys": "prefix",
+  "read-only": "onWrite",
+  retry: "maxRetries",
+  "single-collection": "singleCollection",
+  timeout: "timeoutMs",
+  "ttl-clamp": "maxTtl",
+};
+
 /** Every wrapper of the repository, by short name. */
 export function builtinWrappers(): [string, WrapperDefinition][] {
+  return wrapperDefinitions().map(([name, definition]) => [
+    name,
+    shorthands[name] === undefined ? definition : { ...definition, shorthand: shorthands[name] },
+  ]);
+}
+
+function wrapperDefinitions(): [string, WrapperDefinition][] {
   const wrapper = (
     name: string,
     exportName: string,

@@ -18,7 +18,7 @@ import {
   storeDefinition,
   wrapperDefinition,
 } from "./registry.ts";
-import { openParsed, parseStoreUrl } from "./url.ts";
+import { openParsed, parseStoreUrl, type UrlWrapper } from "./url.ts";
 
 /** Options of `loadConfig`. */
 export interface LoadConfigOptions {
@@ -50,6 +50,8 @@ interface Entry {
   wrapper?: WrapperDefinition | undefined;
   /** The store type a `url:` names. */
   urlType?: string | undefined;
+  /** The wrappers the `url:`'s query names, innermost first. */
+  urlWrappers?: readonly UrlWrapper[] | undefined;
   options: Plain;
   /** The names of the stores it wraps, in the shape the wrapper takes. */
   base: string | string[] | Record<string, string> | undefined;
@@ -216,6 +218,7 @@ function check(
       }
       const parsed = parseStoreUrl(value.url, { file, path: `${path}.url`, secrets });
       entry.urlType = parsed.type;
+      entry.urlWrappers = parsed.wrappers;
       entry.store = storeDefinition(parsed.type);
       fromUrl = parsed.options;
     } else {
@@ -360,7 +363,7 @@ async function build(
     let store: KeyValue;
     if (entry.urlType !== undefined) {
       store = await openParsed(
-        { type: entry.urlType, options: entry.options },
+        { type: entry.urlType, options: entry.options, wrappers: entry.urlWrappers },
         { importModule },
         { file, path: `stores.${name}.config`, secrets },
       );

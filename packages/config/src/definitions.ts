@@ -48,6 +48,8 @@ export interface WrapperDefinition {
   readonly options?: OptionSpecs | undefined;
   /** What `base` must be. @default "one" */
   readonly bases?: BaseShape | undefined;
+  /** The option a bare `?name=value` parameter of a store URL sets (`?retry=3` → `maxRetries`). */
+  readonly shorthand?: string | undefined;
   /** The package the wrapper lives in, for messages. */
   readonly packageName?: string | undefined;
 }

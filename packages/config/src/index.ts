@@ -36,4 +36,5 @@ export {
   type ParsedStoreUrl,
   parseStoreUrl,
   URL_SCHEMES,
+  type UrlWrapper,
 } from "./url.ts";

@@ -6,13 +6,28 @@ import type { CreateContext } from "./definitions.ts";
 import { ConfigError, UnknownOptionError, UnknownTypeError } from "./errors.ts";
 import type { ImportModule } from "./load.ts";
 import { camelCase, checkOptions, closest, show } from "./options.ts";
-import { registeredStores, storeDefinition } from "./registry.ts";
+import {
+  registeredStores,
+  registeredWrappers,
+  storeDefinition,
+  wrapperDefinition,
+} from "./registry.ts";
 
 /** A store URL taken apart: the registered store it names and that store's raw options. */
 export interface ParsedStoreUrl {
   /** The registry name of the store (`redis`, `disk` …). */
   type: string;
   /** The options from the URL's parts and its query parameters, not yet checked. */
+  options: Record<string, unknown>;
+  /** The wrappers the query names, innermost first, with their checked options. */
+  wrappers?: readonly UrlWrapper[] | undefined;
+}
+
+/** A wrapper named in a URL's query (`?retry=3`, `?ttl_clamp.max_ttl=1h`), and its options. */
+export interface UrlWrapper {
+  /** The registry name of the wrapper (`retry`, `ttl-clamp` …). */
+  type: string;
+  /** Its options, checked and converted. */
   options: Record<string, unknown>;
 }
 
@@ -107,7 +122,7 @@ function localPath(body: string): string {
  * @throws UnknownTypeError for a scheme no store has, ConfigError for a URL that cannot work
  */
 export function parseStoreUrl(url: string, context: UrlContext = {}): ParsedStoreUrl {
-  const { scheme, body, query } = split(url, context);
+  const { scheme, body, query: allParameters } = split(url, context);
   const path = context.path ?? "url";
   const fail = (expected: string): never => {
     throw new ConfigError({
@@ -128,6 +143,7 @@ export function parseStoreUrl(url: string, context: UrlContext = {}): ParsedStor
       found: JSON.stringify(`${scheme}:`),
     });
   }
+  const { query, wrappers } = takeWrappers(allParameters, type, { ...context, path });
   const params: Record<string, unknown> = Object.fromEntries(query);
   const options: Record<string, unknown> = {};
   switch (scheme) {
@@ -178,7 +194,11 @@ export function parseStoreUrl(url: string, context: UrlContext = {}): ParsedStor
           driver.append(name, value);
           delete params[name];
         } else if (!storeNames.includes(camelCase(name))) {
-          const suggestion = closest(camelCase(name), [...storeNames, ...mongoDriverOptions]);
+          const suggestion = closest(camelCase(name), [
+            ...storeNames,
+            ...mongoDriverOptions,
+            ...registeredWrappers(),
+          ]);
           throw new UnknownOptionError({
             file: context.file,
             path: `${path}?${name}`,
@@ -233,7 +253,70 @@ export function parseStoreUrl(url: string, context: UrlContext = {}): ParsedStor
     if (camelCase(name) in options) fail(`no ${name} parameter (the URL sets it)`);
     options[name] = value;
   }
-  return { type, options };
+  return { type, options, ...(wrappers.length > 0 ? { wrappers } : {}) };
+}
+
+/**
+ * Takes the parameters that name a one-base wrapper out of a query: `name.option=value` sets an
+ * option, `name=value` the wrapper's shorthand option, `name` or `name=true` adds it with its
+ * defaults. A parameter that is also an option of the store stays with the store.
+ * @throws UnknownTypeError for `x.option` where no wrapper is named x, UnknownOptionError or ConfigError for a wrapper's option
+ */
+function takeWrappers(
+  parameters: readonly [string, string][],
+  storeType: string,
+  context: UrlContext & { path: string },
+): { query: [string, string][]; wrappers: UrlWrapper[] } {
+  const storeOptions = new Set(Object.keys(storeDefinition(storeType)?.options ?? {}));
+  const query: [string, string][] = [];
+  const named = new Map<string, Record<string, unknown>>();
+  for (const [parameter, value] of parameters) {
+    const dot = parameter.indexOf(".");
+    const head = dot < 0 ? parameter : parameter.slice(0, dot);
+    const type = head.replace(/_/g, "-");
+    const definition = wrapperDefinition(type);
+    const oneBase = definition !== undefined && (definition.bases ?? "one") === "one";
+    if (dot < 0 && (storeOptions.has(camelCase(parameter)) || !oneBase)) {
+      query.push([parameter, value]);
+      continue;
+    }
+    if (!oneBase) {
+      const known = registeredWrappers().filter(
+        (name) => (wrapperDefinition(name)?.bases ?? "one") === "one",
+      );
+      const suggestion = closest(type, known);
+      throw new UnknownTypeError({
+        file: context.file,
+        path: `${context.path}?${parameter}`,
+        expected: `a wrapper around one store${suggestion === undefined ? ` (${known.join(", ")})` : ` (did you mean ${suggestion}?)`}`,
+        found: JSON.stringify(head),
+      });
+    }
+    const options = named.get(type) ?? {};
+    named.set(type, options);
+    if (dot >= 0) options[parameter.slice(dot + 1)] = value;
+    else if (value !== "" && value !== "true") {
+      if (definition.shorthand === undefined) {
+        throw new ConfigError({
+          file: context.file,
+          path: `${context.path}?${parameter}`,
+          expected: `${head}.<option>=value (${type} has no shorthand option)`,
+          found: show(value, context.secrets),
+        });
+      }
+      options[definition.shorthand] = value;
+    }
+  }
+  const wrappers = [...named].map(([type, values]) => {
+    const specs = wrapperDefinition(type)?.options;
+    const at = `${context.path}?${type.replace(/-/g, "_")}`;
+    const options =
+      specs === undefined
+        ? values
+        : checkOptions(values, specs, { file: context.file, path: at, secrets: context.secrets });
+    return { type, options };
+  });
+  return { query, wrappers };
 }
 
 /** Options of `openStore`. */
@@ -285,5 +368,17 @@ export async function openParsed(
           secrets: context.secrets,
         });
   const createContext: CreateContext = { importModule };
-  return await definition.create(checked, createContext);
+  let store = await definition.create(checked, createContext);
+  for (const { type, options: wrapperOptions } of parsed.wrappers ?? []) {
+    const wrapper = wrapperDefinition(type);
+    if (wrapper === undefined) {
+      throw new UnknownTypeError({
+        path: context.path,
+        expected: "a registered wrapper",
+        found: type,
+      });
+    }
+    store = await wrapper.create(store, wrapperOptions, createContext);
+  }
+  return store;
 }

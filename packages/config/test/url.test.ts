@@ -8,11 +8,13 @@ import { MemoryStore } from "@kv/memory";
 import { MongoDbStore } from "@kv/mongodb";
 import { NullStore } from "@kv/null";
 import { type KeyValue, supportsClose, supportsDestroy } from "@kv/protocol";
+import { ReadOnlyError } from "@kv/read-only";
 import { RedisStore } from "@kv/redis";
 import { SqliteStore } from "@kv/sqlite";
 import { describe, expect, it } from "vitest";
 import {
   ConfigError,
+  loadConfig,
   MissingPackageError,
   openStore,
   parseStoreUrl,
@@ -182,5 +184,64 @@ describe("openStore refuses a URL that cannot work, before connecting", () => {
     expect(MissingPackageError.isInstance(error)).toBe(true);
     expect(error.packageName).toBe("@kv/not-installed");
     expect(error.message).toMatch(/install @kv\/not-installed/);
+  });
+});
+
+describe("wrappers named in a URL's query wrap the store, innermost first", () => {
+  it("name=value sets the wrapper's shorthand option, name.option=value any option, a bare name its defaults", () => {
+    expect(
+      parseStoreUrl("redis://h:6379?namespace=app&retry=3&ttl_clamp.max_ttl=1h&statistics"),
+    ).toEqual({
+      type: "redis",
+      options: { url: "redis://h:6379", namespace: "app" },
+      wrappers: [
+        { type: "retry", options: { maxRetries: 3 } },
+        { type: "ttl-clamp", options: { maxTtl: "1h" } },
+        { type: "statistics", options: {} },
+      ],
+    });
+  });
+  it("a parameter that is one of the store's options stays the store's", () => {
+    expect(parseStoreUrl("redis://h:6379?timeout_ms=5").wrappers).toBeUndefined();
+  });
+  it("openStore applies them: ?ttl_clamp=60&prefix_keys=tenant over memory:", async () => {
+    const inner = new MemoryStore();
+    registerStore("memory-under-test", () => inner);
+    const store = await openStore("memory-under-test:?ttl_clamp=60&prefix_keys=tenant");
+    await store.put("k", { n: 1 }, { ttl: 3600 });
+    const [value, ttl] = await store.ttl("k");
+    expect(value).toEqual({ n: 1 });
+    expect(ttl).toBeLessThanOrEqual(60);
+    expect(await inner.get("k")).toBeUndefined();
+    expect(await inner.keys()).toEqual(["tenant__k"]);
+  });
+  it("a URL entry of a configuration file takes them too", async () => {
+    const { main } = await loadConfig({
+      stores: { main: { url: "memory:?retry=2&read_only" } },
+      main: "main",
+    });
+    await expect(main.put("k", { n: 1 })).rejects.toThrow(ReadOnlyError);
+  });
+  it("refuses an unknown wrapper option, with a did-you-mean", async () => {
+    const error = (await openStore("memory:?retry.max_retriez=3").catch(
+      (e: unknown) => e,
+    )) as UnknownOptionError;
+    expect(error).toBeInstanceOf(UnknownOptionError);
+    expect(error.path).toBe("url?retry.max_retriez");
+    expect(error.suggestion).toBe("maxRetries");
+  });
+  it("refuses option.value of a wrapper that does not exist, or wraps more than one store", async () => {
+    await expect(openStore("memory:?retyr.max_retries=3")).rejects.toThrow(
+      /url\?retyr.max_retries: expected a wrapper around one store \(did you mean retry\?\)/,
+    );
+    await expect(openStore("memory:?mirroring.report=x")).rejects.toThrow(UnknownTypeError);
+  });
+  it("refuses a value for a wrapper without a shorthand, and a value of the wrong type", async () => {
+    await expect(openStore("memory:?statistics=5")).rejects.toThrow(
+      /statistics.<option>=value \(statistics has no shorthand option\)/,
+    );
+    await expect(openStore("memory:?retry=often")).rejects.toThrow(
+      /url\?retry.maxRetries: expected an integer, found "often"/,
+    );
   });
 });
