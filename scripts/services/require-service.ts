@@ -1,4 +1,5 @@
 import { connect } from "node:net";
+import { fileURLToPath } from "node:url";
 
 /**
  * For a package's vitest `globalSetup`: fails the run (never skips it) when the named service
@@ -30,6 +31,18 @@ export async function requireService(name: string, url: string): Promise<void> {
 /** The test Redis (scripts/services/redis.sh): `KV_REDIS_URL`, or its default address. */
 export function redisUrl(): string {
   return process.env.KV_REDIS_URL ?? "redis://127.0.0.1:6390";
+}
+
+/**
+ * The test Redis over TLS (scripts/services/redis.sh, port 6391 on the host of `redisUrl()`) as a
+ * `rediss:` URL, and the certificate a client must trust (self-signed, made when the server starts).
+ */
+export function redisTls(): { url: string; ca: string } {
+  const url = new URL(redisUrl());
+  url.protocol = "rediss:";
+  url.port = "6391";
+  const ca = fileURLToPath(new URL("../../.services/redis/tls/cert.pem", import.meta.url));
+  return { url: url.toString(), ca };
 }
 
 /** The test MongoDB (scripts/services/mongodb.sh): `KV_MONGODB_URL`, or its default address. */

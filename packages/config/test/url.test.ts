@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { DiskStore } from "@kv/disk";
@@ -12,6 +13,7 @@ import { ReadOnlyError } from "@kv/read-only";
 import { RedisStore } from "@kv/redis";
 import { SqliteStore } from "@kv/sqlite";
 import { describe, expect, it } from "vitest";
+import { redisTls } from "../../../scripts/services/require-service.ts";
 import {
   ConfigError,
   loadConfig,
@@ -80,6 +82,15 @@ describe("openStore opens the store each URL names, which passes a round trip", 
       await roundTrip(store);
     });
   }
+
+  it("rediss: (Redis over TLS, trusting the test server's certificate)", async () => {
+    const { url, ca } = redisTls();
+    const store = await openStore(`${url.replace(/\/$/, "")}/13?namespace=config_tls`, {
+      options: { redisOptions: { tls: { ca: readFileSync(ca) } } },
+    });
+    expect(store).toBeInstanceOf(RedisStore);
+    await roundTrip(store);
+  });
 
   it("null: (writes vanish)", async () => {
     const store = await openStore("null:");
