@@ -1,0 +1,55 @@
+import { deserializeEntry, isExpired, type ManagedEntry, serializeEntry } from "@kv/protocol";
+import type { IKeyValue, IPutRequest } from "etcd3";
+import { RequestTooLargeError } from "./errors.ts";
+import type { LeaseOf } from "./leases.ts";
+import { requestSize } from "./requests.ts";
+
+/** Where one entry lives: its collection and key, and its etcd key. */
+export interface EntryLocation {
+  collection: string;
+  key: string;
+  etcdKey: Buffer;
+}
+
+/** The entry a stored key-value holds. */
+export function entryOf(kv: IKeyValue): ManagedEntry {
+  return deserializeEntry(kv.value.toString("utf8"));
+}
+
+/**
+ * The put request that stores an entry: py-key-value's entry document as the value, with the
+ * lease of its expiry.
+ * @throws RequestTooLargeError when it would not fit in a request of `limit` bytes
+ */
+export function putRequest(
+  location: EntryLocation,
+  entry: ManagedEntry,
+  leaseOf: LeaseOf,
+  limit: number,
+): IPutRequest {
+  const { collection, key, etcdKey } = location;
+  const value = Buffer.from(serializeEntry(entry, { collection, key }), "utf8");
+  const size = requestSize(etcdKey, value);
+  if (size > limit) throw new RequestTooLargeError({ collection, key, size, limit });
+  const lease = leaseOf(entry.expiresAt);
+  return lease === undefined ? { key: etcdKey, value } : { key: etcdKey, value, lease };
+}
+
+/**
+ * The store's version token of a key-value: `<mod_revision>:<expires_at in ms>`. The expiry lets
+ * a conditional write refuse the version of an entry that has expired since without reading it
+ * again: the write with that revision has exactly that expiry.
+ */
+export function versionOf(kv: IKeyValue, entry: ManagedEntry): string {
+  return `${kv.mod_revision}:${entry.expiresAt ?? ""}`;
+}
+
+/** The `mod_revision` a version names, or `undefined` when it is malformed or has expired. */
+export function revisionOf(version: string, now: number): string | undefined {
+  const match = /^([1-9]\d*):(.*)$/.exec(version);
+  if (match === null) return undefined;
+  const [, revision, expiry = ""] = match;
+  const expiresAt = expiry === "" ? undefined : Number(expiry);
+  if (Number.isNaN(expiresAt) || isExpired({ expiresAt }, now)) return undefined;
+  return revision;
+}
