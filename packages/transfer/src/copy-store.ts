@@ -68,12 +68,18 @@ export async function copyKeys(
   let keys = source.iterateKeys({ collection });
   if (after !== undefined) keys = skipThrough(keys, after, report);
   // Each batch is read while the one before it is written; nothing is left running afterwards.
-  let previous: { lastKey: string; read: Promise<() => Promise<BatchResult>> } | undefined;
-  const write = async ({ lastKey, read }: NonNullable<typeof previous>) =>
-    run.batchDone(report, "copy", lastKey, await (await read)());
+  let previous:
+    | { lastKey: string; keys: number; read: Promise<() => Promise<BatchResult>> }
+    | undefined;
+  const write = async ({ lastKey, keys, read }: NonNullable<typeof previous>) =>
+    run.batchDone(report, "copy", lastKey, { keys, ...(await (await read)()) });
   try {
     for await (const batch of batches(keys, batchSize)) {
-      const current = { lastKey: batch.at(-1) as string, read: copy(collection, batch) };
+      const current = {
+        lastKey: batch.at(-1) as string,
+        keys: batch.length,
+        read: copy(collection, batch),
+      };
       current.read.catch(noop); // its failure is thrown when its turn comes
       const before = previous;
       previous = current;

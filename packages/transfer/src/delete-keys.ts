@@ -22,7 +22,11 @@ export async function deleteKeys(
       deleted = await store.deleteMany(doomed, { collection });
     }
     const expired = doomed.length - deleted;
-    run.batchDone(report, "delete", batch.at(-1) as string, { deleted, expired });
+    run.batchDone(report, "delete", batch.at(-1) as string, {
+      keys: batch.length,
+      deleted,
+      expired,
+    });
     if (run.stopping) return false;
   }
   return true;

@@ -14,6 +14,12 @@ export interface TransferProgress {
   copied: number;
   /** Entries deleted so far. */
   deleted: number;
+  /**
+   * Keys gone through so far, over all collections: every key listed in each phase (copied,
+   * deleted, expired, or kept by a sync), plus the keys skipped before a resume point. With a
+   * count of the keys beforehand, this is how far the transfer has got.
+   */
+  keys: number;
   /** Bytes of the copied values so far (UTF-8 of their JSON). */
   bytes: number;
   /** Milliseconds since the transfer started. */

@@ -63,6 +63,7 @@ export class Run {
   #copied = 0;
   #deleted = 0;
   #bytes = 0;
+  #keys = 0;
 
   constructor(settings: Settings, planned: readonly string[]) {
     this.#settings = settings;
@@ -112,9 +113,9 @@ export class Run {
     report: CollectionReport,
     phase: "copy" | "delete",
     lastKey: string,
-    done: { copied?: number; deleted?: number; bytes?: number; expired?: number },
+    done: { keys: number; copied?: number; deleted?: number; bytes?: number; expired?: number },
   ): void {
-    const { copied = 0, deleted = 0, bytes = 0, expired = 0 } = done;
+    const { keys, copied = 0, deleted = 0, bytes = 0, expired = 0 } = done;
     report.copied += copied;
     report.deleted += deleted;
     report.bytes += bytes;
@@ -123,6 +124,7 @@ export class Run {
     this.#copied += copied;
     this.#deleted += deleted;
     this.#bytes += bytes;
+    this.#keys += keys;
     const onProgress = this.#settings.onProgress;
     if (onProgress === undefined) return;
     const elapsedMs = performance.now() - this.#started;
@@ -135,6 +137,7 @@ export class Run {
       entries,
       copied: this.#copied,
       deleted: this.#deleted,
+      keys: this.#keys + this.#reports.reduce((sum, each) => sum + each.skipped, 0),
       bytes: this.#bytes,
       elapsedMs,
       entriesPerSecond: perSecond(entries),

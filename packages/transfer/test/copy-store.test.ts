@@ -195,6 +195,23 @@ describe("copyStore", () => {
     expect(report.collections[0]).toMatchObject({ skipped: 7, copied: 3, lastKey: "k0009" });
   });
 
+  it("counts in progress.keys every key gone through, the skipped ones included", async () => {
+    const { source, destination } = memoryPair();
+    await fill(source, "a", 10);
+    const seen: [number, number][] = [];
+
+    await copyStore(source, destination, {
+      batchSize: 4,
+      after: { a: "k0001" },
+      onProgress: ({ keys, copied }) => seen.push([keys, copied]),
+    });
+
+    expect(seen).toEqual([
+      [6, 4],
+      [10, 8],
+    ]);
+  });
+
   it("throws ResumeKeyNotFoundError, before writing anything, when the resume key is gone", async () => {
     const { source, destination } = memoryPair();
     await fill(source, "a", 10);

@@ -1,5 +1,5 @@
 import { MemoryStore } from "@kv/memory";
-import { MissingCapabilityError, syncStores } from "@kv/transfer";
+import { MissingCapabilityError, syncStores, type TransferProgress } from "@kv/transfer";
 import { describe, expect, it } from "vitest";
 import { abortWhen, fill, KeysOnlyStore, memoryPair, numbered } from "./stores.ts";
 
@@ -9,17 +9,22 @@ async function keysOf(store: MemoryStore, collection: string): Promise<string[]>
 }
 
 describe("syncStores", () => {
-  it("copies every entry, then deletes the destination's keys the source does not have", async () => {
+  it("copies every entry, then deletes the destination's keys the source does not have, counting keys of both phases", async () => {
     const { source, destination } = memoryPair();
     await fill(source, "a", 15);
     await destination.putMany(numbered(5, 20), { collection: "a" });
     await destination.put("k0003", { stale: true }, { collection: "a" });
 
-    const report = await syncStores(source, destination, { batchSize: 4 });
+    const seen: TransferProgress[] = [];
+    const report = await syncStores(source, destination, {
+      batchSize: 4,
+      onProgress: (progress) => seen.push(progress),
+    });
 
     expect(await keysOf(destination, "a")).toEqual(numbered(15).map(([key]) => key));
     expect(await destination.get("k0003", { collection: "a" })).toEqual({ n: 3 });
     expect(report).toMatchObject({ copied: 15, deleted: 5, aborted: false });
+    expect(seen.at(-1)).toMatchObject({ phase: "delete", keys: 15 + 20, entries: 20 });
     expect(report.collections).toEqual([
       expect.objectContaining({ collection: "a", copied: 15, deleted: 5, complete: true }),
     ]);
