@@ -1,0 +1,275 @@
+import { mkdir, realpath } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import {
+  ATOMIC_CAPABILITIES,
+  type AtomicCapability,
+  type BaseStoreOptions,
+  type CounterChange,
+  counterEntry,
+  type ErrorContext,
+  isExpired,
+  type KeyValueError,
+  type ManagedEntry,
+  messageOf,
+  type StoreClass,
+  StoreConnectionError,
+  type StoredVersion,
+  storeWith,
+  toStoreError,
+} from "@kv/protocol";
+import { CollectionFile, type Draft } from "./collection-file.ts";
+import { collectionsIn, removeLeftovers } from "./directory.ts";
+import { inCallContext } from "./errors.ts";
+import { versionOf } from "./file-document.ts";
+import { encodeCollection, fileSuffix } from "./file-names.ts";
+import { errorCode } from "./files.ts";
+
+/** Options of `JsonFileStore`. */
+export interface JsonFileStoreOptions extends BaseStoreOptions {
+  /** The directory holding one `<collection>.json` file per collection; created when missing. */
+  directory: string;
+  /**
+   * Let writers from several processes wait for each other: each write takes the file's lock,
+   * waiting while another process holds it. Without it, a write that meets another process's
+   * write in progress throws `ConcurrentWriterError` instead of waiting.
+   * @default false
+   */
+  lock?: boolean | undefined;
+  /**
+   * With `lock: true`, how long a write waits for another process's lock before it throws
+   * `ConcurrentWriterError`, in milliseconds.
+   * @default 15000
+   */
+  lockTimeoutMs?: number | undefined;
+  /**
+   * Flush each written file and its directory to the device before a write resolves, so the write
+   * survives a power loss too (a killed process never loses or tears a write either way).
+   * @default true
+   */
+  fsync?: boolean | undefined;
+}
+
+/** Errors of the file system that pass with time: too many open files, busy, timed out. */
+const transientCodes = new Set(["EMFILE", "ENFILE", "EAGAIN", "EBUSY", "ETIMEDOUT", "EINTR"]);
+
+const listing = ["keys", "collections", "destroyCollection", "destroy", "cull", "entries"] as const;
+type JsonFileCapability = (typeof listing)[number] | AtomicCapability;
+const JsonFileBase: StoreClass<JsonFileCapability> = storeWith(...listing, ...ATOMIC_CAPABILITIES);
+
+/** A private copy of an entry, so neither the caller nor the file's snapshot shares its value. */
+function copyOf(entry: ManagedEntry): ManagedEntry {
+  return { ...entry, value: JSON.parse(JSON.stringify(entry.value)) };
+}
+
+/**
+ * A store of small, hand-editable JSON files: one pretty-printed `<collection>.json` per
+ * collection in a directory, each entry kept as py-key-value's entry document (value, creation
+ * time, expiry). Every write rewrites its file atomically (temporary file, fsync, rename) under the
+ * file's lock; writes from one process are queued per file and those queued together are written
+ * together. Reads cost one `stat` while the file is unchanged and see edits made by hand or by
+ * other processes.
+ */
+export class JsonFileStore extends JsonFileBase {
+  /** The directory, as given (resolved to an absolute path). */
+  readonly directory: string;
+  private readonly fsync: boolean;
+  private readonly lock: { wait: boolean; timeoutMs: number };
+  private readonly files = new Map<string, CollectionFile>();
+  private root = "";
+
+  /** @throws TypeError or RangeError when `directory`, `lock` or `lockTimeoutMs` is not acceptable */
+  constructor(options: JsonFileStoreOptions) {
+    super(options);
+    if (typeof options?.directory !== "string" || options.directory.length === 0) {
+      throw new TypeError("JsonFileStore needs a `directory`");
+    }
+    if (options.lock !== undefined && typeof options.lock !== "boolean") {
+      throw new TypeError("`lock` must be a boolean");
+    }
+    const timeoutMs = options.lockTimeoutMs ?? 15_000;
+    if (typeof timeoutMs !== "number" || !(timeoutMs >= 0) || !Number.isFinite(timeoutMs)) {
+      throw new RangeError(`lockTimeoutMs must be a finite number ≥ 0, got ${String(timeoutMs)}`);
+    }
+    this.directory = resolve(options.directory);
+    this.fsync = options.fsync ?? true;
+    this.lock = { wait: options.lock === true, timeoutMs };
+  }
+
+  protected override async setup(): Promise<void> {
+    await mkdir(this.directory, { recursive: true });
+    this.root = await realpath(this.directory);
+  }
+
+  protected override mapError(error: unknown, context: ErrorContext): KeyValueError {
+    if (transientCodes.has(errorCode(error) ?? "")) {
+      return new StoreConnectionError({ ...context, cause: error, message: messageOf(error) });
+    }
+    return toStoreError(inCallContext(error, context), context);
+  }
+
+  protected async getEntry(collection: string, key: string): Promise<ManagedEntry | undefined> {
+    const entry = (await this.file(collection).read()).get(key);
+    return entry === undefined ? undefined : copyOf(entry);
+  }
+
+  protected override async getEntries(
+    collection: string,
+    keys: readonly string[],
+  ): Promise<(ManagedEntry | undefined)[]> {
+    const entries = await this.file(collection).read();
+    return keys.map((key) => {
+      const entry = entries.get(key);
+      return entry === undefined ? undefined : copyOf(entry);
+    });
+  }
+
+  protected async putEntry(collection: string, key: string, entry: ManagedEntry): Promise<void> {
+    const own = copyOf(entry);
+    await this.file(collection).update((draft) => draft.set(key, own));
+  }
+
+  protected override async putEntries(
+    collection: string,
+    entries: readonly (readonly [string, ManagedEntry])[],
+  ): Promise<void> {
+    const own = entries.map(([key, entry]) => [key, copyOf(entry)] as const);
+    await this.file(collection).update((draft) => {
+      for (const [key, entry] of own) draft.set(key, entry);
+    });
+  }
+
+  protected deleteEntry(collection: string, key: string): Promise<boolean> {
+    return this.file(collection).update((draft) => draft.remove(key));
+  }
+
+  protected override deleteEntries(collection: string, keys: readonly string[]): Promise<number> {
+    return this.file(collection).update((draft) => keys.filter((key) => draft.remove(key)).length);
+  }
+
+  protected async *enumerateKeys(collection: string): AsyncIterable<string> {
+    const now = this.clock.now();
+    for (const [key, entry] of await this.file(collection).read()) {
+      if (!isExpired(entry, now)) yield key;
+    }
+  }
+
+  protected async *enumerateCollections(): AsyncIterable<string> {
+    for (const collection of await collectionsIn(this.root)) {
+      const now = this.clock.now();
+      const entries = await this.file(collection).read();
+      if (Array.from(entries.values()).some((entry) => !isExpired(entry, now))) yield collection;
+    }
+  }
+
+  /** Removes the collection's file under its lock; `true` when it held a live entry. */
+  protected dropCollection(collection: string): Promise<boolean> {
+    return this.file(collection).update((draft) => {
+      let held = false;
+      for (const key of Array.from(draft.entries.keys())) held = draft.remove(key) || held;
+      return held;
+    });
+  }
+
+  /** Removes every collection file in the directory; other files are left alone. */
+  protected async dropAll(): Promise<boolean> {
+    let held = false;
+    for (const collection of await collectionsIn(this.root)) {
+      held = (await this.dropCollection(collection)) || held;
+    }
+    return held;
+  }
+
+  /** Rewrites each file without its expired entries, and removes what killed writers left. */
+  protected async removeExpired(): Promise<void> {
+    await removeLeftovers(this.root);
+    for (const collection of await collectionsIn(this.root)) {
+      await this.file(collection).update((draft) => {
+        for (const [key, entry] of draft.entries) {
+          if (isExpired(entry, draft.now)) draft.remove(key);
+        }
+      });
+    }
+  }
+
+  protected insertEntry(collection: string, key: string, entry: ManagedEntry): Promise<boolean> {
+    const own = copyOf(entry);
+    return this.file(collection).update((draft) => {
+      if (draft.live(key) !== undefined) return false;
+      draft.set(key, own);
+      return true;
+    });
+  }
+
+  protected async readVersioned(
+    collection: string,
+    key: string,
+  ): Promise<StoredVersion | undefined> {
+    const entry = (await this.file(collection).read()).get(key);
+    return entry === undefined ? undefined : { entry: copyOf(entry), version: versionOf(entry) };
+  }
+
+  protected replaceVersioned(
+    collection: string,
+    key: string,
+    entry: ManagedEntry,
+    version: string,
+  ): Promise<boolean> {
+    const own = copyOf(entry);
+    return this.ifVersion(collection, key, version, (draft) => draft.set(key, own));
+  }
+
+  protected removeVersioned(collection: string, key: string, version: string): Promise<boolean> {
+    return this.ifVersion(collection, key, version, (draft) => draft.remove(key));
+  }
+
+  protected addToCounter(collection: string, key: string, change: CounterChange): Promise<number> {
+    const context = { operation: "increment", collection, key } as const;
+    return this.file(collection).update((draft) => {
+      const { entry, count } = counterEntry(draft.live(key), change, context);
+      draft.set(key, entry);
+      return count;
+    });
+  }
+
+  protected touchEntry(
+    collection: string,
+    key: string,
+    expiresAt: number | undefined,
+  ): Promise<boolean> {
+    return this.file(collection).update((draft) => {
+      const current = draft.live(key);
+      if (current === undefined) return false;
+      draft.set(key, { ...current, expiresAt });
+      return true;
+    });
+  }
+
+  /** Runs `change` only while the key's live entry still has `version`. */
+  private ifVersion(
+    collection: string,
+    key: string,
+    version: string,
+    change: (draft: Draft) => void,
+  ): Promise<boolean> {
+    return this.file(collection).update((draft) => {
+      const current = draft.live(key);
+      if (current === undefined || versionOf(current) !== version) return false;
+      change(draft);
+      return true;
+    });
+  }
+
+  private file(collection: string): CollectionFile {
+    let file = this.files.get(collection);
+    if (file === undefined) {
+      const path = join(this.root, encodeCollection(collection) + fileSuffix);
+      file = new CollectionFile(path, collection, {
+        fsync: this.fsync,
+        lock: this.lock,
+        clock: this.clock,
+      });
+      this.files.set(collection, file);
+    }
+    return file;
+  }
+}
