@@ -22,7 +22,12 @@ export {
   UnknownTypeError,
 } from "./errors.ts";
 export type { ImportModule } from "./load.ts";
-export type { OptionSpec, OptionSpecs, OptionType } from "./options.ts";
+export {
+  type OptionSpec,
+  type OptionSpecs,
+  type OptionType,
+  redactCredentials,
+} from "./options.ts";
 export {
   type RegisterOptions,
   registeredStores,

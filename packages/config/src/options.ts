@@ -36,6 +36,11 @@ export interface OptionContext {
 const secretName = /pass|secret|token|credential|auth|salt|material|^keys?$|apikey/i;
 const urlCredentials = /([a-z][a-z0-9+.-]*:\/\/)[^@/\s"]*@/gi;
 
+/** Text with the credentials of every URL in it (`scheme://user:password@`) replaced by `***`. */
+export function redactCredentials(text: string): string {
+  return text.replace(urlCredentials, "$1***@");
+}
+
 /** A value as it may appear in a message: JSON, URL credentials and known secrets replaced by `***`. */
 export function show(value: unknown, secrets?: ReadonlySet<string>): string {
   let text: string;
@@ -44,7 +49,7 @@ export function show(value: unknown, secrets?: ReadonlySet<string>): string {
   } catch {
     text = String(value);
   }
-  text = text.replace(urlCredentials, "$1***@");
+  text = redactCredentials(text);
   for (const secret of secrets ?? []) {
     if (secret.length > 0) text = text.split(secret).join("***");
   }

@@ -20,6 +20,7 @@ import {
   MissingPackageError,
   openStore,
   parseStoreUrl,
+  redactCredentials,
   registerStore,
   storeFromPackage,
   UnknownOptionError,
@@ -186,6 +187,11 @@ describe("openStore refuses a URL that cannot work, before connecting", () => {
     expect((error as Error).message).not.toContain("hunter2");
     await expect(openStore("http://127.0.0.1:9200")).rejects.toThrow(/an index prefix/);
     await expect(openStore("memory:/somewhere")).rejects.toThrow(ConfigError);
+  });
+  it("redactCredentials hides the user and password of every URL in a text", () => {
+    expect(
+      redactCredentials("from redis://user:hunter2@h:6379/0 to mongodb://:pw@h/db, file:/x"),
+    ).toBe("from redis://***@h:6379/0 to mongodb://***@h/db, file:/x");
   });
   it("a store whose package is not installed: MissingPackageError names the package", async () => {
     registerStore("not-installed", storeFromPackage("@kv/not-installed", "NotInstalledStore"));
