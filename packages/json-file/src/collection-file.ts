@@ -1,6 +1,6 @@
 import { open, stat } from "node:fs/promises";
 import { dirname } from "node:path";
-import { type Clock, isExpired, type ManagedEntry } from "@kv/protocol";
+import { type Clock, DeserializationError, isExpired, type ManagedEntry } from "@kv/protocol";
 import { type FileContents, formatFile, parseFile } from "./file-document.ts";
 import { acquireLock, type LockPolicy, releaseLock } from "./file-lock.ts";
 import { isMissing, syncDirectory, unlinkIfExists, writeAtomic } from "./files.ts";
@@ -52,9 +52,14 @@ export class Draft {
 /** One queued change of a file, with its caller's promise. */
 interface Change {
   readonly apply: (draft: Draft) => unknown;
+  /** When given, a file that cannot be read is replaced by an empty one and this gives the result. */
+  readonly replaceUnreadable: (() => unknown) | undefined;
   readonly resolve: (result: unknown) => void;
   readonly reject: (error: unknown) => void;
 }
+
+/** What one change came to. */
+type Outcome = { result: unknown } | { error: unknown };
 
 /** What was last read or written, and the file's identity at that moment. */
 interface Snapshot {
@@ -129,19 +134,26 @@ export class CollectionFile {
   /**
    * Applies `apply` to the file's entries under its lock and writes the file when it changed
    * anything; resolves with what `apply` returned. When `apply` throws, its changes are dropped
-   * (it must throw before changing anything) and the call rejects.
+   * (it must throw before changing anything) and the call rejects. A file that is not valid
+   * JSON or holds no valid entries fails the call, unless `replaceUnreadable` is given: then
+   * `apply` runs on no entries and the call resolves with what `replaceUnreadable` returns.
    * @throws ConcurrentWriterError, JsonFileSyntaxError, DeserializationError, file-system errors
    */
-  update<T>(apply: (draft: Draft) => T): Promise<T> {
+  update<T>(apply: (draft: Draft) => T, replaceUnreadable?: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.pending.push({ apply, resolve: resolve as (result: unknown) => void, reject });
+      this.pending.push({
+        apply,
+        replaceUnreadable,
+        resolve: resolve as (result: unknown) => void,
+        reject,
+      });
       if (this.pending.length === 1) enqueue(this.path, () => this.flush());
     });
   }
 
   private async flush(): Promise<void> {
     const batch = this.pending.splice(0);
-    let outcomes: { result?: unknown; error?: unknown }[];
+    let outcomes: Outcome[];
     try {
       const owner = await acquireLock(this.path, this.settings.lock);
       try {
@@ -155,25 +167,36 @@ export class CollectionFile {
     }
     for (const [index, change] of batch.entries()) {
       const outcome = outcomes[index];
-      if (outcome !== undefined && "error" in outcome) change.reject(outcome.error);
-      else change.resolve(outcome?.result);
+      if (outcome === undefined || "error" in outcome) change.reject(outcome?.error);
+      else change.resolve(outcome.result);
     }
   }
 
-  private async applyAndWrite(
-    batch: readonly Change[],
-  ): Promise<{ result?: unknown; error?: unknown }[]> {
-    const identity = await identityOf(this.path);
-    const current = this.snapshot?.identity === identity ? this.snapshot : await this.load();
-    const draft = new Draft(current.entries, this.settings.clock.now());
-    const outcomes = batch.map((change) => {
+  private async applyAndWrite(batch: readonly Change[]): Promise<Outcome[]> {
+    const now = this.settings.clock.now();
+    let draft: Draft | undefined;
+    let unreadable: unknown;
+    try {
+      const identity = await identityOf(this.path);
+      const current = this.snapshot?.identity === identity ? this.snapshot : await this.load();
+      draft = new Draft(current.entries, now);
+    } catch (error) {
+      if (!DeserializationError.isInstance(error)) throw error;
+      unreadable = error;
+    }
+    const outcomes = batch.map((change): Outcome => {
       try {
-        return { result: change.apply(draft) };
+        if (draft !== undefined) return { result: change.apply(draft) };
+        if (change.replaceUnreadable === undefined) return { error: unreadable };
+        draft = new Draft(new Map(), now);
+        draft.changed = true;
+        change.apply(draft);
+        return { result: change.replaceUnreadable() };
       } catch (error) {
         return { error };
       }
     });
-    if (draft.changed) await this.write(draft);
+    if (draft?.changed === true) await this.write(draft);
     return outcomes;
   }
 

@@ -161,13 +161,19 @@ export class JsonFileStore extends JsonFileBase {
     }
   }
 
-  /** Removes the collection's file under its lock; `true` when it held a live entry. */
+  /**
+   * Removes the collection's file under its lock, even one that cannot be read; `true` when it
+   * held a live entry (or could not be read).
+   */
   protected dropCollection(collection: string): Promise<boolean> {
-    return this.file(collection).update((draft) => {
-      let held = false;
-      for (const key of Array.from(draft.entries.keys())) held = draft.remove(key) || held;
-      return held;
-    });
+    return this.file(collection).update(
+      (draft) => {
+        let held = false;
+        for (const key of Array.from(draft.entries.keys())) held = draft.remove(key) || held;
+        return held;
+      },
+      () => true,
+    );
   }
 
   /** Removes every collection file in the directory; other files are left alone. */

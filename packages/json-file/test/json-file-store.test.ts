@@ -210,6 +210,20 @@ describe("JsonFileStore and hand edits", () => {
     expect(readFileSync(path, "utf8")).toBe(broken);
   });
 
+  it("removes a broken file on destroyCollection and destroy, and only then", async () => {
+    const directory = freshDirectory();
+    mkdirSync(directory);
+    writeFileSync(join(directory, "a.json"), "{ broken");
+    writeFileSync(join(directory, "b.json"), "{ broken");
+    const store = new JsonFileStore({ directory });
+    await expect(store.cull()).rejects.toSatisfy(JsonFileSyntaxError.isInstance);
+    expect(readdirSync(directory).sort()).toEqual(["a.json", "b.json"]);
+    expect(await store.destroyCollection("a")).toBe(true);
+    expect(readdirSync(directory)).toEqual(["b.json"]);
+    expect(await store.destroy()).toBe(true);
+    expect(readdirSync(directory)).toEqual([]);
+  });
+
   it("finds the line of a trailing comma and of a missing brace", async () => {
     const directory = freshDirectory();
     mkdirSync(directory);
