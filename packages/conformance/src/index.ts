@@ -10,6 +10,7 @@ import { describeTtl } from "./ttl.ts";
 
 export { describeAtomicOperations } from "./atomic.ts";
 export { describeBasic, describeCopySemantics, sampleValues } from "./basic.ts";
+export * from "./blob.ts";
 export { describeBulk } from "./bulk.ts";
 export { describeCapabilities } from "./capabilities.ts";
 export { describeCollections, hostileNames } from "./collections.ts";

@@ -1,0 +1,122 @@
+import { Readable } from "node:stream";
+import type { ReadableStream } from "node:stream/web";
+import { KeyValueError, type KeyValueErrorOptions, SerializationError } from "@kv/protocol";
+import type { BlobData } from "./blob-store.ts";
+import { BlobSourceError } from "./errors.ts";
+
+type Context = Omit<KeyValueErrorOptions, "message" | "cause">;
+
+/** Data to store, normalised: whole bytes in memory, or a stream of byte chunks read once. */
+export type BlobSource =
+  | { readonly bytes: Uint8Array; readonly chunks?: undefined }
+  | { readonly bytes?: undefined; readonly chunks: AsyncIterable<Uint8Array> };
+
+const encoder = new TextEncoder();
+
+/**
+ * Normalises every kind of `BlobData` without reading any stream: bytes and strings become
+ * `bytes`, streams and iterables become one async iterable of `Uint8Array` chunks whose failures
+ * arrive as `BlobSourceError` (the source's error as `cause`) and whose chunks of another kind
+ * arrive as `SerializationError`.
+ * @throws SerializationError when `data` is none of the accepted kinds
+ */
+export function toBlobSource(data: BlobData, context: Context = {}): BlobSource {
+  if (data instanceof Uint8Array) return { bytes: data };
+  if (typeof data === "string") return { bytes: encoder.encode(data) };
+  if (data instanceof ArrayBuffer) return { bytes: new Uint8Array(data) };
+  if (isWebStream(data)) return { chunks: checkedChunks(webChunks(data), context) };
+  if (isIterable(data, Symbol.asyncIterator) || isIterable(data, Symbol.iterator)) {
+    return { chunks: checkedChunks(data as AsyncIterable<unknown>, context) };
+  }
+  throw new SerializationError({
+    ...context,
+    message: `Blob data must be bytes, a string, a Readable, a ReadableStream or an (async) iterable of chunks, got ${describe(data)}`,
+  });
+}
+
+/** Reads a whole byte stream into one `Uint8Array`. */
+export async function collectBytes(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  let length = 0;
+  for await (const chunk of chunks) {
+    parts.push(chunk);
+    length += chunk.byteLength;
+  }
+  if (parts.length === 1 && parts[0] !== undefined) return parts[0];
+  const bytes = new Uint8Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    bytes.set(part, offset);
+    offset += part.byteLength;
+  }
+  return bytes;
+}
+
+/** A byte stream that yields `bytes` once (in one chunk), for code paths that take streams. */
+export async function* singleChunk(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield bytes;
+}
+
+/** A Node byte stream (not object mode) over chunks, read on demand. */
+export function toReadable(chunks: AsyncIterable<Uint8Array>): Readable {
+  if (chunks instanceof Readable) return chunks;
+  return Readable.from(chunks, { objectMode: false });
+}
+
+async function* checkedChunks(
+  source: AsyncIterable<unknown> | Iterable<unknown>,
+  context: Context,
+): AsyncGenerator<Uint8Array> {
+  try {
+    for await (const chunk of source) {
+      if (chunk instanceof Uint8Array) yield chunk;
+      else if (typeof chunk === "string") yield encoder.encode(chunk);
+      else if (chunk instanceof ArrayBuffer) yield new Uint8Array(chunk);
+      else {
+        throw new SerializationError({
+          ...context,
+          message: `A blob chunk must be bytes or a string, got ${describe(chunk)}`,
+        });
+      }
+    }
+  } catch (error) {
+    if (KeyValueError.isInstance(error)) throw error;
+    throw new BlobSourceError({ ...context, cause: error });
+  }
+}
+
+async function* webChunks(stream: ReadableStream<unknown>): AsyncGenerator<unknown> {
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+function isWebStream(data: unknown): data is ReadableStream<unknown> {
+  return (
+    typeof data === "object" &&
+    data !== null &&
+    !(data instanceof Readable) &&
+    typeof (data as ReadableStream).getReader === "function"
+  );
+}
+
+function isIterable(data: unknown, symbol: symbol): boolean {
+  return (
+    typeof data === "object" &&
+    data !== null &&
+    typeof (data as Record<symbol, unknown>)[symbol] === "function"
+  );
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value !== "object") return typeof value;
+  return value.constructor?.name ?? "object";
+}
