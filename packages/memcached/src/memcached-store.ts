@@ -1,0 +1,195 @@
+import {
+  type CounterChange,
+  type ErrorContext,
+  IncrementBatcher,
+  type KeyValueError,
+  type ManagedEntry,
+  type StoreClass,
+  type StoredVersion,
+  storeWith,
+} from "@kv/protocol";
+import type { MemcacheClient } from "memcache-client";
+import {
+  commitIncrements,
+  deleteLive,
+  type EntryRef,
+  insertEntry,
+  readStored,
+  removeIfVersion,
+  replaceIfVersion,
+  type StoredItem,
+  touchEntry,
+  versionOf,
+} from "./atomic.ts";
+import { decodeEntry, encodeEntry } from "./codec.ts";
+import { Commands } from "./commands.ts";
+import { toKeyValueError } from "./errors.ts";
+import { exptimeOf } from "./expiry.ts";
+import { Layout, type Location } from "./layout.ts";
+import { type MemcachedStoreOptions, openClient } from "./options.ts";
+
+type Offered = "close" | "entries" | "putIfAbsent" | "versions" | "increment" | "touch";
+
+const MemcachedBase: StoreClass<Offered> = storeWith(
+  "close",
+  "entries",
+  "putIfAbsent",
+  "versions",
+  "increment",
+  "touch",
+);
+
+/**
+ * A store on one memcached server through memcache-client. Each entry is one item holding
+ * py-key-value's entry document under `collection::key` (see the README for the layout), with
+ * memcached's own expiry set from the entry's TTL. memcached cannot list its keys, so the store
+ * offers no enumeration, `destroyCollection` or `destroy`; it offers `putIfAbsent` (`add`),
+ * versioned writes (`gets`/`cas`), `increment` and `touch` (both `cas` loops).
+ */
+export class MemcachedStore extends MemcachedBase {
+  private readonly client: MemcacheClient;
+  private readonly owned: boolean;
+  private readonly commands: Commands;
+  private readonly layout = new Layout();
+  private readonly counters = new IncrementBatcher((collection, key, changes) =>
+    commitIncrements(this.ref(collection, key), changes),
+  );
+
+  /**
+   * @throws StoreConfigurationError for a malformed `url` or an out-of-range option
+   * @throws InvalidKeyError when `defaultCollection` is not a valid collection name
+   */
+  constructor(options: MemcachedStoreOptions = {}) {
+    super(options);
+    const { client, owned } = openClient(options);
+    this.client = client;
+    this.owned = owned;
+    this.commands = new Commands(client);
+  }
+
+  protected async getEntry(collection: string, key: string): Promise<ManagedEntry | undefined> {
+    const location = this.layout.locate(collection, key);
+    const item = await this.commands.read(location.name, false);
+    return item === undefined ? undefined : decodeEntry(item.data, location, collection, key);
+  }
+
+  /** One `get` naming every key (a command per 1 000 keys). */
+  protected override async getEntries(
+    collection: string,
+    keys: readonly string[],
+  ): Promise<(ManagedEntry | undefined)[]> {
+    const locations = keys.map((key) => this.layout.locate(collection, key));
+    const found = await this.commands.readMany(
+      locations.map((location) => location.name),
+      false,
+    );
+    return locations.map((location, index) => {
+      const item = found.get(location.name);
+      return item && decodeEntry(item.data, location, collection, keys[index] as string);
+    });
+  }
+
+  protected async putEntry(collection: string, key: string, entry: ManagedEntry): Promise<void> {
+    const { name } = this.layout.locate(collection, key);
+    const exptime = exptimeOf(entry.expiresAt, this.clock.now());
+    await this.commands.set(name, encodeEntry(entry, collection, key), exptime);
+  }
+
+  /** One `set` per entry, all sent at once (memcached has no multi-key write). */
+  protected override async putEntries(
+    collection: string,
+    entries: readonly (readonly [string, ManagedEntry])[],
+  ): Promise<void> {
+    const now = this.clock.now();
+    await Promise.all(
+      entries.map(([key, entry]) =>
+        this.commands.set(
+          this.layout.locate(collection, key).name,
+          encodeEntry(entry, collection, key),
+          exptimeOf(entry.expiresAt, now),
+        ),
+      ),
+    );
+  }
+
+  /** `gets`, then `delete` when the entry is live (see `deleteLive`). */
+  protected async deleteEntry(collection: string, key: string): Promise<boolean> {
+    const ref = this.ref(collection, key);
+    return deleteLive(ref, await readStored(ref));
+  }
+
+  /** One `gets` naming every key, then the deletes of those found, all sent at once. */
+  protected override async deleteEntries(
+    collection: string,
+    keys: readonly string[],
+  ): Promise<number> {
+    const refs = keys.map((key) => this.ref(collection, key));
+    const found = await this.commands.readMany(
+      refs.map((ref) => ref.location.name),
+      true,
+    );
+    const deleted = await Promise.all(
+      refs.map((ref) => {
+        const item = found.get(ref.location.name);
+        const entry =
+          item?.cas === undefined
+            ? undefined
+            : decodeEntry(item.data, ref.location, collection, ref.key);
+        const stored: StoredItem | undefined =
+          entry === undefined || item?.cas === undefined ? undefined : { entry, cas: item.cas };
+        return deleteLive(ref, stored);
+      }),
+    );
+    return deleted.filter(Boolean).length;
+  }
+
+  protected override mapError(error: unknown, context: ErrorContext): KeyValueError {
+    return toKeyValueError(error, context);
+  }
+
+  protected async release(): Promise<void> {
+    if (this.owned) this.client.shutdown();
+  }
+
+  protected insertEntry(collection: string, key: string, entry: ManagedEntry): Promise<boolean> {
+    return insertEntry(this.ref(collection, key), entry);
+  }
+
+  protected async readVersioned(
+    collection: string,
+    key: string,
+  ): Promise<StoredVersion | undefined> {
+    const stored = await readStored(this.ref(collection, key));
+    return stored && { entry: stored.entry, version: versionOf(stored) };
+  }
+
+  protected replaceVersioned(
+    collection: string,
+    key: string,
+    entry: ManagedEntry,
+    version: string,
+  ): Promise<boolean> {
+    return replaceIfVersion(this.ref(collection, key), entry, version);
+  }
+
+  protected removeVersioned(collection: string, key: string, version: string): Promise<boolean> {
+    return removeIfVersion(this.ref(collection, key), version);
+  }
+
+  protected addToCounter(collection: string, key: string, change: CounterChange): Promise<number> {
+    return this.counters.add(collection, key, change);
+  }
+
+  protected touchEntry(
+    collection: string,
+    key: string,
+    expiresAt: number | undefined,
+  ): Promise<boolean> {
+    return touchEntry(this.ref(collection, key), expiresAt);
+  }
+
+  private ref(collection: string, key: string): EntryRef {
+    const location: Location = this.layout.locate(collection, key);
+    return { commands: this.commands, location, collection, key, clock: this.clock };
+  }
+}
