@@ -1,0 +1,79 @@
+import {
+  DeserializationError,
+  InvalidKeyError,
+  type ManagedEntry,
+  type Operation,
+  SerializationError,
+  type Value,
+} from "@kv/protocol";
+
+/** An entry as the store reads it: the value's JSON text and the timestamps in epoch ms. */
+export interface EntryRow {
+  v: string;
+  c: number | null;
+  e: number | null;
+}
+
+/** An entry as the store writes it: value JSON, ttl (seconds), created_at, expires_at (epoch ms). */
+export type EntryParameters = [string, number | null, number | null, number | null];
+
+/** Reads a row's entry. @throws DeserializationError when the value is not a JSON object */
+export function toEntry(row: EntryRow, collection: string, key?: string): ManagedEntry {
+  let value: unknown;
+  try {
+    value = JSON.parse(row.v);
+  } catch (cause) {
+    throw new DeserializationError({ collection, key, cause });
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new DeserializationError({
+      collection,
+      key,
+      message: "The stored value is not a JSON object",
+    });
+  }
+  return { value: value as Value, createdAt: row.c ?? undefined, expiresAt: row.e ?? undefined };
+}
+
+/**
+ * The parameters that write an entry; `ttl` is the seconds it had to live when written, as
+ * py-key-value records it.
+ * @throws SerializationError when the value holds the character U+0000, which `jsonb` refuses
+ */
+export function toParameters(
+  entry: ManagedEntry,
+  now: number,
+  context: { operation: Operation; collection: string; key: string },
+): EntryParameters {
+  const json = JSON.stringify(entry.value);
+  if (json.includes("\\u0000")) {
+    throw new SerializationError({
+      ...context,
+      message: "PostgreSQL's jsonb cannot hold the character U+0000",
+    });
+  }
+  return [
+    json,
+    ttlOf(entry.expiresAt, entry.createdAt ?? now),
+    entry.createdAt ?? null,
+    entry.expiresAt ?? null,
+  ];
+}
+
+/** The seconds from `from` to `expiresAt`, or null for no expiry. */
+export function ttlOf(expiresAt: number | undefined, from: number): number | null {
+  return expiresAt === undefined ? null : (expiresAt - from) / 1000;
+}
+
+/**
+ * Refuses a key or collection name PostgreSQL's `text` cannot hold (one with U+0000).
+ * @throws InvalidKeyError
+ */
+export function checkName(name: string, what: "Key" | "Collection name", context: object): void {
+  if (name.includes("\0")) {
+    throw new InvalidKeyError({
+      ...context,
+      message: `${what} contains the character U+0000, which PostgreSQL's text cannot hold`,
+    });
+  }
+}
