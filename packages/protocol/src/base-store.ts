@@ -19,6 +19,7 @@ import {
   type ValueWithTtl,
 } from "./key-value.ts";
 import { createEntry, isExpired, type ManagedEntry, remainingTtl } from "./managed-entry.ts";
+import { dataMethods, systemNameOfClass, traceMethods } from "./tracing.ts";
 import { resolveTtl, validateCollection, validateKey, validateValue } from "./validation.ts";
 
 /** Options every store accepts. */
@@ -46,6 +47,11 @@ export type ErrorContext = Omit<KeyValueErrorOptions, "message" | "cause">;
 export abstract class BaseStore implements KeyValue {
   /** The collection used when a call names none. */
   readonly defaultCollection: string;
+  /**
+   * The backend, named as OpenTelemetry's `db.system.name` would (`"redis"`, `"mongodb"` ...):
+   * by default the class name without `Store`, in lower case. A store may override it.
+   */
+  readonly systemName: string;
   /** The time source used for expiry. */
   protected readonly clock: Clock;
   #storeReady = false;
@@ -59,6 +65,7 @@ export abstract class BaseStore implements KeyValue {
     const defaultCollection = options.defaultCollection ?? DEFAULT_COLLECTION;
     validateCollection(defaultCollection);
     this.defaultCollection = defaultCollection;
+    this.systemName = systemNameOfClass(new.target.name);
     this.clock = options.clock ?? systemClock;
   }
 
@@ -409,6 +416,8 @@ export abstract class BaseStore implements KeyValue {
     }
   }
 }
+
+traceMethods(BaseStore.prototype, dataMethods);
 
 /** The entries with distinct keys, in order, keeping the last value of a repeated key. */
 function distinctEntries(entries: readonly Entry[]): readonly Entry[] {

@@ -29,6 +29,7 @@ import {
   type ValueWithTtl,
 } from "./key-value.ts";
 import type { ManagedEntry } from "./managed-entry.ts";
+import { systemNameOf } from "./tracing.ts";
 import { updateWithRetry } from "./update-with-retry.ts";
 import { validateCollection, validateKey, validateTtl, validateValue } from "./validation.ts";
 
@@ -242,6 +243,11 @@ export abstract class BaseWrapper extends OptionalCapabilities implements KeyVal
       return this.invoke("deleteMany", (store) => store.deleteMany(keys, options), options);
     }
     return this.#deleteMany(keys, options);
+  }
+
+  /** The backend of the inner store (its `systemName`), when it names one. */
+  get systemName(): string | undefined {
+    return systemNameOf(this.store);
   }
 
   /** Closes the inner store when it can be closed; a no-op otherwise. */

@@ -172,6 +172,8 @@ export interface CapabilityMethod {
   readonly collectionAt?: number;
   /** The index of its key argument, when it works on one key. */
   readonly keyAt?: number;
+  /** The index of its list of keys (or of `[key, …]` pairs), when it works on many. */
+  readonly keysAt?: number;
   /** The index of a value argument it writes, when it has one. */
   readonly valueAt?: number;
   /** True when it returns a `VersionedValue` (or `undefined`). */
@@ -200,8 +202,8 @@ export const capabilityMethods: { readonly [C in Capability]: readonly Capabilit
   cull: [{ name: "cull", operation: "cull" }],
   close: [{ name: "close", operation: "close" }],
   entries: [
-    { name: "readEntries", operation: "readEntries", optionsAt: 1 },
-    { name: "writeEntries", operation: "writeEntries", optionsAt: 1 },
+    { name: "readEntries", operation: "readEntries", keysAt: 0, optionsAt: 1 },
+    { name: "writeEntries", operation: "writeEntries", keysAt: 0, optionsAt: 1 },
   ],
   putIfAbsent: [
     {

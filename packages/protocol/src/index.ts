@@ -116,6 +116,13 @@ export {
   type StoredVersion,
   storeWith,
 } from "./store-with.ts";
+export {
+  type StoreOperationEvent,
+  systemNameOf,
+  TRACED_OPERATIONS,
+  TRACING_CHANNEL_PREFIX,
+  tracingChannelName,
+} from "./tracing.ts";
 export { type TypedKeyValue, typed } from "./typed.ts";
 export { type UpdateOptions, updateWithRetry } from "./update-with-retry.ts";
 export {

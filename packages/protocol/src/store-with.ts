@@ -20,6 +20,7 @@ import {
 import type { Operation } from "./errors.ts";
 import type { CollectionOptions, PutOptions, Value } from "./key-value.ts";
 import { createEntry, isExpired, type ManagedEntry, remainingTtl } from "./managed-entry.ts";
+import { capabilityTracedMethods, traceMethods } from "./tracing.ts";
 import { resolveTtl, validateEntry, validateKey, validateValue } from "./validation.ts";
 
 /** What a store implements to offer `keys()` and `iterateKeys()`. */
@@ -344,6 +345,8 @@ abstract class CapabilityMethodsImpl extends BaseStore {
     );
   }
 }
+
+traceMethods(CapabilityMethodsImpl.prototype, capabilityTracedMethods);
 
 /**
  * The entry a conditional write stores, its input checked.
