@@ -9,7 +9,7 @@ import {
   UpdateConflictError,
 } from "@kv/protocol";
 import type { Etcd3, IKeyValue } from "etcd3";
-import { type EntryLocation, entryOf, putRequest } from "./entries.ts";
+import { type EntryLocation, entryOf, putRequest, withLease } from "./entries.ts";
 import type { Leases } from "./leases.ts";
 import { readKey, swapKey } from "./requests.ts";
 
@@ -51,9 +51,10 @@ async function swap<T>(
     if (!("write" in decision)) return decision.result;
     const { write } = decision;
     const revision = known?.mod_revision ?? "0";
+    const put = putRequest(target, write, target.maxRequestBytes);
     const outcome = await target.leases.withLeases([write.expiresAt], (leaseOf) => {
-      const put = putRequest(target, write, leaseOf, target.maxRequestBytes);
-      return swapKey(target.client, target.etcdKey, revision, { request_put: put });
+      const request_put = withLease(put, write.expiresAt, leaseOf);
+      return swapKey(target.client, target.etcdKey, revision, { request_put });
     });
     if (outcome.written) return decision.result;
     known = outcome.current;
@@ -112,9 +113,10 @@ export async function replaceAt(
   entry: ManagedEntry,
   revision: string,
 ): Promise<boolean> {
+  const put = putRequest(target, entry, target.maxRequestBytes);
   const outcome = await target.leases.withLeases([entry.expiresAt], (leaseOf) => {
-    const put = putRequest(target, entry, leaseOf, target.maxRequestBytes);
-    return swapKey(target.client, target.etcdKey, revision, { request_put: put });
+    const request_put = withLease(put, entry.expiresAt, leaseOf);
+    return swapKey(target.client, target.etcdKey, revision, { request_put });
   });
   return outcome.written;
 }

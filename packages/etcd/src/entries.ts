@@ -17,22 +17,30 @@ export function entryOf(kv: IKeyValue): ManagedEntry {
 }
 
 /**
- * The put request that stores an entry: py-key-value's entry document as the value, with the
- * lease of its expiry.
+ * The put request that stores an entry, without its lease: py-key-value's entry document as the
+ * value.
  * @throws RequestTooLargeError when it would not fit in a request of `limit` bytes
  */
 export function putRequest(
   location: EntryLocation,
   entry: ManagedEntry,
-  leaseOf: LeaseOf,
   limit: number,
 ): IPutRequest {
   const { collection, key, etcdKey } = location;
   const value = Buffer.from(serializeEntry(entry, { collection, key }), "utf8");
   const size = requestSize(etcdKey, value);
   if (size > limit) throw new RequestTooLargeError({ collection, key, size, limit });
-  const lease = leaseOf(entry.expiresAt);
-  return lease === undefined ? { key: etcdKey, value } : { key: etcdKey, value, lease };
+  return { key: etcdKey, value };
+}
+
+/** The put request with the lease of the entry's expiry, when it has one. */
+export function withLease(
+  put: IPutRequest,
+  expiresAt: number | undefined,
+  leaseOf: LeaseOf,
+): IPutRequest {
+  const lease = leaseOf(expiresAt);
+  return lease === undefined ? put : { ...put, lease };
 }
 
 /**

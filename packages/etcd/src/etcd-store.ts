@@ -7,6 +7,7 @@ import {
   isExpired,
   type KeyValueError,
   type ManagedEntry,
+  ReadBatcher,
   type StoreClass,
   type StoredVersion,
   storeWith,
@@ -20,7 +21,7 @@ import {
   type Target,
   touchLive,
 } from "./conditional.ts";
-import { entryOf, putRequest, revisionOf, versionOf } from "./entries.ts";
+import { entryOf, putRequest, revisionOf, versionOf, withLease } from "./entries.ts";
 import { toKeyValueError } from "./errors.ts";
 import { Layout, prefixEnd } from "./layout.ts";
 import { Leases } from "./leases.ts";
@@ -58,8 +59,9 @@ const EtcdBase: StoreClass<(typeof capabilities)[number] | AtomicCapability> = s
  * A store on etcd v3: one etcd key per entry, `<namespace>/<collection>/<key>`, holding
  * py-key-value's entry document. Entries that expire carry a lease shared with entries expiring
  * close to them, so etcd deletes them itself (reads never return an expired entry in between);
- * bulk calls are transactions of up to `maxTxnOps` operations; the atomic operations are
- * transactions comparing the key's `mod_revision`.
+ * bulk calls, and the gets made in one turn of the event loop, are transactions of up to
+ * `maxTxnOps` operations; the atomic operations are transactions comparing the key's
+ * `mod_revision`.
  */
 export class EtcdStore extends EtcdBase {
   /** The client the store sends its requests with. */
@@ -71,9 +73,12 @@ export class EtcdStore extends EtcdBase {
   private readonly ownsClient: boolean;
   private readonly pageSize: number;
   private readonly limits: RequestLimits;
-  private readonly counters = new IncrementBatcher((collection, key, changes) =>
-    commitIncrements(this.target(collection, key), changes),
-  );
+  private readonly counters = new IncrementBatcher((collection, key, changes) => {
+    this.reads.flush();
+    return commitIncrements(this.target(collection, key), changes);
+  });
+  /** Gets made in one turn of the event loop, read together in one transaction. */
+  private readonly reads: ReadBatcher<Buffer, IKeyValue | undefined>;
 
   /**
    * @throws StoreConfigurationError when the namespace, a URL, `timeoutMs`, `pageSize`,
@@ -98,6 +103,10 @@ export class EtcdStore extends EtcdBase {
     this.ownsClient = !("client" in options);
     this.client = "client" in options ? options.client : ownedClient(options);
     this.leases = new Leases(this.client, this.clock);
+    this.reads = new ReadBatcher(
+      (key) => readKey(this.client, key),
+      (keys) => readKeys(this.client, keys, this.limits),
+    );
   }
 
   protected override mapError(error: unknown, context: ErrorContext): KeyValueError {
@@ -105,7 +114,7 @@ export class EtcdStore extends EtcdBase {
   }
 
   protected async getEntry(collection: string, key: string): Promise<ManagedEntry | undefined> {
-    const kv = await readKey(this.client, this.etcdKey(collection, key));
+    const kv = await this.reads.read(this.etcdKey(collection, key));
     return kv === undefined ? undefined : entryOf(kv);
   }
 
@@ -126,17 +135,15 @@ export class EtcdStore extends EtcdBase {
     collection: string,
     entries: readonly (readonly [string, ManagedEntry])[],
   ): Promise<void> {
-    const located = entries.map(([key, entry]) => {
+    this.reads.flush();
+    const puts = entries.map(([key, entry]) => {
       const location = { collection, key, etcdKey: this.etcdKey(collection, key) };
-      putRequest(location, entry, () => undefined, this.limits.maxRequestBytes);
-      return [location, entry] as const;
+      return putRequest(location, entry, this.limits.maxRequestBytes);
     });
     const expiries = entries.map(([, entry]) => entry.expiresAt);
     await this.leases.withLeases(expiries, (leaseOf) => {
-      const puts = located.map(([location, entry]) =>
-        putRequest(location, entry, leaseOf, this.limits.maxRequestBytes),
-      );
-      return writeKeys(this.client, puts, this.limits);
+      const leased = puts.map((put, index) => withLease(put, expiries[index], leaseOf));
+      return writeKeys(this.client, leased, this.limits);
     });
   }
 
@@ -148,6 +155,7 @@ export class EtcdStore extends EtcdBase {
     collection: string,
     keys: readonly string[],
   ): Promise<number> {
+    this.reads.flush();
     const etcdKeys = keys.map((key) => this.etcdKey(collection, key));
     const removed = await deleteKeys(this.client, etcdKeys, this.limits);
     const now = this.clock.now();
@@ -163,8 +171,9 @@ export class EtcdStore extends EtcdBase {
   }
 
   /**
-   * Collections holding a live entry: one range request (limit 1) finds the first key of the
-   * next collection, then the listing jumps past that collection's keys.
+   * Collections holding a live entry: one range request (limit 1, no value) finds the first key
+   * of the next collection, then the listing jumps past that collection's keys. A collection
+   * whose first key has a lease is scanned until a live entry turns up.
    */
   protected async *enumerateCollections(): AsyncGenerator<string> {
     let from = Buffer.from(this.layout.prefix, "utf8");
@@ -179,11 +188,7 @@ export class EtcdStore extends EtcdBase {
         from = Buffer.concat([first.key, Buffer.from([0])]);
         continue;
       }
-      const prefix = Buffer.from(found.prefix, "utf8");
-      for await (const _ of this.liveKeyValues(prefix)) {
-        yield found.collection;
-        break;
-      }
+      if (first.lease === "0" || (await this.holdsLiveKey(found.prefix))) yield found.collection;
       from = Buffer.from(found.after, "utf8");
     }
   }
@@ -205,6 +210,7 @@ export class EtcdStore extends EtcdBase {
   }
 
   protected insertEntry(collection: string, key: string, entry: ManagedEntry): Promise<boolean> {
+    this.reads.flush();
     return insertIfAbsent(this.target(collection, key), entry);
   }
 
@@ -224,6 +230,7 @@ export class EtcdStore extends EtcdBase {
     entry: ManagedEntry,
     version: string,
   ): Promise<boolean> {
+    this.reads.flush();
     const revision = revisionOf(version, this.clock.now());
     return revision !== undefined && replaceAt(this.target(collection, key), entry, revision);
   }
@@ -233,6 +240,7 @@ export class EtcdStore extends EtcdBase {
     key: string,
     version: string,
   ): Promise<boolean> {
+    this.reads.flush();
     const revision = revisionOf(version, this.clock.now());
     return revision !== undefined && removeAt(this.target(collection, key), revision);
   }
@@ -246,6 +254,7 @@ export class EtcdStore extends EtcdBase {
     key: string,
     expiresAt: number | undefined,
   ): Promise<boolean> {
+    this.reads.flush();
     return touchLive(this.target(collection, key), expiresAt);
   }
 
@@ -275,7 +284,13 @@ export class EtcdStore extends EtcdBase {
     }
   }
 
+  private async holdsLiveKey(prefix: string): Promise<boolean> {
+    for await (const _ of this.liveKeyValues(Buffer.from(prefix, "utf8"))) return true;
+    return false;
+  }
+
   private async deletePrefix(prefix: string): Promise<boolean> {
+    this.reads.flush();
     const key = Buffer.from(prefix, "utf8");
     const response = await this.client.kv.deleteRange({ key, range_end: prefixEnd(key) });
     return response.deleted !== "0";
