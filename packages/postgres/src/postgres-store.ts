@@ -64,9 +64,13 @@ export class PostgresStore extends PostgresBase {
     this.ownedPool = ownedPool;
   }
 
-  /** Creates the table and its expiry index when missing. */
+  /**
+   * Creates the table and its expiry index when the table is missing. An existing table is used
+   * as it is, so a role without the CREATE privilege can use a table made for it.
+   */
   protected override async setup(): Promise<void> {
-    await this.queryable.query(this.sql.createSchema);
+    const exists = await this.row<{ present: boolean }>(this.sql.tableExists, []);
+    if (exists?.present !== true) await this.queryable.query(this.sql.createSchema);
   }
 
   protected override async setupCollection(collection: string): Promise<void> {

@@ -8,6 +8,8 @@ export interface Statement {
 
 /** Every statement the store runs on its table. Times are epoch milliseconds (`float8`). */
 export interface Statements {
+  /** → present: whether the table exists (seen through the search path). */
+  readonly tableExists: Statement;
   /** Creates the table and its index when missing, serialized by an advisory lock (no parameters). */
   readonly createSchema: string;
   /** $1 collection, $2 key → v, c, e. */
@@ -93,6 +95,7 @@ export function statementsFor(table: string): Statements {
   });
   const lock = Number.parseInt(createHash("sha1").update(table).digest("hex").slice(0, 8), 16);
   return {
+    tableExists: named("tableExists", `SELECT to_regclass('${t}') IS NOT NULL AS present`),
     createSchema: `SELECT pg_advisory_xact_lock(${lock}::bigint);
 CREATE TABLE IF NOT EXISTS ${t} (collection TEXT NOT NULL, key TEXT NOT NULL, value JSONB NOT NULL,
   ttl DOUBLE PRECISION, created_at TIMESTAMPTZ, expires_at TIMESTAMPTZ, PRIMARY KEY (collection, key));

@@ -9,7 +9,7 @@ import {
   SerializationError,
   StoreClosedError,
   StoreConnectionError,
-  type StoreError,
+  StoreError,
   StoreSetupError,
 } from "@kv/protocol";
 import pg from "pg";
@@ -131,6 +131,34 @@ describe("layout shared with py-key-value", () => {
     const [, ttl] = await store.ttl("py", { collection: "c" });
     expect(ttl).toBeGreaterThan(58);
     expect(ttl).toBeLessThanOrEqual(60.001);
+  });
+
+  it("uses an existing table as it is: a role that may not create tables can use one made for it", async () => {
+    const table = freshTable("granted");
+    const role = `kv_limited_${table.slice(-12)}`;
+    await newStore({ table }).put("k", { n: 1 });
+    const asRole = Object.assign(new URL(url), { username: role, password: "" }).href;
+    await pool.query(`CREATE ROLE ${role} LOGIN`);
+    try {
+      await pool.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON "${table}" TO ${role}`);
+      const limited = new PostgresStore({ url: asRole, table });
+      try {
+        expect(await limited.get("k")).toEqual({ n: 1 });
+        await limited.put("k2", { n: 2 }, { ttl: 60 });
+        expect(await limited.increment("counter")).toBe(1);
+      } finally {
+        await limited.close();
+      }
+      const refused = new PostgresStore({
+        url: asRole,
+        table: freshTable("not_granted"),
+      });
+      await expect(refused.get("k")).rejects.toThrow(StoreSetupError);
+      await refused.close();
+    } finally {
+      await pool.query(`DROP OWNED BY ${role}`);
+      await pool.query(`DROP ROLE ${role}`);
+    }
   });
 
   it("folds the table name to lower case, as an unquoted name in py-key-value's SQL is", async () => {
@@ -365,7 +393,8 @@ describe("connections and errors", () => {
     await pool.query(`CREATE TABLE "${table}" (collection TEXT, key TEXT, value INTEGER)`);
     const store = newStore({ table });
     const error = await store.put("k", { n: 1 }).catch((caught) => caught);
-    expect(error).toBeInstanceOf(StoreSetupError);
+    expect(error).toBeInstanceOf(StoreError);
+    expect(error).toMatchObject({ operation: "put", key: "k" });
     expect(isTransientError(error)).toBe(false);
     expect((error as StoreError).cause).toBeInstanceOf(pg.DatabaseError);
   });
