@@ -18,6 +18,7 @@ export const SUITES: readonly { id: string; load: () => Promise<Suite> }[] = [
     id: "elasticsearch",
     load: async () => (await import("./elasticsearch.ts")).elasticsearchSuite(),
   },
+  { id: "etcd", load: async () => (await import("./etcd.ts")).etcdSuite() },
   { id: "memcached", load: async () => (await import("./memcached.ts")).memcachedSuite() },
   { id: "cache-memory", load: async () => (await import("./cache.ts")).cacheMemorySuite() },
   { id: "cache-redis", load: async () => (await import("./cache-redis.ts")).cacheRedisSuite() },
