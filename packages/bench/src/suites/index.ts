@@ -20,6 +20,7 @@ export const SUITES: readonly { id: string; load: () => Promise<Suite> }[] = [
   },
   { id: "etcd", load: async () => (await import("./etcd.ts")).etcdSuite() },
   { id: "memcached", load: async () => (await import("./memcached.ts")).memcachedSuite() },
+  { id: "postgres", load: async () => (await import("./postgres.ts")).postgresSuite() },
   { id: "cache-memory", load: async () => (await import("./cache.ts")).cacheMemorySuite() },
   { id: "cache-redis", load: async () => (await import("./cache-redis.ts")).cacheRedisSuite() },
 ];
