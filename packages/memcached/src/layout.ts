@@ -4,9 +4,11 @@ import { createHash } from "node:crypto";
 const SEPARATOR = "::";
 /**
  * The longest memcached key written as it is, in UTF-8 bytes: py-key-value's limit (memcached's own
- * is 250). A longer one is replaced by its SHA-256 digest.
+ * is 250). A longer one is replaced by `H_` and its SHA-256 digest.
  */
 export const MAX_PLAIN_KEY_BYTES = 240;
+/** What py-key-value puts before the digest of a key too long to write as it is. */
+const DIGEST_PREFIX = "H_";
 const needsEncoding = /[%:]/;
 const whitespace = /\s/u;
 
@@ -14,7 +16,7 @@ const whitespace = /\s/u;
 export interface Location {
   /** The memcached key. */
   readonly name: string;
-  /** True when `name` is a digest, so its entry document must name the collection and key it holds. */
+  /** True when `name` is a digest, so the entry document there must name its collection and key. */
   readonly hashed: boolean;
 }
 
@@ -22,8 +24,9 @@ export interface Location {
  * Maps (collection, key) pairs to memcached keys: `collection::key`, py-key-value's layout, with
  * `%` and `:` in the collection written as `%25` and `%3A` so the first `::` always ends it. That
  * text is used as it is when memcached can hold it (at most 240 UTF-8 bytes, no whitespace or
- * control characters); otherwise the key is the text's SHA-256 digest in hex (64 characters,
- * never containing `::`, so a digest never meets a plain key).
+ * control characters); otherwise the key is `H_` and the text's SHA-256 digest in hex, as
+ * py-key-value's `MemcachedV1KeySanitizationStrategy` writes it (66 characters without `::`, so
+ * a digest never meets a plain key).
  */
 export class Layout {
   private lastCollection: string | undefined;
@@ -37,7 +40,10 @@ export class Layout {
     }
     const text = this.lastPrefix + key;
     if (fitsAsIs(text)) return { name: text, hashed: false };
-    return { name: createHash("sha256").update(text).digest("hex"), hashed: true };
+    return {
+      name: `${DIGEST_PREFIX}${createHash("sha256").update(text).digest("hex")}`,
+      hashed: true,
+    };
   }
 }
 

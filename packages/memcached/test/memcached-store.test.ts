@@ -37,8 +37,9 @@ async function rawText(name: string): Promise<string | undefined> {
   return (await raw.get<string | undefined>(name))?.value;
 }
 
-function sha256(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
+/** Where py-key-value's `MemcachedV1KeySanitizationStrategy` puts a long key: `H_<SHA-256 hex>`. */
+function digest(text: string): string {
+  return `H_${createHash("sha256").update(text).digest("hex")}`;
 }
 
 afterEach(async () => {
@@ -64,17 +65,17 @@ describe("layout", () => {
     expect(await rawText(`${encoded}::k:1`)).toContain('"n":1');
   });
 
-  it("puts a name memcached cannot hold under the SHA-256 digest of collection::key", async () => {
+  it("puts a name memcached cannot hold under H_ and the SHA-256 digest of collection::key", async () => {
     const collection = unique("digest");
     const store = open();
     const spaced = "with space";
     const long = "k".repeat(300);
     await store.put(spaced, { n: 1 }, { collection });
     await store.put(long, { n: 2 }, { collection });
-    expect(JSON.parse((await rawText(sha256(`${collection}::${spaced}`))) ?? "null")).toMatchObject(
+    expect(JSON.parse((await rawText(digest(`${collection}::${spaced}`))) ?? "null")).toMatchObject(
       { key: spaced, value: { n: 1 } },
     );
-    expect(await rawText(sha256(`${collection}::${long}`))).toContain('"n":2');
+    expect(await rawText(digest(`${collection}::${long}`))).toContain('"n":2');
     expect(await store.getMany([spaced, long], { collection })).toEqual([{ n: 1 }, { n: 2 }]);
   });
 
@@ -82,7 +83,7 @@ describe("layout", () => {
     const collection = unique("collision");
     const key = "x".repeat(300);
     const document = { collection, key: "other", value: { n: 1 }, version: 1 };
-    await raw.set(sha256(`${collection}::${key}`), JSON.stringify(document), { lifetime: 60 });
+    await raw.set(digest(`${collection}::${key}`), JSON.stringify(document), { lifetime: 60 });
     expect(await open().get(key, { collection })).toBeUndefined();
   });
 
