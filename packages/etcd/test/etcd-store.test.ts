@@ -1,3 +1,4 @@
+import { type AddressInfo, createServer, type Socket } from "node:net";
 import { freeLoopbackPort } from "@kv/conformance";
 import { EtcdStore, RequestTooLargeError } from "@kv/etcd";
 import {
@@ -299,6 +300,23 @@ describe("EtcdStore connections and errors", () => {
       expect((error as Error).cause).toBeInstanceOf(Error);
     }
     await s.close();
+  });
+
+  it("fails with StoreConnectionError after timeoutMs when a server accepts connections but never answers", async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const { port } = silent.address() as AddressInfo;
+    const s = new EtcdStore({ url: `http://127.0.0.1:${port}`, timeoutMs: 300 });
+    try {
+      const error = await s.put("k", { n: 1 }).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(StoreConnectionError);
+      expect((error as Error).cause?.constructor.name).toBe("GRPCDeadlineExceededError");
+    } finally {
+      await s.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it("closes a client it made, and leaves a borrowed one open", async () => {

@@ -44,7 +44,7 @@ async function swap(client: Etcd3, name: string, revision: string, text: string)
   return response.succeeded;
 }
 
-function valueOf(kv: IKeyValue | undefined, now: number): Value | undefined {
+function liveValue(kv: IKeyValue | undefined, now: number): Value | undefined {
   return open(kv?.value.toString(), now);
 }
 
@@ -76,13 +76,13 @@ async function rawClient(): Promise<Client> {
   };
   const read = async (name: string) => (await client.kv.range({ key: key(name) })).kvs[0];
   return {
-    get: async (name) => valueOf(await read(name), Date.now()),
+    get: async (name) => liveValue(await read(name), Date.now()),
     getMany: async (names) => {
       const ranges = names.map((name) => ({ request_range: { key: key(name) } }));
       const responses = await transactions(client, ranges);
       const now = Date.now();
       return responses.flatMap((response) =>
-        response.responses.map((op) => valueOf(op.response_range.kvs[0], now)),
+        response.responses.map((op) => liveValue(op.response_range.kvs[0], now)),
       );
     },
     put: (name, value) => put(name, value),
@@ -98,7 +98,7 @@ async function rawClient(): Promise<Client> {
       increment: async (name) => {
         for (;;) {
           const kv = await read(name);
-          const count = Number(valueOf(kv, Date.now())?.count ?? 0) + 1;
+          const count = Number(liveValue(kv, Date.now())?.count ?? 0) + 1;
           const text = seal({ count }, Date.now());
           if (await swap(client, name, kv?.mod_revision ?? "0", text)) return count;
         }
