@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
+import { createServer, type Socket } from "node:net";
 import { freeLoopbackPort } from "@kv/conformance";
 import { MemcachedStore } from "@kv/memcached";
 import {
@@ -16,6 +17,7 @@ import {
 import { MemcacheClient } from "memcache-client";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { memcachedUrl } from "../../../scripts/services/require-service.ts";
+import { PrivateMemcached } from "./private-server.ts";
 import { itemTtl, serverAddress } from "./raw.ts";
 
 const raw = new MemcacheClient({ server: serverAddress() });
@@ -177,6 +179,38 @@ describe("errors", () => {
       expect(StoreConnectionError.isInstance(error)).toBe(true);
       expect(isTransientError(error)).toBe(true);
       expect((error as Error).cause).toMatchObject({ code: "ECONNREFUSED" });
+    }
+  });
+
+  it("fails with StoreConnectionError when no answer comes within timeoutMs", async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const { port } = silent.address() as { port: number };
+    const store = new MemcachedStore({ url: `memcached://127.0.0.1:${port}`, timeoutMs: 300 });
+    stores.push(store);
+    try {
+      await expect(store.get("k")).rejects.toSatisfy(StoreConnectionError.isInstance);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
+  });
+
+  it("works again once a server that went away is back", async () => {
+    const server = await PrivateMemcached.start();
+    const store = new MemcachedStore({ url: server.url, timeoutMs: 1000 });
+    stores.push(store);
+    try {
+      await store.put("k", { n: 1 });
+      await server.stop();
+      await expect(store.get("k")).rejects.toSatisfy(StoreConnectionError.isInstance);
+      await server.start();
+      expect(await store.get("k")).toBeUndefined();
+      await store.put("k", { n: 2 });
+      expect(await store.get("k")).toEqual({ n: 2 });
+    } finally {
+      await server.stop();
     }
   });
 
