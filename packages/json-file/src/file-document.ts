@@ -78,15 +78,31 @@ export function parseFile(text: string, file: string): FileContents {
   return { collection, entries };
 }
 
+/** Each entry's text in a collection file, made once per entry (entries are never changed). */
+const entryTexts = new WeakMap<ManagedEntry, string>();
+
+/** The entry's document, pretty-printed as it stands at depth 2 of its file. */
+function entryText(entry: ManagedEntry): string {
+  let text = entryTexts.get(entry);
+  if (text === undefined) {
+    text = JSON.stringify(toEntryDocument(entry), null, 2).replaceAll("\n", "\n    ");
+    entryTexts.set(entry, text);
+  }
+  return text;
+}
+
 /**
- * The text of a collection file: pretty-printed JSON (two spaces, a final newline) naming its
- * collection and holding each entry as py-key-value's entry document.
+ * The text of a collection file: what `JSON.stringify(…, null, 2)` gives for
+ * `{ collection, entries }` with each entry as py-key-value's entry document, and a final
+ * newline. An entry's text is made once and reused by every later rewrite of the file.
  */
 export function formatFile(collection: string, entries: ReadonlyMap<string, ManagedEntry>): string {
-  const documents = Object.fromEntries(
-    Array.from(entries, ([key, entry]) => [key, toEntryDocument(entry)]),
+  const parts = Array.from(
+    entries,
+    ([key, entry]) => `    ${JSON.stringify(key)}: ${entryText(entry)}`,
   );
-  return `${JSON.stringify({ collection, entries: documents }, null, 2)}\n`;
+  const body = parts.length === 0 ? "{}" : `{\n${parts.join(",\n")}\n  }`;
+  return `{\n  "collection": ${JSON.stringify(collection)},\n  "entries": ${body}\n}\n`;
 }
 
 /**
