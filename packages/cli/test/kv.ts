@@ -71,11 +71,16 @@ export function jsonLines(text: string): unknown[] {
 
 /**
  * Runs `kv` under a pseudo-terminal (util-linux `script`), so its stdin, stdout and stderr are
- * a terminal; returns everything the terminal showed.
+ * a terminal (stdout goes to `stdoutFile` instead when given); returns everything the terminal showed.
  */
-export function kvInTerminal(args: readonly string[], input = ""): Promise<Finished> {
+export function kvInTerminal(
+  args: readonly string[],
+  input = "",
+  stdoutFile?: string,
+): Promise<Finished> {
   const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
-  const command = [process.execPath, binary, ...args].map(quote).join(" ");
+  const redirect = stdoutFile === undefined ? "" : ` > ${quote(stdoutFile)}`;
+  const command = [process.execPath, binary, ...args].map(quote).join(" ") + redirect;
   const child = spawn("script", ["-qec", command, "/dev/null"], {
     env: shellEnvironment({ TERM: "xterm", COLUMNS: "120", LINES: "40" }),
     stdio: ["pipe", "pipe", "pipe"],
