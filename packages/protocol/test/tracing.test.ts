@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { tracingChannel } from "node:diagnostics_channel";
 import {
   BaseStore,
@@ -115,6 +116,24 @@ describe("diagnostics_channel tracing from BaseStore", () => {
     await store.put("k", { n: 1 });
 
     expect(seen.size).toBe(1);
+  });
+
+  it("runs the store's work inside the stores bound to the start channel", async () => {
+    const storage = new AsyncLocalStorage<string>();
+    const seen: (string | undefined)[] = [];
+    class ObservedStore extends CapableMapStore {
+      protected override async getEntry(collection: string, key: string) {
+        seen.push(storage.getStore());
+        return super.getEntry(collection, key);
+      }
+    }
+    const channel = tracingChannel<string, StoreOperationEvent>("kv:get");
+    channel.start.bindStore(storage, (event) => `trace of ${event.operation}`);
+    unsubscribers.push(() => channel.start.unbindStore(storage));
+
+    await new ObservedStore().get("k");
+
+    expect(seen).toEqual(["trace of get"]);
   });
 
   it("names the default collection when a call names none", async () => {

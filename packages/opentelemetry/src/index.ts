@@ -1,0 +1,4 @@
+export {
+  OpenTelemetryWrapper,
+  type OpenTelemetryWrapperOptions,
+} from "./opentelemetry-wrapper.ts";
