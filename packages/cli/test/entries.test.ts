@@ -58,8 +58,8 @@ describe.each([
       ["t1", "t2", "t3"].map((key) => kv(["ttl", url(), key])),
     );
 
-    const ttlOf = (run: { stdout: string }) =>
-      (jsonLines(run.stdout)[0] as { ttl: number | null }).ttl;
+    const ttlOf = (run: { stdout: string } | undefined) =>
+      (jsonLines(run?.stdout ?? "")[0] as { ttl: number | null }).ttl;
     expect(ttlOf(t1)).toBeGreaterThan(60);
     expect(ttlOf(t1)).toBeLessThanOrEqual(90);
     expect(ttlOf(t2)).toBeGreaterThan(7100);
