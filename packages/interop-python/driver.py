@@ -13,6 +13,7 @@ cannot be set up, the traceback goes to stderr and the exit status is 1. Setting
     mongodb        url, db_name (omitted: py-key-value's default database)
     elasticsearch  url, index_prefix
     dynamodb       endpoint_url, table_name
+    postgresql     url, table_name (omitted: py-key-value's default table)
 """
 
 import asyncio
@@ -48,6 +49,10 @@ def open_store(settings: dict[str, Any]) -> Any:
             aws_access_key_id="test",
             aws_secret_access_key="test",
         )
+    if backend == "postgresql":
+        from key_value.aio.stores.postgresql import PostgreSQLStore
+
+        return PostgreSQLStore(url=settings["url"], table_name=settings.get("table_name"))
     raise ValueError(f"unknown backend {backend!r}")
 
 

@@ -22,7 +22,8 @@ export type PyStore =
   | { backend: "redis"; url: string }
   | { backend: "mongodb"; url: string; db_name?: string }
   | { backend: "elasticsearch"; url: string; index_prefix: string }
-  | { backend: "dynamodb"; endpoint_url: string; table_name: string };
+  | { backend: "dynamodb"; endpoint_url: string; table_name: string }
+  | { backend: "postgresql"; url: string; table_name?: string };
 
 interface Target {
   collection: string;

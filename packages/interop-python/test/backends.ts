@@ -4,6 +4,7 @@ import { DynamoDbStore } from "@kv/dynamodb";
 import { ElasticsearchStore } from "@kv/elasticsearch";
 import type { PyStore } from "@kv/interop-python";
 import { MongoDbStore } from "@kv/mongodb";
+import { PostgresStore } from "@kv/postgres";
 import type { KeyValue } from "@kv/protocol";
 import { RedisStore } from "@kv/redis";
 import dynalite from "dynalite";
@@ -14,6 +15,8 @@ export const redisUrl: string = process.env.KV_REDIS_URL ?? "redis://127.0.0.1:6
 const redisDb15 = Object.assign(new URL(redisUrl), { pathname: "/15" }).href;
 export const mongoUrl: string = process.env.KV_MONGODB_URL ?? "mongodb://127.0.0.1:27018";
 export const elasticsearchUrl: string = process.env.KV_ELASTICSEARCH_URL ?? "http://127.0.0.1:9201";
+export const postgresUrl: string =
+  process.env.KV_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:55432/postgres";
 
 /** One backend seen from both sides: the @kv store and py-key-value's store on the same data. */
 export interface Sides {
@@ -49,7 +52,8 @@ function sides(store: Droppable, python: PyStore): Sides {
  * Each store with its defaults, and py-key-value's store configured to meet it: the same Redis
  * database (no namespace, so `collection::key`), the same MongoDB database (both default to
  * "kv-store-adapter"), the same index prefix ("kv_store", which py-key-value makes the caller
- * pass) and the same DynamoDB table (a fresh one on dynalite, in this process).
+ * pass), the same DynamoDB table (a fresh one on dynalite, in this process) and the same
+ * PostgreSQL table (both default to "kv_store").
  */
 export const BACKENDS: Backend[] = [
   {
@@ -70,6 +74,11 @@ export const BACKENDS: Backend[] = [
         new ElasticsearchStore({ url: elasticsearchUrl, refresh: false }),
         { backend: "elasticsearch", url: elasticsearchUrl, index_prefix: "kv_store" },
       ),
+  },
+  {
+    name: "PostgreSQL",
+    open: async () =>
+      sides(new PostgresStore({ url: postgresUrl }), { backend: "postgresql", url: postgresUrl }),
   },
   {
     name: "DynamoDB",

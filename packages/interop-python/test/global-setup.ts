@@ -1,6 +1,7 @@
 import {
   elasticsearchUrl,
   mongoUrl,
+  postgresUrl,
   redisUrl,
   requireService,
 } from "../../../scripts/services/require-service.ts";
@@ -11,4 +12,5 @@ export default async (): Promise<void> => {
   await requireService("redis", redisUrl());
   await requireService("mongodb", mongoUrl());
   await requireService("elasticsearch", elasticsearchUrl());
+  await requireService("postgres", postgresUrl());
 };
