@@ -161,6 +161,17 @@ describe("layout shared with py-key-value", () => {
     }
   });
 
+  it("creates a missing table once when several stores with pools of their own start together", async () => {
+    const table = freshTable("race");
+    const stores = Array.from({ length: 4 }, () => new PostgresStore({ url, table }));
+    try {
+      await Promise.all(stores.map((store, index) => store.put(`k${index}`, { index })));
+      expect(await stores[0]?.keys()).toEqual(["k0", "k1", "k2", "k3"]);
+    } finally {
+      for (const store of stores) await store.close();
+    }
+  });
+
   it("folds the table name to lower case, as an unquoted name in py-key-value's SQL is", async () => {
     const table = freshTable("Mixed_Case");
     const store = newStore({ table });
