@@ -4,6 +4,7 @@ import {
   IncrementBatcher,
   type KeyValueError,
   type ManagedEntry,
+  ReadBatcher,
   type StoreClass,
   type StoredVersion,
   storeWith,
@@ -22,7 +23,7 @@ import {
   versionOf,
 } from "./atomic.ts";
 import { decodeEntry, encodeEntry } from "./codec.ts";
-import { Commands } from "./commands.ts";
+import { Commands, type Item } from "./commands.ts";
 import { toKeyValueError } from "./errors.ts";
 import { exptimeOf } from "./expiry.ts";
 import { Layout, type Location } from "./layout.ts";
@@ -54,6 +55,8 @@ export class MemcachedStore extends MemcachedBase {
   private readonly counters = new IncrementBatcher((collection, key, changes) =>
     commitIncrements(this.ref(collection, key), changes),
   );
+  /** Single reads of one turn of the event loop, sent as one `get`; flushed before every write. */
+  private readonly reads: ReadBatcher<string, Item | undefined>;
 
   /**
    * @throws StoreConfigurationError for a malformed `url` or an out-of-range option
@@ -64,12 +67,21 @@ export class MemcachedStore extends MemcachedBase {
     const { client, owned } = openClient(options);
     this.client = client;
     this.owned = owned;
-    this.commands = new Commands(client);
+    const commands = new Commands(client);
+    this.commands = commands;
+    this.reads = new ReadBatcher(
+      (name) => commands.read(name, false),
+      async (names) => {
+        const found = await commands.readMany(names, false);
+        return names.map((name) => found.get(name));
+      },
+    );
   }
 
+  /** A `get`, sent with the other single reads of the same turn as one `get k1 k2 …`. */
   protected async getEntry(collection: string, key: string): Promise<ManagedEntry | undefined> {
     const location = this.layout.locate(collection, key);
-    const item = await this.commands.read(location.name, false);
+    const item = await this.reads.read(location.name);
     return item === undefined ? undefined : decodeEntry(item.data, location, collection, key);
   }
 
@@ -90,6 +102,7 @@ export class MemcachedStore extends MemcachedBase {
   }
 
   protected async putEntry(collection: string, key: string, entry: ManagedEntry): Promise<void> {
+    this.reads.flush();
     const { name } = this.layout.locate(collection, key);
     const exptime = exptimeOf(entry.expiresAt, this.clock.now());
     await this.commands.set(name, encodeEntry(entry, collection, key), exptime);
@@ -100,6 +113,7 @@ export class MemcachedStore extends MemcachedBase {
     collection: string,
     entries: readonly (readonly [string, ManagedEntry])[],
   ): Promise<void> {
+    this.reads.flush();
     const now = this.clock.now();
     await Promise.all(
       entries.map(([key, entry]) =>
@@ -114,6 +128,7 @@ export class MemcachedStore extends MemcachedBase {
 
   /** `gets`, then `delete` when the entry is live (see `deleteLive`). */
   protected async deleteEntry(collection: string, key: string): Promise<boolean> {
+    this.reads.flush();
     const ref = this.ref(collection, key);
     return deleteLive(ref, await readStored(ref));
   }
@@ -123,6 +138,7 @@ export class MemcachedStore extends MemcachedBase {
     collection: string,
     keys: readonly string[],
   ): Promise<number> {
+    this.reads.flush();
     const refs = keys.map((key) => this.ref(collection, key));
     const found = await this.commands.readMany(
       refs.map((ref) => ref.location.name),
@@ -152,6 +168,7 @@ export class MemcachedStore extends MemcachedBase {
   }
 
   protected insertEntry(collection: string, key: string, entry: ManagedEntry): Promise<boolean> {
+    this.reads.flush();
     return insertEntry(this.ref(collection, key), entry);
   }
 
@@ -169,14 +186,17 @@ export class MemcachedStore extends MemcachedBase {
     entry: ManagedEntry,
     version: string,
   ): Promise<boolean> {
+    this.reads.flush();
     return replaceIfVersion(this.ref(collection, key), entry, version);
   }
 
   protected removeVersioned(collection: string, key: string, version: string): Promise<boolean> {
+    this.reads.flush();
     return removeIfVersion(this.ref(collection, key), version);
   }
 
   protected addToCounter(collection: string, key: string, change: CounterChange): Promise<number> {
+    this.reads.flush();
     return this.counters.add(collection, key, change);
   }
 
@@ -185,6 +205,7 @@ export class MemcachedStore extends MemcachedBase {
     key: string,
     expiresAt: number | undefined,
   ): Promise<boolean> {
+    this.reads.flush();
     return touchEntry(this.ref(collection, key), expiresAt);
   }
 

@@ -15,7 +15,7 @@ import {
   supports,
 } from "@kv/protocol";
 import { MemcacheClient } from "memcache-client";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { memcachedUrl } from "../../../scripts/services/require-service.ts";
 import { PrivateMemcached } from "./private-server.ts";
 import { itemTtl, serverAddress } from "./raw.ts";
@@ -103,6 +103,37 @@ describe("layout", () => {
     await expect(open().get("k", { collection })).rejects.toSatisfy(
       DeserializationError.isInstance,
     );
+  });
+});
+
+describe("round trips", () => {
+  it("sends the single gets of one turn as one multi-key get", async () => {
+    const client = new MemcacheClient({ server: serverAddress() });
+    const store = new MemcachedStore({ client });
+    const collection = unique("batched");
+    const keys = Array.from({ length: 50 }, (_, index) => `k${index}`);
+    await store.putMany(
+      keys.map((key, index) => [key, { index }]),
+      { collection },
+    );
+    const gets = vi.spyOn(client, "get");
+    const values = await Promise.all(keys.map((key) => store.get(key, { collection })));
+    expect(values).toEqual(keys.map((_, index) => ({ index })));
+    expect(gets).toHaveBeenCalledTimes(1);
+    expect(gets.mock.calls[0]?.[0]).toHaveLength(50);
+    client.shutdown();
+  });
+
+  it("sends a get before a write issued after it in the same turn", async () => {
+    const store = open();
+    const collection = unique("ordered");
+    await store.put("k", { n: 1 }, { collection });
+    const [before] = await Promise.all([
+      store.get("k", { collection }),
+      store.put("k", { n: 2 }, { collection }),
+    ]);
+    expect(before).toEqual({ n: 1 });
+    expect(await store.get("k", { collection })).toEqual({ n: 2 });
   });
 });
 
