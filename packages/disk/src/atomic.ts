@@ -47,6 +47,8 @@ export async function readWithVersion(
 export class LockedEntry {
   /** True once the file was written or removed. */
   changed = false;
+  /** True when the last change removed the file. */
+  removed = false;
   /** The entry file's path. */
   readonly path: string;
   /** The entry's collection. */
@@ -73,12 +75,14 @@ export class LockedEntry {
     const text = serializeEntry(entry, { collection: this.collection, key: this.key });
     await writeAtomic(this.path, text, this.fsync);
     this.changed = true;
+    this.removed = false;
   }
 
   /** Removes the file. */
   async remove(): Promise<void> {
     await unlinkIfExists(this.path);
     this.changed = true;
+    this.removed = true;
   }
 }
 

@@ -6,6 +6,7 @@ import {
   batches,
   type CounterChange,
   type ErrorContext,
+  isExpired,
   type KeyValueError,
   type ManagedEntry,
   messageOf,
@@ -35,6 +36,7 @@ import {
 import { liveKeyOf, readEntry, removeEntryFile } from "./entry-files.ts";
 import { EntryLocks } from "./file-lock.ts";
 import { encodeName, entrySuffix, fanOutSegments } from "./file-names.ts";
+import { LruIndex } from "./lru.ts";
 import { mapLimited, parallelFiles, walkFiles } from "./walk.ts";
 
 /** Options of `DiskStore`. */
@@ -53,6 +55,12 @@ export interface DiskStoreOptions extends BaseStoreOptions {
    * @default true
    */
   fsync?: boolean | undefined;
+  /**
+   * The most entry files kept across all collections: a write beyond it removes the least
+   * recently used files (reads and writes count as uses; the order survives restarts).
+   * @default no limit
+   */
+  maxEntries?: number | undefined;
 }
 
 /** Errors of the file system that pass with time: too many open files, busy, timed out. */
@@ -74,8 +82,9 @@ export class DiskStore extends DiskBase {
   private readonly fanOutLevels: number;
   private readonly fsync: boolean;
   private readonly locks = new EntryLocks();
+  private readonly lru: LruIndex | undefined;
 
-  /** @throws TypeError or RangeError when `directory` or `fanOutLevels` is not acceptable */
+  /** @throws TypeError or RangeError when `directory`, `fanOutLevels` or `maxEntries` is not acceptable */
   constructor(options: DiskStoreOptions) {
     super(options);
     if (typeof options?.directory !== "string" || options.directory.length === 0) {
@@ -88,10 +97,26 @@ export class DiskStore extends DiskBase {
     this.directory = resolve(options.directory);
     this.fanOutLevels = levels;
     this.fsync = options.fsync ?? true;
+    const { maxEntries } = options;
+    if (maxEntries !== undefined && !(Number.isSafeInteger(maxEntries) && maxEntries > 0)) {
+      throw new RangeError(`maxEntries must be a positive integer, got ${String(maxEntries)}`);
+    }
+    this.lru =
+      maxEntries === undefined
+        ? undefined
+        : new LruIndex({
+            maxEntries,
+            root: this.directory,
+            fanOutLevels: levels,
+            locks: this.locks,
+            fsync: this.fsync,
+          });
   }
 
-  protected override setup(): Promise<void> {
-    return openRoot(this.directory, this.fanOutLevels, this.fsync);
+  protected override async setup(): Promise<void> {
+    await openRoot(this.directory, this.fanOutLevels, this.fsync);
+    await this.lru?.rescan();
+    await this.lru?.evict();
   }
 
   protected override mapError(error: unknown, context: ErrorContext): KeyValueError {
@@ -102,8 +127,12 @@ export class DiskStore extends DiskBase {
   }
 
   protected async getEntry(collection: string, key: string): Promise<ManagedEntry | undefined> {
-    const text = await readIfExists(this.entryPath(collection, key));
-    return text === undefined ? undefined : readEntry(text, collection, key);
+    const path = this.entryPath(collection, key);
+    const text = await readIfExists(path);
+    if (text === undefined) return undefined;
+    const entry = readEntry(text, collection, key);
+    if (!isExpired(entry, this.clock.now())) await this.lru?.used(path);
+    return entry;
   }
 
   protected override getEntries(
@@ -116,6 +145,7 @@ export class DiskStore extends DiskBase {
   protected async putEntry(collection: string, key: string, entry: ManagedEntry): Promise<void> {
     const path = await this.writeEntry(collection, key, entry);
     if (this.fsync) await syncDirectory(dirname(path));
+    await this.lru?.evict();
   }
 
   protected override async putEntries(
@@ -127,6 +157,7 @@ export class DiskStore extends DiskBase {
       directories.add(dirname(await this.writeEntry(collection, key, entry)));
     });
     if (this.fsync) await Promise.all(Array.from(directories, syncDirectory));
+    await this.lru?.evict();
   }
 
   protected async deleteEntry(collection: string, key: string): Promise<boolean> {
@@ -164,30 +195,49 @@ export class DiskStore extends DiskBase {
   }
 
   /** Renames the collection's directory aside (readers see all or nothing), then deletes it. */
-  protected dropCollection(collection: string): Promise<boolean> {
+  protected async dropCollection(collection: string): Promise<boolean> {
     const name = encodeName(collection);
-    return removeCollectionDirectory(this.directory, name, this.fanOutLevels, this.fsync);
+    const held = await removeCollectionDirectory(
+      this.directory,
+      name,
+      this.fanOutLevels,
+      this.fsync,
+    );
+    this.lru?.removedUnder(this.collectionPath(collection));
+    return held;
   }
 
   /** Removes every collection directory under the root; other files in it are left alone. */
-  protected dropAll(): Promise<boolean> {
-    return removeCollections(this.directory, this.fanOutLevels, this.fsync);
+  protected async dropAll(): Promise<boolean> {
+    const held = await removeCollections(this.directory, this.fanOutLevels, this.fsync);
+    this.lru?.removedUnder(this.directory);
+    return held;
   }
 
   /**
    * Deletes expired entry files, temporary files and staging directories left by killed writers,
    * stale locks, and directories left by an interrupted `destroyCollection`.
    */
-  protected removeExpired(): Promise<void> {
-    return cullCollections(this.directory, this.fanOutLevels, this.clock, this.locks);
+  protected async removeExpired(): Promise<void> {
+    await cullCollections(this.directory, this.fanOutLevels, this.clock, this.locks);
+    await this.lru?.rescan();
+    await this.lru?.evict();
   }
 
   protected insertEntry(collection: string, key: string, entry: ManagedEntry): Promise<boolean> {
     return this.locked(collection, key, (file, now) => insertIfAbsent(file, entry, now));
   }
 
-  protected readVersioned(collection: string, key: string): Promise<StoredVersion | undefined> {
-    return readWithVersion(this.entryPath(collection, key), collection, key);
+  protected async readVersioned(
+    collection: string,
+    key: string,
+  ): Promise<StoredVersion | undefined> {
+    const path = this.entryPath(collection, key);
+    const found = await readWithVersion(path, collection, key);
+    if (found !== undefined && !isExpired(found.entry, this.clock.now())) {
+      await this.lru?.used(path);
+    }
+    return found;
   }
 
   protected replaceVersioned(
@@ -226,6 +276,8 @@ export class DiskStore extends DiskBase {
     const file = new LockedEntry(this.entryPath(collection, key), collection, key, this.fsync);
     const result = await this.locks.run(file.path, () => work(file, this.clock.now()));
     if (file.changed && this.fsync) await syncDirectory(dirname(file.path));
+    if (file.changed && file.removed) this.lru?.removed(file.path);
+    else if (file.changed) await this.lru?.written(file.path);
     return result;
   }
 
@@ -233,12 +285,22 @@ export class DiskStore extends DiskBase {
   private async writeEntry(collection: string, key: string, entry: ManagedEntry): Promise<string> {
     const path = this.entryPath(collection, key);
     const text = serializeEntry(entry, { collection, key });
+    this.lru?.writing(path);
     await writeAtomic(path, text, this.fsync, (rename) => this.locks.run(path, rename));
+    await this.lru?.used(path);
     return path;
   }
 
-  private removeEntry(path: string, collection: string, key: string): Promise<boolean | undefined> {
-    return this.locks.run(path, () => removeEntryFile(path, collection, key, this.clock));
+  private async removeEntry(
+    path: string,
+    collection: string,
+    key: string,
+  ): Promise<boolean | undefined> {
+    const removed = await this.locks.run(path, () =>
+      removeEntryFile(path, collection, key, this.clock),
+    );
+    this.lru?.removed(path);
+    return removed;
   }
 
   private collectionPath(collection: string): string {

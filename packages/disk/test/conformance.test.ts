@@ -33,6 +33,14 @@ await describeConformance("DiskStore with two fan-out levels, without fsync", {
   createPeer: peerOf,
 });
 
+await describeConformance(
+  "DiskStore with maxEntries (a least-recently-used bound of 100 000 files)",
+  {
+    createStore: () => diskStore({ maxEntries: 100_000 }),
+    createPeer: peerOf,
+  },
+);
+
 await describeConformance("DiskStore through a pass-through BaseWrapper", {
   createStore: (): KeyValue => {
     const store = diskStore({});
