@@ -12,6 +12,7 @@ export const SUITES: readonly { id: string; load: () => Promise<Suite> }[] = [
   { id: "leveldb", load: async () => (await import("./leveldb.ts")).leveldbSuite() },
   { id: "sqlite", load: async () => (await import("./sqlite.ts")).sqliteSuite() },
   { id: "disk", load: async () => (await import("./disk.ts")).diskSuite() },
+  { id: "json-file", load: async () => (await import("./json-file.ts")).jsonFileSuite() },
   { id: "dynamodb", load: async () => (await import("./dynamodb.ts")).dynamodbSuite() },
   { id: "mongodb", load: async () => (await import("./mongodb.ts")).mongodbSuite() },
   {
