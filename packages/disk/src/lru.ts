@@ -82,14 +82,19 @@ export class LruIndex {
     for (const [path, used] of journal) this.note(path, used);
   }
 
-  /** Records a read that found the file: it becomes the most recently used, on disk too. */
+  /**
+   * Records a use of a file that exists: it becomes the most recently used, on disk too (where
+   * the file's times can be set: on read-only media only in memory).
+   */
   async used(path: string): Promise<void> {
     const stamp = nextStamp();
     try {
       await utimes(path, stamp / 1000, stamp / 1000);
     } catch (error) {
-      if (errorCode(error) === "ENOENT") return;
-      throw error;
+      const code = errorCode(error);
+      if (code === "ENOENT" || code === "ENOTDIR") return;
+      // A file whose times cannot be set (read-only media, another owner) is still read.
+      if (code !== "EROFS" && code !== "EACCES" && code !== "EPERM") throw error;
     }
     this.note(path, true);
   }
