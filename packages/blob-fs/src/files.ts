@@ -1,0 +1,122 @@
+import { randomBytes } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { type FileHandle, mkdir, open, rename, rmdir, unlink } from "node:fs/promises";
+import { dirname, join, relative, sep } from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+
+/** The start of every temporary file's name; no stored name may start with it. */
+export const TEMPORARY_PREFIX = ".kv-tmp-";
+
+/** The error code of a failed system call, if any. */
+export function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+/** True for the codes that mean "no file there" (or a directory where a file was expected). */
+export function isMissing(error: unknown): boolean {
+  const code = errorCode(error);
+  return code === "ENOENT" || code === "ENOTDIR" || code === "EISDIR";
+}
+
+/** A fresh temporary path beside `path`, in the same directory (so a rename is atomic). */
+export function temporaryPathFor(path: string): string {
+  return join(dirname(path), `${TEMPORARY_PREFIX}${process.pid}-${randomBytes(6).toString("hex")}`);
+}
+
+/**
+ * Runs `write(temporary)` on a new temporary path beside `path` (creating the directory when
+ * missing, again if it vanishes meanwhile), then renames the result over `path`: readers see the
+ * old file or the whole new one. The temporary file is removed when anything fails.
+ */
+export async function replaceAtomically(
+  path: string,
+  write: (temporary: string) => Promise<void>,
+): Promise<void> {
+  const temporary = temporaryPathFor(path);
+  try {
+    await retryInMissingDirectory(path, () => write(temporary));
+    await retryInMissingDirectory(path, () => rename(temporary, path));
+  } catch (error) {
+    await unlink(temporary).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Streams chunks into a new file (`wx`: never an existing one), optionally flushed to disk. */
+export async function writeChunks(
+  path: string,
+  chunks: AsyncIterable<Uint8Array>,
+  fsync: boolean,
+): Promise<void> {
+  const handle = await open(path, "wx");
+  await pipeline(
+    Readable.from(chunks, { objectMode: false }),
+    createWriteStream("", { fd: handle, flush: fsync }),
+  );
+}
+
+/** Writes bytes into a new file (`wx`), optionally flushed to disk. */
+export async function writeBytes(path: string, bytes: Uint8Array, fsync: boolean): Promise<void> {
+  const handle = await open(path, "wx");
+  try {
+    await handle.writeFile(bytes);
+    if (fsync) await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Opens a regular file for reading, or `undefined` when there is none at `path`. */
+export async function openFile(path: string): Promise<FileHandle | undefined> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, "r");
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
+  }
+  if ((await handle.stat()).isFile()) return handle;
+  await handle.close();
+  return undefined;
+}
+
+/** Removes a file; `false` when there was none. */
+export async function unlinkFile(path: string): Promise<boolean> {
+  try {
+    await unlink(path);
+    return true;
+  } catch (error) {
+    if (isMissing(error) || errorCode(error) === "EPERM") return false;
+    throw error;
+  }
+}
+
+/** Removes the empty directories from `path`'s parent up to (not including) `root`. */
+export async function removeEmptyParents(path: string, root: string): Promise<void> {
+  for (let directory = dirname(path); isInside(directory, root); directory = dirname(directory)) {
+    try {
+      await rmdir(directory);
+    } catch {
+      return;
+    }
+  }
+}
+
+/** True when `path` lies strictly inside `root`. */
+export function isInside(path: string, root: string): boolean {
+  const relation = relative(root, path);
+  return relation !== "" && !relation.startsWith(`..${sep}`) && relation !== "..";
+}
+
+async function retryInMissingDirectory<T>(path: string, step: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await step();
+    } catch (error) {
+      if (errorCode(error) !== "ENOENT" || attempt === 3) throw error;
+      await mkdir(dirname(path), { recursive: true });
+    }
+  }
+}

@@ -1,0 +1,114 @@
+import { existsSync } from "node:fs";
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { BlobSourceError, InvalidBlobKeyError } from "@kv/blob";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { FileSystemBlobStore } from "../src/index.ts";
+
+let root = "";
+let store: FileSystemBlobStore;
+
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), "kv-blob-fs-"));
+  store = new FileSystemBlobStore({ directory: join(root, "blobs") });
+});
+afterEach(async () => {
+  await store.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+async function filesUnder(directory: string): Promise<string[]> {
+  const entries = await readdir(directory, { recursive: true, withFileTypes: true });
+  return entries.filter((entry) => entry.isFile()).map((entry) => entry.name);
+}
+
+describe("FileSystemBlobStore", () => {
+  it("stores a key as the file at its path, / separating directories", async () => {
+    await store.put("photos/2024/cat.png", "meow");
+    expect(await readFile(join(root, "blobs", "photos", "2024", "cat.png"), "utf8")).toBe("meow");
+  });
+
+  it("sees blobs written by another store over the same directory", async () => {
+    await store.put("shared", "from one");
+    const other = new FileSystemBlobStore({ directory: join(root, "blobs") });
+    expect(Buffer.from(await other.get("shared")).toString()).toBe("from one");
+    await other.close();
+  });
+
+  it("moves a file in with a rename when asked, keeping its inode", async () => {
+    const path = join(root, "upload.bin");
+    await writeFile(path, "uploaded");
+    const inode = (await stat(path)).ino;
+    await store.putFile("uploads/a.bin", path, { move: true });
+    expect(existsSync(path)).toBe(false);
+    expect((await stat(join(root, "blobs", "uploads", "a.bin"))).ino).toBe(inode);
+  });
+
+  it("copies a file in without move, leaving the original", async () => {
+    const path = join(root, "upload.bin");
+    await writeFile(path, "uploaded");
+    await store.putFile("copy", path);
+    expect((await stat(join(root, "blobs", "copy"))).ino).not.toBe((await stat(path)).ino);
+    expect(await readFile(path, "utf8")).toBe("uploaded");
+  });
+
+  it("refuses a directory given to putFile with BlobSourceError", async () => {
+    const error = await store.putFile("dir", root).catch((e: unknown) => e);
+    expect(BlobSourceError.isInstance(error)).toBe(true);
+  });
+
+  it("refuses keys that would leave the directory, before creating anything", async () => {
+    for (const key of ["../outside", "a/../../outside", "/etc/passwd", "..", "a//b"]) {
+      const error = await store.put(key, "x").catch((e: unknown) => e);
+      expect(InvalidBlobKeyError.isInstance(error)).toBe(true);
+    }
+    expect(await readdir(root)).toEqual([]);
+  });
+
+  it("refuses a key whose path is a directory of other keys, and the reverse", async () => {
+    await store.put("a/b", "inner");
+    const asFile = await store.put("a", "outer").catch((e: unknown) => e);
+    expect(InvalidBlobKeyError.isInstance(asFile)).toBe(true);
+    await store.put("c", "outer");
+    const asDirectory = await store.put("c/d", "inner").catch((e: unknown) => e);
+    expect(InvalidBlobKeyError.isInstance(asDirectory)).toBe(true);
+    expect((await store.keys()).sort()).toEqual(["a/b", "c"]);
+    expect(await filesUnder(join(root, "blobs"))).not.toContainEqual(
+      expect.stringMatching(/^\.kv-tmp-/),
+    );
+  });
+
+  it("removes directories left empty by a delete", async () => {
+    await store.put("x/y/z", "deep");
+    await store.put("x/keep", "kept");
+    await store.delete("x/y/z");
+    expect(existsSync(join(root, "blobs", "x", "y"))).toBe(false);
+    expect(existsSync(join(root, "blobs", "x", "keep"))).toBe(true);
+  });
+
+  it("leaves no temporary file behind when a streamed put fails", async () => {
+    async function* failing(): AsyncGenerator<Uint8Array> {
+      yield new Uint8Array(100_000);
+      throw new Error("client went away");
+    }
+    await store.put("dir/kept", "old");
+    await expect(store.put("dir/kept", failing())).rejects.toSatisfy(BlobSourceError.isInstance);
+    expect(await filesUnder(join(root, "blobs"))).toEqual(["kept"]);
+  });
+
+  it("gives file: URLs, or URLs under urlPrefix with encoded segments", async () => {
+    expect(await store.urlFor("a b/c")).toBe(pathToFileURL(join(root, "blobs", "a b", "c")).href);
+    const served = new FileSystemBlobStore({ directory: root, urlPrefix: "https://cdn.test/" });
+    expect(await served.urlFor("a b/c#1")).toBe("https://cdn.test/a%20b/c%231");
+    await served.close();
+  });
+
+  it("accepts only simplekv's keys when given VALID_KEY_REGEXP", async () => {
+    const { VALID_KEY_REGEXP } = await import("@kv/blob");
+    const flat = new FileSystemBlobStore({ directory: root, keyPattern: VALID_KEY_REGEXP });
+    await expect(flat.put("a/b", "x")).rejects.toSatisfy(InvalidBlobKeyError.isInstance);
+    await flat.close();
+  });
+});
