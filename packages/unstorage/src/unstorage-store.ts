@@ -10,6 +10,7 @@ import {
 } from "@kv/protocol";
 import type { Storage } from "unstorage";
 import { collectionBase, itemKey, parseItemKey } from "./unstorage-layout.ts";
+import { WriteQueue } from "./write-queue.ts";
 
 /** Options of `fromUnstorage`: those of every store. */
 export interface FromUnstorageOptions extends BaseStoreOptions {}
@@ -28,6 +29,7 @@ const UnstorageBase: StoreClass<
  */
 export class UnstorageStore extends UnstorageBase {
   readonly #storage: Storage;
+  readonly #writes = new WriteQueue();
 
   constructor(storage: Storage, options: FromUnstorageOptions) {
     super(options);
@@ -48,8 +50,9 @@ export class UnstorageStore extends UnstorageBase {
   }
 
   protected async putEntry(collection: string, key: string, entry: ManagedEntry): Promise<void> {
+    const name = itemKey(collection, key);
     const text = serializeEntry(entry, { collection, key });
-    await this.#storage.setItem(itemKey(collection, key), text, this.#ttlOption(entry));
+    await this.#writes.run([name], () => this.#storage.setItem(name, text, this.#ttlOption(entry)));
   }
 
   protected override async putEntries(
@@ -61,12 +64,16 @@ export class UnstorageStore extends UnstorageBase {
       value: serializeEntry(entry, { collection, key }),
     }));
     const first = entries[0]?.[1];
-    await this.#storage.setItems(items, first === undefined ? {} : this.#ttlOption(first));
+    const options = first === undefined ? {} : this.#ttlOption(first);
+    await this.#writes.run(
+      items.map((item) => item.key),
+      () => this.#storage.setItems(items, options),
+    );
   }
 
   protected async deleteEntry(collection: string, key: string): Promise<boolean> {
     const entry = await this.getEntry(collection, key);
-    await this.#storage.removeItem(itemKey(collection, key));
+    await this.#remove([itemKey(collection, key)]);
     return this.#isLive(entry);
   }
 
@@ -75,7 +82,7 @@ export class UnstorageStore extends UnstorageBase {
     keys: readonly string[],
   ): Promise<number> {
     const entries = await this.getEntries(collection, keys);
-    await Promise.all(keys.map((key) => this.#storage.removeItem(itemKey(collection, key))));
+    await this.#remove(keys.map((key) => itemKey(collection, key)));
     return entries.filter((entry) => this.#isLive(entry)).length;
   }
 
@@ -111,7 +118,7 @@ export class UnstorageStore extends UnstorageBase {
 
   protected async dropCollection(collection: string): Promise<boolean> {
     const keys = await this.#storage.getKeys(collectionBase(collection));
-    await Promise.all(keys.map((key) => this.#storage.removeItem(key)));
+    await this.#remove(keys);
     return keys.length > 0;
   }
 
@@ -123,6 +130,13 @@ export class UnstorageStore extends UnstorageBase {
 
   protected async release(): Promise<void> {
     await this.#storage.dispose();
+  }
+
+  /** Removes items, each after the writes of it already under way. */
+  async #remove(names: readonly string[]): Promise<void> {
+    await Promise.all(
+      names.map((name) => this.#writes.run([name], () => this.#storage.removeItem(name))),
+    );
   }
 
   /** One `getItems` call; results by key (with several mounts they come back grouped by mount). */
