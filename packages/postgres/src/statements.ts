@@ -14,7 +14,12 @@ export interface Statements {
   readonly createSchema: string;
   /** $1 collection, $2 key → v, c, e. */
   readonly get: Statement;
-  /** $1 collection, $2 keys → key, v, c, e. */
+  /**
+   * $1 collection, $2 keys → key, v, c, e. A join with `unnest($2)` rather than `key = ANY($2)`:
+   * on a table without statistics yet, the generic plan of `= ANY` filters every row of the
+   * collection against the whole array (200 ms for 1 000 keys among 5 000 rows), while the join
+   * probes the primary key or hashes the keys whatever the statistics.
+   */
   readonly getMany: Statement;
   /** $1 collections, $2 keys (pairs) → i (1-based position), v, c, e. */
   readonly getPairs: Statement;
@@ -24,7 +29,7 @@ export interface Statements {
   readonly putMany: Statement;
   /** $1 collection, $2 key, $3 now → live (one row when something was deleted). */
   readonly delete: Statement;
-  /** $1 collection, $2 keys, $3 now → live (how many live rows were deleted). */
+  /** $1 collection, $2 keys, $3 now → live (how many live rows were deleted); joins as `getMany`. */
   readonly deleteMany: Statement;
   /** $1 collection, $2 after, $3 now, $4 limit → key. */
   readonly keysPage: Statement;
@@ -103,7 +108,8 @@ CREATE INDEX IF NOT EXISTS "${expiryIndexName(table)}" ON ${t} (expires_at) WHER
     get: named("get", `SELECT ${entryColumns} FROM ${t} WHERE collection = $1 AND key = $2`),
     getMany: named(
       "getMany",
-      `SELECT key, ${entryColumns} FROM ${t} WHERE collection = $1 AND key = ANY($2::text[])`,
+      `SELECT e.key, ${entryColumns}
+  FROM unnest($2::text[]) AS k(key) JOIN ${t} AS e ON e.collection = $1 AND e.key = k.key`,
     ),
     getPairs: named(
       "getPairs",
@@ -126,8 +132,8 @@ CREATE INDEX IF NOT EXISTS "${expiryIndexName(table)}" ON ${t} (expires_at) WHER
     ),
     deleteMany: named(
       "deleteMany",
-      `WITH deleted AS (DELETE FROM ${t} WHERE collection = $1 AND key = ANY($2::text[])
-    RETURNING ${live("$3")} AS live)
+      `WITH deleted AS (DELETE FROM ${t} AS e USING unnest($2::text[]) AS k(key)
+    WHERE e.collection = $1 AND e.key = k.key RETURNING ${live("$3")} AS live)
   SELECT (count(*) FILTER (WHERE live))::int AS live FROM deleted`,
     ),
     keysPage: named(
