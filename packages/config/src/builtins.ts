@@ -20,13 +20,23 @@ type StoreName =
   | "redis"
   | "mongodb"
   | "dynamodb"
-  | "elasticsearch";
+  | "elasticsearch"
+  | "postgres"
+  | "memcached"
+  | "etcd"
+  | "json-file";
 
 /** The options every store of the repository accepts, by store name. */
 const storeOptions: Record<StoreName, OptionSpecs> = {
   memory: { ...common, maxEntries: "integer", maxBytes: "integer" },
   null: common,
-  disk: { ...common, directory: required, fanOutLevels: [0, 1, 2, 3], fsync: "boolean" },
+  disk: {
+    ...common,
+    directory: required,
+    fanOutLevels: [0, 1, 2, 3],
+    fsync: "boolean",
+    maxEntries: "integer",
+  },
   leveldb: { ...common, location: required, sync: "boolean", openOptions: "object", client: "any" },
   sqlite: {
     ...common,
@@ -92,6 +102,42 @@ const storeOptions: Record<StoreName, OptionSpecs> = {
     retryDelayMs: "number",
     clientOptions: "object",
   },
+  postgres: {
+    ...common,
+    url: "string",
+    client: "any",
+    table: "string",
+    connectTimeoutMs: "number",
+    poolOptions: "object",
+  },
+  memcached: {
+    ...common,
+    url: "string",
+    client: "any",
+    timeoutMs: "number",
+    connectTimeoutMs: "number",
+    maxConnections: "integer",
+  },
+  etcd: {
+    ...common,
+    url: "any",
+    client: "any",
+    namespace: "string",
+    pageSize: "integer",
+    maxRequestBytes: "integer",
+    maxTxnOps: "integer",
+    auth: "object",
+    credentials: "object",
+    timeoutMs: "number",
+    clientOptions: "object",
+  },
+  "json-file": {
+    ...common,
+    directory: required,
+    lock: "boolean",
+    lockTimeoutMs: "number",
+    fsync: "boolean",
+  },
 };
 
 /** The options of a built-in store (by its short name). */
@@ -115,6 +161,10 @@ export function builtinStores(): [string, StoreDefinition][] {
     store("mongodb", "MongoDbStore"),
     store("dynamodb", "DynamoDbStore"),
     store("elasticsearch", "ElasticsearchStore"),
+    store("postgres", "PostgresStore"),
+    store("memcached", "MemcachedStore"),
+    store("etcd", "EtcdStore"),
+    store("json-file", "JsonFileStore"),
   ];
 }
 

@@ -58,6 +58,12 @@ export const URL_SCHEMES: Readonly<Record<string, string>> = {
   "elasticsearch+https": "elasticsearch",
   http: "elasticsearch",
   https: "elasticsearch",
+  postgres: "postgres",
+  postgresql: "postgres",
+  memcached: "memcached",
+  etcd: "etcd",
+  "etcd+https": "etcd",
+  "json-file": "json-file",
 };
 
 /** Connection-string options the MongoDB driver reads itself; they stay in the URL. */
@@ -153,6 +159,7 @@ export function parseStoreUrl(url: string, context: UrlContext = {}): ParsedStor
       break;
     case "file":
     case "disk":
+    case "json-file":
       if (body === "" || body === "//") fail(`${scheme}: followed by a directory`);
       options.directory = localPath(body);
       break;
@@ -240,6 +247,25 @@ export function parseStoreUrl(url: string, context: UrlContext = {}): ParsedStor
       if (index !== "") options.indexPrefix = index;
       const protocol = scheme === "https" || scheme === "elasticsearch+https" ? "https" : "http";
       options.url = `${protocol}://${parts.hosts}`;
+      if (parts.username !== undefined) {
+        options.auth = { username: parts.username, password: parts.password ?? "" };
+      }
+      break;
+    }
+    case "postgres":
+    case "postgresql":
+    case "memcached":
+      if (!body.startsWith("//") || authority(body).hosts === "") fail(`${scheme}://host:port`);
+      options.url = `${scheme}:${body}`;
+      break;
+    case "etcd":
+    case "etcd+https": {
+      const parts = authority(body);
+      if (!body.startsWith("//") || parts.hosts === "") fail(`${scheme}://host:port[,host:port]`);
+      if (parts.path !== "" && parts.path !== "/") fail(`${scheme}://host:port without a path`);
+      const protocol = scheme === "etcd+https" ? "https" : "http";
+      const members = parts.hosts.split(",").map((host) => `${protocol}://${host.trim()}`);
+      options.url = members.length === 1 ? members[0] : members;
       if (parts.username !== undefined) {
         options.auth = { username: parts.username, password: parts.password ?? "" };
       }

@@ -2,14 +2,18 @@
 import type { TestProject } from "vitest/node";
 import {
   elasticsearchUrl,
+  etcdUrl,
+  memcachedUrl,
   mongoUrl,
+  postgresUrl,
   redisUrl,
   requireService,
 } from "../../../scripts/services/require-service.ts";
 import startDynamoDb from "../../dynamodb/test/global-setup.ts";
 
 /**
- * Fails the run unless Redis, the Redis Cluster, MongoDB and Elasticsearch answer; starts
+ * Fails the run unless Redis, the Redis Cluster, MongoDB, Elasticsearch, PostgreSQL, Memcached
+ * and etcd answer; starts
  * dynalite in-process as @kv/dynamodb's tests do (or uses KV_DYNAMODB_URL).
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
@@ -18,5 +22,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await requireService("redis-cluster", `redis://${node}`);
   await requireService("mongodb", mongoUrl());
   await requireService("elasticsearch", elasticsearchUrl());
+  await requireService("postgres", postgresUrl());
+  await requireService("memcached", memcachedUrl());
+  await requireService("etcd", etcdUrl());
   return await startDynamoDb(project);
 }

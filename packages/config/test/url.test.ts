@@ -4,16 +4,25 @@ import { pathToFileURL } from "node:url";
 import { DiskStore } from "@kv/disk";
 import { DynamoDbStore } from "@kv/dynamodb";
 import { ElasticsearchStore } from "@kv/elasticsearch";
+import { EtcdStore } from "@kv/etcd";
+import { JsonFileStore } from "@kv/json-file";
 import { LevelDbStore } from "@kv/leveldb";
+import { MemcachedStore } from "@kv/memcached";
 import { MemoryStore } from "@kv/memory";
 import { MongoDbStore } from "@kv/mongodb";
 import { NullStore } from "@kv/null";
+import { PostgresStore } from "@kv/postgres";
 import { type KeyValue, supportsClose, supportsDestroy } from "@kv/protocol";
 import { ReadOnlyError } from "@kv/read-only";
 import { RedisStore } from "@kv/redis";
 import { SqliteStore } from "@kv/sqlite";
 import { describe, expect, it } from "vitest";
-import { redisTls } from "../../../scripts/services/require-service.ts";
+import {
+  etcdUrl,
+  memcachedUrl,
+  postgresUrl,
+  redisTls,
+} from "../../../scripts/services/require-service.ts";
 import {
   ConfigError,
   loadConfig,
@@ -75,6 +84,12 @@ describe("openStore opens the store each URL names, which passes a round trip", 
       ElasticsearchStore,
     ],
     ["http: with an index", () => `http://${elasticsearchHost()}/kv_config_b`, ElasticsearchStore],
+    ["postgres:", () => `${postgresUrl()}?table=kv_config_test`, PostgresStore],
+    ["postgresql:", () => postgresUrl().replace(/^postgres:/, "postgresql:"), PostgresStore],
+    ["memcached:", () => `${memcachedUrl()}?timeout_ms=3000`, MemcachedStore],
+    ["etcd:", () => `${etcdUrl().replace(/^http:/, "etcd:")}?namespace=kv_config`, EtcdStore],
+    ["json-file:", () => `json-file:${join(directory(), "json")}?fsync=false`, JsonFileStore],
+    ["disk: bounded", () => `disk:${join(directory(), "lru")}?max_entries=100`, DiskStore],
   ];
   for (const [name, url, Store] of cases) {
     it(name, async () => {
@@ -138,6 +153,16 @@ describe("parseStoreUrl maps each URL form to the store's options", () => {
       options: { tableName: "sessions", region: "eu-west-1" },
     });
   });
+  it("etcd: one or several members, credentials become auth; etcd+https: is TLS", () => {
+    expect(parseStoreUrl("etcd+https://u:p@a:2379,b:2379?namespace=app")).toEqual({
+      type: "etcd",
+      options: {
+        url: ["https://a:2379", "https://b:2379"],
+        auth: { username: "u", password: "p" },
+        namespace: "app",
+      },
+    });
+  });
   it("elasticsearch: the path is the index prefix, credentials become auth", () => {
     expect(parseStoreUrl("elasticsearch+https://u:p@h:9200/app")).toEqual({
       type: "elasticsearch",
@@ -155,7 +180,7 @@ describe("openStore refuses a URL that cannot work, before connecting", () => {
     const error = await openStore("reddis://h:1").catch((e: unknown) => e);
     expect(UnknownTypeError.isInstance(error)).toBe(true);
     expect((error as Error).message).toMatch(/did you mean redis:/);
-    await expect(openStore("postgres://h/db")).rejects.toThrow(UnknownTypeError);
+    await expect(openStore("cassandra://h/db")).rejects.toThrow(UnknownTypeError);
   });
   it("an unknown query parameter, with a did-you-mean and never the password", async () => {
     const error = (await openStore("redis://user:hunter2@127.0.0.1:1/0?namespce=a").catch(
