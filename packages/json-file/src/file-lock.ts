@@ -76,6 +76,16 @@ export async function breakIfStale(
   return undefined;
 }
 
+/** Makes the staging directory holding the owner's directory (two calls, not `recursive`'s three). */
+async function makeStaging(staging: string, owner: string): Promise<void> {
+  try {
+    await mkdir(staging);
+  } catch (error) {
+    if (errorCode(error) !== "EEXIST") throw error;
+  }
+  await mkdir(join(staging, owner), { recursive: true });
+}
+
 function pauseMs(attempt: number): number {
   return 2 ** Math.min(attempt, 5) * (0.5 + Math.random());
 }
@@ -96,7 +106,7 @@ export async function acquireLock(file: string, policy: LockPolicy): Promise<str
   let owner = ownerName();
   let ownerSince = started;
   try {
-    await mkdir(join(staging, owner), { recursive: true });
+    await makeStaging(staging, owner);
     for (let attempt = 0; ; attempt++) {
       try {
         await rename(staging, lockPath);
@@ -104,7 +114,7 @@ export async function acquireLock(file: string, policy: LockPolicy): Promise<str
       } catch (error) {
         const code = errorCode(error);
         if (code === "ENOENT") {
-          await mkdir(join(staging, owner), { recursive: true });
+          await makeStaging(staging, owner);
           continue;
         }
         if (code !== "EEXIST" && code !== "ENOTEMPTY") throw error;
