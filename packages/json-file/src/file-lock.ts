@@ -76,14 +76,23 @@ export async function breakIfStale(
   return undefined;
 }
 
-/** Makes the staging directory holding the owner's directory (two calls, not `recursive`'s three). */
+/**
+ * Makes the staging directory holding the owner's directory: two calls (`recursive` makes three),
+ * and the collection directory too when it is missing.
+ */
 async function makeStaging(staging: string, owner: string): Promise<void> {
   try {
     await mkdir(staging);
   } catch (error) {
+    const code = errorCode(error);
+    if (code === "ENOENT") await mkdir(staging, { recursive: true });
+    else if (code !== "EEXIST") throw error;
+  }
+  try {
+    await mkdir(join(staging, owner));
+  } catch (error) {
     if (errorCode(error) !== "EEXIST") throw error;
   }
-  await mkdir(join(staging, owner), { recursive: true });
 }
 
 function pauseMs(attempt: number): number {

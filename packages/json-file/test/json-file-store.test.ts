@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { hostileNames } from "@kv/conformance";
 import { JsonFileStore, JsonFileSyntaxError } from "@kv/json-file";
@@ -290,6 +290,16 @@ describe("JsonFileStore writes", () => {
     expect(results.map((result) => result.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
     expect(NotACounterError.isInstance((results[1] as PromiseRejectedResult).reason)).toBe(true);
     expect(await store.getMany(["a", "text", "b"])).toEqual([{ n: 1 }, { name: "x" }, { n: 2 }]);
+  });
+
+  it("makes its directory again when it was removed after the store opened", async () => {
+    const directory = freshDirectory();
+    const store = new JsonFileStore({ directory });
+    await store.put("k", { n: 1 });
+    rmSync(directory, { recursive: true });
+    expect(await store.get("k")).toBeUndefined();
+    await store.put("k", { n: 2 });
+    expect(await store.get("k")).toEqual({ n: 2 });
   });
 
   it("replaces the file with a new one on every write (temporary file and rename)", async () => {
