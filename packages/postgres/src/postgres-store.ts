@@ -36,7 +36,7 @@ const xid = /^\d{1,10}$/;
 /**
  * A store in one PostgreSQL table (pg), in py-key-value's layout: a row per entry keyed by
  * (collection, key), the value as `jsonb`, `timestamptz` expiry with an index. Bulk calls are one
- * statement each (`unnest` upserts, reads and deletes joined with `unnest` of the keys); the atomic operations are one
+ * statement each (`unnest` upserts, a primary-key lookup per key for reads, a join with the keys for deletes); the atomic operations are one
  * conditional statement each, with the row's `xmin` as the version.
  */
 export class PostgresStore extends PostgresBase {

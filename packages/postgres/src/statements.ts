@@ -15,13 +15,13 @@ export interface Statements {
   /** $1 collection, $2 key → v, c, e. */
   readonly get: Statement;
   /**
-   * $1 collection, $2 keys → key, v, c, e. A join with `unnest($2)` rather than `key = ANY($2)`:
-   * on a table without statistics yet, the generic plan of `= ANY` filters every row of the
-   * collection against the whole array (200 ms for 1 000 keys among 5 000 rows), while the join
-   * probes the primary key or hashes the keys whatever the statistics.
+   * $1 collection, $2 keys → key, v, c, e: one primary-key lookup per key (a LATERAL subquery
+   * with LIMIT 1, which the planner cannot merge into a join), so the cost follows the number of
+   * keys and never the size of the collection, with or without statistics. `key = ANY($2)` and a
+   * plain join with `unnest($2)` both scan the whole collection on a table not analyzed yet.
    */
   readonly getMany: Statement;
-  /** $1 collections, $2 keys (pairs) → i (1-based position), v, c, e. */
+  /** $1 collections, $2 keys (pairs) → i (1-based position), v, c, e; looked up as `getMany`. */
   readonly getPairs: Statement;
   /** $1 collection, $2 key, $3 value JSON, $4 ttl, $5 created, $6 expires. */
   readonly put: Statement;
@@ -29,7 +29,11 @@ export interface Statements {
   readonly putMany: Statement;
   /** $1 collection, $2 key, $3 now → live (one row when something was deleted). */
   readonly delete: Statement;
-  /** $1 collection, $2 keys, $3 now → live (how many live rows were deleted); joins as `getMany`. */
+  /**
+   * $1 collection, $2 keys, $3 now → live (how many live rows were deleted). A join with
+   * `unnest($2)`: never the element-by-element filter `key = ANY($2)` gets on a table without
+   * statistics, and, unlike a lookup by row address, it finds a row a concurrent write moved.
+   */
   readonly deleteMany: Statement;
   /** $1 collection, $2 after, $3 now, $4 limit → key. */
   readonly keysPage: Statement;
@@ -108,14 +112,16 @@ CREATE INDEX IF NOT EXISTS "${expiryIndexName(table)}" ON ${t} (expires_at) WHER
     get: named("get", `SELECT ${entryColumns} FROM ${t} WHERE collection = $1 AND key = $2`),
     getMany: named(
       "getMany",
-      `SELECT e.key, ${entryColumns}
-  FROM unnest($2::text[]) AS k(key) JOIN ${t} AS e ON e.collection = $1 AND e.key = k.key`,
+      `SELECT e.key, e.v, e.c, e.e FROM unnest($2::text[]) AS k(key)
+  CROSS JOIN LATERAL (SELECT key, ${entryColumns} FROM ${t}
+    WHERE collection = $1 AND key = k.key LIMIT 1) AS e`,
     ),
     getPairs: named(
       "getPairs",
-      `SELECT p.i::int AS i, ${entryColumns}
+      `SELECT p.i::int AS i, e.v, e.c, e.e
   FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS p(collection, key, i)
-  JOIN ${t} AS e ON e.collection = p.collection AND e.key = p.key`,
+  CROSS JOIN LATERAL (SELECT ${entryColumns} FROM ${t}
+    WHERE collection = p.collection AND key = p.key LIMIT 1) AS e`,
     ),
     put: named("put", insertOne(t)),
     putMany: named(
