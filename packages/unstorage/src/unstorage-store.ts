@@ -123,9 +123,9 @@ export class UnstorageStore extends UnstorageBase {
   }
 
   protected async dropAll(): Promise<boolean> {
-    const held = (await this.#storage.getKeys()).length > 0;
-    await this.#storage.clear();
-    return held;
+    const ours = (await this.#storage.getKeys()).filter((name) => parseItemKey(name) !== undefined);
+    await this.#remove(ours);
+    return ours.length > 0;
   }
 
   protected async release(): Promise<void> {
@@ -157,7 +157,8 @@ export class UnstorageStore extends UnstorageBase {
 
 /**
  * Any unstorage `Storage` as a `KeyValue`, with `keys`, `collections`, `destroyCollection`,
- * `destroy` (the storage's `clear()`: everything in it) and `close` (its `dispose()`).
+ * `destroy` (every item of this layout in the storage, nothing else) and `close` (the storage's
+ * `dispose()`).
  */
 export function fromUnstorage(
   storage: Storage,

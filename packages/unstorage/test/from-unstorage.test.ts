@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { expectOffers } from "@kv/conformance";
 import { ManualClock } from "@kv/protocol";
 import { fromUnstorage } from "@kv/unstorage";
-import { createStorage, type Driver } from "unstorage";
+import { createStorage, type Driver, prefixStorage } from "unstorage";
 import fsDriver from "unstorage/drivers/fs";
 import { afterAll, describe, expect, it, vi } from "vitest";
 
@@ -64,6 +64,17 @@ describe("fromUnstorage: layout", () => {
     clock.advance(1000);
     expect(await store.get("k", { collection: "c" })).toBeUndefined();
     expect(await store.delete("k", { collection: "c" })).toBe(false);
+  });
+
+  it("destroys only the items of its layout, through a prefixed storage too", async () => {
+    const storage = createStorage();
+    await storage.setItem("app:settings", { theme: "dark" });
+    await storage.setItem("kv:note", "not an entry");
+    const store = fromUnstorage(prefixStorage(storage, "kv"));
+    await store.put("u1", { a: 1 }, { collection: "users" });
+    expect(await store.destroy()).toBe(true);
+    expect((await storage.getKeys()).sort()).toEqual(["app:settings", "kv:note"]);
+    expect(await store.destroy()).toBe(false);
   });
 
   it("offers listing, destroy and close, and no atomic operation", () => {
