@@ -114,7 +114,10 @@ export class PostgresStore extends PostgresBase {
     await this.run(this.sql.put, [collection, key, ...parameters]);
   }
 
-  /** One `INSERT … SELECT FROM unnest(…) ON CONFLICT DO UPDATE`, rows in key order. */
+  /**
+   * One `INSERT … SELECT FROM unnest(…) ON CONFLICT DO UPDATE`, rows in key order; the times go
+   * as one value each when every entry shares them (as those of one `putMany` do).
+   */
   protected override async putEntries(
     collection: string,
     entries: readonly (readonly [string, ManagedEntry])[],
@@ -125,12 +128,14 @@ export class PostgresStore extends PostgresBase {
     const ttls: (number | null)[] = [];
     const created: (number | null)[] = [];
     const expires: (number | null)[] = [];
+    let alike = true;
     // Key order, so two writers of overlapping batches lock their rows in the same order.
     const sorted = [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     for (const [key, entry] of sorted) {
       const context = { operation: "putMany", collection, key } as const;
       checkName(key, "Key", context);
       const [json, ttl, createdAt, expiresAt] = toParameters(entry, now, context);
+      alike &&= keys.length === 0 || (createdAt === created[0] && expiresAt === expires[0]);
       keys.push(key);
       values.push(json);
       ttls.push(ttl);
@@ -138,7 +143,9 @@ export class PostgresStore extends PostgresBase {
       expires.push(expiresAt);
     }
     this.reads.flush();
-    await this.run(this.sql.putMany, [collection, keys, values, ttls, created, expires]);
+    await (alike
+      ? this.run(this.sql.putManyAlike, [collection, keys, values, ttls[0], created[0], expires[0]])
+      : this.run(this.sql.putMany, [collection, keys, values, ttls, created, expires]));
   }
 
   protected async deleteEntry(collection: string, key: string): Promise<boolean> {

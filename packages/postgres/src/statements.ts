@@ -27,6 +27,8 @@ export interface Statements {
   readonly put: Statement;
   /** $1 collection, $2 keys, $3 value JSONs, $4 ttls, $5 created, $6 expires. */
   readonly putMany: Statement;
+  /** As `putMany` for entries that share their times: $4 ttl, $5 created, $6 expires. */
+  readonly putManyAlike: Statement;
   /** $1 collection, $2 key, $3 now → live (one row when something was deleted). */
   readonly delete: Statement;
   /**
@@ -130,6 +132,13 @@ CREATE INDEX IF NOT EXISTS "${expiryIndexName(table)}" ON ${t} (expires_at) WHER
   SELECT $1, r.key, r.value::jsonb, r.ttl, ${at("r.created")}, ${at("r.expires")}
   FROM unnest($2::text[], $3::text[], $4::float8[], $5::float8[], $6::float8[])
     AS r(key, value, ttl, created, expires)
+  ON CONFLICT (collection, key) ${overwrite}`,
+    ),
+    putManyAlike: named(
+      "putManyAlike",
+      `INSERT INTO ${t} (collection, key, value, ttl, created_at, expires_at)
+  SELECT $1, r.key, r.value::jsonb, $4::float8, ${at("$5")}, ${at("$6")}
+  FROM unnest($2::text[], $3::text[]) AS r(key, value)
   ON CONFLICT (collection, key) ${overwrite}`,
     ),
     delete: named(
