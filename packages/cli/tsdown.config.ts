@@ -1,4 +1,7 @@
 import { defineConfig } from "tsdown";
 import { baseConfig } from "../../tsdown.base.ts";
 
-export default defineConfig({ ...baseConfig, entry: ["src/index.ts", "src/cli.ts"] });
+export default defineConfig({
+  ...baseConfig,
+  entry: ["src/index.ts", "src/cli.ts", "src/count-worker.ts"],
+});

@@ -1,32 +1,40 @@
-import { type KeyValue, supportsKeys } from "@kv/protocol";
+import { once } from "node:events";
+import { Worker } from "node:worker_threads";
+import type { CountRequest } from "./count-worker.ts";
 import type { Progress } from "./progress.ts";
 
+/** The counting thread's script: `count-worker.mjs` beside the built code. */
+const workerScript = new URL("./count-worker.mjs", import.meta.url);
+
 /**
- * Counts the keys of the collections of the stores in the background and gives the total to
- * the progress bar, when it shows one. Call the result to stop counting.
+ * Counts the keys of the collections in the stores the arguments name and gives the total to the
+ * progress bar (only when it shows one: the count costs one more listing of the keys). The count
+ * runs in a thread of its own, with its own connections, so it neither waits behind the work's
+ * batches nor slows them down on the main thread. Call the result to stop counting; it resolves
+ * once the thread has ended.
  */
 export function countInBackground(
   progress: Progress,
-  stores: readonly KeyValue[],
+  names: readonly string[],
   collections: readonly string[] | undefined,
-): () => void {
-  let stopped = false;
-  if (!progress.wantsTotal || collections === undefined) return () => {};
-  const count = async () => {
-    let total = 0;
-    for (const store of stores) {
-      if (!supportsKeys(store)) return;
-      for (const collection of collections) {
-        for await (const _ of store.iterateKeys({ collection })) {
-          if (stopped) return;
-          total += 1;
-        }
-      }
-    }
-    if (!stopped) progress.setTotal(total);
-  };
-  count().catch(() => {});
-  return () => {
-    stopped = true;
+): () => Promise<void> {
+  if (!progress.wantsTotal || collections === undefined) return async () => {};
+  const request: CountRequest = { names, collections };
+  let worker: Worker;
+  try {
+    worker = new Worker(workerScript, { workerData: request });
+  } catch {
+    return async () => {};
+  }
+  worker.on("message", ({ total }: { total: number | undefined }) => {
+    if (total !== undefined) progress.setTotal(total);
+  });
+  worker.on("error", () => {});
+  const exited = once(worker, "exit").catch(() => {});
+  return async () => {
+    worker.postMessage("stop");
+    const timeout = setTimeout(() => void worker.terminate(), 2000);
+    await exited;
+    clearTimeout(timeout);
   };
 }

@@ -24,7 +24,10 @@ interface GlobalOptions {
   progress: ProgressMode;
 }
 
-const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
+/** The version in the package's manifest (beside `src` and `dist` alike). */
+function packageVersion(): string {
+  return (createRequire(import.meta.url)("../package.json") as { version: string }).version;
+}
 
 const collect = (value: string, previous: string[] | undefined): string[] => [
   ...(previous ?? []),
@@ -43,6 +46,7 @@ export function createProgram(
   secrets: ReadonlySet<string>,
   done: (code: ExitCode, verbose: boolean) => void,
 ): Command {
+  const redact = (text: string) => new Output(io, { json: true, secrets }).redact(text);
   const program = new Command("kv");
   /** Wraps an action: builds the context from the global options and records the exit code. */
   const run =
@@ -62,7 +66,7 @@ export function createProgram(
 
   program
     .description("Inspect, copy, sync and clear any @kv store from the shell.")
-    .version(version, "-V, --version")
+    .version(packageVersion(), "-V, --version")
     .option("--json", "print results as JSON lines (the default when stdout is not a terminal)")
     .addOption(
       new Option(
@@ -77,7 +81,7 @@ export function createProgram(
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
+      writeErr: (text) => io.stderr.write(redact(text)),
     });
 
   program

@@ -58,7 +58,7 @@ function bar(output: Output, verb: string): Progress {
       const keysPerSecond = rate(params.value, started);
       const speed = `${formatCount(keysPerSecond)} keys/s`;
       const where = collection === "" ? "" : ` ${collection}`;
-      if (total === undefined) {
+      if (total === undefined || total < params.value) {
         return `${verb}${where} ${formatCount(params.value)} keys | ${speed} | counting…`;
       }
       const fraction = total === 0 ? 1 : Math.min(1, params.value / total);

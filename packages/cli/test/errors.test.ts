@@ -77,7 +77,7 @@ describe("credentials in store URLs never appear in what kv prints", () => {
     }
     const clear = await kv(["clear", url.toString(), "--collection", "a"]);
     expect(clear.stderr).toMatch(
-      /^kv: delete every entry of collections a of redis:\/\/\*\*\*@.*: pass --yes to confirm\n$/,
+      /^kv: delete every entry of collection a in redis:\/\/\*\*\*@.*: pass --yes to confirm\n$/,
     );
   });
 });

@@ -75,7 +75,7 @@ describe("on a terminal", () => {
     const declined = await kvInTerminal(["clear", target], "n\r");
     expect(declined.code).toBe(1);
     expect(declined.stdout).toMatch(
-      /delete every entry of collections items of sqlite:.*clear\.db\? \[y\/N\]/,
+      /delete every entry of collection items in sqlite:.*clear\.db\? \[y\/N\]/,
     );
     expect(jsonLines((await kv(["stats", target])).stdout)).toMatchObject([{ entries: count }]);
 

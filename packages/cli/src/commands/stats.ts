@@ -80,7 +80,7 @@ export async function stats(
     }
     const expired = expiredCounts(url);
     const progress = createProgress(output, context.progress, "measuring");
-    const stopCounting = countInBackground(progress, [store], collections);
+    const stopCounting = countInBackground(progress, [url], collections);
     const found: CollectionStats[] = [];
     let interrupted = false;
     try {
@@ -101,7 +101,7 @@ export async function stats(
         }
       });
     } finally {
-      stopCounting();
+      await stopCounting();
       progress.stop();
     }
     if (output.json) {

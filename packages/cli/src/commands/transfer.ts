@@ -68,15 +68,18 @@ async function transfer(
       const target = command === "clear" ? first : second;
       const targetName = command === "clear" ? names[0] : names[1];
       const what =
-        collections === undefined ? "every collection" : `collections ${collections.join(", ")}`;
-      const verb =
-        command === "clear" ? "delete every entry of" : "delete the entries the source lacks in";
-      if (target !== undefined)
-        await confirm(output, `${verb} ${what} of ${targetName}?`, options.yes === true);
+        collections === undefined
+          ? "every collection"
+          : `${collections.length === 1 ? "collection" : "collections"} ${collections.join(", ")}`;
+      const question =
+        command === "clear"
+          ? `delete every entry of ${what} in ${targetName}?`
+          : `delete the entries the source lacks from ${what} in ${targetName}?`;
+      if (target !== undefined) await confirm(output, question, options.yes === true);
     }
     const verb = { copy: "copying", sync: "syncing", clear: "clearing" }[command];
     const progress = createProgress(output, context.progress, verb);
-    const counted = command === "sync" ? stores : [first];
+    const counted = command === "sync" ? names : names.slice(0, 1);
     const stopCounting = countInBackground(progress, counted, collections);
     try {
       const report = await interruptible(output, (signal) => {
@@ -93,12 +96,12 @@ async function transfer(
         if (command === "sync") return syncStores(first, second as KeyValue, { ...common, ttl });
         return copyStore(first, second as KeyValue, { ...common, ttl, after });
       });
-      stopCounting();
+      await stopCounting();
       progress.stop();
       await printReport(output, command, names, report);
       return report.aborted ? ExitCode.interrupted : ExitCode.ok;
     } finally {
-      stopCounting();
+      await stopCounting();
       progress.stop();
     }
   });
