@@ -21,7 +21,7 @@ import {
   errorCode,
   isInside,
   isMissing,
-  openFile,
+  openReadStream,
   removeEmptyParents,
   replaceAtomically,
   TEMPORARY_PREFIX,
@@ -118,8 +118,7 @@ export class FileSystemBlobStore extends BaseBlobStore implements BlobUrls {
   }
 
   protected override async openBlob(key: string): Promise<AsyncIterable<Uint8Array> | undefined> {
-    const handle = await openFile(this.pathOf(key));
-    return handle?.createReadStream();
+    return openReadStream(this.pathOf(key));
   }
 
   protected override async readBytes(key: string): Promise<Uint8Array | undefined> {

@@ -1,9 +1,33 @@
 import { randomBytes } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { type FileHandle, mkdir, open, rename, rmdir, unlink } from "node:fs/promises";
+import {
+  close,
+  createReadStream,
+  fstat,
+  fsync as fsyncDescriptor,
+  open as openCallback,
+  type ReadStream,
+  write,
+} from "node:fs";
+import { mkdir, open, rename, rmdir, unlink } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import { promisify } from "node:util";
+
+// The callback API on plain descriptors: cheaper per call than FileHandle's promises.
+const openDescriptor = promisify(openCallback);
+const statDescriptor = promisify(fstat);
+const syncDescriptor = promisify(fsyncDescriptor);
+const closeDescriptor = promisify(close);
+const writeDescriptor = (
+  fd: number,
+  bytes: Uint8Array,
+  offset: number,
+  length: number,
+): Promise<number> =>
+  new Promise((resolve, reject) => {
+    write(fd, bytes, offset, length, null, (error, written) =>
+      error === null ? resolve(written) : reject(error),
+    );
+  });
 
 /** The start of every temporary file's name; no stored name may start with it. */
 export const TEMPORARY_PREFIX = ".kv-tmp-";
@@ -44,17 +68,26 @@ export async function replaceAtomically(
   }
 }
 
-/** Streams chunks into a new file (`wx`: never an existing one), optionally flushed to disk. */
+/**
+ * Writes chunks into a new file (`wx`: never an existing one) as they arrive, each written before
+ * the next is read, optionally flushed to disk.
+ */
 export async function writeChunks(
   path: string,
   chunks: AsyncIterable<Uint8Array>,
   fsync: boolean,
 ): Promise<void> {
-  const handle = await open(path, "wx");
-  await pipeline(
-    Readable.from(chunks, { objectMode: false }),
-    createWriteStream("", { fd: handle, flush: fsync }),
-  );
+  const fd = await openDescriptor(path, "wx");
+  try {
+    for await (const chunk of chunks) {
+      for (let offset = 0; offset < chunk.byteLength; ) {
+        offset += await writeDescriptor(fd, chunk, offset, chunk.byteLength - offset);
+      }
+    }
+    if (fsync) await syncDescriptor(fd);
+  } finally {
+    await closeDescriptor(fd);
+  }
 }
 
 /** Writes bytes into a new file (`wx`), optionally flushed to disk. */
@@ -68,17 +101,25 @@ export async function writeBytes(path: string, bytes: Uint8Array, fsync: boolean
   }
 }
 
-/** Opens a regular file for reading, or `undefined` when there is none at `path`. */
-export async function openFile(path: string): Promise<FileHandle | undefined> {
-  let handle: FileHandle;
+/**
+ * Opens a regular file as a read stream (on a file descriptor, so the stream never fails to
+ * open), or `undefined` when there is no file at `path`.
+ */
+export async function openReadStream(path: string): Promise<ReadStream | undefined> {
+  let fd: number;
   try {
-    handle = await open(path, "r");
+    fd = await openDescriptor(path, "r");
   } catch (error) {
     if (isMissing(error)) return undefined;
     throw error;
   }
-  if ((await handle.stat()).isFile()) return handle;
-  await handle.close();
+  try {
+    if ((await statDescriptor(fd)).isFile()) return createReadStream(path, { fd });
+  } catch (error) {
+    await closeDescriptor(fd);
+    throw error;
+  }
+  await closeDescriptor(fd);
   return undefined;
 }
 

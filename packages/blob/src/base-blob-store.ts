@@ -1,6 +1,6 @@
 import { createReadStream, createWriteStream } from "node:fs";
 import { rm, unlink } from "node:fs/promises";
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import {
   DEFAULT_LIST_LIMIT,
@@ -70,7 +70,11 @@ export abstract class BaseBlobStore implements BlobStore {
     this.keyPattern = options.keyPattern ?? VALID_KEY_REGEXP;
   }
 
-  /** The blob's bytes as a stream (read lazily), or `undefined` when the key holds nothing. */
+  /**
+   * The blob's bytes as a stream (read lazily), or `undefined` when the key holds nothing. A Node
+   * `Readable` is handed to the caller as it is (its errors mapped by `mapError` as it is
+   * destroyed), so it costs nothing per chunk; any other iterable is wrapped in one.
+   */
   protected abstract openBlob(key: string): Promise<AsyncIterable<Uint8Array> | undefined>;
 
   /**
@@ -195,7 +199,11 @@ export abstract class BaseBlobStore implements BlobStore {
   async open(key: string): Promise<Readable> {
     const chunks = await this.withKey("get", key, () => this.openBlob(key));
     if (chunks === undefined) throw new MissingKeyError({ operation: "get", key });
-    return toReadable(this.#mapErrors(chunks, { operation: "get", key }));
+    const context = { operation: "get", key } as const;
+    if (chunks instanceof Readable) {
+      return mapStreamErrors(chunks, (error) => this.mapError(error, context));
+    }
+    return toReadable(this.#mapErrors(chunks, context));
   }
 
   /** @inheritdoc */
@@ -372,4 +380,15 @@ async function* filterPrefix(keys: AsyncIterable<string>, prefix: string): Async
     return;
   }
   for await (const key of keys) if (key.startsWith(prefix)) yield key;
+}
+
+/** Makes the errors a stream is destroyed with (which it then emits) pass through `map`. */
+function mapStreamErrors(stream: Readable, map: (error: unknown) => Error): Readable {
+  const destroy = stream._destroy.bind(stream);
+  stream._destroy = (error, callback) => {
+    destroy(error, (failure) =>
+      callback(failure === null || failure === undefined ? failure : map(failure)),
+    );
+  };
+  return stream;
 }

@@ -132,6 +132,25 @@ describe("BaseBlobStore", () => {
     expect((error as Error).cause).toBe(store.failWith);
   });
 
+  it("hands a Node Readable from openBlob over as it is, mapping the error it fails with", async () => {
+    const failure = Object.assign(new Error("EIO: i/o error"), { code: "EIO" });
+    const source = new Readable({
+      read() {
+        this.destroy(failure);
+      },
+    });
+    class StreamingStore extends RecordingStore {
+      protected override async openBlob(): Promise<AsyncIterable<Uint8Array>> {
+        return source;
+      }
+    }
+    const stream = await new StreamingStore().open("k");
+    expect(stream).toBe(source);
+    const error = await collectBytes(stream).catch((e: unknown) => e);
+    expect(StoreError.isInstance(error)).toBe(true);
+    expect((error as Error).cause).toBe(failure);
+  });
+
   it("throws MissingKeyError naming the key from get and open", async () => {
     const store = new RecordingStore();
     const error = await store.get("none").catch((e: unknown) => e);
