@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { BLOB_WORKLOADS } from "./blob-workloads.ts";
 import { CACHE_WORKLOADS } from "./cache-workloads.ts";
 import { loadAverage, machine, REPO_ROOT } from "./environment.ts";
 import type { SuiteResult } from "./harness.ts";
@@ -81,12 +82,14 @@ const report: Report = {
   },
   machine: machine(),
   versions: versionsOf(results),
-  workloads: [...WORKLOADS, ...CACHE_WORKLOADS].map(({ id, title, unit, opsPerCall }) => ({
-    id,
-    title,
-    unit,
-    opsPerCall,
-  })),
+  workloads: [...WORKLOADS, ...CACHE_WORKLOADS, ...BLOB_WORKLOADS].map(
+    ({ id, title, unit, opsPerCall }) => ({
+      id,
+      title,
+      unit,
+      opsPerCall,
+    }),
+  ),
   suites: figures["per-suite"] ?? [],
   shared: figures.shared,
   targets: [],

@@ -21,6 +21,12 @@ export const SHORT: Record<WorkloadId, string> = {
   "put-if-version": "getVersioned→putIfVersion",
   "get-or-set-hit": "getOrSet hit",
   "get-or-set-miss": "getOrSet miss",
+  "blob-put-4kb": "blob put 4 KB",
+  "blob-get-4kb": "blob get 4 KB",
+  "blob-put-1mb": "blob put 1 MB",
+  "blob-get-1mb": "blob get 1 MB",
+  "blob-put-100mb": "blob put 100 MB",
+  "blob-get-100mb": "blob get 100 MB",
 };
 
 const number = new Intl.NumberFormat("en-US", { maximumSignificantDigits: 3 });

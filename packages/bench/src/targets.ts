@@ -92,6 +92,13 @@ const RATIO_TARGETS: readonly RatioTarget[] = [
     workloads: ["put-ttl", "put-many-ttl", "get-concurrent"],
     minimum: 0.8,
   },
+  {
+    target: "@kv/blob-fs ≥ 0.9× raw node:fs streams on 1 MB and 100 MB blobs",
+    suite: "blob-fs",
+    subject: "@kv/blob-fs",
+    workloads: ["blob-put-1mb", "blob-get-1mb", "blob-put-100mb", "blob-get-100mb"],
+    minimum: 0.9,
+  },
   ...MEMORY_WRAPPERS.map(
     (wrapper): RatioTarget => ({
       target: `${wrapperSubjectName(wrapper)}: overhead ${wrapper.targeted ? "≤ 10 %" : "reported"}`,

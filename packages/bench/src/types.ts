@@ -30,6 +30,16 @@ export interface Client {
   atomic?: AtomicClient | undefined;
   /** The get-or-compute call, where the subject is a cache; absent otherwise. */
   cache?: CacheClient | undefined;
+  /** The blob calls, where the subject is a blob store; absent otherwise. */
+  blob?: BlobClient | undefined;
+}
+
+/** A blob store's calls, which the blob workloads make. */
+export interface BlobClient {
+  /** Stores the chunks, streamed from a `Readable`, under the key (replacing it). */
+  put(key: string, chunks: readonly Uint8Array[]): Promise<unknown>;
+  /** Streams the blob to the end: its SHA-256 (or, with `hash: false`, its length). */
+  read(key: string, hash?: boolean): Promise<string>;
 }
 
 /** The atomic calls the atomic workloads make, each one call of the library measured. */
@@ -104,7 +114,13 @@ export type WorkloadId =
   | "increment"
   | "put-if-version"
   | "get-or-set-hit"
-  | "get-or-set-miss";
+  | "get-or-set-miss"
+  | "blob-put-4kb"
+  | "blob-get-4kb"
+  | "blob-put-1mb"
+  | "blob-get-1mb"
+  | "blob-put-100mb"
+  | "blob-get-100mb";
 
 /** One workload: a call (or short sequence) repeated for a fixed time. */
 export interface Workload {
