@@ -97,26 +97,17 @@ export class DiskStore extends DiskBase {
     this.directory = resolve(options.directory);
     this.fanOutLevels = levels;
     this.fsync = options.fsync ?? true;
-    const { maxEntries } = options;
-    if (maxEntries !== undefined && !(Number.isSafeInteger(maxEntries) && maxEntries > 0)) {
-      throw new RangeError(`maxEntries must be a positive integer, got ${String(maxEntries)}`);
-    }
-    this.lru =
-      maxEntries === undefined
-        ? undefined
-        : new LruIndex({
-            maxEntries,
-            root: this.directory,
-            fanOutLevels: levels,
-            locks: this.locks,
-            fsync: this.fsync,
-          });
+    this.lru = LruIndex.bounding(options.maxEntries, {
+      root: this.directory,
+      fanOutLevels: levels,
+      locks: this.locks,
+      fsync: this.fsync,
+    });
   }
 
   protected override async setup(): Promise<void> {
     await openRoot(this.directory, this.fanOutLevels, this.fsync);
-    await this.lru?.rescan();
-    await this.lru?.evict();
+    await this.lru?.rebuild();
   }
 
   protected override mapError(error: unknown, context: ErrorContext): KeyValueError {
@@ -196,12 +187,12 @@ export class DiskStore extends DiskBase {
 
   /** Renames the collection's directory aside (readers see all or nothing), then deletes it. */
   protected async dropCollection(collection: string): Promise<boolean> {
-    const name = encodeName(collection);
+    const { directory, fanOutLevels, fsync } = this;
     const held = await removeCollectionDirectory(
-      this.directory,
-      name,
-      this.fanOutLevels,
-      this.fsync,
+      directory,
+      encodeName(collection),
+      fanOutLevels,
+      fsync,
     );
     this.lru?.removedUnder(this.collectionPath(collection));
     return held;
@@ -220,8 +211,7 @@ export class DiskStore extends DiskBase {
    */
   protected async removeExpired(): Promise<void> {
     await cullCollections(this.directory, this.fanOutLevels, this.clock, this.locks);
-    await this.lru?.rescan();
-    await this.lru?.evict();
+    await this.lru?.rebuild();
   }
 
   protected insertEntry(collection: string, key: string, entry: ManagedEntry): Promise<boolean> {

@@ -48,6 +48,27 @@ export class LruIndex {
     this.settings = settings;
   }
 
+  /**
+   * The index for a store's `maxEntries` option; `undefined` when there is no limit.
+   * @throws RangeError when `maxEntries` is not a positive integer
+   */
+  static bounding(
+    maxEntries: number | undefined,
+    settings: Omit<LruSettings, "maxEntries">,
+  ): LruIndex | undefined {
+    if (maxEntries === undefined) return undefined;
+    if (!(Number.isSafeInteger(maxEntries) && maxEntries > 0)) {
+      throw new RangeError(`maxEntries must be a positive integer, got ${String(maxEntries)}`);
+    }
+    return new LruIndex({ ...settings, maxEntries });
+  }
+
+  /** Rebuilds the order from the files, then evicts down to the limit. */
+  async rebuild(): Promise<void> {
+    await this.rescan();
+    await this.evict();
+  }
+
   /** How many entry files the index counts. */
   get size(): number {
     return this.order.size;
