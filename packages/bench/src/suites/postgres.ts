@@ -62,14 +62,18 @@ function live(row: Row | undefined, now: number): Value | undefined {
 
 /**
  * The limit: the raw driver on the store's table (py-key-value's layout: the value as `jsonb`,
- * `timestamptz` expiry), named prepared statements, reads as one primary-key lookup per key (as the store reads) and one `unnest` upsert per
- * bulk write, through a pool of pg's default size.
+ * `timestamptz` expiry with its partial index), named prepared statements, reads as one
+ * primary-key lookup per key (as the store reads) and one `unnest` upsert per bulk write,
+ * through a pool of pg's default size.
  */
 async function rawClient(): Promise<Client> {
   const pool = new pg.Pool({ connectionString: postgresUrl() });
   await pool.query(`CREATE TABLE IF NOT EXISTS ${RAW_TABLE} (collection TEXT NOT NULL,
     key TEXT NOT NULL, value JSONB NOT NULL, ttl DOUBLE PRECISION, created_at TIMESTAMPTZ,
     expires_at TIMESTAMPTZ, PRIMARY KEY (collection, key))`);
+  await pool.query(
+    `CREATE INDEX IF NOT EXISTS ${RAW_TABLE}_expires_at ON ${RAW_TABLE} (expires_at) WHERE expires_at IS NOT NULL`,
+  );
   const write = (key: string, value: Value, ttl?: number) => {
     const now = Date.now();
     const expires = ttl === undefined ? null : now + ttl * 1000;
@@ -142,7 +146,7 @@ export function postgresSuite(): Suite {
         name: RAW,
         role: "baseline",
         description:
-          "named prepared get / upsert, getMany as one LATERAL primary-key lookup per key, one unnest upsert per putMany; the store's table, value as jsonb",
+          "named prepared get / upsert, getMany as one LATERAL primary-key lookup per key, one unnest upsert per putMany; the store's table and expiry index, value as jsonb",
         packages: ["pg"],
         open: rawClient,
       },
