@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { resultsOf, runPyKeyValue } from "@kv/interop-python";
 import { KEYV_VALUE_FIELD, type KeyvAdapter, toKeyvStore } from "@kv/keyv";
 import { RedisStore } from "@kv/redis";
 import { createCache } from "cache-manager";
@@ -136,5 +137,27 @@ describe("what Keyv writes, as @kv/redis and py-key-value see it", () => {
     await store.put("keyv:u3", { value: { name: "Edsger" } }, { collection: name });
     const keyv = rawKeyv(toKeyvStore(store, { collection: name }));
     expect(await keyv.get("u3")).toEqual({ name: "Edsger" });
+  });
+
+  it("is read by py-key-value's RedisStore: Keyv's text with its TTL, and a raw record as it is", async () => {
+    const name = collection("python");
+    await new Keyv({ store: toKeyvStore(store, { collection: name }) }).set(
+      "u1",
+      { name: "Ada" },
+      90_500,
+    );
+    await rawKeyv(toKeyvStore(store, { collection: name })).set("u2", { name: "Grace" });
+    const { results } = await runPyKeyValue({
+      store: { backend: "redis", url: redisUrl() },
+      calls: [
+        { method: "ttl", collection: name, key: "keyv:u1" },
+        { method: "get", collection: name, key: "keyv:u2" },
+      ],
+    });
+    const [[text, ttl], raw] = resultsOf(results) as [[Record<string, string>, number], unknown];
+    expect(JSON.parse(text[KEYV_VALUE_FIELD] ?? "null").value).toEqual({ name: "Ada" });
+    expect(ttl).toBeGreaterThan(60);
+    expect(ttl).toBeLessThanOrEqual(90.5);
+    expect(raw).toEqual({ value: { name: "Grace" } });
   });
 });

@@ -102,7 +102,7 @@ describe("fromKeyv: bulk calls and capabilities", () => {
     }
   });
 
-  it("offers listing, collections and cull for a Map, close only with disconnect(), no atomic operation", () => {
+  it("offers listing, collections and cull for a Map, close only with disconnect(), no atomic operation", async () => {
     const listing = {
       keys: true,
       collections: true,
@@ -118,7 +118,9 @@ describe("fromKeyv: bulk calls and capabilities", () => {
       entries: false,
     };
     expectOffers(fromKeyv(new Map()), { ...listing, ...atomic, close: false });
-    expectOffers(fromKeyv(new KeyvRedis(redisUrl())), { ...listing, ...atomic, close: true });
+    const adapter = new KeyvRedis(redisUrl());
+    expectOffers(fromKeyv(adapter), { ...listing, ...atomic, close: true });
+    await adapter.disconnect();
   });
 
   it("offers no listing when the adapter cannot be iterated", () => {
