@@ -7,8 +7,8 @@ import type { Progress } from "./progress.ts";
 const workerScript = new URL("./count-worker.mjs", import.meta.url);
 
 /**
- * Counts the keys of the collections in the stores the arguments name and gives the total to the
- * progress bar (only when it shows one: the count costs one more listing of the keys). The count
+ * Counts the keys of the collections in the stores the arguments name and gives the total the
+ * work will go through (`total` makes it from the counts per store) to the progress bar (only when it shows one: the count costs one more listing of the keys). The count
  * runs in a thread of its own, with its own connections, so it neither waits behind the work's
  * batches nor slows them down on the main thread. Call the result to stop counting; it resolves
  * once the thread has ended.
@@ -17,6 +17,7 @@ export function countInBackground(
   progress: Progress,
   names: readonly string[],
   collections: readonly string[] | undefined,
+  total: (counts: readonly number[]) => number = ([count]) => count ?? 0,
 ): () => Promise<void> {
   if (!progress.wantsTotal || collections === undefined) return async () => {};
   const request: CountRequest = { names, collections };
@@ -26,8 +27,8 @@ export function countInBackground(
   } catch {
     return async () => {};
   }
-  worker.on("message", ({ total }: { total: number | undefined }) => {
-    if (total !== undefined) progress.setTotal(total);
+  worker.on("message", ({ counts }: { counts: number[] | undefined }) => {
+    if (counts !== undefined) progress.setTotal(total(counts));
   });
   worker.on("error", () => {});
   const exited = once(worker, "exit").catch(() => {});

@@ -79,8 +79,17 @@ async function transfer(
     }
     const verb = { copy: "copying", sync: "syncing", clear: "clearing" }[command];
     const progress = createProgress(output, context.progress, verb);
-    const counted = command === "sync" ? names : names.slice(0, 1);
-    const stopCounting = countInBackground(progress, counted, collections);
+    // A sync goes through the source's keys, then the destination's as they are after the copy:
+    // about the source's again, plus the destination's own.
+    const stopCounting =
+      command === "sync"
+        ? countInBackground(
+            progress,
+            names,
+            collections,
+            ([source = 0, destination = 0]) => source * 2 + Math.max(0, destination - source),
+          )
+        : countInBackground(progress, names.slice(0, 1), collections);
     try {
       const report = await interruptible(output, (signal) => {
         const common = {
