@@ -10,6 +10,7 @@ import { LoggingWrapper } from "@kv/logging";
 import { MemoryStore } from "@kv/memory";
 import { MirroringWrapper } from "@kv/mirroring";
 import { NotifyingWrapper } from "@kv/notifying";
+import { OpenTelemetryWrapper } from "@kv/opentelemetry";
 import { PassthroughCacheWrapper } from "@kv/passthrough-cache";
 import { PrefixCollectionsWrapper } from "@kv/prefix-collections";
 import { PrefixKeysWrapper } from "@kv/prefix-keys";
@@ -32,6 +33,8 @@ export interface MemoryWrapper {
    * second serialization on the hot path.
    */
   targeted: boolean;
+  /** The overhead budget when `targeted`, when tighter than 10 %. */
+  maxOverhead?: number | undefined;
   /** Builds it around a fresh memory store. */
   wrap(): KeyValue;
 }
@@ -120,6 +123,13 @@ export const MEMORY_WRAPPERS: readonly MemoryWrapper[] = [
     description: "NotifyingWrapper with an onChange handler that does nothing",
     targeted: true,
     wrap: () => new NotifyingWrapper(memory(), { onChange: ignore }),
+  },
+  {
+    package: "@kv/opentelemetry",
+    description: "OpenTelemetryWrapper with no SDK registered (the API's no-op tracer and meter)",
+    targeted: true,
+    maxOverhead: 0.05,
+    wrap: () => new OpenTelemetryWrapper(memory()),
   },
   {
     package: "@kv/fallback",

@@ -13,6 +13,7 @@ import {
   TTL_SECONDS,
   type Value,
 } from "../types.ts";
+import { UNTRACED_MEMORY, UntracedMemoryStore } from "../untraced-memory.ts";
 import { MEMORY_WRAPPERS, wrapperSubjectName } from "./memory-wrappers.ts";
 
 const TTL_MS = TTL_SECONDS * 1000;
@@ -159,6 +160,14 @@ export function memorySuite(): Suite {
         description: "MemoryStore, unbounded",
         packages: ["@kv/memory", "@kv/protocol"],
         open: async () => kvClient(new MemoryStore()),
+      },
+      {
+        name: UNTRACED_MEMORY,
+        role: "reference",
+        relativeTo: KV_MEMORY,
+        description: "MemoryStore whose methods skip the diagnostics_channel check",
+        packages: ["@kv/memory", "@kv/protocol"],
+        open: async () => kvClient(new UntracedMemoryStore()),
       },
       ...MEMORY_WRAPPERS.map(
         (wrapper): Subject => ({
