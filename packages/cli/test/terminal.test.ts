@@ -110,6 +110,16 @@ describe("piped", () => {
     ]);
   });
 
+  it("a resume key that is not in the source exits with code 3 before copying", async () => {
+    const run = await kv([...copyTo("after.db"), "--collection", "items", "--after", "k-gone"]);
+
+    expect(run.code).toBe(3);
+    expect(run.stderr).toBe(
+      "kv: the key to resume after (k-gone) is not in the source of collection items: copy again without --after (writes are idempotent)\n",
+    );
+    expect((await kv(["collections", `sqlite:${join(directory, "after.db")}`])).stdout).toBe("");
+  });
+
   it("clear and sync need --yes", async () => {
     for (const args of [
       ["clear", source],
