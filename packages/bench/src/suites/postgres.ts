@@ -133,8 +133,8 @@ export function postgresSuite(): Suite {
     environment: () =>
       serverFacts(connect(), async (client) => {
         await client.connect();
-        const { rows } = await client.query<{ version: string }>("SHOW server_version");
-        return { "PostgreSQL server": `${rows[0]?.version ?? "?"} at ${postgresUrl()}` };
+        const { rows } = await client.query<{ server_version: string }>("SHOW server_version");
+        return { "PostgreSQL server": `${rows[0]?.server_version ?? "?"} at ${postgresUrl()}` };
       }),
     cleanup: () =>
       withClient(connect(), async (client) => {
