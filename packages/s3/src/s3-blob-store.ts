@@ -105,7 +105,7 @@ export class S3BlobStore extends BaseBlobStore implements BlobUrls {
    */
   urlFor(key: string): Promise<string> {
     return this.withKey("get", key, () =>
-      getSignedUrl(this.client, new GetObjectCommand(this.#object(key)), {
+      getSignedUrl(presignable(this.client), new GetObjectCommand(this.#object(key)), {
         expiresIn: this.#urlSeconds,
       }),
     );
@@ -283,6 +283,14 @@ function atLeast(value: number, minimum: number, name: string): number {
     throw new RangeError(`${name} must be an integer of at least ${minimum}, got ${String(value)}`);
   }
   return value;
+}
+
+/**
+ * The client as the presigner's type: the two packages may resolve different patch versions of
+ * `@smithy/core`, whose private fields make the same client class look like two types.
+ */
+function presignable(client: S3Client): Parameters<typeof getSignedUrl>[0] {
+  return client as unknown as Parameters<typeof getSignedUrl>[0];
 }
 
 async function* emptyChunks(): AsyncGenerator<Uint8Array> {}
