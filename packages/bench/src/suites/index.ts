@@ -23,7 +23,6 @@ export const SUITES: readonly { id: string; load: () => Promise<Suite> }[] = [
   { id: "memcached", load: async () => (await import("./memcached.ts")).memcachedSuite() },
   { id: "postgres", load: async () => (await import("./postgres.ts")).postgresSuite() },
   { id: "s3", load: async () => (await import("./s3.ts")).s3Suite() },
-  { id: "s3", load: async () => (await import("./s3.ts")).s3Suite() },
   { id: "cache-memory", load: async () => (await import("./cache.ts")).cacheMemorySuite() },
   { id: "cache-redis", load: async () => (await import("./cache-redis.ts")).cacheRedisSuite() },
   { id: "blob-fs", load: async () => (await import("./blob-fs.ts")).blobFsSuite() },
