@@ -1,10 +1,14 @@
+import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import type { Entry } from "@kv/protocol";
 import { SqliteStore } from "@kv/sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { jsonLines, kv, kvInTerminal } from "./kv.ts";
+import { binary, jsonLines, kv, kvInTerminal } from "./kv.ts";
+
+const execute = promisify(execFile);
 
 let directory: string;
 let source: string;
@@ -118,6 +122,15 @@ describe("piped", () => {
       "kv: the key to resume after (k-gone) is not in the source of collection items: copy again without --after (writes are idempotent)\n",
     );
     expect((await kv(["collections", `sqlite:${join(directory, "after.db")}`])).stdout).toBe("");
+  });
+
+  it("ends quietly with code 0 when the reader closes the pipe early", async () => {
+    const pipeline = `"${process.execPath}" "${binary}" keys ${source} --collection items | head -n 1; echo "kv exited with \${PIPESTATUS[0]}" >&2`;
+
+    const { stdout, stderr } = await execute("bash", ["-c", pipeline]);
+
+    expect(stdout).toBe('{"key":"k0"}\n');
+    expect(stderr).toBe("kv exited with 0\n");
   });
 
   it("clear and sync need --yes", async () => {
