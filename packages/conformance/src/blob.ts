@@ -217,6 +217,7 @@ function describeRoundTrips(store: Current, settings: SuiteSettings): void {
     it("lets a reader stop early and the key be written again", async () => {
       await store().put("blob", generatedChunks(4 * MiB, { bytes: 0, sha256: "" }));
       const stream = await store().open("blob");
+      expect(stream).toBeInstanceOf(Readable);
       for await (const _chunk of stream) break;
       expect(stream.destroyed).toBe(true);
       await store().put("blob", "again");
