@@ -24,7 +24,8 @@ type StoreName =
   | "postgres"
   | "memcached"
   | "etcd"
-  | "json-file";
+  | "json-file"
+  | "s3";
 
 /** The options every store of the repository accepts, by store name. */
 const storeOptions: Record<StoreName, OptionSpecs> = {
@@ -138,6 +139,22 @@ const storeOptions: Record<StoreName, OptionSpecs> = {
     lockTimeoutMs: "number",
     fsync: "boolean",
   },
+  s3: {
+    ...common,
+    bucket: required,
+    prefix: "string",
+    createBucket: "boolean",
+    client: "any",
+    endpoint: "string",
+    region: "string",
+    credentials: "object",
+    forcePathStyle: "boolean",
+    connectTimeoutMs: "number",
+    requestTimeoutMs: "number",
+    clientConfig: "object",
+    maxConcurrency: "integer",
+    verifyConditionalWrites: "boolean",
+  },
 };
 
 /** The options of a built-in store (by its short name). */
@@ -165,6 +182,7 @@ export function builtinStores(): [string, StoreDefinition][] {
     store("memcached", "MemcachedStore"),
     store("etcd", "EtcdStore"),
     store("json-file", "JsonFileStore"),
+    store("s3", "S3Store"),
   ];
 }
 
@@ -256,6 +274,12 @@ function wrapperDefinitions(): [string, WrapperDefinition][] {
       includeValues: "boolean",
       awaitHandlers: "boolean",
       onHandlerError: "any",
+    }),
+    wrapper("opentelemetry", "OpenTelemetryWrapper", {
+      tracerProvider: "any",
+      meterProvider: "any",
+      systemName: "string",
+      recordKeys: "boolean",
     }),
     wrapper("prefix-collections", "PrefixCollectionsWrapper", {
       prefix: required,

@@ -64,11 +64,19 @@ export const URL_SCHEMES: Readonly<Record<string, string>> = {
   etcd: "etcd",
   "etcd+https": "etcd",
   "json-file": "json-file",
+  s3: "s3",
 };
 
 /** Connection-string options the MongoDB driver reads itself; they stay in the URL. */
 const mongoDriverOptions = new Set(
   "appName authMechanism authMechanismProperties authSource compressors connectTimeoutMS directConnection heartbeatFrequencyMS journal loadBalanced localThresholdMS maxIdleTimeMS maxPoolSize maxConnecting maxStalenessSeconds minPoolSize readConcernLevel readPreference readPreferenceTags replicaSet retryReads retryWrites serverSelectionTimeoutMS socketTimeoutMS srvMaxHosts srvServiceName ssl tls tlsAllowInvalidCertificates tlsAllowInvalidHostnames tlsCAFile tlsCertificateKeyFile tlsCertificateKeyFilePassword tlsInsecure w wtimeoutMS zlibCompressionLevel".split(
+    " ",
+  ),
+);
+
+/** Connection-string parameters pg reads itself; they stay in the URL. */
+const postgresDriverOptions = new Set(
+  "application_name connect_timeout fallback_application_name host options ssl sslcert sslkey sslmode sslrootcert".split(
     " ",
   ),
 );
@@ -253,7 +261,33 @@ export function parseStoreUrl(url: string, context: UrlContext = {}): ParsedStor
       break;
     }
     case "postgres":
-    case "postgresql":
+    case "postgresql": {
+      if (!body.startsWith("//") || authority(body).hosts === "") fail(`${scheme}://host:port/db`);
+      const driver = new URLSearchParams();
+      for (const [name, value] of query) {
+        if (postgresDriverOptions.has(name)) {
+          driver.append(name, value);
+          delete params[name];
+        }
+      }
+      const driverQuery = driver.toString();
+      options.url = `${scheme}:${body}${driverQuery === "" ? "" : `?${driverQuery}`}`;
+      break;
+    }
+    case "s3": {
+      const parts = authority(body);
+      if (!body.startsWith("//") || parts.hosts === "") fail("s3://bucket/prefix?endpoint=…");
+      options.bucket = parts.hosts;
+      const prefix = decodeURIComponent(parts.path.replace(/^\//, ""));
+      if (prefix !== "") options.prefix = prefix;
+      if (parts.username !== undefined) {
+        options.credentials = {
+          accessKeyId: parts.username,
+          secretAccessKey: parts.password ?? "",
+        };
+      }
+      break;
+    }
     case "memcached":
       if (!body.startsWith("//") || authority(body).hosts === "") fail(`${scheme}://host:port`);
       options.url = `${scheme}:${body}`;

@@ -8,12 +8,13 @@ import {
   postgresUrl,
   redisUrl,
   requireService,
+  s3Url,
 } from "../../../scripts/services/require-service.ts";
 import startDynamoDb from "../../dynamodb/test/global-setup.ts";
 
 /**
  * Fails the run unless Redis, the Redis Cluster, MongoDB, Elasticsearch, PostgreSQL, Memcached
- * and etcd answer; starts
+ * etcd and the S3 server answer; starts
  * dynalite in-process as @kv/dynamodb's tests do (or uses KV_DYNAMODB_URL).
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
@@ -25,5 +26,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await requireService("postgres", postgresUrl());
   await requireService("memcached", memcachedUrl());
   await requireService("etcd", etcdUrl());
+  await requireService("s3", s3Url());
   return await startDynamoDb(project);
 }

@@ -15,6 +15,7 @@ import { PostgresStore } from "@kv/postgres";
 import { type KeyValue, supportsClose, supportsDestroy } from "@kv/protocol";
 import { ReadOnlyError } from "@kv/read-only";
 import { RedisStore } from "@kv/redis";
+import { S3Store } from "@kv/s3";
 import { SqliteStore } from "@kv/sqlite";
 import { describe, expect, it } from "vitest";
 import {
@@ -22,6 +23,7 @@ import {
   memcachedUrl,
   postgresUrl,
   redisTls,
+  s3Url,
 } from "../../../scripts/services/require-service.ts";
 import {
   ConfigError,
@@ -89,6 +91,12 @@ describe("openStore opens the store each URL names, which passes a round trip", 
     ["memcached:", () => `${memcachedUrl()}?timeout_ms=3000`, MemcachedStore],
     ["etcd:", () => `${etcdUrl().replace(/^http:/, "etcd:")}?namespace=kv_config`, EtcdStore],
     ["json-file:", () => `json-file:${join(directory(), "json")}?fsync=false`, JsonFileStore],
+    [
+      "s3:",
+      () =>
+        `s3://any:any@kv-config-${process.pid}/app?endpoint=${encodeURIComponent(s3Url())}&create_bucket=true&region=us-east-1`,
+      S3Store,
+    ],
     ["disk: bounded", () => `disk:${join(directory(), "lru")}?max_entries=100`, DiskStore],
   ];
   for (const [name, url, Store] of cases) {
@@ -151,6 +159,12 @@ describe("parseStoreUrl maps each URL form to the store's options", () => {
     expect(parseStoreUrl("dynamodb:sessions?region=eu-west-1")).toEqual({
       type: "dynamodb",
       options: { tableName: "sessions", region: "eu-west-1" },
+    });
+  });
+  it("postgres: pg's own connection parameters (sslmode …) stay in the URL", () => {
+    expect(parseStoreUrl("postgres://u:p@h/db?sslmode=require&table=kv")).toEqual({
+      type: "postgres",
+      options: { url: "postgres://u:p@h/db?sslmode=require", table: "kv" },
     });
   });
   it("etcd: one or several members, credentials become auth; etcd+https: is TLS", () => {
