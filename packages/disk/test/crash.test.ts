@@ -68,5 +68,5 @@ describe("DiskStore under SIGKILL", () => {
     await store.put("k0", fresh, { collection: "alpha" });
     expect(await store.get("k0", { collection: "alpha" })).toEqual(fresh);
     expect(await store.delete("k0", { collection: "alpha" })).toBe(true);
-  });
+  }, 120_000); // rounds of child processes: slow on a loaded machine
 });
