@@ -14,6 +14,7 @@ cannot be set up, the traceback goes to stderr and the exit status is 1. Setting
     elasticsearch  url, index_prefix
     dynamodb       endpoint_url, table_name
     postgresql     url, table_name (omitted: py-key-value's default table)
+    s3             endpoint_url, bucket_name
 """
 
 import asyncio
@@ -53,6 +54,16 @@ def open_store(settings: dict[str, Any]) -> Any:
         from key_value.aio.stores.postgresql import PostgreSQLStore
 
         return PostgreSQLStore(url=settings["url"], table_name=settings.get("table_name"))
+    if backend == "s3":
+        from key_value.aio.stores.s3 import S3Store
+
+        return S3Store(
+            bucket_name=settings["bucket_name"],
+            endpoint_url=settings["endpoint_url"],
+            region_name="us-east-1",
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+        )
     raise ValueError(f"unknown backend {backend!r}")
 
 

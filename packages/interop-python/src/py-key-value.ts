@@ -23,7 +23,8 @@ export type PyStore =
   | { backend: "mongodb"; url: string; db_name?: string }
   | { backend: "elasticsearch"; url: string; index_prefix: string }
   | { backend: "dynamodb"; endpoint_url: string; table_name: string }
-  | { backend: "postgresql"; url: string; table_name?: string };
+  | { backend: "postgresql"; url: string; table_name?: string }
+  | { backend: "s3"; endpoint_url: string; bucket_name: string };
 
 interface Target {
   collection: string;

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
+import { DeleteBucketCommand } from "@aws-sdk/client-s3";
 import { DynamoDbStore } from "@kv/dynamodb";
 import { ElasticsearchStore } from "@kv/elasticsearch";
 import type { PyStore } from "@kv/interop-python";
@@ -7,6 +8,7 @@ import { MongoDbStore } from "@kv/mongodb";
 import { PostgresStore } from "@kv/postgres";
 import type { KeyValue } from "@kv/protocol";
 import { RedisStore } from "@kv/redis";
+import { S3Store } from "@kv/s3";
 import dynalite from "dynalite";
 
 /** The shared test servers (scripts/services/). */
@@ -17,6 +19,7 @@ export const mongoUrl: string = process.env.KV_MONGODB_URL ?? "mongodb://127.0.0
 export const elasticsearchUrl: string = process.env.KV_ELASTICSEARCH_URL ?? "http://127.0.0.1:9201";
 export const postgresUrl: string =
   process.env.KV_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:55432/postgres";
+export const s3Url: string = process.env.KV_S3_URL ?? "http://127.0.0.1:18333";
 
 /** One backend seen from both sides: the @kv store and py-key-value's store on the same data. */
 export interface Sides {
@@ -53,7 +56,7 @@ function sides(store: Droppable, python: PyStore): Sides {
  * database (no namespace, so `collection::key`), the same MongoDB database (both default to
  * "kv-store-adapter"), the same index prefix ("kv_store", which py-key-value makes the caller
  * pass), the same DynamoDB table (a fresh one on dynalite, in this process) and the same
- * PostgreSQL table (both default to "kv_store").
+ * PostgreSQL table (both default to "kv_store") and the same S3 bucket (a fresh one, no prefix).
  */
 export const BACKENDS: Backend[] = [
   {
@@ -79,6 +82,27 @@ export const BACKENDS: Backend[] = [
     name: "PostgreSQL",
     open: async () =>
       sides(new PostgresStore({ url: postgresUrl }), { backend: "postgresql", url: postgresUrl }),
+  },
+  {
+    name: "S3",
+    open: async () => {
+      const bucket = `kv-interop-${randomUUID().slice(0, 8)}`;
+      const store = new S3Store({
+        bucket,
+        createBucket: true,
+        endpoint: s3Url,
+        credentials: { accessKeyId: "test", secretAccessKey: "test" },
+      });
+      return {
+        store,
+        python: { backend: "s3", endpoint_url: s3Url, bucket_name: bucket },
+        async cleanUp(collections) {
+          for (const collection of collections) await store.destroyCollection(collection);
+          await store.client.send(new DeleteBucketCommand({ Bucket: bucket }));
+          await store.close();
+        },
+      };
+    },
   },
   {
     name: "DynamoDB",

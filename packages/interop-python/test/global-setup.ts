@@ -4,6 +4,7 @@ import {
   postgresUrl,
   redisUrl,
   requireService,
+  s3Url,
 } from "../../../scripts/services/require-service.ts";
 import { requireVenv } from "../src/py-key-value.ts";
 
@@ -13,4 +14,5 @@ export default async (): Promise<void> => {
   await requireService("mongodb", mongoUrl());
   await requireService("elasticsearch", elasticsearchUrl());
   await requireService("postgres", postgresUrl());
+  await requireService("s3", s3Url());
 };
