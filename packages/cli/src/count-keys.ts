@@ -10,8 +10,8 @@ const workerScript = new URL("./count-worker.mjs", import.meta.url);
  * Counts the keys of the collections in the stores the arguments name and gives the total the
  * work will go through (`total` makes it from the counts per store) to the progress bar (only when it shows one: the count costs one more listing of the keys). The count
  * runs in a thread of its own, with its own connections, so it neither waits behind the work's
- * batches nor slows them down on the main thread. Call the result to stop counting; it resolves
- * once the thread has ended.
+ * batches nor slows them down on the main thread. Call the result (once or more) to stop counting;
+ * it resolves once the thread has ended.
  */
 export function countInBackground(
   progress: Progress,
@@ -32,10 +32,15 @@ export function countInBackground(
   });
   worker.on("error", () => {});
   const exited = once(worker, "exit").catch(() => {});
-  return async () => {
+  let stopping: Promise<void> | undefined;
+  const stop = async () => {
     worker.postMessage("stop");
     const timeout = setTimeout(() => void worker.terminate(), 2000);
     await exited;
     clearTimeout(timeout);
+  };
+  return () => {
+    stopping ??= stop();
+    return stopping;
   };
 }

@@ -83,7 +83,7 @@ function bar(output: Output, verb: string): Progress {
       progressBar.update(state.keys);
     },
     stop() {
-      progressBar.stop();
+      if (progressBar.isActive) progressBar.stop();
     },
   };
 }
