@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { BlobSourceError, InvalidBlobKeyError } from "@kv/blob";
+import { type KeyValueError, StoreConnectionError, StoreError } from "@kv/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FileSystemBlobStore } from "../src/index.ts";
 
@@ -103,6 +104,24 @@ describe("FileSystemBlobStore", () => {
     const served = new FileSystemBlobStore({ directory: root, urlPrefix: "https://cdn.test/" });
     expect(await served.urlFor("a b/c#1")).toBe("https://cdn.test/a%20b/c%231");
     await served.close();
+  });
+
+  it("tells transient file-system failures (EMFILE ...) from permanent ones (EACCES ...)", () => {
+    class Exposed extends FileSystemBlobStore {
+      map(code: string): KeyValueError {
+        return this.mapError(Object.assign(new Error(code), { code }), { operation: "get" });
+      }
+    }
+    const exposed = new Exposed({ directory: root });
+    for (const code of ["EMFILE", "ENFILE", "EAGAIN", "EBUSY"]) {
+      expect(StoreConnectionError.isInstance(exposed.map(code))).toBe(true);
+      expect(exposed.map(code).transient).toBe(true);
+    }
+    for (const code of ["EACCES", "ENOSPC", "EROFS", "EIO"]) {
+      const error = exposed.map(code);
+      expect(StoreError.isInstance(error) && !error.transient).toBe(true);
+      expect((error.cause as { code: string }).code).toBe(code);
+    }
   });
 
   it("accepts only simplekv's keys when given VALID_KEY_REGEXP", async () => {
