@@ -1,5 +1,5 @@
-import { createCipheriv, createDecipheriv } from "node:crypto";
 import type { Value } from "@kv/protocol";
+import { concatBytes, toBase64, utf8Bytes, type WebCryptoKey } from "./bytes.ts";
 import {
   type Cipher,
   dataField,
@@ -15,47 +15,49 @@ const nonceLength = 12;
 const tagLength = 16;
 
 /** The bytes bound to a ciphertext: format, key id, collection and key, unambiguously encoded. */
-function associatedData(keyId: string, location: Location): Buffer {
-  return Buffer.from(
+function associatedData(keyId: string, location: Location): Uint8Array<ArrayBuffer> {
+  return utf8Bytes(
     JSON.stringify(["@kv/encryption", formatVersion, keyId, location.collection, location.key]),
   );
 }
 
 /**
- * AES-256-GCM with a random 96-bit nonce per value, stored as
+ * AES-256-GCM (Web Crypto) with a random 96-bit nonce per value, stored as
  * `{"__encrypted_data__": base64(nonce ‖ ciphertext ‖ tag), "__encryption_version__": 2,
  * "__encryption_key_id__": id}`. The collection, key and key id are authenticated as associated
  * data. Encrypts with the first key; decrypts with the key the value names.
  */
 export class AesGcmCipher implements Cipher {
-  private readonly keys: ReadonlyMap<string, Buffer>;
+  private readonly keys: ReadonlyMap<string, Uint8Array<ArrayBuffer>>;
+  private readonly imported = new Map<string, Promise<WebCryptoKey>>();
   private readonly currentId: string;
 
-  constructor(keys: ReadonlyMap<string, Buffer>, currentId: string) {
+  constructor(keys: ReadonlyMap<string, Uint8Array<ArrayBuffer>>, currentId: string) {
     this.keys = keys;
     this.currentId = currentId;
   }
 
-  async seal(plaintext: Buffer, location: Location): Promise<Value> {
-    const key = this.keys.get(this.currentId);
-    if (key === undefined) throw new Error(`No key with id ${this.currentId}`);
+  async seal(plaintext: Uint8Array<ArrayBuffer>, location: Location): Promise<Value> {
+    const key = await this.cryptoKey(this.currentId);
     const nonce = takeRandomBytes(nonceLength);
-    const cipher = createCipheriv("aes-256-gcm", key, nonce, { authTagLength: tagLength });
-    cipher.setAAD(associatedData(this.currentId, location));
-    const data = Buffer.concat([
-      nonce,
-      cipher.update(plaintext),
-      cipher.final(),
-      cipher.getAuthTag(),
-    ]);
+    const sealed = await globalThis.crypto.subtle.encrypt(
+      {
+        name: "AES-GCM",
+        iv: nonce,
+        additionalData: associatedData(this.currentId, location),
+        tagLength: tagLength * 8,
+      },
+      key,
+      plaintext,
+    );
     return {
-      [dataField]: data.toString("base64"),
+      [dataField]: toBase64(concatBytes(nonce, new Uint8Array(sealed))),
       [versionField]: formatVersion,
       [keyIdField]: this.currentId,
     };
   }
 
-  async open(stored: Value, location: Location): Promise<Buffer> {
+  async open(stored: Value, location: Location): Promise<Uint8Array> {
     const { version, data } = readEnvelope(stored);
     if (version !== formatVersion) {
       throw new Error(
@@ -66,17 +68,44 @@ export class AesGcmCipher implements Cipher {
     }
     const keyId = stored[keyIdField];
     if (typeof keyId !== "string") throw new Error(`${keyIdField} is missing or not a string`);
-    const key = this.keys.get(keyId);
-    if (key === undefined) throw new Error(`No key with id "${keyId}" is configured`);
+    const key = await this.cryptoKey(keyId);
     if (data.length < nonceLength + tagLength) throw new Error("The ciphertext is truncated");
-    const decipher = createDecipheriv("aes-256-gcm", key, data.subarray(0, nonceLength), {
-      authTagLength: tagLength,
-    });
-    decipher.setAAD(associatedData(keyId, location));
-    decipher.setAuthTag(data.subarray(data.length - tagLength));
-    return Buffer.concat([
-      decipher.update(data.subarray(nonceLength, data.length - tagLength)),
-      decipher.final(),
-    ]);
+    try {
+      const plaintext = await globalThis.crypto.subtle.decrypt(
+        {
+          name: "AES-GCM",
+          iv: data.subarray(0, nonceLength),
+          additionalData: associatedData(keyId, location),
+          tagLength: tagLength * 8,
+        },
+        key,
+        data.subarray(nonceLength),
+      );
+      return new Uint8Array(plaintext);
+    } catch (error) {
+      throw new Error(
+        "The ciphertext does not authenticate: altered, moved to another key, or another key",
+        { cause: error },
+      );
+    }
+  }
+
+  /** The Web Crypto key of a key id, imported once. @throws Error when no key has that id */
+  private cryptoKey(id: string): Promise<WebCryptoKey> {
+    let key = this.imported.get(id);
+    if (key === undefined) {
+      const bytes = this.keys.get(id);
+      if (bytes === undefined) {
+        throw new Error(
+          id === this.currentId ? `No key with id ${id}` : `No key with id "${id}" is configured`,
+        );
+      }
+      key = globalThis.crypto.subtle.importKey("raw", bytes, "AES-GCM", false, [
+        "encrypt",
+        "decrypt",
+      ]);
+      this.imported.set(id, key);
+    }
+    return key;
   }
 }

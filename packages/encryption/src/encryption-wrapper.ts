@@ -6,6 +6,7 @@ import {
   type ValueLocation,
 } from "@kv/protocol";
 import { AesGcmCipher } from "./aes-gcm.ts";
+import { fromBase64, utf8Bytes, utf8Text } from "./bytes.ts";
 import { type Cipher, isEncrypted } from "./envelope.ts";
 import { DecryptionError, EncryptionError } from "./errors.ts";
 import { deriveFernetKey, FernetCipher, parseFernetKey } from "./fernet.ts";
@@ -92,7 +93,7 @@ export class EncryptionWrapper extends BaseWrapper {
    */
   protected override async encodeValue(value: Value, location: ValueLocation): Promise<Value> {
     try {
-      return await this.cipher.seal(Buffer.from(JSON.stringify(value), "utf8"), location);
+      return await this.cipher.seal(utf8Bytes(JSON.stringify(value)), location);
     } catch (error) {
       throw new EncryptionError({ ...location, cause: error });
     }
@@ -113,9 +114,7 @@ export class EncryptionWrapper extends BaseWrapper {
       failure = new Error("The stored value is not encrypted (set acceptUnencrypted to read it)");
     } else {
       try {
-        const value: unknown = JSON.parse(
-          (await this.cipher.open(stored, location)).toString("utf8"),
-        );
+        const value: unknown = JSON.parse(utf8Text(await this.cipher.open(stored, location)));
         if (typeof value === "object" && value !== null && !Array.isArray(value)) {
           return value as Value;
         }
@@ -134,7 +133,7 @@ export class EncryptionWrapper extends BaseWrapper {
 }
 
 function aesGcmCipher(options: AesGcmEncryptionOptions): Cipher {
-  const keys = new Map<string, Buffer>();
+  const keys = new Map<string, Uint8Array<ArrayBuffer>>();
   if (!Array.isArray(options.keys) || options.keys.length === 0) {
     throw new TypeError("EncryptionWrapper needs at least one key");
   }
@@ -149,11 +148,15 @@ function aesGcmCipher(options: AesGcmEncryptionOptions): Cipher {
   return new AesGcmCipher(keys, first?.id ?? "");
 }
 
-function keyBytes(key: Uint8Array | string, id: string): Buffer {
-  let bytes: Buffer | undefined;
-  if (key instanceof Uint8Array) bytes = Buffer.from(key);
+function keyBytes(key: Uint8Array | string, id: string): Uint8Array<ArrayBuffer> {
+  let bytes: Uint8Array<ArrayBuffer> | undefined;
+  if (key instanceof Uint8Array) bytes = new Uint8Array(key);
   else if (typeof key === "string" && /^[A-Za-z0-9+/_-]+={0,2}$/.test(key)) {
-    bytes = Buffer.from(key, "base64");
+    try {
+      bytes = fromBase64(key);
+    } catch {
+      bytes = undefined;
+    }
   }
   if (bytes?.length !== 32) {
     throw new TypeError(`Key "${id}" must be 32 bytes (or their base64 text) for AES-256-GCM`);

@@ -1,5 +1,13 @@
-import { createCipheriv, createDecipheriv, createHmac, pbkdf2, timingSafeEqual } from "node:crypto";
 import type { Value } from "@kv/protocol";
+import {
+  binaryString,
+  concatBytes,
+  fromBase64,
+  toBase64,
+  toBase64Url,
+  utf8Bytes,
+  type WebCryptoKey,
+} from "./bytes.ts";
 import { type Cipher, dataField, readEnvelope, versionField } from "./envelope.ts";
 import { takeRandomBytes } from "./random-pool.ts";
 
@@ -9,64 +17,102 @@ const tokenVersion = 0x80;
 const headerLength = 1 + 8 + 16;
 const hmacLength = 32;
 
+/** A Fernet key as Web Crypto keys: HMAC-SHA256 with its first half, AES-128-CBC with its second. */
+export interface FernetKey {
+  readonly signing: WebCryptoKey;
+  readonly encryption: WebCryptoKey;
+}
+
 /**
- * Derives a Fernet key from source material and a salt exactly as py-key-value does: PBKDF2 with
- * HMAC-SHA256, 1 200 000 iterations, both strings as UTF-8, 32 bytes.
+ * Derives the 32 bytes of a Fernet key from source material and a salt exactly as py-key-value
+ * does: PBKDF2 with HMAC-SHA256, 1 200 000 iterations, both strings as UTF-8.
  */
-export function deriveFernetKey(sourceMaterial: string, salt: string): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    pbkdf2(sourceMaterial, salt, kdfIterations, 32, "sha256", (error, key) =>
-      error === null ? resolve(key) : reject(error),
-    );
-  });
+export async function deriveFernetKey(
+  sourceMaterial: string,
+  salt: string,
+): Promise<Uint8Array<ArrayBuffer>> {
+  const material = await globalThis.crypto.subtle.importKey(
+    "raw",
+    utf8Bytes(sourceMaterial),
+    "PBKDF2",
+    false,
+    ["deriveBits"],
+  );
+  const bits = await globalThis.crypto.subtle.deriveBits(
+    { name: "PBKDF2", hash: "SHA-256", salt: utf8Bytes(salt), iterations: kdfIterations },
+    material,
+    256,
+  );
+  return new Uint8Array(bits);
 }
 
 /**
  * Reads a Fernet key: 32 bytes in URL-safe base64, as `Fernet.generate_key()` prints it.
  * @throws TypeError when it is not
  */
-export function parseFernetKey(text: string): Buffer {
+export function parseFernetKey(text: string): Uint8Array<ArrayBuffer> {
   if (typeof text !== "string" || !/^[A-Za-z0-9_-]{43}=?$/.test(text)) {
     throw new TypeError("A Fernet key must be 32 bytes in URL-safe base64 (44 characters)");
   }
-  return Buffer.from(text, "base64url");
+  return fromBase64(text);
 }
 
-/** Encrypts to a Fernet token (the spec's URL-safe base64 text, padded) with a 32-byte key. */
-export function fernetEncrypt(key: Buffer, plaintext: Buffer, nowMs: number = Date.now()): string {
+/** The Web Crypto keys of the 32 bytes of a Fernet key. */
+export async function importFernetKey(bytes: Uint8Array<ArrayBuffer>): Promise<FernetKey> {
+  const subtle = globalThis.crypto.subtle;
+  const [signing, encryption] = await Promise.all([
+    subtle.importKey("raw", bytes.subarray(0, 16), { name: "HMAC", hash: "SHA-256" }, false, [
+      "sign",
+      "verify",
+    ]),
+    subtle.importKey("raw", bytes.subarray(16), "AES-CBC", false, ["encrypt", "decrypt"]),
+  ]);
+  return { signing, encryption };
+}
+
+/** Encrypts to a Fernet token (the spec's URL-safe base64 text, padded). */
+export async function fernetEncrypt(
+  key: FernetKey,
+  plaintext: Uint8Array<ArrayBuffer>,
+  nowMs: number = Date.now(),
+): Promise<string> {
   const iv = takeRandomBytes(16);
-  const header = Buffer.alloc(9);
+  const header = new Uint8Array(9);
   header[0] = tokenVersion;
-  header.writeBigUInt64BE(BigInt(Math.floor(nowMs / 1000)), 1);
-  const cipher = createCipheriv("aes-128-cbc", key.subarray(16), iv);
-  const body = Buffer.concat([header, iv, cipher.update(plaintext), cipher.final()]);
-  const mac = createHmac("sha256", key.subarray(0, 16)).update(body).digest();
-  return Buffer.concat([body, mac]).toString("base64").replaceAll("+", "-").replaceAll("/", "_");
+  new DataView(header.buffer).setBigUint64(1, BigInt(Math.floor(nowMs / 1000)));
+  const ciphertext = await globalThis.crypto.subtle.encrypt(
+    { name: "AES-CBC", iv },
+    key.encryption,
+    plaintext,
+  );
+  const body = concatBytes(header, iv, new Uint8Array(ciphertext));
+  const mac = await globalThis.crypto.subtle.sign("HMAC", key.signing, body);
+  return toBase64Url(concatBytes(body, new Uint8Array(mac)));
 }
 
 /**
- * Decrypts a Fernet token with a 32-byte key, checking its HMAC before anything else.
+ * Decrypts a Fernet token, checking its HMAC before anything else.
  * The token's timestamp is not checked (py-key-value sets no TTL on tokens).
  * @throws Error when the token is malformed or was not made with this key
  */
-export function fernetDecrypt(key: Buffer, token: string): Buffer {
+export async function fernetDecrypt(key: FernetKey, token: string): Promise<Uint8Array> {
   if (!/^[A-Za-z0-9_-]*={0,2}$/.test(token)) throw new Error("Fernet token is not URL-safe base64");
-  const bytes = Buffer.from(token, "base64url");
+  const bytes = fromBase64(token);
   const cipherLength = bytes.length - headerLength - hmacLength;
   if (bytes[0] !== tokenVersion || cipherLength < 16 || cipherLength % 16 !== 0) {
     throw new Error("Fernet token is malformed or truncated");
   }
   const body = bytes.subarray(0, bytes.length - hmacLength);
-  const expected = createHmac("sha256", key.subarray(0, 16)).update(body).digest();
-  if (!timingSafeEqual(expected, bytes.subarray(bytes.length - hmacLength))) {
+  const mac = bytes.subarray(bytes.length - hmacLength);
+  if (!(await globalThis.crypto.subtle.verify("HMAC", key.signing, mac, body))) {
     throw new Error("Fernet token signature does not match: tampered with or another key");
   }
-  const decipher = createDecipheriv(
-    "aes-128-cbc",
-    key.subarray(16),
-    body.subarray(9, headerLength),
+  const plaintext = await globalThis.crypto.subtle.decrypt(
+    { name: "AES-CBC", iv: body.subarray(9, headerLength) },
+    key.encryption,
+    body.subarray(headerLength),
   );
-  return Buffer.concat([decipher.update(body.subarray(headerLength)), decipher.final()]);
+  return new Uint8Array(plaintext);
 }
 
 /**
@@ -75,20 +121,21 @@ export function fernetDecrypt(key: Buffer, token: string): Buffer {
  * associated data, so a value is not bound to its key or collection.
  */
 export class FernetCipher implements Cipher {
-  private readonly keys: Promise<readonly Buffer[]>;
+  private readonly keys: Promise<readonly FernetKey[]>;
 
-  constructor(keys: Promise<readonly Buffer[]>) {
-    this.keys = keys;
+  constructor(keys: Promise<readonly Uint8Array<ArrayBuffer>[]>) {
+    this.keys = keys.then((list) => Promise.all(list.map(importFernetKey)));
+    void this.keys.catch(() => undefined);
   }
 
-  async seal(plaintext: Buffer): Promise<Value> {
+  async seal(plaintext: Uint8Array<ArrayBuffer>): Promise<Value> {
     const [first] = await this.keys;
     if (first === undefined) throw new Error("No Fernet key is configured");
-    const token = fernetEncrypt(first, plaintext);
-    return { [dataField]: Buffer.from(token, "ascii").toString("base64"), [versionField]: 1 };
+    const token = await fernetEncrypt(first, plaintext);
+    return { [dataField]: toBase64(utf8Bytes(token)), [versionField]: 1 };
   }
 
-  async open(stored: Value): Promise<Buffer> {
+  async open(stored: Value): Promise<Uint8Array> {
     const { version, data } = readEnvelope(stored);
     if (version !== 1) {
       throw new Error(
@@ -97,11 +144,11 @@ export class FernetCipher implements Cipher {
           : `Encryption version ${version} is not supported (Fernet is version 1)`,
       );
     }
-    const token = data.toString("latin1");
+    const token = binaryString(data);
     let failure: unknown;
     for (const key of await this.keys) {
       try {
-        return fernetDecrypt(key, token);
+        return await fernetDecrypt(key, token);
       } catch (error) {
         failure ??= error;
       }
