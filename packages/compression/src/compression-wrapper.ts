@@ -6,15 +6,15 @@ import {
   type ValueLocation,
 } from "@kv/protocol";
 import {
-  compress,
   compressedBytes,
-  decompress,
   envelope,
   envelopeOverhead,
   isCompressed,
   parseValue,
 } from "./envelope.ts";
 import { DecompressionError } from "./errors.ts";
+import { compress, decompress } from "./gzip.ts";
+import { toBase64, utf8Bytes } from "./text.ts";
 
 /** Options of `CompressionWrapper`. */
 export interface CompressionWrapperOptions {
@@ -57,8 +57,8 @@ export class CompressionWrapper extends BaseWrapper {
   protected override encodeValue(value: Value): Value | Promise<Value> {
     const marked = isCompressed(value);
     const json = JSON.stringify(value);
-    if (!marked && Buffer.byteLength(json, "utf8") < this.minBytes) return value;
-    const input = Buffer.from(json, "utf8");
+    const input = utf8Bytes(json);
+    if (!marked && input.length < this.minBytes) return value;
     const compressed = compress(input, this.level);
     if (compressed instanceof Promise) {
       return compressed.then((bytes) => this.stored(value, bytes, input.length, marked));
@@ -86,8 +86,8 @@ export class CompressionWrapper extends BaseWrapper {
   }
 
   /** The envelope, or the value itself when the envelope would not be smaller. */
-  private stored(value: Value, compressed: Buffer, size: number, marked: boolean): Value {
-    const data = compressed.toString("base64");
+  private stored(value: Value, compressed: Uint8Array, size: number, marked: boolean): Value {
+    const data = toBase64(compressed);
     if (!marked && data.length + envelopeOverhead >= size) return value;
     return envelope(data);
   }

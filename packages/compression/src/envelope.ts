@@ -1,5 +1,5 @@
-import { gunzip, gunzipSync, gzip, gzipSync } from "node:zlib";
 import type { Value } from "@kv/protocol";
+import { fromBase64, utf8Text } from "./text.ts";
 
 /** The field holding the compressed JSON, as py-key-value names it: base64 of a gzip stream. */
 export const dataField = "__compressed_data__";
@@ -7,13 +7,6 @@ export const dataField = "__compressed_data__";
 export const versionField = "__compression_version__";
 /** The field naming the codec ("gzip"). */
 export const algorithmField = "__compression_algorithm__";
-
-/**
- * Inputs from this size on are (de)compressed on zlib's thread pool rather than the calling
- * thread: below it the pool's round trip costs more than the work (see the README's numbers).
- */
-const asyncCompressBytes = 64 * 1024;
-const asyncDecompressBytes = 16 * 1024;
 
 /** The stored object holding compressed data. */
 export function envelope(data: string): Value {
@@ -28,19 +21,11 @@ export function isCompressed(stored: Value): boolean {
   return Object.hasOwn(stored, dataField);
 }
 
-/** Gzips UTF-8 JSON, on the thread pool when it is large. */
-export function compress(json: Buffer, level: number): Buffer | Promise<Buffer> {
-  if (json.length < asyncCompressBytes) return gzipSync(json, { level });
-  return new Promise((resolve, reject) => {
-    gzip(json, { level }, (error, result) => (error === null ? resolve(result) : reject(error)));
-  });
-}
-
 /**
  * The gzip stream of a compressed object.
  * @throws Error saying why when a field is missing, of the wrong type or names another format
  */
-export function compressedBytes(stored: Value): Buffer {
+export function compressedBytes(stored: Value): Uint8Array {
   const version = stored[versionField];
   if (version !== undefined && version !== 1) {
     throw new Error(`${versionField} ${JSON.stringify(version)} is not one this package reads (1)`);
@@ -53,23 +38,15 @@ export function compressedBytes(stored: Value): Buffer {
   }
   const data = stored[dataField];
   if (typeof data !== "string") throw new Error(`${dataField} is not a string`);
-  return Buffer.from(data, "base64");
-}
-
-/** Gunzips a stream, on the thread pool when it is large. */
-export function decompress(bytes: Buffer): Buffer | Promise<Buffer> {
-  if (bytes.length < asyncDecompressBytes) return gunzipSync(bytes);
-  return new Promise((resolve, reject) => {
-    gunzip(bytes, (error, result) => (error === null ? resolve(result) : reject(error)));
-  });
+  return fromBase64(data);
 }
 
 /**
  * Parses decompressed UTF-8 JSON into the value it holds.
  * @throws Error when it is not JSON or not a JSON object
  */
-export function parseValue(json: Buffer): Value {
-  const value: unknown = JSON.parse(json.toString("utf8"));
+export function parseValue(json: Uint8Array): Value {
+  const value: unknown = JSON.parse(utf8Text(json));
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new Error("The decompressed data is not a JSON object");
   }
