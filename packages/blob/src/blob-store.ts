@@ -1,15 +1,18 @@
+import type { Blob } from "node:buffer";
 import type { Readable } from "node:stream";
 import type { ReadableStream } from "node:stream/web";
 import type { Operation, Ttl } from "@kv/protocol";
 
 /**
  * What `put` accepts: bytes (a `Uint8Array`, so also a `Buffer`, or an `ArrayBuffer`), a string
- * (stored as UTF-8), a Node `Readable`, a web `ReadableStream`, or an iterable or async iterable
- * of chunks (bytes or strings). Streams and iterables are consumed once, in bounded memory.
+ * (stored as UTF-8), a web `Blob` or `File` (streamed), a Node `Readable`, a web `ReadableStream`,
+ * or an iterable or async iterable of chunks (bytes or strings). Streams and iterables are
+ * consumed once, in bounded memory.
  */
 export type BlobData =
   | Uint8Array
   | ArrayBuffer
+  | Blob
   | string
   | Readable
   | ReadableStream<Uint8Array | string>

@@ -1,3 +1,4 @@
+import { Blob } from "node:buffer";
 import { Readable } from "node:stream";
 import type { ReadableStream } from "node:stream/web";
 import { KeyValueError, type KeyValueErrorOptions, SerializationError } from "@kv/protocol";
@@ -24,6 +25,7 @@ export function toBlobSource(data: BlobData, context: Context = {}): BlobSource 
   if (data instanceof Uint8Array) return { bytes: data };
   if (typeof data === "string") return { bytes: encoder.encode(data) };
   if (data instanceof ArrayBuffer) return { bytes: new Uint8Array(data) };
+  if (data instanceof Blob) return { chunks: checkedChunks(webChunks(data.stream()), context) };
   if (isWebStream(data)) return { chunks: checkedChunks(webChunks(data), context) };
   if (isIterable(data, Symbol.asyncIterator) || isIterable(data, Symbol.iterator)) {
     return { chunks: checkedChunks(data as AsyncIterable<unknown>, context) };

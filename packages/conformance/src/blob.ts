@@ -1,3 +1,4 @@
+import { Blob } from "node:buffer";
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -234,6 +235,7 @@ function describeDataKinds(store: Current): void {
     ["a Buffer", () => Buffer.from(text)],
     ["a Uint8Array view into a larger buffer", () => Buffer.from(`xx${text}yy`).subarray(2, -2)],
     ["an ArrayBuffer", () => new Uint8Array(utf8).buffer],
+    ["a Blob", () => new Blob([utf8.subarray(0, 2), utf8.subarray(2)])],
     ["a string (as UTF-8)", () => text],
     ["a Node Readable", () => Readable.from([utf8.subarray(0, 3), utf8.subarray(3)])],
     [
