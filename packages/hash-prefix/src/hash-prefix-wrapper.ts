@@ -1,4 +1,5 @@
-import { createHash } from "node:crypto";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 import { BaseWrapper, type KeyValue, takeFirst } from "@kv/protocol";
 
 /** Options of `HashPrefixWrapper`. */
@@ -55,6 +56,6 @@ export class HashPrefixWrapper extends BaseWrapper {
   }
 
   #hash(key: string): string {
-    return createHash("sha256").update(key, "utf8").digest("hex").slice(0, this.prefixLength);
+    return bytesToHex(sha256(utf8ToBytes(key))).slice(0, this.prefixLength);
   }
 }
