@@ -1,4 +1,5 @@
-import { type TracingChannel, tracingChannel } from "node:diagnostics_channel";
+import type * as DiagnosticsChannel from "node:diagnostics_channel";
+import type { TracingChannel } from "node:diagnostics_channel";
 import { type CapabilityMethod, capabilityMethods } from "./capabilities.ts";
 import type { Operation } from "./errors.ts";
 import type { CollectionOptions, KeyValue } from "./key-value.ts";
@@ -70,6 +71,8 @@ type Method = (this: TracedStore, ...args: unknown[]) => Promise<unknown>;
 /**
  * Replaces each method of `prototype` with one that publishes the call on the tracing channel
  * `kv:<operation>` when that channel has subscribers, and otherwise only calls the method.
+ * Where the runtime has no `node:diagnostics_channel` (browsers, Workers) the methods stay as
+ * they are.
  */
 export function traceMethods(prototype: object, methods: readonly TracedMethod[]): void {
   const target = prototype as Record<string, Method>;
@@ -91,8 +94,29 @@ export function untraced(method: Method): Method {
   return originals.get(method) ?? method;
 }
 
+let diagnostics: typeof DiagnosticsChannel | null | undefined;
+
+/**
+ * `node:diagnostics_channel` where the runtime has it (Node, Bun, Deno), looked up once without
+ * an import so that the protocol loads in every runtime; `null` where there is none.
+ */
+function diagnosticsChannel(): typeof DiagnosticsChannel | null {
+  if (diagnostics === undefined) {
+    const runtime = globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } };
+    const found = runtime.process?.getBuiltinModule?.("node:diagnostics_channel");
+    diagnostics =
+      typeof (found as Partial<typeof DiagnosticsChannel> | undefined)?.tracingChannel ===
+      "function"
+        ? (found as typeof DiagnosticsChannel)
+        : null;
+  }
+  return diagnostics;
+}
+
 function traced(method: TracedMethod, original: Method): Method {
-  const channel: TracingChannel<unknown, StoreOperationEvent> = tracingChannel(
+  const channels = diagnosticsChannel();
+  if (channels === null) return original;
+  const channel: TracingChannel<unknown, StoreOperationEvent> = channels.tracingChannel(
     tracingChannelName(method.operation),
   );
   const tracedMethod = function tracedCall(
