@@ -1,5 +1,6 @@
 import { BaseWrapper, type KeyValue, type Value, type ValueLocation } from "@kv/protocol";
 import { EntryTooLargeError, EntryTooSmallError } from "./errors.ts";
+import { utf8ByteLength } from "./utf8-length.ts";
 
 /** Options of `LimitSizeWrapper`. Sizes are bytes of the value's UTF-8 JSON. */
 export interface LimitSizeWrapperOptions {
@@ -42,7 +43,7 @@ export class LimitSizeWrapper extends BaseWrapper {
    * @throws EntryTooLargeError, EntryTooSmallError (when enabled)
    */
   protected override encodeValue(value: Value, location: ValueLocation): Value | undefined {
-    const size = Buffer.byteLength(JSON.stringify(value), "utf8");
+    const size = utf8ByteLength(JSON.stringify(value));
     if (size > this.maxBytes) {
       if (!this.throwOnTooLarge) return undefined;
       throw new EntryTooLargeError({ ...location, size, limit: this.maxBytes });
