@@ -1,0 +1,2 @@
+export { browserTestConfig, chromiumFlags } from "./browser-config.ts";
+export { stubNodeBuiltins } from "./node-stubs.ts";

@@ -1,0 +1,2 @@
+// @kv/memory's own conformance tests, run in Chromium.
+import "../../memory/test/conformance.test.ts";

@@ -1,0 +1,1 @@
+export { IndexedDbStore, type IndexedDbStoreOptions } from "./indexeddb-store.ts";
