@@ -38,6 +38,7 @@ step pnpm exec biome check .
 step pnpm exec turbo run typecheck test build check:package --concurrency=2 --continue --output-logs=new-only
 step pnpm exec turbo run typecheck start --filter='./examples/*' --concurrency=2 --output-logs=new-only
 step bash scripts/check-outside.sh
+step pnpm exec tsx scripts/check-portable.ts
 step pnpm exec tsx scripts/check-packages.ts --packed
 step pnpm exec tsx scripts/check-readmes.ts
 step pnpm exec tsx scripts/summarize-tests.ts || status=1

@@ -1,4 +1,8 @@
 import { defineConfig } from "tsdown";
 import { baseConfig } from "../../tsdown.base.ts";
 
-export default defineConfig({ ...baseConfig, external: ["vitest"] });
+export default defineConfig({
+  ...baseConfig,
+  entry: ["src/index.ts", "src/key-value.ts"],
+  external: ["vitest"],
+});

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { type KeyValue, supportsClose, supportsDestroyCollection } from "@kv/protocol";
 
 /** How the suite is told about the store under test. */
@@ -54,7 +53,7 @@ export function createSuiteContext(options: ConformanceOptions): {
   let current: KeyValue | undefined;
   let used: string[] = [];
   const peers: KeyValue[] = [];
-  const run = randomUUID().slice(0, 8);
+  const run = globalThis.crypto.randomUUID().slice(0, 8);
   let counter = 0;
   const context: SuiteContext = {
     get store(): KeyValue {

@@ -1,9 +1,3 @@
-import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import {
   BaseWrapper,
   type Capability,
@@ -18,6 +12,7 @@ import {
   type Value,
 } from "@kv/protocol";
 import { afterEach, beforeEach, expect } from "vitest";
+import { nodeBuiltin } from "./node-builtins.ts";
 
 /** Every item of an async iterable (nothing for `undefined`), in the order it yields them. */
 export async function collect<T>(source: AsyncIterable<T> | undefined): Promise<T[]> {
@@ -193,7 +188,7 @@ export function expectOffers(
 
 /** A loopback port nothing listens on: the OS hands it out and it is closed again at once. */
 export async function freeLoopbackPort(): Promise<number> {
-  const server = createServer();
+  const server = nodeBuiltin("node:net").createServer();
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", resolve);
@@ -231,7 +226,9 @@ export function inMemory(create: () => KeyValue): OpenStore {
  */
 export function inTemporaryDirectory(open: (directory: string) => KeyValue): OpenStore {
   return async () => {
-    const directory = await mkdtemp(join(tmpdir(), "kv-test-"));
+    const { mkdtemp, rm } = nodeBuiltin("node:fs/promises");
+    const { join } = nodeBuiltin("node:path");
+    const directory = await mkdtemp(join(nodeBuiltin("node:os").tmpdir(), "kv-test-"));
     return {
       store: open(directory),
       reopen: () => open(directory),
@@ -276,7 +273,7 @@ export class RealStores<
   File extends KeyValue,
 > {
   private readonly options: RealStoresOptions<Server, File>;
-  private readonly run = randomUUID().slice(0, 8);
+  private readonly run = globalThis.crypto.randomUUID().slice(0, 8);
   private readonly namespaces = new Set<string>();
   private directory: string | undefined;
   private files = 0;
@@ -294,7 +291,10 @@ export class RealStores<
 
   /** A file-backed store in a new temporary file. */
   inFile(): File {
-    this.directory ??= mkdtempSync(join(tmpdir(), `${this.options.name}-`));
+    const { join } = nodeBuiltin("node:path");
+    this.directory ??= nodeBuiltin("node:fs").mkdtempSync(
+      join(nodeBuiltin("node:os").tmpdir(), `${this.options.name}-`),
+    );
     return this.options.inFile(join(this.directory, `store-${++this.files}`));
   }
 
@@ -305,6 +305,8 @@ export class RealStores<
       await store.destroy();
       await store.close();
     }
-    if (this.directory !== undefined) rmSync(this.directory, { recursive: true, force: true });
+    if (this.directory !== undefined) {
+      nodeBuiltin("node:fs").rmSync(this.directory, { recursive: true, force: true });
+    }
   }
 }

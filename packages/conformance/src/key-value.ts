@@ -1,0 +1,85 @@
+import { afterEach, beforeEach, describe } from "vitest";
+import { describeAtomicOperations } from "./atomic.ts";
+import { describeBasic, describeCopySemantics } from "./basic.ts";
+import { describeBulk } from "./bulk.ts";
+import { describeCapabilities } from "./capabilities.ts";
+import { describeCollections } from "./collections.ts";
+import { type ConformanceOptions, createSuiteContext } from "./context.ts";
+import { describeErrors, describeInputValidation } from "./input-validation.ts";
+import { describeTtl } from "./ttl.ts";
+
+export { describeAtomicOperations } from "./atomic.ts";
+export { describeBasic, describeCopySemantics, sampleValues } from "./basic.ts";
+export { describeBulk } from "./bulk.ts";
+export { describeCapabilities } from "./capabilities.ts";
+export { describeCollections, hostileNames } from "./collections.ts";
+export {
+  type ConformanceOptions,
+  createSuiteContext,
+  type SuiteContext,
+  sleep,
+} from "./context.ts";
+export {
+  callCapability,
+  collect,
+  expectNamesApart,
+  expectOffers,
+  expectRefusals,
+  expectRefusedExactly,
+  freeLoopbackPort,
+  indexedEntries,
+  inMemory,
+  inTemporaryDirectory,
+  type OpenStore,
+  OperationRecorder,
+  RealStores,
+  type RealStoresOptions,
+  rejection,
+  type StoreUnderTest,
+  sorted,
+  useStore,
+  withEveryCapability,
+  withoutCapabilities,
+} from "./helpers.ts";
+export {
+  describeErrors,
+  describeInputValidation,
+  invalidNames,
+  invalidTtls,
+  invalidValues,
+} from "./input-validation.ts";
+export { describeTtl } from "./ttl.ts";
+
+/**
+ * Registers the whole behavioural suite for a store (vitest): basic operations, copy semantics,
+ * bulk calls, TTL, collection isolation with hostile names, input validation, errors, every
+ * optional capability the store declares, and its atomic operations (between two instances when
+ * `createPeer` is given). `createStore` is called once per test; the store is
+ * closed after it. Nothing can be switched off: options only state the backend's real limits.
+ *
+ * The store's capabilities are read from one probe store made when the suite is registered,
+ * so call this at the top level of a test file with top-level `await` available, or pass a
+ * store synchronously.
+ */
+export async function describeConformance(
+  name: string,
+  options: ConformanceOptions,
+): Promise<void> {
+  const probe = await options.createStore();
+  const { context, setUp, tearDown } = createSuiteContext(options);
+  describe(name, () => {
+    beforeEach(setUp);
+    afterEach(tearDown);
+    describeBasic(context);
+    describeCopySemantics(context);
+    describeBulk(context);
+    describeTtl(context);
+    describeCollections(context);
+    describeInputValidation(context);
+    describeErrors(context);
+    describeCapabilities(context, probe);
+    describeAtomicOperations(context, probe);
+  });
+  const closable = probe as { close?: () => Promise<void> };
+  if (typeof closable.close === "function") await closable.close();
+}
