@@ -27,7 +27,7 @@ export function browserTestConfig(): ViteUserConfig {
     throw new Error(`Chromium not found at ${chromiumPath}: apt-get install chromium`);
   }
   return defineConfig({
-    plugins: [stubNodeBuiltins(process.env.KV_STUB_ALL_NODE === "1")],
+    plugins: [stubNodeBuiltins()],
     optimizeDeps: { exclude: ["@kv/conformance"] },
     test: {
       browser: {

@@ -1,2 +1,2 @@
 export { browserTestConfig, chromiumFlags } from "./browser-config.ts";
-export { stubNodeBuiltins } from "./node-stubs.ts";
+export { isNodeBuiltin, isTestHelper, nodeBuiltinStub, stubNodeBuiltins } from "./node-stubs.ts";

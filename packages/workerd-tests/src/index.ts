@@ -1,0 +1,2 @@
+export { bundleTests, type WorkerModule } from "./bundle.ts";
+export type { AssertionResult } from "./harness.ts";
