@@ -1,0 +1,6 @@
+export type { EntryMetadata, KvListedKey, KvNamespaceBinding } from "./binding.ts";
+export {
+  CloudflareKvStore,
+  type CloudflareKvStoreOptions,
+  minimumKvTtlSeconds,
+} from "./cloudflare-kv-store.ts";
