@@ -1,0 +1,1 @@
+export { BunSqliteStore, type BunSqliteStoreOptions } from "./bun-sqlite-store.ts";
