@@ -1,12 +1,22 @@
 /**
  * Regroups a byte stream into chunks of exactly `size` bytes (the last one shorter), holding at
- * most one chunk in memory. Each chunk yielded is a new buffer the caller may keep.
+ * most one chunk being filled. Chunks are filled in `buffers` buffers taken in turn, so a chunk
+ * stays as it was only until `buffers` more have been yielded: the caller copies or writes each
+ * chunk before then (better-sqlite3 copies what it binds).
  */
 export async function* rechunk(
   chunks: AsyncIterable<Uint8Array>,
   size: number,
+  buffers: number,
 ): AsyncGenerator<Buffer, void, undefined> {
-  let buffer = Buffer.allocUnsafe(size);
+  const pool: Buffer[] = [];
+  let turn = 0;
+  const next = () => {
+    const buffer = (pool[turn % buffers] ??= Buffer.allocUnsafe(size));
+    turn++;
+    return buffer;
+  };
+  let buffer = next();
   let filled = 0;
   for await (const chunk of chunks) {
     let offset = 0;
@@ -17,7 +27,7 @@ export async function* rechunk(
       offset += taken;
       if (filled === size) {
         yield buffer;
-        buffer = Buffer.allocUnsafe(size);
+        buffer = next();
         filled = 0;
       }
     }

@@ -20,6 +20,7 @@ const live = "(expires_at IS NULL OR expires_at > ?)";
  * Three tables: `<table>` (a row per blob, keyed by its key), `<table>_chunks` (its bytes in rows
  * of one generation, numbered from 0) and `<table>_generations` (generations no blob points at:
  * being written, with the time of their last chunk, or left to remove, with `touched_at` NULL).
+ * Generations are random integers below 2^48, so a write needs no shared counter.
  */
 export function createSchema(db: Database.Database, table: string): void {
   db.exec(`CREATE TABLE IF NOT EXISTS "${table}" (
@@ -36,7 +37,7 @@ CREATE TABLE IF NOT EXISTS "${table}_chunks" (
   PRIMARY KEY (generation, seq)
 );
 CREATE TABLE IF NOT EXISTS "${table}_generations" (
-  generation INTEGER PRIMARY KEY AUTOINCREMENT,
+  generation INTEGER PRIMARY KEY,
   touched_at INTEGER
 );`);
 }
@@ -52,7 +53,7 @@ export interface Statements {
   upsertBlob: Database.Statement<[string, number, number, number, number | null]>;
   deleteBlob: Database.Statement<[string]>;
   expired: Database.Statement<[number, number], ExpiredRow>;
-  startGeneration: Database.Statement<[number]>;
+  startGeneration: Database.Statement<[number, number]>;
   touchGeneration: Database.Statement<[number, number]>;
   finishGeneration: Database.Statement<[number]>;
   discardGeneration: Database.Statement<[number]>;
@@ -93,7 +94,9 @@ export function prepareStatements(db: Database.Database, table: string): Stateme
     ),
     deleteBlob: db.prepare(`DELETE FROM ${blobs} WHERE key = ?`),
     expired: db.prepare(`SELECT key, generation FROM ${blobs} WHERE expires_at <= ? LIMIT ?`),
-    startGeneration: db.prepare(`INSERT INTO ${generations} (touched_at) VALUES (?)`),
+    startGeneration: db.prepare(
+      `INSERT INTO ${generations} (generation, touched_at) VALUES (?, ?)`,
+    ),
     touchGeneration: db.prepare(
       `UPDATE ${generations} SET touched_at = ? WHERE generation = ? AND touched_at IS NOT NULL`,
     ),

@@ -32,6 +32,8 @@ import { BlobTables, readChunks, type Stamp } from "./tables.ts";
 const PAGE = 500;
 /** Blobs held in memory up to this many chunks are written in one transaction. */
 const WHOLE_CHUNKS = 8;
+/** Streams that end within this many chunks are collected and written in one transaction. */
+const WHOLE_STREAM_CHUNKS = 4;
 
 /**
  * Blobs in SQLite (better-sqlite3, WAL mode): a row per blob in `<table>` pointing at a generation
@@ -91,14 +93,9 @@ export class SqliteBlobStore extends BaseBlobStore implements BlobTtl {
   }
 
   protected override async openBlob(key: string): Promise<AsyncIterable<Uint8Array> | undefined> {
-    const tables = this.#tablesOf();
-    const now = Date.now();
-    const row = tables.find(key, now);
-    if (row === undefined) return undefined;
-    if (row.size <= this.chunkBytes) {
-      const bytes = tables.read(key, now);
-      return bytes === undefined ? undefined : singleChunk(bytes);
-    }
+    const found = this.#tablesOf().lookup(key, Date.now(), this.chunkBytes);
+    if (found === undefined) return undefined;
+    if (found.bytes !== undefined) return singleChunk(found.bytes);
     return this.#stream(key);
   }
 
@@ -130,15 +127,18 @@ export class SqliteBlobStore extends BaseBlobStore implements BlobTtl {
     chunks: AsyncIterable<Uint8Array>,
     options: BlobWriteOptions,
   ): Promise<void> {
-    const pieces = rechunk(chunks, this.chunkBytes);
+    // The chunks collected, the one being filled and the one written: buffers reused after that.
+    const pieces = rechunk(chunks, this.chunkBytes, WHOLE_STREAM_CHUNKS + 2);
     const head: Buffer[] = [];
     for (let next = await pieces.next(); next.done !== true; ) {
       head.push(next.value);
-      if (head.length === 2) break;
+      if (head.length > WHOLE_STREAM_CHUNKS) break;
       next = await pieces.next();
     }
     const tables = this.#tablesOf();
-    if (head.length < 2) return this.#free(tables.writeWhole(key, head, stamp(options.ttl)));
+    if (head.length <= WHOLE_STREAM_CHUNKS) {
+      return this.#free(tables.writeWhole(key, head, stamp(options.ttl)));
+    }
     const generation = tables.startStaged(Date.now());
     let size = 0;
     let seq = 0;

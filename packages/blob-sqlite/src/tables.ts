@@ -1,3 +1,4 @@
+import { randomInt } from "node:crypto";
 import { StoreError } from "@kv/protocol";
 import type Database from "better-sqlite3";
 import { type BlobRow, createSchema, prepareStatements, type Statements } from "./schema.ts";
@@ -36,11 +37,6 @@ export class BlobTables {
     return this.#db.open;
   }
 
-  /** The live blob's row, or `undefined`. */
-  find(key: string, now: number): BlobRow | undefined {
-    return this.#statements.blob.get(key, now);
-  }
-
   /** True when a live blob is stored under the key. */
   has(key: string, now: number): boolean {
     return this.#statements.has.get(key, now) !== undefined;
@@ -72,21 +68,40 @@ export class BlobTables {
 
   /** Writes a blob held in memory in one transaction; returns a generation to free, if any. */
   writeWhole(key: string, chunks: readonly Uint8Array[], stamp: Stamp): number | undefined {
-    return this.#db
-      .transaction(() => {
-        const generation = this.#start(stamp.createdAt);
-        for (const [seq, chunk] of chunks.entries()) {
-          this.#statements.insertChunk.run(generation, seq, chunk);
-        }
-        this.#statements.finishGeneration.run(generation);
-        return this.#install(key, generation, sizeOf(chunks), stamp);
-      })
-      .immediate();
+    return retryOnCollision(() =>
+      this.#db
+        .transaction(() => {
+          const generation = newGeneration();
+          for (const [seq, chunk] of chunks.entries()) {
+            this.#statements.insertChunk.run(generation, seq, chunk);
+          }
+          return this.#install(key, generation, sizeOf(chunks), stamp);
+        })
+        .immediate(),
+    );
+  }
+
+  /** The live blob's row, with its bytes when it has at most `inline` bytes, in one transaction. */
+  lookup(
+    key: string,
+    now: number,
+    inline: number,
+  ): { row: BlobRow; bytes: Buffer | undefined } | undefined {
+    return this.#db.transaction(() => {
+      const row = this.#statements.blob.get(key, now);
+      if (row === undefined) return undefined;
+      const bytes = row.size <= inline ? readChunks(this.#statements.chunks, row, key) : undefined;
+      return { row, bytes };
+    })();
   }
 
   /** Starts a generation for a streamed write; nothing points at it yet. */
   startStaged(now: number): number {
-    return this.#start(now);
+    return retryOnCollision(() => {
+      const generation = newGeneration();
+      this.#statements.startGeneration.run(generation, now);
+      return generation;
+    });
   }
 
   /**
@@ -167,10 +182,6 @@ export class BlobTables {
     return false;
   }
 
-  #start(now: number): number {
-    return Number(this.#statements.startGeneration.run(now).lastInsertRowid);
-  }
-
   #install(key: string, generation: number, size: number, stamp: Stamp): number | undefined {
     const old = this.#statements.anyBlob.get(key);
     this.#statements.upsertBlob.run(key, generation, size, stamp.createdAt, stamp.expiresAt);
@@ -206,6 +217,22 @@ export function readChunks(
   }
   if (offset !== row.size) throw corrupt(key);
   return bytes;
+}
+
+function newGeneration(): number {
+  return randomInt(1, 2 ** 48);
+}
+
+/** Runs a write again with another random generation when the one it drew was taken. */
+function retryOnCollision<T>(write: () => T): T {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return write();
+    } catch (error) {
+      const code = (error as { code?: unknown } | null)?.code;
+      if (code !== "SQLITE_CONSTRAINT_PRIMARYKEY" || attempt === 3) throw error;
+    }
+  }
 }
 
 function sizeOf(chunks: readonly Uint8Array[]): number {

@@ -30,11 +30,11 @@ function count(db: Database.Database, sql: string): number {
   return db.prepare<[], number>(sql).pluck().get() ?? 0;
 }
 
-async function* stalled(first: Uint8Array, until: Promise<void>): AsyncGenerator<Uint8Array> {
-  yield first;
-  yield first;
+/** Six chunks (past what a write collects before it starts writing), a pause, one more. */
+async function* stalled(chunk: Uint8Array, until: Promise<void>): AsyncGenerator<Uint8Array> {
+  for (let index = 0; index < 6; index++) yield chunk;
   await until;
-  yield first;
+  yield chunk;
 }
 
 beforeEach(async () => {
@@ -181,7 +181,7 @@ describe("SqliteBlobStore cull", () => {
     });
     const writing = writer.put("k", stalled(patternBytes(65536), resumed));
     await sleep(100);
-    expect(count(inspect(), "SELECT count(*) FROM kv_blobs_chunks")).toBe(2);
+    expect(count(inspect(), "SELECT count(*) FROM kv_blobs_chunks")).toBe(6);
     await store({ staleWriteMs: 20 }).cull();
     resume();
     expect(StoreError.isInstance(await writing.catch((e: unknown) => e))).toBe(true);
@@ -200,7 +200,7 @@ describe("SqliteBlobStore cull", () => {
     await store().cull();
     resume();
     await writing;
-    expect((await writer.get("k")).byteLength).toBe(3 * 65536);
+    expect((await writer.get("k")).byteLength).toBe(7 * 65536);
   });
 });
 

@@ -26,4 +26,5 @@ export const SUITES: readonly { id: string; load: () => Promise<Suite> }[] = [
   { id: "cache-memory", load: async () => (await import("./cache.ts")).cacheMemorySuite() },
   { id: "cache-redis", load: async () => (await import("./cache-redis.ts")).cacheRedisSuite() },
   { id: "blob-fs", load: async () => (await import("./blob-fs.ts")).blobFsSuite() },
+  { id: "blob-sqlite", load: async () => (await import("./blob-sqlite.ts")).blobSqliteSuite() },
 ];
