@@ -11,7 +11,7 @@ interface RedisBlobStoreCommonOptions extends BaseBlobStoreOptions {
    * The most bytes a blob may have. @default the server's `proto-max-bulk-len` (512 MiB unless
    * configured), read when the store connects; 512 MiB when the server refuses `CONFIG GET`
    */
-  maxBlobBytes?: number | undefined;
+  maxBytes?: number | undefined;
   /**
    * How long the chunks of a replaced or deleted blob stay for streams already reading them, in
    * ms; a stream slower than that fails with `StoreError`. 0 removes them at once. @default 60000
@@ -47,7 +47,7 @@ export type RedisBlobStoreOptions = RedisBlobStoreClientOptions | RedisBlobStore
 export interface RedisBlobSettings {
   namespace: string;
   chunkBytes: number;
-  maxBlobBytes: number | undefined;
+  maxBytes: number | undefined;
   readGraceMs: number;
   staleWriteMs: number;
 }
@@ -69,14 +69,13 @@ export function resolveOptions(options: RedisBlobStoreOptions): RedisBlobSetting
   }
   const chunkBytes = options.chunkBytes ?? 1024 * 1024;
   checkInteger("chunkBytes", chunkBytes, 4096, 64 * 1024 * 1024);
-  const maxBlobBytes = options.maxBlobBytes;
-  if (maxBlobBytes !== undefined)
-    checkInteger("maxBlobBytes", maxBlobBytes, 0, Number.MAX_SAFE_INTEGER);
+  const maxBytes = options.maxBytes;
+  if (maxBytes !== undefined) checkInteger("maxBytes", maxBytes, 0, Number.MAX_SAFE_INTEGER);
   const readGraceMs = options.readGraceMs ?? 60_000;
   checkInteger("readGraceMs", readGraceMs, 0, 2 ** 47);
   const staleWriteMs = options.staleWriteMs ?? 3_600_000;
   checkInteger("staleWriteMs", staleWriteMs, 1, 2 ** 47);
-  return { namespace, chunkBytes, maxBlobBytes, readGraceMs, staleWriteMs };
+  return { namespace, chunkBytes, maxBytes, readGraceMs, staleWriteMs };
 }
 
 function checkInteger(name: string, value: number, min: number, max: number): void {

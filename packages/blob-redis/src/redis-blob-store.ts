@@ -60,13 +60,13 @@ export class RedisBlobStore extends BaseBlobStore implements BlobTtl {
   }
 
   /** The most bytes a blob may have (known once the store has connected). */
-  get maxBlobBytes(): number {
+  get maxBytes(): number {
     return this.#limit;
   }
 
   protected override async setup(): Promise<void> {
     if (this.#owned && this.#client.status === "wait") await this.#client.connect();
-    this.#limit = this.#settings.maxBlobBytes ?? (await this.#serverLimit());
+    this.#limit = this.#settings.maxBytes ?? (await this.#serverLimit());
   }
 
   protected override async openBlob(key: string): Promise<AsyncIterable<Uint8Array> | undefined> {
@@ -201,7 +201,7 @@ export class RedisBlobStore extends BaseBlobStore implements BlobTtl {
   /** @throws BlobTooLargeError above the limit */
   #checkSize(key: string, size: number): void {
     if (size > this.#limit) {
-      throw new BlobTooLargeError({ operation: "put", key, limit: this.#limit });
+      throw new BlobTooLargeError({ operation: "put", key, maxBytes: this.#limit });
     }
   }
 

@@ -99,14 +99,14 @@ describe("RedisBlobStore size limit", () => {
     const blobs = store();
     await blobs.has("k");
     const [, limit] = (await redis.config("GET", "proto-max-bulk-len")) as string[];
-    expect(blobs.maxBlobBytes).toBe(Number(limit));
+    expect(blobs.maxBytes).toBe(Number(limit));
   });
 
   it("refuses bytes and files above the limit with BlobTooLargeError before writing", async () => {
-    const blobs = store({ maxBlobBytes: 100_000 });
+    const blobs = store({ maxBytes: 100_000 });
     const error = await rejection(blobs.put("k", patternBytes(100_001)));
     expect(BlobTooLargeError.isInstance(error)).toBe(true);
-    expect((error as BlobTooLargeError).limit).toBe(100_000);
+    expect((error as BlobTooLargeError).maxBytes).toBe(100_000);
     const directory = await mkdtemp(join(tmpdir(), "kv-blob-redis-"));
     await writeFile(join(directory, "big"), patternBytes(100_001));
     expect(
@@ -119,7 +119,7 @@ describe("RedisBlobStore size limit", () => {
   });
 
   it("stops a stream that passes the limit, removing what it wrote and keeping the old blob", async () => {
-    const blobs = store({ maxBlobBytes: 3 * MiB, chunkBytes: 256 * 1024 });
+    const blobs = store({ maxBytes: 3 * MiB, chunkBytes: 256 * 1024 });
     await blobs.put("k", "old");
     const error = await rejection(
       blobs.put("k", generatedChunks(4 * MiB, { bytes: 0, sha256: "" })),
