@@ -5,10 +5,12 @@ import { browserTestConfig } from "./src/browser-config.ts";
 
 const zodStores = fileURLToPath(new URL("../zod/test/stores.ts", import.meta.url));
 const browserZodStores = fileURLToPath(new URL("test/zod-stores.ts", import.meta.url));
+const makingFixture = process.env.KV_MAKE_FIXTURE === "1";
 
 export default mergeConfig(
   mergeConfig(sharedConfig, browserTestConfig()),
   defineConfig({
+    optimizeDeps: { include: ["zod", "zod/mini", "zod/v4/core"] },
     plugins: [
       {
         name: "kv-browser-zod-stores",
@@ -19,5 +21,24 @@ export default mergeConfig(
         },
       },
     ],
+    test: {
+      projects: [
+        {
+          extends: true,
+          test: {
+            name: "chromium",
+            include: makingFixture ? ["test/fixtures/make-browser-fixture.ts"] : ["test/*.test.ts"],
+          },
+        },
+        {
+          extends: true,
+          test: {
+            name: "node",
+            include: makingFixture ? [] : ["test/node/*.test.ts"],
+            browser: { enabled: false },
+          },
+        },
+      ],
+    },
   }),
 );
