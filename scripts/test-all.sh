@@ -33,6 +33,7 @@ for service in $(bash scripts/services/start-all.sh --list); do
   fi
 done
 step bash scripts/python-interop.sh
+step bash scripts/chromium.sh
 rm -rf packages/*/.test-results examples/*/.test-results
 step pnpm exec biome check .
 step pnpm exec turbo run typecheck test build check:package --concurrency=2 --continue --output-logs=new-only
