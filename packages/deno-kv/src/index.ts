@@ -1,0 +1,1 @@
+export { DenoKvStore, type DenoKvStoreOptions } from "./deno-kv-store.ts";
