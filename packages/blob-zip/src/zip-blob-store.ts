@@ -18,6 +18,7 @@ import {
   toStoreError,
 } from "@kv/protocol";
 import { ArchiveFile } from "./archive-file.ts";
+import { recoverFromJournal, removeJournal, saveJournal } from "./journal.ts";
 import { releaseLock, takeLock } from "./lock.ts";
 import { readIndex } from "./read-index.ts";
 import {
@@ -59,6 +60,8 @@ export class ZipBlobStore extends BaseBlobStore {
   readonly path: string;
   /** The lock file held while the store is open. */
   readonly lockPath: string;
+  /** What a write is about to overwrite, kept so a write cut short can be undone. */
+  readonly journalPath: string;
   readonly #method: number;
   readonly #level: number;
   readonly #fsync: boolean;
@@ -83,6 +86,7 @@ export class ZipBlobStore extends BaseBlobStore {
     }
     this.path = options.path;
     this.lockPath = `${options.path}.lock`;
+    this.journalPath = `${options.path}.journal`;
     this.#method = (options.compress ?? true) ? 8 : 0;
     this.#level = level;
     this.#fsync = options.fsync ?? false;
@@ -141,6 +145,7 @@ export class ZipBlobStore extends BaseBlobStore {
       if (!this.#index.has(key)) return false;
       const next = new Map(this.#index);
       next.delete(key);
+      await this.#saveJournal();
       await this.#writeDirectory(next, this.#directoryStart);
       this.#index = next;
       return true;
@@ -168,6 +173,7 @@ export class ZipBlobStore extends BaseBlobStore {
     this.#file = undefined;
     if (file === undefined) return;
     await file.handle.close();
+    await removeJournal(this.journalPath);
     await releaseLock(this.lockPath);
   }
 
@@ -182,6 +188,7 @@ export class ZipBlobStore extends BaseBlobStore {
   async #load(): Promise<void> {
     await takeLock(this.lockPath);
     try {
+      await recoverFromJournal(this.journalPath, this.path);
       const handle = await openArchive(this.path);
       this.#file = new ArchiveFile(handle);
       if ((await handle.stat()).size === 0) {
@@ -228,6 +235,7 @@ export class ZipBlobStore extends BaseBlobStore {
     const header = localHeader(newEntry(key, this.#method, start, new Date()));
     let [crc, size, position] = [0, 0, start + header.length];
     try {
+      await this.#saveJournal();
       await writeAt(handle, header, start);
       async function* counted(): AsyncGenerator<Uint8Array> {
         for await (const chunk of chunks) {
@@ -263,6 +271,12 @@ export class ZipBlobStore extends BaseBlobStore {
       await this.#writeDirectory(this.#index, start).catch(() => undefined);
       throw error;
     }
+  }
+
+  /** Journals the central directory and end records that the next write overwrites. */
+  async #saveJournal(): Promise<void> {
+    const tail = centralDirectory([...this.#others, ...this.#index.values()], this.#directoryStart);
+    await saveJournal(this.journalPath, this.#directoryStart, tail, this.#fsync);
   }
 
   /** Writes the central directory of `index` at `start` and ends the file there. */
@@ -329,6 +343,7 @@ export class ZipBlobStore extends BaseBlobStore {
       this.#file = new ArchiveFile(target);
       [this.#others, this.#index, this.#directoryStart] = [others, index, position];
       await old.retire();
+      await removeJournal(this.journalPath);
       return before - (position + directory.length);
     } catch (error) {
       if (this.#file !== undefined && this.#file.handle === target) throw error;

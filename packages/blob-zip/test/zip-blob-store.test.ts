@@ -5,10 +5,12 @@ import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { crc32 } from "node:zlib";
 import { BlobSourceError } from "@kv/blob";
 import { digestOf, generatedChunks, MiB, patternBytes } from "@kv/conformance";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ArchiveLockedError, ZipBlobStore } from "../src/index.ts";
+import { centralDirectory, localHeader, localPatches, newEntry } from "../src/zip-format.ts";
 import { python, readWithPython } from "./python.ts";
 
 let directory = "";
@@ -140,9 +142,9 @@ describe("ZipBlobStore writers", () => {
   });
 
   it("gives ArchiveLockedError while another process writes the archive", async () => {
-    const child = holdLock();
+    const child = runFixture("hold-lock.ts");
     try {
-      await waitForReady(child);
+      await waitFor(child, "ready");
       const error = await rejection(store().get("from-child"));
       expect(ArchiveLockedError.isInstance(error)).toBe(true);
       expect((error as ArchiveLockedError).holderPid).toBe(child.pid);
@@ -151,6 +153,20 @@ describe("ZipBlobStore writers", () => {
       await once(child, "exit");
     }
     expect(Buffer.from(await store().get("from-child")).toString()).toBe("held");
+  });
+
+  it("puts back the archive a process killed in the middle of a put left broken", async () => {
+    const child = runFixture("die-while-writing.ts");
+    await waitFor(child, "writing");
+    child.kill("SIGKILL");
+    await once(child, "exit");
+    expect(existsSync(`${path}.journal`)).toBe(true);
+    await expect(readWithPython(path)).rejects.toThrow();
+    const blobs = store();
+    expect(await blobs.keys()).toEqual(["a"]);
+    expect(Buffer.from(await blobs.get("a")).toString()).toBe("kept");
+    expect(existsSync(`${path}.journal`)).toBe(false);
+    expect(await readWithPython(path)).toEqual({ a: "kept" });
   });
 
   it("takes over a lock left by a process that no longer runs", async () => {
@@ -164,21 +180,21 @@ async function* generatedOnce(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
   yield bytes;
 }
 
-function holdLock(): ChildProcess {
-  const script = fileURLToPath(new URL("./fixtures/hold-lock.ts", import.meta.url));
+function runFixture(name: string): ChildProcess {
+  const script = fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
   return spawn(process.execPath, ["--conditions=@kv/source", "--import", "tsx", script, path], {
     cwd: fileURLToPath(new URL("..", import.meta.url)),
     stdio: ["pipe", "pipe", "inherit"],
   });
 }
 
-async function waitForReady(child: ChildProcess): Promise<void> {
+async function waitFor(child: ChildProcess, line: string): Promise<void> {
   let output = "";
   for await (const chunk of child.stdout ?? []) {
     output += String(chunk);
-    if (output.includes("ready")) return;
+    if (output.includes(line)) return;
   }
-  throw new Error("The child process ended before taking the lock");
+  throw new Error(`The child process ended before saying ${line}`);
 }
 
 describe("ZipBlobStore zip64", () => {
@@ -186,10 +202,6 @@ describe("ZipBlobStore zip64", () => {
     timeout: 60_000,
   }, async () => {
     const count = 70_000;
-    const { centralDirectory, localHeader, localPatches, newEntry } = await import(
-      "../src/zip-format.ts"
-    );
-    const { crc32 } = await import("node:zlib");
     const parts: Buffer[] = [];
     const entries = [];
     let offset = 0;
