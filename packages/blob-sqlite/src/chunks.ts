@@ -12,8 +12,9 @@ export async function* rechunk(
   const pool: Buffer[] = [];
   let turn = 0;
   const next = () => {
-    const buffer = (pool[turn % buffers] ??= Buffer.allocUnsafe(size));
-    turn++;
+    const slot = turn++ % buffers;
+    const buffer = pool[slot] ?? Buffer.allocUnsafe(size);
+    pool[slot] = buffer;
     return buffer;
   };
   let buffer = next();
