@@ -1,9 +1,14 @@
 import {
+  ATOMIC_CAPABILITIES,
+  type AtomicCapability,
   type BaseStoreOptions,
+  type CounterChange,
+  counterEntry,
   deserializeEntry,
   isExpired,
   type ManagedEntry,
   type StoreClass,
+  type StoredVersion,
   serializeEntry,
   storeWith,
 } from "@kv/protocol";
@@ -17,12 +22,23 @@ export interface IndexedDbStoreOptions extends BaseStoreOptions {
   factory?: IDBFactory | undefined;
 }
 
-/** One stored record: the entry as py-key-value's JSON document, and its expiry for `cull()`. */
+/**
+ * One stored record: the entry as py-key-value's JSON document, its expiry for `cull()`, and a
+ * random version token drawn anew on every write.
+ */
 interface EntryRecord {
   collection: string;
   key: string;
   document: string;
+  version: string;
   expiresAt?: number;
+}
+
+/** What an atomic update decides after reading the current entry. */
+interface Decision<T> {
+  write?: ManagedEntry | undefined;
+  remove?: boolean | undefined;
+  result: T;
 }
 
 const entriesStore = "entries";
@@ -31,15 +47,25 @@ const pageSize = 100;
 const afterEveryKey: never[] = [];
 
 const Base: StoreClass<
-  "keys" | "collections" | "destroyCollection" | "destroy" | "cull" | "close"
-> = storeWith("keys", "collections", "destroyCollection", "destroy", "cull", "close");
+  "keys" | "collections" | "destroyCollection" | "destroy" | "cull" | "close" | AtomicCapability
+> = storeWith(
+  "keys",
+  "collections",
+  "destroyCollection",
+  "destroy",
+  "cull",
+  "close",
+  ...ATOMIC_CAPABILITIES,
+);
 
 /**
  * A store over IndexedDB. The store owns one database holding one object store of entries keyed
  * by `[collection, key]` (a collection is a key range, so collections cost nothing to create),
  * each entry py-key-value's JSON document. Bulk calls run in one transaction: a `putMany` is
- * written entirely or not at all. Expired entries are filtered on read and removed by `cull()`
- * through an index on their expiry.
+ * written entirely or not at all. The atomic operations (`putIfAbsent`, versions, `increment`,
+ * `touch`) read and write in one read-write transaction, which IndexedDB runs alone on the
+ * object store, so they hold between tabs and workers too. Expired entries are filtered on read
+ * and removed by `cull()` through an index on their expiry.
  */
 export class IndexedDbStore extends Base {
   private readonly databaseName: string;
@@ -89,15 +115,7 @@ export class IndexedDbStore extends Base {
   ): Promise<void> {
     const transaction = this.transaction("readwrite");
     const store = transaction.objectStore(entriesStore);
-    for (const [key, entry] of entries) {
-      const record: EntryRecord = {
-        collection,
-        key,
-        document: serializeEntry(entry, { collection, key }),
-      };
-      if (entry.expiresAt !== undefined) record.expiresAt = entry.expiresAt;
-      store.put(record);
-    }
+    for (const [key, entry] of entries) store.put(entryRecord(collection, key, entry));
     await committed(transaction);
   }
 
@@ -186,13 +204,120 @@ export class IndexedDbStore extends Base {
     await committed(transaction);
   }
 
+  protected async insertEntry(
+    collection: string,
+    key: string,
+    entry: ManagedEntry,
+  ): Promise<boolean> {
+    return this.update(collection, key, (_, live) =>
+      live === undefined ? { write: entry, result: true } : { result: false },
+    );
+  }
+
+  protected async readVersioned(
+    collection: string,
+    key: string,
+  ): Promise<StoredVersion | undefined> {
+    const store = this.transaction("readonly").objectStore(entriesStore);
+    const record = await completed<EntryRecord | undefined>(store.get([collection, key]));
+    if (record === undefined) return undefined;
+    return { entry: deserializeEntry(record.document), version: record.version };
+  }
+
+  protected async replaceVersioned(
+    collection: string,
+    key: string,
+    entry: ManagedEntry,
+    version: string,
+  ): Promise<boolean> {
+    return this.update(collection, key, (record, live) =>
+      live !== undefined && record?.version === version
+        ? { write: entry, result: true }
+        : { result: false },
+    );
+  }
+
+  protected async removeVersioned(
+    collection: string,
+    key: string,
+    version: string,
+  ): Promise<boolean> {
+    return this.update(collection, key, (record, live) =>
+      live !== undefined && record?.version === version
+        ? { remove: true, result: true }
+        : { result: false },
+    );
+  }
+
+  protected async addToCounter(
+    collection: string,
+    key: string,
+    change: CounterChange,
+  ): Promise<number> {
+    return this.update(collection, key, (_, live) => {
+      const { entry, count } = counterEntry(live, change, { collection, key });
+      return { write: entry, result: count };
+    });
+  }
+
+  protected async touchEntry(
+    collection: string,
+    key: string,
+    expiresAt: number | undefined,
+  ): Promise<boolean> {
+    return this.update(collection, key, (_, live) => {
+      if (live === undefined) return { result: false };
+      return { write: { ...live, expiresAt }, result: true };
+    });
+  }
+
   protected async release(): Promise<void> {
     this.database?.close();
     this.database = undefined;
+  }
+
+  /**
+   * Reads one entry and writes or removes it as `decide` says, in one read-write transaction;
+   * when `decide` throws, the transaction is aborted and nothing changes.
+   */
+  private async update<T>(
+    collection: string,
+    key: string,
+    decide: (record: EntryRecord | undefined, live: ManagedEntry | undefined) => Decision<T>,
+  ): Promise<T> {
+    const transaction = this.transaction("readwrite");
+    const done = committed(transaction);
+    const store = transaction.objectStore(entriesStore);
+    const record = await completed<EntryRecord | undefined>(store.get([collection, key]));
+    const entry = record === undefined ? undefined : deserializeEntry(record.document);
+    const live = entry !== undefined && !isExpired(entry, this.clock.now()) ? entry : undefined;
+    let decision: Decision<T>;
+    try {
+      decision = decide(record, live);
+    } catch (error) {
+      transaction.abort();
+      await done.catch(() => undefined);
+      throw error;
+    }
+    if (decision.write !== undefined) store.put(entryRecord(collection, key, decision.write));
+    else if (decision.remove === true) store.delete([collection, key]);
+    await done;
+    return decision.result;
   }
 
   private transaction(mode: IDBTransactionMode): IDBTransaction {
     if (this.database === undefined) throw new Error("The IndexedDB database is not open");
     return this.database.transaction(entriesStore, mode);
   }
+}
+
+function entryRecord(collection: string, key: string, entry: ManagedEntry): EntryRecord {
+  const record: EntryRecord = {
+    collection,
+    key,
+    document: serializeEntry(entry, { collection, key }),
+    version: crypto.randomUUID(),
+  };
+  if (entry.expiresAt !== undefined) record.expiresAt = entry.expiresAt;
+  return record;
 }
