@@ -54,11 +54,21 @@ export interface RedisBlobSettings {
 
 /**
  * Checks the options and fills in the defaults.
- * @throws TypeError for neither or both of `url` and `client`; RangeError for a number out of range
+ * @throws TypeError for neither or both of `url` and `client`, a `Cluster` or a client with a
+ * `keyPrefix`; RangeError for a number out of range
  */
 export function resolveOptions(options: RedisBlobStoreOptions): RedisBlobSettings {
   if ((options.client === undefined) === (options.url === undefined)) {
     throw new TypeError("RedisBlobStore needs either a `url` or a `client`");
+  }
+  const client = options.client as
+    | { nodes?: unknown; options?: { keyPrefix?: unknown } }
+    | undefined;
+  if (typeof client?.nodes === "function") {
+    throw new TypeError("RedisBlobStore needs a Redis client, not a Cluster");
+  }
+  if (client?.options?.keyPrefix) {
+    throw new TypeError("RedisBlobStore's client must not set keyPrefix (use namespace)");
   }
   if (options.url !== undefined && !/^rediss?:\/\//.test(options.url)) {
     throw new TypeError("RedisBlobStore's url must start with redis:// or rediss://");
