@@ -20,7 +20,7 @@ function expectAllDecrypted(read: { value: unknown; expected: unknown }[]): void
   for (const { value, expected } of read) expect(value).toEqual(expected);
 }
 
-describe("EncryptionWrapper on Web Crypto in Chromium", () => {
+describe("EncryptionWrapper on Web Crypto (in Chromium, and in workerd through @kv/workerd-tests)", () => {
   it("decrypts what py-key-value's FernetEncryptionWrapper wrote", async () => {
     expectAllDecrypted(await readFernetFixture(fernetFromPython as FernetFixture));
   });
@@ -33,7 +33,7 @@ describe("EncryptionWrapper on Web Crypto in Chromium", () => {
     expectAllDecrypted(await readAesFixture(aesFromNode as AesFixture));
   });
 
-  it("decrypts the committed values it encrypted itself (read on Node and by py-key-value too)", async () => {
+  it("decrypts the committed values encrypted in Chromium (read on Node and by py-key-value too)", async () => {
     expectAllDecrypted(await readFernetFixture(fromChromium.fernet as FernetFixture));
     expectAllDecrypted(await readAesFixture(fromChromium.aes as AesFixture));
   });
