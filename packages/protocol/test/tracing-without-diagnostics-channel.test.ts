@@ -1,0 +1,28 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+
+describe("tracing where the runtime has no node:diagnostics_channel (browsers, Workers)", () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    vi.resetModules();
+  });
+
+  it("leaves the methods as they are, so a call costs nothing more", async () => {
+    vi.resetModules();
+    vi.stubGlobal("process", { ...process, getBuiltinModule: undefined });
+    const { traceMethods, untraced } = await import("../src/tracing.ts");
+    const get = async () => "value";
+    const prototype = { get };
+    traceMethods(prototype, [{ name: "get", operation: "get", keyAt: 0, optionsAt: 1 }]);
+    expect(prototype.get).toBe(get);
+    expect(untraced(prototype.get)).toBe(get);
+  });
+
+  it("wraps them where it has one (Node, Bun, Deno)", async () => {
+    vi.resetModules();
+    const { traceMethods } = await import("../src/tracing.ts");
+    const get = async () => "value";
+    const prototype = { get };
+    traceMethods(prototype, [{ name: "get", operation: "get", keyAt: 0, optionsAt: 1 }]);
+    expect(prototype.get).not.toBe(get);
+  });
+});
