@@ -1,6 +1,6 @@
+import { BaseWrapper, type KeyValue, takeFirst } from "@kv/protocol";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
-import { BaseWrapper, type KeyValue, takeFirst } from "@kv/protocol";
 
 /** Options of `HashPrefixWrapper`. */
 export interface HashPrefixWrapperOptions {
