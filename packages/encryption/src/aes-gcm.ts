@@ -8,6 +8,7 @@ import {
   readEnvelope,
   versionField,
 } from "./envelope.ts";
+import { nodeCrypto } from "./node-crypto.ts";
 import { takeRandomBytes } from "./random-pool.ts";
 
 const formatVersion = 2;
@@ -38,8 +39,17 @@ export class AesGcmCipher implements Cipher {
   }
 
   async seal(plaintext: Uint8Array<ArrayBuffer>, location: Location): Promise<Value> {
-    const key = await this.cryptoKey(this.currentId);
     const nonce = takeRandomBytes(nonceLength);
+    const node = nodeCrypto();
+    if (node !== null) {
+      const cipher = node.createCipheriv("aes-256-gcm", this.keyBytes(this.currentId), nonce, {
+        authTagLength: tagLength,
+      });
+      cipher.setAAD(associatedData(this.currentId, location));
+      const sealed = concatBytes(cipher.update(plaintext), cipher.final(), cipher.getAuthTag());
+      return this.envelope(concatBytes(nonce, sealed));
+    }
+    const key = await this.cryptoKey(this.currentId);
     const sealed = await globalThis.crypto.subtle.encrypt(
       {
         name: "AES-GCM",
@@ -50,8 +60,12 @@ export class AesGcmCipher implements Cipher {
       key,
       plaintext,
     );
+    return this.envelope(concatBytes(nonce, new Uint8Array(sealed)));
+  }
+
+  private envelope(data: Uint8Array): Value {
     return {
-      [dataField]: toBase64(concatBytes(nonce, new Uint8Array(sealed))),
+      [dataField]: toBase64(data),
       [versionField]: formatVersion,
       [keyIdField]: this.currentId,
     };
@@ -68,8 +82,23 @@ export class AesGcmCipher implements Cipher {
     }
     const keyId = stored[keyIdField];
     if (typeof keyId !== "string") throw new Error(`${keyIdField} is missing or not a string`);
-    const key = await this.cryptoKey(keyId);
     if (data.length < nonceLength + tagLength) throw new Error("The ciphertext is truncated");
+    const node = nodeCrypto();
+    if (node !== null) {
+      const decipher = node.createDecipheriv(
+        "aes-256-gcm",
+        this.keyBytes(keyId),
+        data.subarray(0, nonceLength),
+        { authTagLength: tagLength },
+      );
+      decipher.setAAD(associatedData(keyId, location));
+      decipher.setAuthTag(data.subarray(data.length - tagLength));
+      return concatBytes(
+        decipher.update(data.subarray(nonceLength, data.length - tagLength)),
+        decipher.final(),
+      );
+    }
+    const key = await this.cryptoKey(keyId);
     try {
       const plaintext = await globalThis.crypto.subtle.decrypt(
         {
@@ -90,16 +119,22 @@ export class AesGcmCipher implements Cipher {
     }
   }
 
+  /** The bytes of a key id's key. @throws Error when no key has that id */
+  private keyBytes(id: string): Uint8Array<ArrayBuffer> {
+    const bytes = this.keys.get(id);
+    if (bytes === undefined) {
+      throw new Error(
+        id === this.currentId ? `No key with id ${id}` : `No key with id "${id}" is configured`,
+      );
+    }
+    return bytes;
+  }
+
   /** The Web Crypto key of a key id, imported once. @throws Error when no key has that id */
   private cryptoKey(id: string): Promise<WebCryptoKey> {
     let key = this.imported.get(id);
     if (key === undefined) {
-      const bytes = this.keys.get(id);
-      if (bytes === undefined) {
-        throw new Error(
-          id === this.currentId ? `No key with id ${id}` : `No key with id "${id}" is configured`,
-        );
-      }
+      const bytes = this.keyBytes(id);
       key = globalThis.crypto.subtle.importKey("raw", bytes, "AES-GCM", false, [
         "encrypt",
         "decrypt",

@@ -9,6 +9,7 @@ import {
   type WebCryptoKey,
 } from "./bytes.ts";
 import { type Cipher, dataField, readEnvelope, versionField } from "./envelope.ts";
+import { nodeCrypto } from "./node-crypto.ts";
 import { takeRandomBytes } from "./random-pool.ts";
 
 /** The PBKDF2-HMAC-SHA256 iteration count py-key-value derives its Fernet key with. */
@@ -17,10 +18,16 @@ const tokenVersion = 0x80;
 const headerLength = 1 + 8 + 16;
 const hmacLength = 32;
 
-/** A Fernet key as Web Crypto keys: HMAC-SHA256 with its first half, AES-128-CBC with its second. */
-export interface FernetKey {
+/** The Web Crypto keys of a Fernet key: HMAC-SHA256 with its first half, AES-128-CBC with its second. */
+interface WebFernetKey {
   readonly signing: WebCryptoKey;
   readonly encryption: WebCryptoKey;
+}
+
+/** A Fernet key: its 32 bytes, and their Web Crypto keys imported on first use. */
+export interface FernetKey {
+  readonly bytes: Uint8Array<ArrayBuffer>;
+  web(): Promise<WebFernetKey>;
 }
 
 /**
@@ -57,8 +64,19 @@ export function parseFernetKey(text: string): Uint8Array<ArrayBuffer> {
   return fromBase64(text);
 }
 
-/** The Web Crypto keys of the 32 bytes of a Fernet key. */
-export async function importFernetKey(bytes: Uint8Array<ArrayBuffer>): Promise<FernetKey> {
+/** A Fernet key of 32 bytes. */
+export function fernetKey(bytes: Uint8Array<ArrayBuffer>): FernetKey {
+  let web: Promise<WebFernetKey> | undefined;
+  return {
+    bytes,
+    web: () => {
+      web ??= importFernetKey(bytes);
+      return web;
+    },
+  };
+}
+
+async function importFernetKey(bytes: Uint8Array<ArrayBuffer>): Promise<WebFernetKey> {
   const subtle = globalThis.crypto.subtle;
   const [signing, encryption] = await Promise.all([
     subtle.importKey("raw", bytes.subarray(0, 16), { name: "HMAC", hash: "SHA-256" }, false, [
@@ -80,13 +98,21 @@ export async function fernetEncrypt(
   const header = new Uint8Array(9);
   header[0] = tokenVersion;
   new DataView(header.buffer).setBigUint64(1, BigInt(Math.floor(nowMs / 1000)));
+  const node = nodeCrypto();
+  if (node !== null) {
+    const cipher = node.createCipheriv("aes-128-cbc", key.bytes.subarray(16), iv);
+    const body = concatBytes(header, iv, cipher.update(plaintext), cipher.final());
+    const mac = node.createHmac("sha256", key.bytes.subarray(0, 16)).update(body).digest();
+    return toBase64Url(concatBytes(body, mac));
+  }
+  const web = await key.web();
   const ciphertext = await globalThis.crypto.subtle.encrypt(
     { name: "AES-CBC", iv },
-    key.encryption,
+    web.encryption,
     plaintext,
   );
   const body = concatBytes(header, iv, new Uint8Array(ciphertext));
-  const mac = await globalThis.crypto.subtle.sign("HMAC", key.signing, body);
+  const mac = await globalThis.crypto.subtle.sign("HMAC", web.signing, body);
   return toBase64Url(concatBytes(body, new Uint8Array(mac)));
 }
 
@@ -104,12 +130,22 @@ export async function fernetDecrypt(key: FernetKey, token: string): Promise<Uint
   }
   const body = bytes.subarray(0, bytes.length - hmacLength);
   const mac = bytes.subarray(bytes.length - hmacLength);
-  if (!(await globalThis.crypto.subtle.verify("HMAC", key.signing, mac, body))) {
-    throw new Error("Fernet token signature does not match: tampered with or another key");
+  const mismatch = "Fernet token signature does not match: tampered with or another key";
+  const iv = body.subarray(9, headerLength);
+  const node = nodeCrypto();
+  if (node !== null) {
+    const expected = node.createHmac("sha256", key.bytes.subarray(0, 16)).update(body).digest();
+    if (!node.timingSafeEqual(expected, mac)) throw new Error(mismatch);
+    const decipher = node.createDecipheriv("aes-128-cbc", key.bytes.subarray(16), iv);
+    return concatBytes(decipher.update(body.subarray(headerLength)), decipher.final());
+  }
+  const web = await key.web();
+  if (!(await globalThis.crypto.subtle.verify("HMAC", web.signing, mac, body))) {
+    throw new Error(mismatch);
   }
   const plaintext = await globalThis.crypto.subtle.decrypt(
-    { name: "AES-CBC", iv: body.subarray(9, headerLength) },
-    key.encryption,
+    { name: "AES-CBC", iv },
+    web.encryption,
     body.subarray(headerLength),
   );
   return new Uint8Array(plaintext);
@@ -124,7 +160,7 @@ export class FernetCipher implements Cipher {
   private readonly keys: Promise<readonly FernetKey[]>;
 
   constructor(keys: Promise<readonly Uint8Array<ArrayBuffer>[]>) {
-    this.keys = keys.then((list) => Promise.all(list.map(importFernetKey)));
+    this.keys = keys.then((list) => list.map(fernetKey));
     void this.keys.catch(() => undefined);
   }
 
