@@ -28,6 +28,11 @@ export function toBlobSource(data: BlobData, context: Context = {}): BlobSource 
   if (data instanceof Blob) return { chunks: checkedChunks(webChunks(data.stream()), context) };
   if (isWebStream(data)) return { chunks: checkedChunks(webChunks(data), context) };
   if (isIterable(data, Symbol.asyncIterator) || isIterable(data, Symbol.iterator)) {
+    // A Node stream that fails before the store starts reading it keeps its error for the
+    // iterator to throw, instead of emitting it with no listener (which ends the process).
+    if (typeof (data as { on?: unknown }).on === "function") {
+      (data as { on(event: "error", listener: () => void): unknown }).on("error", ignore);
+    }
     return { chunks: checkedChunks(data as AsyncIterable<unknown>, context) };
   }
   throw new SerializationError({
@@ -35,6 +40,8 @@ export function toBlobSource(data: BlobData, context: Context = {}): BlobSource 
     message: `Blob data must be bytes, a string, a Readable, a ReadableStream or an (async) iterable of chunks, got ${describe(data)}`,
   });
 }
+
+function ignore(): void {}
 
 /** Reads a whole byte stream into one `Uint8Array`. */
 export async function collectBytes(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {

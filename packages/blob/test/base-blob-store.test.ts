@@ -3,6 +3,7 @@ import { KeyValueError, StoreConnectionError, StoreError, StoreSetupError } from
 import { describe, expect, it } from "vitest";
 import {
   BaseBlobStore,
+  BlobSourceError,
   type BlobWriteOptions,
   collectBytes,
   EXTENDED_KEY_REGEXP,
@@ -18,6 +19,8 @@ class RecordingStore extends BaseBlobStore {
   readonly blobs = new Map<string, Uint8Array>();
   readonly calls: string[] = [];
   failWith: unknown;
+  /** Milliseconds writeBlob waits before it reads its chunks (as a store taking a lock does). */
+  writeDelayMs = 0;
   setups = 0;
   failSetups = 0;
 
@@ -39,6 +42,7 @@ class RecordingStore extends BaseBlobStore {
   ): Promise<void> {
     this.calls.push(`write ${key}`);
     if (this.failWith !== undefined) throw this.failWith;
+    if (this.writeDelayMs > 0) await new Promise((done) => setTimeout(done, this.writeDelayMs));
     this.blobs.set(key, await collectBytes(chunks));
   }
 
@@ -149,6 +153,25 @@ describe("BaseBlobStore", () => {
     const error = await collectBytes(stream).catch((e: unknown) => e);
     expect(StoreError.isInstance(error)).toBe(true);
     expect((error as Error).cause).toBe(failure);
+  });
+
+  it("refuses a missing file with BlobSourceError even when the store reads its chunks late", async () => {
+    const store = new RecordingStore();
+    store.writeDelayMs = 50;
+    const error = await store.putFile("k", "/nonexistent/kv-absent.bin").catch((e: unknown) => e);
+    expect(BlobSourceError.isInstance(error)).toBe(true);
+    expect(store.blobs.has("k")).toBe(false);
+  });
+
+  it("reports a source stream that fails before the store reads it as BlobSourceError", async () => {
+    const store = new RecordingStore();
+    store.writeDelayMs = 50;
+    const source = new Readable({ read() {} });
+    setImmediate(() => source.destroy(new Error("upstream reset")));
+    const error = await store.put("k", source).catch((e: unknown) => e);
+    expect(BlobSourceError.isInstance(error)).toBe(true);
+    expect((error as Error).cause).toEqual(new Error("upstream reset"));
+    expect(store.blobs.has("k")).toBe(false);
   });
 
   it("throws MissingKeyError naming the key from get and open", async () => {
