@@ -81,6 +81,26 @@ const postgresDriverOptions = new Set(
   ),
 );
 
+/**
+ * `?name=value&…` of the parameters a driver reads from its connection string (empty when there
+ * are none), taken out of `params` so they are not read as store options.
+ */
+function driverQuery(
+  query: readonly [string, string][],
+  params: Record<string, unknown>,
+  driverOptions: ReadonlySet<string>,
+): string {
+  const driver = new URLSearchParams();
+  for (const [name, value] of query) {
+    if (driverOptions.has(name)) {
+      driver.append(name, value);
+      delete params[name];
+    }
+  }
+  const text = driver.toString();
+  return text === "" ? "" : `?${text}`;
+}
+
 interface Parts {
   scheme: string;
   /** Everything between `scheme:` and `?`. */
@@ -203,12 +223,8 @@ export function parseStoreUrl(url: string, context: UrlContext = {}): ParsedStor
       const parts = authority(body);
       if (!body.startsWith("//") || parts.hosts === "") fail(`${scheme}://host:port/database`);
       const storeNames = Object.keys(builtinStoreOptions("mongodb"));
-      const driver = new URLSearchParams();
-      for (const [name, value] of query) {
-        if (mongoDriverOptions.has(name)) {
-          driver.append(name, value);
-          delete params[name];
-        } else if (!storeNames.includes(camelCase(name))) {
+      for (const [name] of query) {
+        if (!mongoDriverOptions.has(name) && !storeNames.includes(camelCase(name))) {
           const suggestion = closest(camelCase(name), [
             ...storeNames,
             ...mongoDriverOptions,
@@ -225,8 +241,7 @@ export function parseStoreUrl(url: string, context: UrlContext = {}): ParsedStor
       }
       const database = parts.path.replace(/^\//, "");
       if (database !== "") options.databaseName = decodeURIComponent(database);
-      const driverQuery = driver.toString();
-      options.url = `${scheme}:${body}${driverQuery === "" ? "" : `?${driverQuery}`}`;
+      options.url = `${scheme}:${body}${driverQuery(query, params, mongoDriverOptions)}`;
       break;
     }
     case "dynamodb": {
@@ -263,15 +278,7 @@ export function parseStoreUrl(url: string, context: UrlContext = {}): ParsedStor
     case "postgres":
     case "postgresql": {
       if (!body.startsWith("//") || authority(body).hosts === "") fail(`${scheme}://host:port/db`);
-      const driver = new URLSearchParams();
-      for (const [name, value] of query) {
-        if (postgresDriverOptions.has(name)) {
-          driver.append(name, value);
-          delete params[name];
-        }
-      }
-      const driverQuery = driver.toString();
-      options.url = `${scheme}:${body}${driverQuery === "" ? "" : `?${driverQuery}`}`;
+      options.url = `${scheme}:${body}${driverQuery(query, params, postgresDriverOptions)}`;
       break;
     }
     case "s3": {
