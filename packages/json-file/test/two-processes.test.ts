@@ -3,14 +3,17 @@ import { join } from "node:path";
 import { sleep } from "@kv/conformance";
 import { ConcurrentWriterError, JsonFileStore } from "@kv/json-file";
 import { describe, expect, it } from "vitest";
-import { type Fixture, startFixture } from "./fixtures/child-process.ts";
+import { type Fixture, startFixture } from "../../disk/test/fixtures/child-process.ts";
+
+const worker = new URL("./fixtures/worker.ts", import.meta.url);
+
 import { temporaryRoot } from "./fixtures/temporary-root.ts";
 
 const freshDirectory = temporaryRoot("kv-json-file-processes-");
 
 /** Starts a child holding the lock of `default_collection.json` in `directory`. */
 async function holdLock(directory: string): Promise<Fixture> {
-  const holder = startFixture("worker.ts", [directory, "hold"]);
+  const holder = startFixture(worker, [directory, "hold"]);
   await holder.waitFor("locked");
   return holder;
 }
@@ -23,12 +26,7 @@ async function raceWithChild<T>(
   lock: boolean,
   mine: () => Promise<T>,
 ): Promise<{ mine: T; theirs: { results: unknown[]; refused: number } }> {
-  const child = startFixture("worker.ts", [
-    directory,
-    command,
-    String(calls),
-    lock ? "lock" : "nolock",
-  ]);
+  const child = startFixture(worker, [directory, command, String(calls), lock ? "lock" : "nolock"]);
   try {
     await child.waitFor("ready");
     const startAt = Date.now() + 300;
