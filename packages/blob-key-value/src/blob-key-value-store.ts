@@ -2,6 +2,8 @@ import type { BlobStore } from "@kv/blob";
 import {
   type BaseStoreOptions,
   deserializeEntry,
+  ENUMERATION_CAPABILITIES,
+  type EnumerationCapability,
   isExpired,
   type ManagedEntry,
   type StoreClass,
@@ -26,9 +28,11 @@ export interface BlobKeyValueStoreOptions extends BaseStoreOptions {
   closeBlobStore?: boolean | undefined;
 }
 
-const Base: StoreClass<
-  "keys" | "collections" | "destroyCollection" | "destroy" | "cull" | "close" | "entries"
-> = storeWith("keys", "collections", "destroyCollection", "destroy", "cull", "close", "entries");
+const Base: StoreClass<EnumerationCapability | "close" | "entries"> = storeWith(
+  ...ENUMERATION_CAPABILITIES,
+  "close",
+  "entries",
+);
 
 /**
  * A `KeyValue` over any `BlobStore`: each entry is one blob holding py-key-value's JSON document

@@ -6,6 +6,8 @@ import {
   type AtomicCapability,
   type BaseStoreOptions,
   type CounterChange,
+  ENUMERATION_CAPABILITIES,
+  type EnumerationCapability,
   type ErrorContext,
   KeyValueError,
   type ManagedEntry,
@@ -34,14 +36,8 @@ export interface BunSqliteStoreOptions extends BaseStoreOptions {
 const pageSize = 1000;
 const tableName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-const BunSqliteBase: StoreClass<
-  "keys" | "collections" | "destroyCollection" | "destroy" | "cull" | "close" | AtomicCapability
-> = storeWith(
-  "keys",
-  "collections",
-  "destroyCollection",
-  "destroy",
-  "cull",
+const BunSqliteBase: StoreClass<EnumerationCapability | "close" | AtomicCapability> = storeWith(
+  ...ENUMERATION_CAPABILITIES,
   "close",
   ...ATOMIC_CAPABILITIES,
 );

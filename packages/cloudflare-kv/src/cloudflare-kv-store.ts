@@ -1,6 +1,8 @@
 import {
   type BaseStoreOptions,
   deserializeEntry,
+  ENUMERATION_CAPABILITIES,
+  type EnumerationCapability,
   type ErrorContext,
   isExpired,
   type KeyValueError,
@@ -28,8 +30,7 @@ export const minimumKvTtlSeconds = 60;
 /** KV keeps expiry times as 32-bit epoch seconds; an entry living past this gets no KV expiry. */
 const latestKvExpiration = 2 ** 31 - 1;
 
-const Base: StoreClass<"keys" | "collections" | "destroyCollection" | "destroy" | "cull"> =
-  storeWith("keys", "collections", "destroyCollection", "destroy", "cull");
+const Base: StoreClass<EnumerationCapability> = storeWith(...ENUMERATION_CAPABILITIES);
 
 /**
  * A store over a Cloudflare Workers KV namespace binding. Each entry is one KV key holding

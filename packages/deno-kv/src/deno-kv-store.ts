@@ -4,6 +4,8 @@ import {
   type BaseStoreOptions,
   type CounterChange,
   counterEntry,
+  ENUMERATION_CAPABILITIES,
+  type EnumerationCapability,
   type ErrorContext,
   KeyValueError,
   type ManagedEntry,
@@ -37,14 +39,8 @@ const getManyLimit = 10;
 const locked = /database is (locked|busy)/i;
 const mutationsPerCommit = 500;
 
-const DenoKvBase: StoreClass<
-  "keys" | "collections" | "destroyCollection" | "destroy" | "cull" | "close" | AtomicCapability
-> = storeWith(
-  "keys",
-  "collections",
-  "destroyCollection",
-  "destroy",
-  "cull",
+const DenoKvBase: StoreClass<EnumerationCapability | "close" | AtomicCapability> = storeWith(
+  ...ENUMERATION_CAPABILITIES,
   "close",
   ...ATOMIC_CAPABILITIES,
 );

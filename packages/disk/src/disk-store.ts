@@ -5,6 +5,8 @@ import {
   type BaseStoreOptions,
   batches,
   type CounterChange,
+  ENUMERATION_CAPABILITIES,
+  type EnumerationCapability,
   type ErrorContext,
   isExpired,
   type KeyValueError,
@@ -66,9 +68,11 @@ export interface DiskStoreOptions extends BaseStoreOptions {
 /** Errors of the file system that pass with time: too many open files, busy, timed out. */
 const transientCodes = new Set(["EMFILE", "ENFILE", "EAGAIN", "EBUSY", "ETIMEDOUT", "EINTR"]);
 
-const listing = ["keys", "collections", "destroyCollection", "destroy", "cull", "entries"] as const;
-type DiskCapability = (typeof listing)[number] | AtomicCapability;
-const DiskBase: StoreClass<DiskCapability> = storeWith(...listing, ...ATOMIC_CAPABILITIES);
+const DiskBase: StoreClass<EnumerationCapability | "entries" | AtomicCapability> = storeWith(
+  ...ENUMERATION_CAPABILITIES,
+  "entries",
+  ...ATOMIC_CAPABILITIES,
+);
 
 /**
  * A store in a directory: one JSON file per entry (`<collection>/<key>.json`), names encoded

@@ -4,6 +4,8 @@ import {
   type AtomicCapability,
   type CollectionOptions,
   type CounterChange,
+  ENUMERATION_CAPABILITIES,
+  type EnumerationCapability,
   type ErrorContext,
   IncrementBatcher,
   type KeyValueError,
@@ -44,19 +46,9 @@ import {
   scanHits,
 } from "./search.ts";
 
-const capabilities = [
-  "keys",
-  "collections",
-  "destroyCollection",
-  "destroy",
-  "cull",
-  "close",
-  "entries",
-] as const;
-const ElasticsearchBase: StoreClass<(typeof capabilities)[number] | AtomicCapability> = storeWith(
-  ...capabilities,
-  ...ATOMIC_CAPABILITIES,
-);
+const ElasticsearchBase: StoreClass<
+  EnumerationCapability | "close" | "entries" | AtomicCapability
+> = storeWith(...ENUMERATION_CAPABILITIES, "close", "entries", ...ATOMIC_CAPABILITIES);
 
 /**
  * A store keeping each collection in its own Elasticsearch index, one document per key, in

@@ -5,6 +5,8 @@ import {
   type CounterChange,
   counterEntry,
   deserializeEntry,
+  ENUMERATION_CAPABILITIES,
+  type EnumerationCapability,
   isExpired,
   type ManagedEntry,
   type StoreClass,
@@ -46,14 +48,8 @@ const pageSize = 100;
 /** Sorts after every string: the upper bound of one collection's `[collection, key]` range. */
 const afterEveryKey: never[] = [];
 
-const Base: StoreClass<
-  "keys" | "collections" | "destroyCollection" | "destroy" | "cull" | "close" | AtomicCapability
-> = storeWith(
-  "keys",
-  "collections",
-  "destroyCollection",
-  "destroy",
-  "cull",
+const Base: StoreClass<EnumerationCapability | "close" | AtomicCapability> = storeWith(
+  ...ENUMERATION_CAPABILITIES,
   "close",
   ...ATOMIC_CAPABILITIES,
 );

@@ -6,6 +6,8 @@ import {
   type BaseStoreOptions,
   type CounterChange,
   counterEntry,
+  ENUMERATION_CAPABILITIES,
+  type EnumerationCapability,
   type ErrorContext,
   isExpired,
   type KeyValueError,
@@ -52,9 +54,11 @@ export interface JsonFileStoreOptions extends BaseStoreOptions {
 /** Errors of the file system that pass with time: too many open files, busy, timed out. */
 const transientCodes = new Set(["EMFILE", "ENFILE", "EAGAIN", "EBUSY", "ETIMEDOUT", "EINTR"]);
 
-const listing = ["keys", "collections", "destroyCollection", "destroy", "cull", "entries"] as const;
-type JsonFileCapability = (typeof listing)[number] | AtomicCapability;
-const JsonFileBase: StoreClass<JsonFileCapability> = storeWith(...listing, ...ATOMIC_CAPABILITIES);
+const JsonFileBase: StoreClass<EnumerationCapability | "entries" | AtomicCapability> = storeWith(
+  ...ENUMERATION_CAPABILITIES,
+  "entries",
+  ...ATOMIC_CAPABILITIES,
+);
 
 /** A private copy of an entry, so neither the caller nor the file's snapshot shares its value. */
 function copyOf(entry: ManagedEntry): ManagedEntry {

@@ -2,6 +2,8 @@ import {
   ATOMIC_CAPABILITIES,
   type AtomicCapability,
   type CounterChange,
+  ENUMERATION_CAPABILITIES,
+  type EnumerationCapability,
   type ErrorContext,
   type KeyValueError,
   type ManagedEntry,
@@ -26,21 +28,9 @@ import { deleteExpired, deleteRange, deleteRecords } from "./range-deletes.ts";
 
 type Database = ClassicLevel<string, string>;
 
-const basic = [
-  "keys",
-  "collections",
-  "destroyCollection",
-  "destroy",
-  "cull",
-  "close",
-  "entries",
-] as const;
-
 /** The atomic operations hold within this process only: each locks its key (see `LockedRecords`). */
-const LevelDbBase: StoreClass<(typeof basic)[number] | AtomicCapability> = storeWith(
-  ...basic,
-  ...ATOMIC_CAPABILITIES,
-);
+const LevelDbBase: StoreClass<EnumerationCapability | "close" | "entries" | AtomicCapability> =
+  storeWith(...ENUMERATION_CAPABILITIES, "close", "entries", ...ATOMIC_CAPABILITIES);
 
 /**
  * A store in one LevelDB database (classic-level): each collection gets a short id the first time

@@ -4,6 +4,8 @@ import {
   type BaseStoreOptions,
   type CounterChange,
   counterEntry,
+  ENUMERATION_CAPABILITIES,
+  type EnumerationCapability,
   isExpired,
   type ManagedEntry,
   type StoreClass,
@@ -23,14 +25,8 @@ export interface MemoryStoreOptions extends BaseStoreOptions {
   maxBytes?: number | undefined;
 }
 
-const MemoryBase: StoreClass<
-  "keys" | "collections" | "destroyCollection" | "destroy" | "cull" | "entries" | AtomicCapability
-> = storeWith(
-  "keys",
-  "collections",
-  "destroyCollection",
-  "destroy",
-  "cull",
+const MemoryBase: StoreClass<EnumerationCapability | "entries" | AtomicCapability> = storeWith(
+  ...ENUMERATION_CAPABILITIES,
   "entries",
   ...ATOMIC_CAPABILITIES,
 );

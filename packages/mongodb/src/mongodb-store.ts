@@ -2,6 +2,8 @@ import {
   ATOMIC_CAPABILITIES,
   type AtomicCapability,
   type CounterChange,
+  ENUMERATION_CAPABILITIES,
+  type EnumerationCapability,
   type ErrorContext,
   type KeyValueError,
   type ManagedEntry,
@@ -27,9 +29,8 @@ import { isConnectionError, isDuplicateKey, racedOperations } from "./errors.ts"
 import { ENTRY_PROJECTION, fromDocument, liveAt, toDocument } from "./layout.ts";
 import { toMongoName } from "./names.ts";
 
-const storeWide = ["keys", "collections", "destroyCollection", "destroy", "cull", "close"] as const;
-type Offered = (typeof storeWide)[number] | "entries" | AtomicCapability;
-const MongoDbBase: StoreClass<Offered> = storeWith(...storeWide, "entries", ...ATOMIC_CAPABILITIES);
+const MongoDbBase: StoreClass<EnumerationCapability | "close" | "entries" | AtomicCapability> =
+  storeWith(...ENUMERATION_CAPABILITIES, "close", "entries", ...ATOMIC_CAPABILITIES);
 
 /**
  * A store on MongoDB, in py-key-value's layout: one MongoDB collection per collection, one

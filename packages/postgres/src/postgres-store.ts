@@ -2,6 +2,8 @@ import {
   ATOMIC_CAPABILITIES,
   type AtomicCapability,
   type CounterChange,
+  ENUMERATION_CAPABILITIES,
+  type EnumerationCapability,
   type ErrorContext,
   KeyValueError,
   type ManagedEntry,
@@ -20,13 +22,8 @@ import { isTransient } from "./errors.ts";
 import { checkName, type EntryRow, toEntry, toParameters, ttlOf } from "./rows.ts";
 import { type Statement, type Statements, statementsFor } from "./statements.ts";
 
-const storeWide = ["keys", "collections", "destroyCollection", "destroy", "cull", "close"] as const;
-type Offered = (typeof storeWide)[number] | "entries" | AtomicCapability;
-const PostgresBase: StoreClass<Offered> = storeWith(
-  ...storeWide,
-  "entries",
-  ...ATOMIC_CAPABILITIES,
-);
+const PostgresBase: StoreClass<EnumerationCapability | "close" | "entries" | AtomicCapability> =
+  storeWith(...ENUMERATION_CAPABILITIES, "close", "entries", ...ATOMIC_CAPABILITIES);
 
 /** Keys per page of `keys()`, collections per page of `collections()`. */
 const PAGE_SIZE = 1000;

@@ -239,6 +239,27 @@ export const capabilityMethods: { readonly [C in Capability]: readonly Capabilit
   touch: [{ name: "touch", operation: "touch", keyAt: 0, optionsAt: 1 }],
 };
 
+/**
+ * Listing keys and collections, and dropping a collection, every entry or the expired ones: what
+ * most stores that can enumerate their entries offer together, as in
+ * `storeWith(...ENUMERATION_CAPABILITIES, "close", ...ATOMIC_CAPABILITIES)`.
+ */
+export const ENUMERATION_CAPABILITIES: readonly EnumerationCapability[] = [
+  "keys",
+  "collections",
+  "destroyCollection",
+  "destroy",
+  "cull",
+];
+
+/** The name of a capability in `ENUMERATION_CAPABILITIES`. */
+export type EnumerationCapability =
+  | "keys"
+  | "collections"
+  | "destroyCollection"
+  | "destroy"
+  | "cull";
+
 /** The capabilities that write conditionally or atomically (`putIfAbsent`, `versions`, `increment`, `touch`). */
 export const atomicCapabilities: ReadonlySet<Capability> = new Set<Capability>(ATOMIC_CAPABILITIES);
 

@@ -2,6 +2,8 @@ import {
   ATOMIC_CAPABILITIES,
   type AtomicCapability,
   type CounterChange,
+  ENUMERATION_CAPABILITIES,
+  type EnumerationCapability,
   type ErrorContext,
   KeyValueError,
   type ManagedEntry,
@@ -27,25 +29,8 @@ import { createSchema, prepareStatements, type Row, type Statements } from "./st
 /** Rows read per query when enumerating keys. */
 const pageSize = 1000;
 
-const SqliteBase: StoreClass<
-  | "keys"
-  | "collections"
-  | "destroyCollection"
-  | "destroy"
-  | "cull"
-  | "close"
-  | "entries"
-  | AtomicCapability
-> = storeWith(
-  "keys",
-  "collections",
-  "destroyCollection",
-  "destroy",
-  "cull",
-  "close",
-  "entries",
-  ...ATOMIC_CAPABILITIES,
-);
+const SqliteBase: StoreClass<EnumerationCapability | "close" | "entries" | AtomicCapability> =
+  storeWith(...ENUMERATION_CAPABILITIES, "close", "entries", ...ATOMIC_CAPABILITIES);
 
 /**
  * A store in one SQLite table (better-sqlite3): a row per entry keyed by (collection, key), WAL

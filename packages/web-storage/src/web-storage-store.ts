@@ -1,6 +1,8 @@
 import {
   type BaseStoreOptions,
   deserializeEntry,
+  ENUMERATION_CAPABILITIES,
+  type EnumerationCapability,
   type ErrorContext,
   isExpired,
   type KeyValueError,
@@ -21,8 +23,7 @@ export interface WebStorageStoreOptions extends BaseStoreOptions {
   namespace?: string | undefined;
 }
 
-const Base: StoreClass<"keys" | "collections" | "destroyCollection" | "destroy" | "cull"> =
-  storeWith("keys", "collections", "destroyCollection", "destroy", "cull");
+const Base: StoreClass<EnumerationCapability> = storeWith(...ENUMERATION_CAPABILITIES);
 
 /**
  * A store over the browser's `localStorage` or `sessionStorage`. Each entry is one item, the JSON
