@@ -25,6 +25,9 @@ export interface MemoryStoreOptions extends BaseStoreOptions {
   maxBytes?: number | undefined;
 }
 
+/** What a write returns: it is done when the call returns, so one settled promise serves every call. */
+const written: Promise<void> = Promise.resolve();
+
 const MemoryBase: StoreClass<EnumerationCapability | "entries" | AtomicCapability> = storeWith(
   ...ENUMERATION_CAPABILITIES,
   "entries",
@@ -63,17 +66,18 @@ export class MemoryStore extends MemoryBase {
     return keys.map((key) => this.read(collection, key));
   }
 
-  protected async putEntry(collection: string, key: string, entry: ManagedEntry): Promise<void> {
+  protected putEntry(collection: string, key: string, entry: ManagedEntry): Promise<void> {
     this.slots.write(collection, key, entry);
+    return written;
   }
 
   protected override async putEntries(
     collection: string,
     entries: readonly (readonly [string, ManagedEntry])[],
   ): Promise<void> {
-    const sizes = entries.map(([key, entry]) => this.slots.sizeOf(collection, key, entry));
+    const texts = entries.map(([key, entry]) => this.slots.serialize(collection, key, entry));
     for (const [index, [key, entry]] of entries.entries()) {
-      this.slots.write(collection, key, entry, sizes[index]);
+      this.slots.write(collection, key, entry, texts[index]);
     }
   }
 

@@ -14,12 +14,6 @@ export interface Slot {
   older: Slot | undefined;
 }
 
-/** A value's JSON and the bytes its slot is counted as. */
-export interface SlotSize {
-  json: string;
-  bytes: number;
-}
-
 /**
  * The entries of every collection as JSON text, with an LRU recency list and eviction when
  * bounded by `maxEntries` or `maxBytes` (O(1) reads and writes).
@@ -81,12 +75,12 @@ export class SlotTable {
   }
 
   /**
-   * The JSON of the entry's value and its size in bytes.
+   * The JSON of the entry's value.
    * @throws StoreError when it can never fit within `maxBytes`
    */
-  sizeOf(collection: string, key: string, entry: ManagedEntry): SlotSize {
+  serialize(collection: string, key: string, entry: ManagedEntry): string {
     const json = JSON.stringify(entry.value);
-    const bytes = 2 * (json.length + key.length + collection.length);
+    const bytes = bytesOf(collection, key, json);
     if (bytes > this.maxBytes) {
       throw new StoreError({
         message: `Entry of ${bytes} bytes exceeds maxBytes (${this.maxBytes})`,
@@ -94,7 +88,7 @@ export class SlotTable {
         key,
       });
     }
-    return { json, bytes };
+    return json;
   }
 
   /** Stores an entry as the newest, evicting the least recently used beyond the limits. */
@@ -102,8 +96,9 @@ export class SlotTable {
     collection: string,
     key: string,
     entry: ManagedEntry,
-    size: SlotSize = this.sizeOf(collection, key, entry),
+    json: string = this.serialize(collection, key, entry),
   ): void {
+    const bytes = bytesOf(collection, key, json);
     let entries = this.data.get(collection);
     if (entries === undefined) {
       entries = new Map();
@@ -114,25 +109,25 @@ export class SlotTable {
       slot = {
         collection,
         key,
-        json: size.json,
+        json,
         createdAt: entry.createdAt,
         expiresAt: entry.expiresAt,
         version: ++this.writes,
-        bytes: size.bytes,
+        bytes,
         newer: undefined,
         older: undefined,
       };
       entries.set(key, slot);
     } else {
       this.unlink(slot);
-      slot.json = size.json;
+      slot.json = json;
       slot.createdAt = entry.createdAt;
       slot.expiresAt = entry.expiresAt;
       slot.version = ++this.writes;
-      slot.bytes = size.bytes;
+      slot.bytes = bytes;
     }
     this.entryCount += 1;
-    this.byteCount += size.bytes;
+    this.byteCount += bytes;
     if (this.bounded) {
       this.linkNewest(slot);
       this.evict();
@@ -198,4 +193,9 @@ export class SlotTable {
     this.unlink(slot);
     this.linkNewest(slot);
   }
+}
+
+/** The bytes a slot is counted as: 2 per UTF-16 unit of its collection, key and value JSON. */
+function bytesOf(collection: string, key: string, json: string): number {
+  return 2 * (json.length + key.length + collection.length);
 }
