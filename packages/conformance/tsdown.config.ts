@@ -3,6 +3,6 @@ import { baseConfig } from "../../tsdown.base.ts";
 
 export default defineConfig({
   ...baseConfig,
-  entry: ["src/index.ts", "src/key-value.ts"],
+  entry: ["src/index.ts", "src/key-value.ts", "src/streams.ts"],
   external: ["vitest"],
 });

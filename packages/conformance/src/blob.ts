@@ -18,6 +18,9 @@ import {
 } from "@kv/blob";
 import { InvalidTtlError, SerializationError, StoreClosedError } from "@kv/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { sleep } from "./context.ts";
+import { collect, rejection, sorted } from "./helpers.ts";
+import { invalidTtls } from "./input-validation.ts";
 import {
   digestOf,
   generatedChunks,
@@ -25,10 +28,7 @@ import {
   MiB,
   patternBytes,
   type StreamDigest,
-} from "./blob-streams.ts";
-import { sleep } from "./context.ts";
-import { collect, rejection, sorted } from "./helpers.ts";
-import { invalidTtls } from "./input-validation.ts";
+} from "./streams.ts";
 
 export { digestOf, generatedChunks, MemoryWatch, MiB, patternBytes, type StreamDigest };
 

@@ -1,19 +1,15 @@
 import { describe, expect, it } from "vitest";
 import type { SuiteContext } from "./context.ts";
+import { seededCollection } from "./suite-steps.ts";
 
 /** Bulk calls give the same results as the equivalent single calls. */
 export function describeBulk(t: SuiteContext): void {
   describe("bulk operations", () => {
     it("answers getMany in the order of the keys, with undefined for missing ones", async () => {
-      const collection = t.collection();
-      await t.store.putMany(
-        [
-          ["a", { v: "a" }],
-          ["c", { v: "c" }],
-        ],
-        { collection },
-      );
-      await t.settle();
+      const collection = await seededCollection(t, [
+        ["a", { v: "a" }],
+        ["c", { v: "c" }],
+      ]);
       expect(await t.store.getMany(["c", "missing", "a"], { collection })).toEqual([
         { v: "c" },
         undefined,
@@ -45,13 +41,11 @@ export function describeBulk(t: SuiteContext): void {
     });
 
     it("matches the single calls for 250 keys", async () => {
-      const collection = t.collection();
       const keys = Array.from({ length: 250 }, (_, index) => `key-${index}`);
-      await t.store.putMany(
+      const collection = await seededCollection(
+        t,
         keys.map((key, index) => [key, { index, key }]),
-        { collection },
       );
-      await t.settle();
       const many = await t.store.getMany(keys, { collection });
       const single = await Promise.all(keys.map((key) => t.store.get(key, { collection })));
       expect(many).toEqual(single);
@@ -59,30 +53,20 @@ export function describeBulk(t: SuiteContext): void {
     });
 
     it("keeps the last value when putMany repeats a key", async () => {
-      const collection = t.collection();
-      await t.store.putMany(
-        [
-          ["a", { n: 1 }],
-          ["b", { n: 2 }],
-          ["a", { n: 3 }],
-        ],
-        { collection },
-      );
-      await t.settle();
+      const collection = await seededCollection(t, [
+        ["a", { n: 1 }],
+        ["b", { n: 2 }],
+        ["a", { n: 3 }],
+      ]);
       expect(await t.store.getMany(["a", "b"], { collection })).toEqual([{ n: 3 }, { n: 2 }]);
     });
 
     it("counts the distinct keys deleteMany removed", async () => {
-      const collection = t.collection();
-      await t.store.putMany(
-        [
-          ["a", { n: 1 }],
-          ["b", { n: 2 }],
-          ["c", { n: 3 }],
-        ],
-        { collection },
-      );
-      await t.settle();
+      const collection = await seededCollection(t, [
+        ["a", { n: 1 }],
+        ["b", { n: 2 }],
+        ["c", { n: 3 }],
+      ]);
       expect(await t.store.deleteMany(["a", "missing", "b", "a"], { collection })).toBe(2);
       await t.settle();
       expect(await t.store.getMany(["a", "b", "c"], { collection })).toEqual([

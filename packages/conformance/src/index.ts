@@ -2,3 +2,4 @@
 // suite, which needs Node (blob stores stream through Node's Readable).
 export * from "./blob.ts";
 export * from "./key-value.ts";
+export * from "./stream-through.ts";

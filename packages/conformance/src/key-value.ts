@@ -8,47 +8,15 @@ import { type ConformanceOptions, createSuiteContext } from "./context.ts";
 import { describeErrors, describeInputValidation } from "./input-validation.ts";
 import { describeTtl } from "./ttl.ts";
 
-export { describeAtomicOperations } from "./atomic.ts";
-export { describeBasic, describeCopySemantics, sampleValues } from "./basic.ts";
-export { describeBulk } from "./bulk.ts";
-export { describeCapabilities } from "./capabilities.ts";
-export { describeCollections, hostileNames } from "./collections.ts";
-export {
-  type ConformanceOptions,
-  createSuiteContext,
-  type SuiteContext,
-  sleep,
-} from "./context.ts";
-export {
-  callCapability,
-  collect,
-  expectNamesApart,
-  expectOffers,
-  expectRefusals,
-  expectRefusedExactly,
-  freeLoopbackPort,
-  indexedEntries,
-  inMemory,
-  inTemporaryDirectory,
-  type OpenStore,
-  OperationRecorder,
-  RealStores,
-  type RealStoresOptions,
-  rejection,
-  type StoreUnderTest,
-  sorted,
-  useStore,
-  withEveryCapability,
-  withoutCapabilities,
-} from "./helpers.ts";
-export {
-  describeErrors,
-  describeInputValidation,
-  invalidNames,
-  invalidTtls,
-  invalidValues,
-} from "./input-validation.ts";
-export { describeTtl } from "./ttl.ts";
+export * from "./atomic.ts";
+export * from "./basic.ts";
+export * from "./bulk.ts";
+export * from "./capabilities.ts";
+export * from "./collections.ts";
+export * from "./context.ts";
+export * from "./helpers.ts";
+export * from "./input-validation.ts";
+export * from "./ttl.ts";
 
 /**
  * Registers the whole behavioural suite for a store (vitest): basic operations, copy semantics,
