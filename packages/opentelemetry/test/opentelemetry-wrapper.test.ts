@@ -1,8 +1,10 @@
+import { withoutCapabilities } from "@kv/conformance";
 import { MemoryStore } from "@kv/memory";
 import { OpenTelemetryWrapper, type OpenTelemetryWrapperOptions } from "@kv/opentelemetry";
 import {
   BaseStore,
   BaseWrapper,
+  type Capability,
   capabilityNames,
   type ErrorContext,
   InvalidKeyError,
@@ -50,18 +52,10 @@ class UnreachableStore extends BaseStore {
   }
 }
 
-/** A store without any optional capability. */
-class PlainStore extends BaseStore {
-  readonly data = new Map<string, ManagedEntry>();
-  protected async getEntry(collection: string, key: string): Promise<ManagedEntry | undefined> {
-    return this.data.get(`${collection}/${key}`);
-  }
-  protected async putEntry(collection: string, key: string, entry: ManagedEntry): Promise<void> {
-    this.data.set(`${collection}/${key}`, entry);
-  }
-  protected async deleteEntry(collection: string, key: string): Promise<boolean> {
-    return this.data.delete(`${collection}/${key}`);
-  }
+/** A memory store without any optional capability but those named, to be given afterwards. */
+function plainStore(...kept: Capability[]): KeyValue {
+  const hidden = capabilityNames.filter((capability) => !kept.includes(capability));
+  return withoutCapabilities(new MemoryStore(), ...hidden);
 }
 
 class PassThroughWrapper extends BaseWrapper {}
@@ -189,7 +183,7 @@ describe("failures", () => {
 
   it("reports a thrown non-error as error.type _OTHER", async () => {
     const store = wrap(
-      new (class extends PlainStore {
+      new (class extends MemoryStore {
         override get(): Promise<undefined> {
           return Promise.reject("not an error");
         }
@@ -298,7 +292,7 @@ describe("the duration histogram", () => {
 describe("capabilities", () => {
   it("offers exactly the capabilities of the inner store, atomic ones included", () => {
     const memory = new MemoryStore();
-    const plain = new PlainStore();
+    const plain = plainStore();
     for (const capability of capabilityNames) {
       expect(supports(wrap(memory), capability), capability).toBe(supports(memory, capability));
       expect(supports(wrap(plain), capability), capability).toBe(false);
@@ -379,12 +373,12 @@ describe("capabilities", () => {
   });
 
   it("traces close, also through Symbol.asyncDispose", async () => {
-    const closable = new (class extends PlainStore {
-      closed = 0;
-      close = async () => {
-        this.closed += 1;
-      };
-    })();
+    const closable = Object.assign(plainStore("close"), {
+      closed: 0,
+      async close() {
+        closable.closed += 1;
+      },
+    });
     {
       await using store = wrap(closable);
       await store.get("k");
