@@ -25,6 +25,12 @@ from typing import Any
 
 WRITES = {"put", "put_many"}
 ARGUMENTS = ("key", "keys", "value", "values", "collection", "ttl")
+# The AWS settings of the local DynamoDB and S3 test servers, which accept any credentials.
+LOCAL_AWS = {
+    "region_name": "us-east-1",
+    "aws_access_key_id": "test",
+    "aws_secret_access_key": "test",
+}
 
 
 def open_store(settings: dict[str, Any]) -> Any:
@@ -44,11 +50,7 @@ def open_store(settings: dict[str, Any]) -> Any:
 
         tolerate_missing_update_time_to_live()
         return DynamoDBStore(
-            table_name=settings["table_name"],
-            endpoint_url=settings["endpoint_url"],
-            region_name="us-east-1",
-            aws_access_key_id="test",
-            aws_secret_access_key="test",
+            table_name=settings["table_name"], endpoint_url=settings["endpoint_url"], **LOCAL_AWS
         )
     if backend == "postgresql":
         from key_value.aio.stores.postgresql import PostgreSQLStore
@@ -58,11 +60,7 @@ def open_store(settings: dict[str, Any]) -> Any:
         from key_value.aio.stores.s3 import S3Store
 
         return S3Store(
-            bucket_name=settings["bucket_name"],
-            endpoint_url=settings["endpoint_url"],
-            region_name="us-east-1",
-            aws_access_key_id="test",
-            aws_secret_access_key="test",
+            bucket_name=settings["bucket_name"], endpoint_url=settings["endpoint_url"], **LOCAL_AWS
         )
     raise ValueError(f"unknown backend {backend!r}")
 

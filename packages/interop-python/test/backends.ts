@@ -10,16 +10,16 @@ import type { KeyValue } from "@kv/protocol";
 import { RedisStore } from "@kv/redis";
 import { S3Store } from "@kv/s3";
 import dynalite from "dynalite";
+import { services } from "./services.ts";
 
-/** The shared test servers (scripts/services/). */
-export const redisUrl: string = process.env.KV_REDIS_URL ?? "redis://127.0.0.1:6390";
 /** Database 15 of the Redis server: no other test calls `destroy()` there. */
-const redisDb15 = Object.assign(new URL(redisUrl), { pathname: "/15" }).href;
-export const mongoUrl: string = process.env.KV_MONGODB_URL ?? "mongodb://127.0.0.1:27018";
-export const elasticsearchUrl: string = process.env.KV_ELASTICSEARCH_URL ?? "http://127.0.0.1:9201";
-export const postgresUrl: string =
-  process.env.KV_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:55432/postgres";
-export const s3Url: string = process.env.KV_S3_URL ?? "http://127.0.0.1:18333";
+const redisDb15 = Object.assign(new URL(services.redis), { pathname: "/15" }).href;
+const {
+  mongodb: mongoUrl,
+  elasticsearch: elasticsearchUrl,
+  postgres: postgresUrl,
+  s3: s3Url,
+} = services;
 
 /** One backend seen from both sides: the @kv store and py-key-value's store on the same data. */
 export interface Sides {

@@ -1,18 +1,8 @@
-import {
-  elasticsearchUrl,
-  mongoUrl,
-  postgresUrl,
-  redisUrl,
-  requireService,
-  s3Url,
-} from "../../../scripts/services/require-service.ts";
+import { requireService } from "../../../scripts/services/require-service.ts";
 import { requireVenv } from "../src/py-key-value.ts";
+import { services } from "./services.ts";
 
 export default async (): Promise<void> => {
   requireVenv();
-  await requireService("redis", redisUrl());
-  await requireService("mongodb", mongoUrl());
-  await requireService("elasticsearch", elasticsearchUrl());
-  await requireService("postgres", postgresUrl());
-  await requireService("s3", s3Url());
+  for (const [name, url] of Object.entries(services)) await requireService(name, url);
 };
