@@ -1,8 +1,7 @@
 import { existsSync } from "node:fs";
-import { loadConfig, openStore } from "@kv/config";
+import { loadConfig, openStore, withApplicationFallback } from "@kv/config";
 import { type KeyValue, supportsClose } from "@kv/protocol";
 import { usageError } from "./cli-error.ts";
-import { importModule } from "./import-module.ts";
 
 /** A store opened from a command-line argument, and how to release it. */
 export interface OpenedStore {
@@ -11,6 +10,13 @@ export interface OpenedStore {
   name: string;
   close(): Promise<void>;
 }
+
+/**
+ * Imports store and wrapper packages from `kv`'s own location first (its dependencies, and the
+ * packages installed beside a global `kv`, which Node finds by walking up to the global
+ * `node_modules`), then from the current directory's project.
+ */
+const importModule = withApplicationFallback((specifier) => import(specifier));
 
 const scheme = /^[a-z][a-z0-9+.-]*:/i;
 const configFile = /\.(ya?ml|json)(#.*)?$/i;

@@ -21,7 +21,7 @@ export {
   UnknownOptionError,
   UnknownTypeError,
 } from "./errors.ts";
-export type { ImportModule } from "./load.ts";
+export { type ImportModule, withApplicationFallback } from "./load.ts";
 export {
   type OptionSpec,
   type OptionSpecs,

@@ -19,24 +19,35 @@ function isNotFound(error: unknown, specifier: string): boolean {
 }
 
 /**
- * Imports `specifier` from this package, else from the application's directory (`process.cwd()`),
- * so a store package the application installed is found even where the package manager keeps
- * each package's dependencies apart.
+ * Wraps `importHere`, an `import()` written in the caller's own module (so Node resolves from the
+ * caller's location), so that a package it cannot find is imported from the application's
+ * directory (`process.cwd()`) instead: a store package the application installed is then found
+ * even where the package manager keeps each package's dependencies apart. Pass
+ * `(specifier) => import(specifier)`.
+ * @throws the error of `importHere` when the application's directory has no such package either,
+ * and any other error of `importHere` as it is
  */
-export const defaultImport: ImportModule = async (specifier) => {
-  try {
-    return await import(specifier);
-  } catch (error) {
-    if (!isNotFound(error, specifier)) throw error;
-    let resolved: string;
+export function withApplicationFallback(importHere: ImportModule): ImportModule {
+  return async (specifier) => {
     try {
-      resolved = createRequire(join(process.cwd(), "package.json")).resolve(specifier);
-    } catch {
-      throw error;
+      return await importHere(specifier);
+    } catch (error) {
+      if (!isNotFound(error, specifier)) throw error;
+      let resolved: string;
+      try {
+        resolved = createRequire(join(process.cwd(), "package.json")).resolve(specifier);
+      } catch {
+        throw error;
+      }
+      return await import(pathToFileURL(resolved).href);
     }
-    return await import(pathToFileURL(resolved).href);
-  }
-};
+  };
+}
+
+/** Imports `specifier` from this package, else from the application's directory. */
+export const defaultImport: ImportModule = withApplicationFallback(
+  (specifier) => import(specifier),
+);
 
 /**
  * Imports `packageName` with `importModule`.
