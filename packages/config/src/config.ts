@@ -154,11 +154,13 @@ function interpolate(
   return value;
 }
 
+/** @throws UnknownOptionError for the field (or role) `key` under `path`, with a did-you-mean */
 function unknownKey(
   key: string,
   known: readonly string[],
   path: string,
   file: string | undefined,
+  kind: "field" | "role" = "field",
 ): never {
   const suggestion = closest(key, known);
   throw new UnknownOptionError({
@@ -167,7 +169,7 @@ function unknownKey(
     expected:
       suggestion === undefined
         ? `one of ${known.join(", ")}`
-        : `a known field (did you mean ${JSON.stringify(suggestion)}?)`,
+        : `a known ${kind} (did you mean ${JSON.stringify(suggestion)}?)`,
     found: JSON.stringify(key),
     suggestion,
   });
@@ -302,18 +304,7 @@ function checkBase(
     if (base[role] === undefined) return fail(`${path}.${role}`, "the name of a store", undefined);
   }
   for (const [role, name] of Object.entries(base)) {
-    if (!open && !roles.includes(role)) {
-      const suggestion = closest(role, roles);
-      throw new UnknownOptionError({
-        path: `${path}.${role}`,
-        expected:
-          suggestion === undefined
-            ? `one of ${roles.join(", ")}`
-            : `a known role (did you mean ${JSON.stringify(suggestion)}?)`,
-        found: JSON.stringify(role),
-        suggestion,
-      });
-    }
+    if (!open && !roles.includes(role)) unknownKey(role, roles, path, undefined, "role");
     result[role] = reference(name, `${path}.${role}`);
   }
   return result;

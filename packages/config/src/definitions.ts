@@ -14,15 +14,18 @@ export type StoreFactory = (
   context: CreateContext,
 ) => KeyValue | Promise<KeyValue>;
 
-/** A store the registry can make: its factory, and the options it accepts (checked before it runs). */
-export interface StoreDefinition {
-  /** Makes the store. */
-  readonly create: StoreFactory;
+/** What the registry knows of a store or a wrapper: its factory, its options, its package. */
+interface Definition<Factory> {
+  /** Makes the store or the wrapper. */
+  readonly create: Factory;
   /** The accepted options; when given, unknown or mistyped options are refused before `create` runs. */
   readonly options?: OptionSpecs | undefined;
-  /** The package the store lives in, for messages. */
+  /** The package the store or the wrapper lives in, for messages. */
   readonly packageName?: string | undefined;
 }
+
+/** A store the registry can make: its factory, and the options it accepts (checked before it runs). */
+export interface StoreDefinition extends Definition<StoreFactory> {}
 
 /** The stores a wrapper wraps: one, a list (mirroring), or named roles (`{ primary, cache }`). */
 export type WrapperBases = KeyValue | readonly KeyValue[] | Readonly<Record<string, KeyValue>>;
@@ -41,17 +44,11 @@ export type WrapperFactory = (
 ) => KeyValue | Promise<KeyValue>;
 
 /** A wrapper the registry can make: its factory, its options and the shape of its `base`. */
-export interface WrapperDefinition {
-  /** Makes the wrapper. */
-  readonly create: WrapperFactory;
-  /** The accepted options; when given, unknown or mistyped options are refused before `create` runs. */
-  readonly options?: OptionSpecs | undefined;
+export interface WrapperDefinition extends Definition<WrapperFactory> {
   /** What `base` must be. @default "one" */
   readonly bases?: BaseShape | undefined;
   /** The option a bare `?name=value` parameter of a store URL sets (`?retry=3` → `maxRetries`). */
   readonly shorthand?: string | undefined;
-  /** The package the wrapper lives in, for messages. */
-  readonly packageName?: string | undefined;
 }
 
 /** A class that makes a store or a wrapper. */

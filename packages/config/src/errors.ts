@@ -17,6 +17,8 @@ export interface ConfigErrorFields {
   found?: string | undefined;
 }
 
+const configErrorFields = ["file", "path", "expected", "found"] as const;
+
 /**
  * A configuration (a URL, a file or an object) cannot work. Thrown before anything connects;
  * the message names the file, the path, what was expected and what was found.
@@ -39,7 +41,7 @@ export const ConfigError: ErrorClass<ConfigError, ConfigErrorFields> = defineErr
   name: "ConfigError",
   code: "CONFIG",
   parent: StoreConfigurationError,
-  fields: ["file", "path", "expected", "found"],
+  fields: configErrorFields,
   message: describe,
 });
 
@@ -53,20 +55,33 @@ export function describe(fields: ConfigErrorFields): string {
   return where.length === 0 ? what : `${where.join(": ")}: ${what}`;
 }
 
+/**
+ * Defines a subclass of `ConfigError`: it carries the fields every `ConfigError` carries plus
+ * `fields`, and its message is `describe`'s unless `message` is given.
+ */
+function defineConfigError<E extends ConfigError, F extends object = object>(definition: {
+  name: string;
+  code: string;
+  fields?: readonly (keyof F & string)[];
+  message?: (options: ConfigErrorFields & F) => string;
+}): ErrorClass<E, ConfigErrorFields & F> {
+  const { fields = [], message = describe, ...identity } = definition;
+  return defineError<E, ConfigErrorFields & F>({
+    ...identity,
+    parent: ConfigError,
+    fields: [...configErrorFields, ...fields],
+    message,
+  });
+}
+
 /** A URL's scheme, or a configuration's `type`, names no registered store or wrapper. */
 export interface UnknownTypeError extends ConfigError {
   readonly name: "UnknownTypeError";
 }
 /** A URL's scheme, or a configuration's `type`, names no registered store or wrapper. */
-export const UnknownTypeError: ErrorClass<UnknownTypeError, ConfigErrorFields> = defineError<
-  UnknownTypeError,
-  ConfigErrorFields
->({
+export const UnknownTypeError: ErrorClass<UnknownTypeError, ConfigErrorFields> = defineConfigError({
   name: "UnknownTypeError",
   code: "CONFIG_UNKNOWN_TYPE",
-  parent: ConfigError,
-  fields: ["file", "path", "expected", "found"],
-  message: describe,
 });
 
 /** An option (a URL query parameter or a `config` field) the store or wrapper does not have. */
@@ -79,12 +94,10 @@ export interface UnknownOptionError extends ConfigError {
 export const UnknownOptionError: ErrorClass<
   UnknownOptionError,
   ConfigErrorFields & { suggestion?: string | undefined }
-> = defineError<UnknownOptionError, ConfigErrorFields & { suggestion?: string | undefined }>({
+> = defineConfigError({
   name: "UnknownOptionError",
   code: "CONFIG_UNKNOWN_OPTION",
-  parent: ConfigError,
-  fields: ["file", "path", "expected", "found", "suggestion"],
-  message: describe,
+  fields: ["suggestion"],
 });
 
 /** `${VAR}` names an environment variable that is not set, and gives no `:-default`. */
@@ -97,12 +110,10 @@ export interface MissingVariableError extends ConfigError {
 export const MissingVariableError: ErrorClass<
   MissingVariableError,
   ConfigErrorFields & { variable: string }
-> = defineError<MissingVariableError, ConfigErrorFields & { variable: string }>({
+> = defineConfigError({
   name: "MissingVariableError",
   code: "CONFIG_MISSING_VARIABLE",
-  parent: ConfigError,
-  fields: ["file", "path", "expected", "found", "variable"],
-  message: describe,
+  fields: ["variable"],
 });
 
 /** Stores of a configuration refer to each other in a circle. */
@@ -115,13 +126,7 @@ export interface ConfigCycleError extends ConfigError {
 export const ConfigCycleError: ErrorClass<
   ConfigCycleError,
   ConfigErrorFields & { cycle: readonly string[] }
-> = defineError<ConfigCycleError, ConfigErrorFields & { cycle: readonly string[] }>({
-  name: "ConfigCycleError",
-  code: "CONFIG_CYCLE",
-  parent: ConfigError,
-  fields: ["file", "path", "expected", "found", "cycle"],
-  message: describe,
-});
+> = defineConfigError({ name: "ConfigCycleError", code: "CONFIG_CYCLE", fields: ["cycle"] });
 
 /** A configuration file is not valid YAML or JSON; `line` and `column` are 1-based. */
 export interface ConfigSyntaxError extends ConfigError {
@@ -135,15 +140,10 @@ export interface ConfigSyntaxError extends ConfigError {
 export const ConfigSyntaxError: ErrorClass<
   ConfigSyntaxError,
   ConfigErrorFields & { line?: number | undefined; column?: number | undefined }
-> = defineError<
-  ConfigSyntaxError,
-  ConfigErrorFields & { line?: number | undefined; column?: number | undefined }
->({
+> = defineConfigError({
   name: "ConfigSyntaxError",
   code: "CONFIG_SYNTAX",
-  parent: ConfigError,
-  fields: ["file", "path", "expected", "found", "line", "column"],
-  message: describe,
+  fields: ["line", "column"],
 });
 
 /** The package a store or wrapper lives in is not installed; `packageName` says what to install. */
@@ -156,11 +156,10 @@ export interface MissingPackageError extends ConfigError {
 export const MissingPackageError: ErrorClass<
   MissingPackageError,
   ConfigErrorFields & { packageName: string }
-> = defineError<MissingPackageError, ConfigErrorFields & { packageName: string }>({
+> = defineConfigError({
   name: "MissingPackageError",
   code: "CONFIG_MISSING_PACKAGE",
-  parent: ConfigError,
-  fields: ["file", "path", "expected", "found", "packageName"],
+  fields: ["packageName"],
   message: (o) => `${describe(o)}: install ${o.packageName} (npm i ${o.packageName})`,
 });
 
@@ -174,11 +173,10 @@ export interface RegistryConflictError extends ConfigError {
 export const RegistryConflictError: ErrorClass<
   RegistryConflictError,
   ConfigErrorFields & { registeredName: string }
-> = defineError<RegistryConflictError, ConfigErrorFields & { registeredName: string }>({
+> = defineConfigError({
   name: "RegistryConflictError",
   code: "CONFIG_REGISTRY_CONFLICT",
-  parent: ConfigError,
-  fields: ["file", "path", "expected", "found", "registeredName"],
+  fields: ["registeredName"],
   message: (o) =>
     `${JSON.stringify(o.registeredName)} is registered already; pass { replace: true } to replace it`,
 });
