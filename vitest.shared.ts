@@ -12,3 +12,11 @@ export const sharedConfig = defineConfig({
     hookTimeout: 60_000,
   },
 });
+
+/**
+ * The `test.env` of a package whose tests load the AWS SDK v3 (a DynamoDB or S3 client): it keeps
+ * the SDK from warning on every client that it will stop supporting this Node version.
+ */
+export const awsSdkTestEnv: Readonly<Record<string, string>> = {
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+};

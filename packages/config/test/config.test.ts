@@ -22,6 +22,7 @@ import {
   UnknownTypeError,
   wrapperFromPackage,
 } from "../src/index.ts";
+import { rejection } from "./rejection.ts";
 import { temporaryDirectory } from "./servers.ts";
 
 const directory = temporaryDirectory("kv-config-file-");
@@ -30,15 +31,6 @@ async function file(name: string, text: string): Promise<string> {
   const path = join(directory(), name);
   await writeFile(path, text);
   return path;
-}
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  return promise.then(
-    () => {
-      throw new Error("expected a rejection");
-    },
-    (error: unknown) => error as Error,
-  );
 }
 
 describe("loadConfig builds the stores a file describes", () => {
@@ -144,8 +136,7 @@ describe("loadConfig checks everything before anything is made", () => {
       "typo.yaml",
       "stores:\n  cache:\n    type: memory\n    config:\n      maxEntrie: 10\nmain: cache\n",
     );
-    const error = (await failure(loadConfig(path))) as UnknownOptionError;
-    expect(error).toBeInstanceOf(UnknownOptionError);
+    const error = await rejection(loadConfig(path), UnknownOptionError);
     expect(error.file).toBe(path);
     expect(error.path).toBe("stores.cache.config.maxEntrie");
     expect(error.suggestion).toBe("maxEntries");
@@ -158,8 +149,10 @@ describe("loadConfig checks everything before anything is made", () => {
     await expect(
       loadConfig({ stores: { a: { type: "memory", bsae: "x" } }, main: "a" }),
     ).rejects.toThrow(/stores\.a\.bsae: expected a known field \(did you mean "base"\?\)/);
-    const error = await failure(loadConfig({ stores: { a: { type: "reddis" } }, main: "a" }));
-    expect(error).toBeInstanceOf(UnknownTypeError);
+    const error = await rejection(
+      loadConfig({ stores: { a: { type: "reddis" } }, main: "a" }),
+      UnknownTypeError,
+    );
     expect(error.message).toMatch(/stores\.a\.type: .*did you mean "redis"/);
   });
 
@@ -170,13 +163,13 @@ describe("loadConfig checks everything before anything is made", () => {
   });
 
   it("a missing environment variable without a default: MissingVariableError at its path", async () => {
-    const error = (await failure(
+    const error = await rejection(
       loadConfig(
         { stores: { cache: { type: "redis", config: { url: "${REDIS_URL}" } } }, main: "cache" },
         { env: {}, file: "app.yaml" },
       ),
-    )) as MissingVariableError;
-    expect(error).toBeInstanceOf(MissingVariableError);
+      MissingVariableError,
+    );
     expect(error.variable).toBe("REDIS_URL");
     expect(error.message).toMatch(
       /^app\.yaml: stores\.cache\.config\.url: expected the environment variable REDIS_URL/,
@@ -184,27 +177,28 @@ describe("loadConfig checks everything before anything is made", () => {
   });
 
   it("values from the environment are redacted in messages", async () => {
-    const error = await failure(
+    const error = await rejection(
       loadConfig(
         { stores: { a: { type: "memory", config: { maxEntries: "${SECRET}" } } }, main: "a" },
         { env: { SECRET: "s3cr3t-value" } },
       ),
+      ConfigError,
     );
-    expect(error).toBeInstanceOf(ConfigError);
     expect(error.message).toContain('found "***"');
     expect(error.message).not.toContain("s3cr3t-value");
-    const url = await failure(
+    const url = await rejection(
       loadConfig(
         { stores: { a: { url: "redis://:${PASSWORD}@127.0.0.1:1/0?namspace=a" } }, main: "a" },
         { env: { PASSWORD: "hunter2" } },
       ),
+      UnknownOptionError,
     );
     expect(url.message).toMatch(/stores\.a\.url\?namspace: .*did you mean "namespace"/);
     expect(url.message).not.toContain("hunter2");
   });
 
   it("a cycle: ConfigCycleError naming the circle", async () => {
-    const error = (await failure(
+    const error = await rejection(
       loadConfig({
         stores: {
           a: { type: "retry", base: "b" },
@@ -213,8 +207,8 @@ describe("loadConfig checks everything before anything is made", () => {
         },
         main: "a",
       }),
-    )) as ConfigCycleError;
-    expect(error).toBeInstanceOf(ConfigCycleError);
+      ConfigCycleError,
+    );
     expect(error.cycle).toEqual(["a", "b", "c", "a"]);
     expect(error.message).toMatch(/the circle a → b → c → a/);
   });
@@ -224,8 +218,7 @@ describe("loadConfig checks everything before anything is made", () => {
       "bad.yaml",
       "stores:\n  a:\n    type: memory\n  b: [unclosed\nmain: a\n",
     );
-    const error = (await failure(loadConfig(path))) as ConfigSyntaxError;
-    expect(error).toBeInstanceOf(ConfigSyntaxError);
+    const error = await rejection(loadConfig(path), ConfigSyntaxError);
     expect(error.line).toBeGreaterThanOrEqual(4);
     expect(error.message).toMatch(
       new RegExp(`^${path}:${error.line}:\\d+: expected valid YAML or JSON`),
@@ -256,6 +249,20 @@ describe("loadConfig checks everything before anything is made", () => {
         main: "f",
       }),
     ).rejects.toThrow(/stores\.f\.base\.fallback: expected the name of a store/);
+    const role = await rejection(
+      loadConfig({
+        stores: {
+          a: { type: "memory" },
+          f: { type: "fallback", base: { primary: "a", fallback: "a", fallbak: "a" } },
+        },
+        main: "f",
+      }),
+      UnknownOptionError,
+    );
+    expect(role.suggestion).toBe("fallback");
+    expect(role.message).toBe(
+      'stores.f.base.fallbak: expected a known role (did you mean "fallback"?), found "fallbak"',
+    );
     await expect(loadConfig({ stores: { a: { type: "memory" } }, main: "b" })).rejects.toThrow(
       /main: expected the name of a store/,
     );
@@ -266,13 +273,13 @@ describe("loadConfig checks everything before anything is made", () => {
 
   it("a wrapper whose package is not installed: MissingPackageError naming it", async () => {
     registerWrapper("missing", wrapperFromPackage("@kv/missing-wrapper", "MissingWrapper"));
-    const error = (await failure(
+    const error = await rejection(
       loadConfig({
         stores: { a: { type: "memory" }, b: { type: "missing", base: "a" } },
         main: "b",
       }),
-    )) as MissingPackageError;
-    expect(error).toBeInstanceOf(MissingPackageError);
+      MissingPackageError,
+    );
     expect(error.packageName).toBe("@kv/missing-wrapper");
   });
 });

@@ -30,6 +30,7 @@ import {
   loadConfig,
   MissingPackageError,
   openStore,
+  type ParsedStoreUrl,
   parseStoreUrl,
   redactCredentials,
   registerStore,
@@ -37,6 +38,7 @@ import {
   UnknownOptionError,
   UnknownTypeError,
 } from "../src/index.ts";
+import { rejection } from "./rejection.ts";
 import {
   clusterHosts,
   dynamodbEndpoint,
@@ -129,63 +131,86 @@ describe("openStore opens the store each URL names, which passes a round trip", 
 });
 
 describe("parseStoreUrl maps each URL form to the store's options", () => {
-  it("redis: keeps user, password and database in the URL; query parameters become options", () => {
-    expect(parseStoreUrl("rediss://u:p@h:6380/2?namespace=app&connect_timeout_ms=50")).toEqual({
-      type: "redis",
-      options: { url: "rediss://u:p@h:6380/2", namespace: "app", connect_timeout_ms: "50" },
-    });
-  });
-  it("redis: several hosts (or cluster=true) is a cluster, with credentials and TLS for its nodes", () => {
-    expect(parseStoreUrl("rediss://:secret@a:1,b:2")).toEqual({
-      type: "redis",
-      options: {
-        nodes: ["a:1", "b:2"],
-        clusterOptions: { redisOptions: { password: "secret", tls: {} } },
+  const cases: [string, string, ParsedStoreUrl][] = [
+    [
+      "redis: keeps user, password and database in the URL; query parameters become options",
+      "rediss://u:p@h:6380/2?namespace=app&connect_timeout_ms=50",
+      {
+        type: "redis",
+        options: { url: "rediss://u:p@h:6380/2", namespace: "app", connect_timeout_ms: "50" },
       },
+    ],
+    [
+      "redis: several hosts are a cluster, with credentials and TLS for its nodes",
+      "rediss://:secret@a:1,b:2",
+      {
+        type: "redis",
+        options: {
+          nodes: ["a:1", "b:2"],
+          clusterOptions: { redisOptions: { password: "secret", tls: {} } },
+        },
+      },
+    ],
+    [
+      "mongodb: the path is the database; driver options stay in the URL",
+      "mongodb+srv://h/app?retryWrites=true&timeout_ms=10",
+      {
+        type: "mongodb",
+        options: {
+          url: "mongodb+srv://h/app?retryWrites=true",
+          databaseName: "app",
+          timeout_ms: "10",
+        },
+      },
+    ],
+    [
+      "dynamodb: the table, with region and endpoint as parameters",
+      "dynamodb:sessions?region=eu-west-1",
+      {
+        type: "dynamodb",
+        options: { tableName: "sessions", region: "eu-west-1" },
+      },
+    ],
+    [
+      "postgres: pg's own connection parameters (sslmode …) stay in the URL",
+      "postgres://u:p@h/db?sslmode=require&table=kv",
+      {
+        type: "postgres",
+        options: { url: "postgres://u:p@h/db?sslmode=require", table: "kv" },
+      },
+    ],
+    [
+      "etcd: one or several members, credentials become auth; etcd+https: is TLS",
+      "etcd+https://u:p@a:2379,b:2379?namespace=app",
+      {
+        type: "etcd",
+        options: {
+          url: ["https://a:2379", "https://b:2379"],
+          auth: { username: "u", password: "p" },
+          namespace: "app",
+        },
+      },
+    ],
+    [
+      "elasticsearch: the path is the index prefix, credentials become auth",
+      "elasticsearch+https://u:p@h:9200/app",
+      {
+        type: "elasticsearch",
+        options: {
+          url: "https://h:9200",
+          indexPrefix: "app",
+          auth: { username: "u", password: "p" },
+        },
+      },
+    ],
+  ];
+  for (const [name, url, parsed] of cases) {
+    it(name, () => {
+      expect(parseStoreUrl(url)).toEqual(parsed);
     });
+  }
+  it("redis: cluster=true makes a cluster of a single host", () => {
     expect(parseStoreUrl("redis://a:1?cluster=true").options.nodes).toEqual(["a:1"]);
-  });
-  it("mongodb: the path is the database; driver options stay in the URL", () => {
-    expect(parseStoreUrl("mongodb+srv://h/app?retryWrites=true&timeout_ms=10")).toEqual({
-      type: "mongodb",
-      options: {
-        url: "mongodb+srv://h/app?retryWrites=true",
-        databaseName: "app",
-        timeout_ms: "10",
-      },
-    });
-  });
-  it("dynamodb: the table, with region and endpoint as parameters", () => {
-    expect(parseStoreUrl("dynamodb:sessions?region=eu-west-1")).toEqual({
-      type: "dynamodb",
-      options: { tableName: "sessions", region: "eu-west-1" },
-    });
-  });
-  it("postgres: pg's own connection parameters (sslmode …) stay in the URL", () => {
-    expect(parseStoreUrl("postgres://u:p@h/db?sslmode=require&table=kv")).toEqual({
-      type: "postgres",
-      options: { url: "postgres://u:p@h/db?sslmode=require", table: "kv" },
-    });
-  });
-  it("etcd: one or several members, credentials become auth; etcd+https: is TLS", () => {
-    expect(parseStoreUrl("etcd+https://u:p@a:2379,b:2379?namespace=app")).toEqual({
-      type: "etcd",
-      options: {
-        url: ["https://a:2379", "https://b:2379"],
-        auth: { username: "u", password: "p" },
-        namespace: "app",
-      },
-    });
-  });
-  it("elasticsearch: the path is the index prefix, credentials become auth", () => {
-    expect(parseStoreUrl("elasticsearch+https://u:p@h:9200/app")).toEqual({
-      type: "elasticsearch",
-      options: {
-        url: "https://h:9200",
-        indexPrefix: "app",
-        auth: { username: "u", password: "p" },
-      },
-    });
   });
 });
 
@@ -197,22 +222,22 @@ describe("openStore refuses a URL that cannot work, before connecting", () => {
     await expect(openStore("cassandra://h/db")).rejects.toThrow(UnknownTypeError);
   });
   it("an unknown query parameter, with a did-you-mean and never the password", async () => {
-    const error = (await openStore("redis://user:hunter2@127.0.0.1:1/0?namespce=a").catch(
-      (e: unknown) => e,
-    )) as UnknownOptionError;
-    expect(error).toBeInstanceOf(UnknownOptionError);
+    const error = await rejection(
+      openStore("redis://user:hunter2@127.0.0.1:1/0?namespce=a"),
+      UnknownOptionError,
+    );
     expect(error.suggestion).toBe("namespace");
     expect(error.path).toBe("url?namespce");
     expect(error.message).toMatch(/did you mean "namespace"/);
     expect(error.message).not.toContain("hunter2");
   });
   it("an unknown MongoDB parameter, never echoing the password", async () => {
-    const error = await openStore("mongodb://u:hunter2@h/db?replicaSt=rs0").catch(
-      (e: unknown) => e,
+    const error = await rejection(
+      openStore("mongodb://u:hunter2@h/db?replicaSt=rs0"),
+      UnknownOptionError,
     );
-    expect(error).toBeInstanceOf(UnknownOptionError);
-    expect((error as Error).message).toMatch(/did you mean "replicaSet"/);
-    expect((error as Error).message).not.toContain("hunter2");
+    expect(error.message).toMatch(/did you mean "replicaSet"/);
+    expect(error.message).not.toContain("hunter2");
   });
   it("a value of the wrong type, naming the parameter and the expected type", async () => {
     await expect(openStore("memory:?max_entries=many")).rejects.toThrow(
@@ -221,9 +246,8 @@ describe("openStore refuses a URL that cannot work, before connecting", () => {
     await expect(openStore("sqlite::memory:?synchronous=fast")).rejects.toThrow(ConfigError);
   });
   it("a malformed URL, with its credentials redacted", async () => {
-    const error = await openStore("redis://user:hunter2@").catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as Error).message).not.toContain("hunter2");
+    const error = await rejection(openStore("redis://user:hunter2@"), ConfigError);
+    expect(error.message).not.toContain("hunter2");
     await expect(openStore("http://127.0.0.1:9200")).rejects.toThrow(/an index prefix/);
     await expect(openStore("memory:/somewhere")).rejects.toThrow(ConfigError);
   });
@@ -279,10 +303,7 @@ describe("wrappers named in a URL's query wrap the store, innermost first", () =
     await expect(main.put("k", { n: 1 })).rejects.toThrow(ReadOnlyError);
   });
   it("refuses an unknown wrapper option, with a did-you-mean", async () => {
-    const error = (await openStore("memory:?retry.max_retriez=3").catch(
-      (e: unknown) => e,
-    )) as UnknownOptionError;
-    expect(error).toBeInstanceOf(UnknownOptionError);
+    const error = await rejection(openStore("memory:?retry.max_retriez=3"), UnknownOptionError);
     expect(error.path).toBe("url?retry.max_retriez");
     expect(error.suggestion).toBe("maxRetries");
   });
