@@ -148,43 +148,43 @@ export function createProgram(
       )
       .option("-b, --batch <count>", "keys per bulk read, write or delete", "1000")
       .option("--dry-run", "read and count, change nothing");
-  const ttlOption = "preserve (the default), drop, or seconds or a duration for every copy";
 
-  transferOptions(
-    program
-      .command("copy")
-      .description(
-        "copy every entry, with its remaining TTL, from one store to another; Ctrl-C stops after the current batch",
+  /** `kv copy` and `kv sync`: a source, a destination, the transfer options and `--ttl`. */
+  const betweenStores = (
+    name: "copy" | "sync",
+    description: string,
+    action: typeof copy,
+  ): Command =>
+    transferOptions(
+      program
+        .command(name)
+        .description(description)
+        .argument("<source>", store)
+        .argument("<destination>", store),
+      name,
+    )
+      .option(
+        "--ttl <ttl>",
+        "preserve (the default), drop, or seconds or a duration for every copy",
+        "preserve",
       )
-      .argument("<source>", store)
-      .argument("<destination>", store),
+      .action(
+        run((c, source: string, destination: string, options: TransferCommandOptions) =>
+          action(source, destination, options, c),
+        ),
+      );
+
+  betweenStores(
     "copy",
-  )
-    .option("--ttl <ttl>", ttlOption, "preserve")
-    .option("--after <key>", "resume: skip the keys up to this one in the first collection")
-    .action(
-      run((c, source: string, destination: string, options: TransferCommandOptions) =>
-        copy(source, destination, options, c),
-      ),
-    );
+    "copy every entry, with its remaining TTL, from one store to another; Ctrl-C stops after the current batch",
+    copy,
+  ).option("--after <key>", "resume: skip the keys up to this one in the first collection");
 
-  transferOptions(
-    program
-      .command("sync")
-      .description(
-        "make the destination hold what the source holds: copy, then delete what the source lacks",
-      )
-      .argument("<source>", store)
-      .argument("<destination>", store),
+  betweenStores(
     "sync",
-  )
-    .option("--ttl <ttl>", ttlOption, "preserve")
-    .option("-y, --yes", "do not ask for confirmation")
-    .action(
-      run((c, source: string, destination: string, options: TransferCommandOptions) =>
-        sync(source, destination, options, c),
-      ),
-    );
+    "make the destination hold what the source holds: copy, then delete what the source lacks",
+    sync,
+  ).option("-y, --yes", "do not ask for confirmation");
 
   transferOptions(
     program
