@@ -19,6 +19,13 @@ export interface SuiteEntry {
   load: () => Promise<Suite>;
 }
 
+/** Runs the suites of a list, in a mode of its own, and gives their results in the list's order. */
+export type SuiteRunner = (
+  entries: readonly SuiteEntry[],
+  workloads: readonly Workload[],
+  options: RunOptions,
+) => Promise<SuiteResult[]>;
+
 /** The cost probe a suite is measured with, if any (Redis counts its wire costs). */
 async function probeFor(suite: Suite): Promise<CostProbe | undefined> {
   return suite.id === "redis" ? (await import("./redis-costs.ts")).redisCostProbe() : undefined;
@@ -28,29 +35,21 @@ async function probeFor(suite: Suite): Promise<CostProbe | undefined> {
  * Per-suite mode: loads, opens, measures and closes one suite after another, so each suite runs
  * in a heap that holds only its own subjects (and the modules of the suites before it).
  */
-export async function runPerSuite(
-  entries: readonly SuiteEntry[],
-  workloads: readonly Workload[],
-  options: RunOptions,
-): Promise<SuiteResult[]> {
+export const runPerSuite: SuiteRunner = async (entries, workloads, options) => {
   const results: SuiteResult[] = [];
   for (const { load } of entries) {
     const suite = await load();
     results.push(await runSuite(suite, workloads, options, await probeFor(suite)));
   }
   return results;
-}
+};
 
 /**
  * Shared-process mode: loads every suite and opens every subject (each writing what it will
  * read) before anything is measured, then measures the suites one after another while all of
  * them stay open, as an application holds all its clients in one heap; closes them all at the end.
  */
-export async function runShared(
-  entries: readonly SuiteEntry[],
-  workloads: readonly Workload[],
-  options: RunOptions,
-): Promise<SuiteResult[]> {
+export const runShared: SuiteRunner = async (entries, workloads, options) => {
   const opened: OpenSuite[] = [];
   for (const { id, load } of entries) {
     options.onProgress?.(`${id}: opening (shared process)`);
@@ -62,7 +61,7 @@ export async function runShared(
     results.push(await closeSuite(entry, options, await probeFor(entry.suite)));
   }
   return results;
-}
+};
 
 /** Runs the suites in the given mode. */
 export function runSuites(
@@ -71,7 +70,6 @@ export function runSuites(
   workloads: readonly Workload[],
   options: RunOptions,
 ): Promise<SuiteResult[]> {
-  return sharing === "shared"
-    ? runShared(entries, workloads, options)
-    : runPerSuite(entries, workloads, options);
+  const run = sharing === "shared" ? runShared : runPerSuite;
+  return run(entries, workloads, options);
 }

@@ -1,4 +1,4 @@
-import { ratiosTo, type SuiteResult } from "./harness.ts";
+import { ratiosTo, type SubjectResult, type SuiteResult } from "./harness.ts";
 import { median } from "./stats.ts";
 import { MEMORY_WRAPPERS, wrapperSubjectName } from "./suites/memory-wrappers.ts";
 import type { WorkloadId } from "./types.ts";
@@ -152,7 +152,18 @@ const percent = (fraction: number) => {
 };
 const times = (ratio: number) => `${ratio.toFixed(2)}×`;
 
-function checkRatio(rule: RatioTarget, suites: readonly SuiteResult[]): TargetOutcome[] {
+/** What a check found on one workload: the outcome without its target and workload. */
+type Finding = Omit<TargetOutcome, "target" | "on">;
+
+/**
+ * Checks a rule's subject on each of the rule's workloads with `check`; every workload is not
+ * measured when the suite was not in the run, was skipped, or has no such subject.
+ */
+function checkWorkloads(
+  rule: RatioTarget | AnchorTarget,
+  suites: readonly SuiteResult[],
+  check: (suite: SuiteResult, subject: SubjectResult, workload: WorkloadId) => Finding,
+): TargetOutcome[] {
   const suite = suites.find(({ id }) => id === rule.suite);
   const subject = suite?.subjects.find(({ name }) => name === rule.subject);
   return rule.workloads.map((workload) => {
@@ -162,21 +173,26 @@ function checkRatio(rule: RatioTarget, suites: readonly SuiteResult[]): TargetOu
         suite?.skipped === undefined ? "not in this run" : `suite skipped: ${suite.skipped}`;
       return { ...base, measured: "—", verdict: "not measured", margin: why };
     }
+    return { ...base, ...check(suite, subject, workload) };
+  });
+}
+
+function checkRatio(rule: RatioTarget, suites: readonly SuiteResult[]): TargetOutcome[] {
+  return checkWorkloads(rule, suites, (suite, subject, workload): Finding => {
     const ratio = median(ratiosTo(suite, subject, workload, rule.to ?? suite.baseline));
     if (Number.isNaN(ratio)) {
       const error = subject.workloads[workload]?.error ?? subject.error ?? "no figures";
-      return { ...base, measured: "—", verdict: "not measured", margin: error };
+      return { measured: "—", verdict: "not measured", margin: error };
     }
     if (rule.maxOverhead !== undefined || rule.minimum === undefined) {
       const overhead = 1 - ratio;
       const measured = `${times(ratio)} of ${rule.to}, overhead ${percent(overhead)}`;
       if (rule.maxOverhead === undefined) {
-        return { ...base, measured, verdict: "reported", margin: "no target" };
+        return { measured, verdict: "reported", margin: "no target" };
       }
       const met = overhead <= rule.maxOverhead;
       const by = Math.abs(overhead - rule.maxOverhead);
       return {
-        ...base,
         measured,
         verdict: met ? "met" : "missed",
         margin: `${met ? "within" : "over"} the ${percent(rule.maxOverhead)} budget by ${percent(by)} points`,
@@ -185,7 +201,6 @@ function checkRatio(rule: RatioTarget, suites: readonly SuiteResult[]): TargetOu
     const met = ratio >= rule.minimum;
     const by = ratio - rule.minimum;
     return {
-      ...base,
       measured: times(ratio),
       verdict: met ? "met" : "missed",
       margin: `${by >= 0 ? "+" : "−"}${Math.abs(by).toFixed(2)}× (${by >= 0 ? "+" : "−"}${percent(Math.abs(by) / rule.minimum)} of the target)`,
@@ -218,36 +233,23 @@ function checkRoundTrips(suites: readonly SuiteResult[]): TargetOutcome[] {
  * the anchor must be at least 1 (an anchor that cannot run the workload is left out).
  */
 function checkAnchors(rule: AnchorTarget, suites: readonly SuiteResult[]): TargetOutcome[] {
-  const suite = suites.find(({ id }) => id === rule.suite);
-  const subject = suite?.subjects.find(({ name }) => name === rule.subject);
-  return rule.workloads.map((workload) => {
-    const base = { target: rule.target, on: workload };
-    if (suite === undefined || suite.skipped !== undefined || subject === undefined) {
-      const why =
-        suite?.skipped === undefined ? "not in this run" : `suite skipped: ${suite.skipped}`;
-      return { ...base, measured: "—", verdict: "not measured", margin: why };
-    }
+  return checkWorkloads(rule, suites, (suite, subject, workload): Finding => {
     const compared = rule.anchors
       .map((anchor) => ({ anchor, ratio: median(ratiosTo(suite, subject, workload, anchor)) }))
       .filter(({ ratio }) => !Number.isNaN(ratio));
     if (compared.length === 0) {
-      return { ...base, measured: "—", verdict: "not measured", margin: "no figures" };
+      return { measured: "—", verdict: "not measured", margin: "no figures" };
     }
     const measured = compared.map(({ anchor, ratio }) => `${times(ratio)} of ${anchor}`).join(", ");
     const behind = compared.filter(({ ratio }) => ratio < 1);
     if (behind.length === 0) {
       const least = Math.min(...compared.map(({ ratio }) => ratio));
-      return {
-        ...base,
-        measured,
-        verdict: "met",
-        margin: `ahead by ${percent(least - 1)} at least`,
-      };
+      return { measured, verdict: "met", margin: `ahead by ${percent(least - 1)} at least` };
     }
     const margin = behind
       .map(({ anchor, ratio }) => `${percent(1 - ratio)} behind ${anchor}`)
       .join(", ");
-    return { ...base, measured, verdict: "missed", margin };
+    return { measured, verdict: "missed", margin };
   });
 }
 

@@ -1,41 +1,15 @@
-import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { SqliteBlobStore } from "@kv/blob-sqlite";
 import Database from "better-sqlite3";
+import { blobClient, blobStoreClient, readToEnd } from "../blob-clients.ts";
 import { BLOB_WORKLOADS } from "../blob-workloads.ts";
-import type { BlobClient, Client, Suite } from "../types.ts";
+import type { Client, Suite } from "../types.ts";
 import { temporarySuite } from "./temporary.ts";
 
 const RAW = "better-sqlite3 chunk rows (raw)";
 const CHUNK_BYTES = 512 * 1024;
-
-/** A client of blob calls only (the blob workloads make no key-value calls). */
-function blobClient(blob: BlobClient, close: () => Promise<void>): Client {
-  const none = () => Promise.reject(new Error("a blob subject has no key-value calls"));
-  return {
-    get: none,
-    getMany: none,
-    put: none,
-    putTtl: none,
-    putMany: none,
-    putManyTtl: none,
-    close,
-    blob,
-  };
-}
-
-/** The SHA-256 (or, without `hash`, the length) of a stream read to the end. */
-async function digest(chunks: AsyncIterable<Uint8Array>, hash = true): Promise<string> {
-  const sha = hash ? createHash("sha256") : undefined;
-  let length = 0;
-  for await (const chunk of chunks) {
-    sha?.update(chunk);
-    length += chunk.byteLength;
-  }
-  return sha?.digest("hex") ?? String(length);
-}
 
 /** The chunks as a `Readable` gives them, as every subject receives them. */
 async function collected(chunks: readonly Uint8Array[]): Promise<Buffer[]> {
@@ -79,7 +53,7 @@ function rawChunkClient(path: string): Client {
   return blobClient(
     {
       put: async (key, chunks) => replace.immediate(key, await collected(chunks)),
-      read: (key, hash) => digest(Readable.from(select.iterate(key)), hash),
+      read: (key, hash) => readToEnd(Readable.from(select.iterate(key)), hash),
     },
     async () => {
       db.close();
@@ -96,22 +70,11 @@ function rawSingleClient(path: string): Client {
   return blobClient(
     {
       put: async (key, chunks) => replace.run(key, Buffer.concat(await collected(chunks))),
-      read: (key, hash) => digest(Readable.from([select.get(key) ?? Buffer.alloc(0)]), hash),
+      read: (key, hash) => readToEnd(Readable.from([select.get(key) ?? Buffer.alloc(0)]), hash),
     },
     async () => {
       db.close();
     },
-  );
-}
-
-/** `put` from a `Readable` and `open` read to the end. */
-function storeClient(store: SqliteBlobStore): Client {
-  return blobClient(
-    {
-      put: (key, chunks) => store.put(key, Readable.from(chunks)),
-      read: async (key, hash) => digest(await store.open(key), hash),
-    },
-    () => store.close(),
   );
 }
 
@@ -133,7 +96,8 @@ export function blobSqliteSuite(): Suite {
         role: "kv",
         description: "SqliteBlobStore({ path }): put from a Readable, open read to the end",
         packages: ["@kv/blob-sqlite", "better-sqlite3"],
-        open: async () => storeClient(new SqliteBlobStore({ path: join(root, "kv", "blobs.db") })),
+        open: async () =>
+          blobStoreClient(new SqliteBlobStore({ path: join(root, "kv", "blobs.db") })),
       },
       {
         name: "better-sqlite3 one BLOB per key",

@@ -8,7 +8,8 @@ import { createStorage } from "unstorage";
 import fsLiteDriver from "unstorage/drivers/fs-lite";
 import { open, seal } from "../envelope.ts";
 import { kvClient } from "../kv-client.ts";
-import { type Client, type Entry, type Suite, TTL_SECONDS, type Value } from "../types.ts";
+import { writeCalls } from "../raw-writes.ts";
+import type { Client, Entry, Suite, Value } from "../types.ts";
 import { unstorageClient } from "./memory.ts";
 import { temporarySuite } from "./temporary.ts";
 
@@ -40,10 +41,7 @@ function rawClient(directory: string): Client {
   return {
     get: read,
     getMany: (keys) => Promise.all(keys.map(read)),
-    put: (key, value) => write(key, value),
-    putTtl: (key, value) => write(key, value, TTL_SECONDS),
-    putMany: (entries) => writeAll(entries),
-    putManyTtl: (entries) => writeAll(entries, TTL_SECONDS),
+    ...writeCalls(write, writeAll),
     close: async () => {},
   };
 }

@@ -14,7 +14,8 @@ import { DynamoDbStore } from "@kv/dynamodb";
 import { open, seal } from "../envelope.ts";
 import { PACKAGE_DIR } from "../environment.ts";
 import { ownedKvClient } from "../kv-client.ts";
-import { type Client, type Entry, type Suite, TTL_SECONDS } from "../types.ts";
+import { writeCalls } from "../raw-writes.ts";
+import type { Client, Entry, Suite, Value } from "../types.ts";
 
 const RAW = "@aws-sdk/client-dynamodb (raw)";
 const COLLECTION = "kvbench";
@@ -127,7 +128,8 @@ async function rawClient(endpoint: string, tableName: string): Promise<Client> {
     }
     await Promise.all(batches);
   };
-  const put = async (key: string, text: string, ttl?: number) => {
+  const put = async (key: string, value: Value, ttl?: number) => {
+    const text = seal(value, Date.now(), ttl);
     await client.send(new PutItemCommand({ TableName: tableName, Item: item(key, text, ttl) }));
   };
   return {
@@ -138,10 +140,7 @@ async function rawClient(endpoint: string, tableName: string): Promise<Client> {
       return open(answer.Item?.value?.S, Date.now());
     },
     getMany,
-    put: (key, value) => put(key, seal(value, Date.now())),
-    putTtl: (key, value) => put(key, seal(value, Date.now(), TTL_SECONDS), TTL_SECONDS),
-    putMany: (entries) => putMany(entries),
-    putManyTtl: (entries) => putMany(entries, TTL_SECONDS),
+    ...writeCalls(put, putMany),
     close: async () => client.destroy(),
   };
 }

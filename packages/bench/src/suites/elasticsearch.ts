@@ -1,8 +1,9 @@
 import { Client as ElasticClient } from "@elastic/elasticsearch";
 import { ElasticsearchStore } from "@kv/elasticsearch";
 import { ownedKvClient } from "../kv-client.ts";
-import { type Client, type Entry, type Suite, TTL_SECONDS, type Value } from "../types.ts";
-import { serverFacts, withClient } from "./servers.ts";
+import { writeCalls } from "../raw-writes.ts";
+import type { Client, Entry, Suite, Value } from "../types.ts";
+import { notAnswering, type Server, versionFacts, withClient } from "./servers.ts";
 
 const RAW = "@elastic/elasticsearch (raw)";
 /** Every index the bench creates starts with this; cleanup deletes exactly those. */
@@ -18,6 +19,8 @@ interface RawDocument {
 function elasticUrl(): string {
   return process.env.KV_ELASTICSEARCH_URL ?? "http://127.0.0.1:9201";
 }
+
+const server: Server = { name: "Elasticsearch", url: elasticUrl(), service: "elasticsearch" };
 
 function connect(probe = false): ElasticClient {
   return new ElasticClient({
@@ -82,10 +85,7 @@ async function rawClient(): Promise<Client> {
         "found" in doc && doc.found ? live(doc._source, now) : undefined,
       );
     },
-    put: (key, value) => put(key, value),
-    putTtl: (key, value) => put(key, value, TTL_SECONDS),
-    putMany: (entries) => bulk(entries),
-    putManyTtl: (entries) => bulk(entries, TTL_SECONDS),
+    ...writeCalls(put, bulk),
     close: () => client.close(),
   };
 }
@@ -105,9 +105,7 @@ async function unavailable(): Promise<string | undefined> {
       () => false,
     ),
   );
-  if (!answers) {
-    return `no Elasticsearch answers at ${elasticUrl()}; start it with: bash scripts/services/start-all.sh elasticsearch`;
-  }
+  if (!answers) return notAnswering(server);
   await deleteOwnIndices();
   return undefined;
 }
@@ -119,13 +117,14 @@ export function elasticsearchSuite(): Suite {
     title: "Elasticsearch",
     baseline: RAW,
     unavailable,
-    environment: () =>
-      serverFacts(connect(), async (client) => {
+    environment: versionFacts(server, () =>
+      withClient(connect(), async (client) => {
         // The cluster runner on loopback answers no `GET /`; the node info carries the version.
         const info = await client.nodes.info({ node_id: "_local" });
         const [node] = Object.values(info.nodes);
-        return { Elasticsearch: `${node?.version ?? "unknown"} at ${elasticUrl()}` };
+        return node?.version ?? "unknown";
       }),
+    ),
     cleanup: deleteOwnIndices,
     subjects: [
       {

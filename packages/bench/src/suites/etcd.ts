@@ -2,7 +2,9 @@ import { EtcdStore } from "@kv/etcd";
 import { Etcd3, type IKeyValue, type IRequestOp } from "etcd3";
 import { open, seal } from "../envelope.ts";
 import { ownedKvClient } from "../kv-client.ts";
+import { writeCalls } from "../raw-writes.ts";
 import { type Client, type Entry, type Suite, TTL_SECONDS, type Value } from "../types.ts";
+import { serverSuite } from "./servers.ts";
 
 const RAW = "etcd3 (raw)";
 /** Every etcd key the bench writes starts with this; cleanup deletes exactly those. */
@@ -85,10 +87,7 @@ async function rawClient(): Promise<Client> {
         response.responses.map((op) => liveValue(op.response_range.kvs[0], now)),
       );
     },
-    put: (name, value) => put(name, value),
-    putTtl: (name, value) => put(name, value, TTL_SECONDS),
-    putMany: (entries) => putMany(entries),
-    putManyTtl: (entries) => putMany(entries, TTL_SECONDS),
+    ...writeCalls(put, putMany),
     close: async () => {
       await client.leaseClient.leaseRevoke({ ID: lease }).catch(() => undefined);
       client.close();
@@ -125,52 +124,35 @@ async function deleteOwnKeys(): Promise<void> {
   }
 }
 
-async function unavailable(): Promise<string | undefined> {
-  try {
-    await deleteOwnKeys();
-    return undefined;
-  } catch {
-    return `no etcd answers at ${etcdUrl()}; start it with: bash scripts/services/start-all.sh etcd`;
-  }
-}
-
 /** etcd stores against the raw etcd3 client, under a key prefix of the bench's own. */
 export function etcdSuite(): Suite {
-  return {
+  return serverSuite({
     id: "etcd",
     title: "etcd",
-    baseline: RAW,
-    unavailable,
-    environment: async () => {
-      try {
-        const response = await fetch(`${etcdUrl()}/version`, { signal: AbortSignal.timeout(2000) });
-        const { etcdserver } = (await response.json()) as { etcdserver?: string };
-        return { etcd: `${etcdserver ?? "unknown"} at ${etcdUrl()}` };
-      } catch {
-        return {};
-      }
+    server: { name: "etcd", url: etcdUrl(), service: "etcd" },
+    answer: deleteOwnKeys,
+    version: async () => {
+      const response = await fetch(`${etcdUrl()}/version`, { signal: AbortSignal.timeout(2000) });
+      const { etcdserver } = (await response.json()) as { etcdserver?: string };
+      return etcdserver ?? "unknown";
     },
     cleanup: deleteOwnKeys,
-    subjects: [
-      {
-        name: RAW,
-        role: "baseline",
-        description:
-          "range/put, a transaction of ranges or puts per 128 keys, one lease for every TTL write, mod_revision compares; same JSON envelope as the Map baseline",
-        packages: ["etcd3"],
-        open: rawClient,
-      },
-      {
-        name: "@kv/etcd",
-        role: "kv",
-        description:
-          "EtcdStore({ url, namespace }) with its defaults: leases shared by expiries close together",
-        packages: ["@kv/etcd", "etcd3"],
-        open: async () =>
-          ownedKvClient(
-            new EtcdStore({ url: etcdUrl(), namespace: PREFIX, defaultCollection: "kv" }),
-          ),
-      },
-    ],
-  };
+    raw: {
+      name: RAW,
+      description:
+        "range/put, a transaction of ranges or puts per 128 keys, one lease for every TTL write, mod_revision compares; same JSON envelope as the Map baseline",
+      packages: ["etcd3"],
+      open: rawClient,
+    },
+    store: {
+      name: "@kv/etcd",
+      description:
+        "EtcdStore({ url, namespace }) with its defaults: leases shared by expiries close together",
+      packages: ["@kv/etcd", "etcd3"],
+      open: async () =>
+        ownedKvClient(
+          new EtcdStore({ url: etcdUrl(), namespace: PREFIX, defaultCollection: "kv" }),
+        ),
+    },
+  });
 }

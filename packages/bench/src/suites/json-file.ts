@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { JsonFileStore } from "@kv/json-file";
 import { kvClient } from "../kv-client.ts";
-import { type Client, type Entry, type Suite, TTL_SECONDS, type Value } from "../types.ts";
+import { writeCalls } from "../raw-writes.ts";
+import type { Client, Entry, Suite, Value } from "../types.ts";
 import { temporarySuite } from "./temporary.ts";
 
 const RAW = "node:fs (raw, one JSON document)";
@@ -58,10 +59,7 @@ function rawClient(directory: string): Client {
       const now = Date.now();
       return keys.map((key) => live(document[key], now));
     },
-    put: (key, value) => writeAll([[key, value]]),
-    putTtl: (key, value) => writeAll([[key, value]], TTL_SECONDS),
-    putMany: (entries) => writeAll(entries),
-    putManyTtl: (entries) => writeAll(entries, TTL_SECONDS),
+    ...writeCalls((key, value, ttl) => writeAll([[key, value]], ttl), writeAll),
     close: async () => {},
   };
 }

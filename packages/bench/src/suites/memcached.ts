@@ -2,7 +2,9 @@ import { MemcachedStore } from "@kv/memcached";
 import { MemcacheClient, type MultiRetrievalResponse } from "memcache-client";
 import { open, seal } from "../envelope.ts";
 import { ownedKvClient } from "../kv-client.ts";
-import { type Client, type Entry, type Suite, TTL_SECONDS, type Value } from "../types.ts";
+import { writeCalls } from "../raw-writes.ts";
+import type { Client, Entry, Suite, Value } from "../types.ts";
+import { serverSuite } from "./servers.ts";
 
 const RAW = "memcache-client (raw)";
 /** Every memcached key the raw baseline writes starts with this. */
@@ -65,10 +67,7 @@ async function rawClient(): Promise<Client> {
       const now = Date.now();
       return names.map((name) => open(found[key(name)]?.value as string | undefined, now));
     },
-    put: (name, value) => put(name, value),
-    putTtl: (name, value) => put(name, value, TTL_SECONDS),
-    putMany: (entries) => putMany(entries),
-    putManyTtl: (entries) => putMany(entries, TTL_SECONDS),
+    ...writeCalls(put, putMany),
     close: async () => client.shutdown(),
     atomic: {
       putIfAbsent: (name, value) =>
@@ -97,13 +96,12 @@ async function rawClient(): Promise<Client> {
   };
 }
 
-async function unavailable(): Promise<string | undefined> {
+/** The server's version, asked on a connection of its own. */
+async function serverVersion(): Promise<string> {
   const client = connect(2000);
   try {
-    await client.version();
-    return undefined;
-  } catch {
-    return `no memcached answers at ${memcachedUrl()}; start it with: bash scripts/services/start-all.sh memcached`;
+    const [, version] = await client.version();
+    return version ?? "unknown";
   } finally {
     client.shutdown();
   }
@@ -115,39 +113,25 @@ async function unavailable(): Promise<string | undefined> {
  * keys (the putIfAbsent workload deletes its own), so repeated runs overwrite the same items.
  */
 export function memcachedSuite(): Suite {
-  return {
+  return serverSuite({
     id: "memcached",
     title: "Memcached",
-    baseline: RAW,
-    unavailable,
-    environment: async () => {
-      const client = connect(2000);
-      try {
-        const [, version] = await client.version();
-        return { memcached: `${version ?? "unknown"} at ${memcachedUrl()}` };
-      } catch {
-        return {};
-      } finally {
-        client.shutdown();
-      }
+    server: { name: "memcached", url: memcachedUrl(), service: "memcached" },
+    answer: serverVersion,
+    version: serverVersion,
+    raw: {
+      name: RAW,
+      description:
+        "get/set, one multi-key get, one set per entry sent at once, add, gets+cas; same JSON envelope as the Map baseline",
+      packages: ["memcache-client"],
+      open: rawClient,
     },
-    subjects: [
-      {
-        name: RAW,
-        role: "baseline",
-        description:
-          "get/set, one multi-key get, one set per entry sent at once, add, gets+cas; same JSON envelope as the Map baseline",
-        packages: ["memcache-client"],
-        open: rawClient,
-      },
-      {
-        name: "@kv/memcached",
-        role: "kv",
-        description: "MemcachedStore({ url }) with its defaults (one connection)",
-        packages: ["@kv/memcached", "memcache-client"],
-        open: async () =>
-          ownedKvClient(new MemcachedStore({ url: memcachedUrl(), defaultCollection: COLLECTION })),
-      },
-    ],
-  };
+    store: {
+      name: "@kv/memcached",
+      description: "MemcachedStore({ url }) with its defaults (one connection)",
+      packages: ["@kv/memcached", "memcache-client"],
+      open: async () =>
+        ownedKvClient(new MemcachedStore({ url: memcachedUrl(), defaultCollection: COLLECTION })),
+    },
+  });
 }

@@ -2,8 +2,9 @@ import { MongoDbStore } from "@kv/mongodb";
 import { type Collection, MongoClient } from "mongodb";
 import { open, seal } from "../envelope.ts";
 import { ownedKvClient } from "../kv-client.ts";
-import { type Client, type Entry, type Suite, TTL_SECONDS } from "../types.ts";
-import { serverFacts, withClient } from "./servers.ts";
+import { writeCalls } from "../raw-writes.ts";
+import type { Client, Entry, Suite, Value } from "../types.ts";
+import { serverSuite, withClient } from "./servers.ts";
 
 const RAW = "mongodb (raw)";
 /** The database the bench writes to, dropped at the end. */
@@ -44,8 +45,8 @@ async function rawClient(): Promise<Client> {
       { ordered: false },
     );
   };
-  const put = (key: string, text: string) =>
-    collection.replaceOne({ key }, { key, value: text }, { upsert: true });
+  const put = (key: string, value: Value, ttl?: number) =>
+    collection.replaceOne({ key }, { key, value: seal(value, Date.now(), ttl) }, { upsert: true });
   return {
     get: async (key) => open((await collection.findOne({ key }))?.value, Date.now()),
     getMany: async (keys) => {
@@ -56,65 +57,50 @@ async function rawClient(): Promise<Client> {
       const now = Date.now();
       return keys.map((key) => open(found.get(key), now));
     },
-    put: (key, value) => put(key, seal(value, Date.now())),
-    putTtl: (key, value) => put(key, seal(value, Date.now(), TTL_SECONDS)),
-    putMany: (entries) => write(entries),
-    putManyTtl: (entries) => write(entries, TTL_SECONDS),
+    ...writeCalls(put, write),
     close: () => client.close(),
   };
 }
 
-async function unavailable(): Promise<string | undefined> {
-  return withClient(connect(), async (client) => {
-    try {
-      await client.db(DATABASE).command({ ping: 1 });
-      await client.db(DATABASE).dropDatabase();
-      return undefined;
-    } catch {
-      return `no MongoDB server answers at ${mongoUrl()}; start it with: bash scripts/services/start-all.sh mongodb`;
-    }
-  });
-}
-
 /** MongoDB stores against the raw driver, in a database of the bench's own. */
 export function mongodbSuite(): Suite {
-  return {
+  return serverSuite({
     id: "mongodb",
     title: "MongoDB",
-    baseline: RAW,
-    unavailable,
-    environment: () =>
-      serverFacts(connect(), async (client) => {
+    server: { name: "MongoDB server", url: mongoUrl(), service: "mongodb" },
+    answer: () =>
+      withClient(connect(), async (client) => {
+        await client.db(DATABASE).command({ ping: 1 });
+        await client.db(DATABASE).dropDatabase();
+      }),
+    version: () =>
+      withClient(connect(), async (client) => {
         const info = await client.db(DATABASE).command({ buildInfo: 1 });
-        return { "MongoDB server": `${String(info.version)} at ${mongoUrl()}` };
+        return String(info.version);
       }),
     cleanup: () =>
       withClient(connect(), async (client) => {
         await client.db(DATABASE).dropDatabase();
       }),
-    subjects: [
-      {
-        name: RAW,
-        role: "baseline",
-        description:
-          "findOne / replaceOne upsert, find $in, one unordered bulkWrite; unique key index; same JSON envelope as the Map baseline",
-        packages: ["mongodb"],
-        open: rawClient,
-      },
-      {
-        name: "@kv/mongodb",
-        role: "kv",
-        description: "MongoDbStore({ url, databaseName }) with its defaults",
-        packages: ["@kv/mongodb", "mongodb"],
-        open: async () =>
-          ownedKvClient(
-            new MongoDbStore({
-              url: mongoUrl(),
-              databaseName: DATABASE,
-              defaultCollection: "kv",
-            }),
-          ),
-      },
-    ],
-  };
+    raw: {
+      name: RAW,
+      description:
+        "findOne / replaceOne upsert, find $in, one unordered bulkWrite; unique key index; same JSON envelope as the Map baseline",
+      packages: ["mongodb"],
+      open: rawClient,
+    },
+    store: {
+      name: "@kv/mongodb",
+      description: "MongoDbStore({ url, databaseName }) with its defaults",
+      packages: ["@kv/mongodb", "mongodb"],
+      open: async () =>
+        ownedKvClient(
+          new MongoDbStore({
+            url: mongoUrl(),
+            databaseName: DATABASE,
+            defaultCollection: "kv",
+          }),
+        ),
+    },
+  });
 }

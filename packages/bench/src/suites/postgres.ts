@@ -1,8 +1,9 @@
 import { PostgresStore } from "@kv/postgres";
 import pg from "pg";
 import { ownedKvClient } from "../kv-client.ts";
-import { type Client, type Entry, type Suite, TTL_SECONDS, type Value } from "../types.ts";
-import { serverFacts, withClient } from "./servers.ts";
+import { writeCalls } from "../raw-writes.ts";
+import type { Client, Entry, Suite, Value } from "../types.ts";
+import { serverSuite, withClient } from "./servers.ts";
 
 const RAW = "pg (raw)";
 /** The tables the bench writes to, dropped at the end. */
@@ -103,67 +104,52 @@ async function rawClient(): Promise<Client> {
       const now = Date.now();
       return keys.map((key) => live(found.get(key), now));
     },
-    put: (key, value) => write(key, value),
-    putTtl: (key, value) => write(key, value, TTL_SECONDS),
-    putMany: (entries) => writeMany(entries),
-    putManyTtl: (entries) => writeMany(entries, TTL_SECONDS),
+    ...writeCalls(write, writeMany),
     close: () => pool.end(),
   };
 }
 
-async function unavailable(): Promise<string | undefined> {
-  try {
-    return await withClient(connect(), async (client) => {
-      await client.connect();
-      await client.query("SELECT 1");
-      return undefined;
-    });
-  } catch {
-    return `no PostgreSQL server answers at ${postgresUrl()}; start it with: bash scripts/services/start-all.sh postgres`;
-  }
-}
-
 /** PostgreSQL stores against the raw pg driver, in tables of the bench's own. */
 export function postgresSuite(): Suite {
-  return {
+  return serverSuite({
     id: "postgres",
     title: "PostgreSQL",
-    baseline: RAW,
-    unavailable,
-    environment: () =>
-      serverFacts(connect(), async (client) => {
+    server: { name: "PostgreSQL server", url: postgresUrl(), service: "postgres" },
+    answer: () =>
+      withClient(connect(), async (client) => {
+        await client.connect();
+        await client.query("SELECT 1");
+      }),
+    version: () =>
+      withClient(connect(), async (client) => {
         await client.connect();
         const { rows } = await client.query<{ server_version: string }>("SHOW server_version");
-        return { "PostgreSQL server": `${rows[0]?.server_version ?? "?"} at ${postgresUrl()}` };
+        return rows[0]?.server_version ?? "?";
       }),
     cleanup: () =>
       withClient(connect(), async (client) => {
         await client.connect();
         await client.query(`DROP TABLE IF EXISTS ${RAW_TABLE}, ${KV_TABLE}`);
       }),
-    subjects: [
-      {
-        name: RAW,
-        role: "baseline",
-        description:
-          "named prepared get / upsert, getMany as one LATERAL primary-key lookup per key, one unnest upsert per putMany; the store's table and expiry index, value as jsonb",
-        packages: ["pg"],
-        open: rawClient,
-      },
-      {
-        name: "@kv/postgres",
-        role: "kv",
-        description: "PostgresStore({ url, table }) with its defaults",
-        packages: ["@kv/postgres", "pg"],
-        open: async () =>
-          ownedKvClient(
-            new PostgresStore({
-              url: postgresUrl(),
-              table: KV_TABLE,
-              defaultCollection: COLLECTION,
-            }),
-          ),
-      },
-    ],
-  };
+    raw: {
+      name: RAW,
+      description:
+        "named prepared get / upsert, getMany as one LATERAL primary-key lookup per key, one unnest upsert per putMany; the store's table and expiry index, value as jsonb",
+      packages: ["pg"],
+      open: rawClient,
+    },
+    store: {
+      name: "@kv/postgres",
+      description: "PostgresStore({ url, table }) with its defaults",
+      packages: ["@kv/postgres", "pg"],
+      open: async () =>
+        ownedKvClient(
+          new PostgresStore({
+            url: postgresUrl(),
+            table: KV_TABLE,
+            defaultCollection: COLLECTION,
+          }),
+        ),
+    },
+  });
 }

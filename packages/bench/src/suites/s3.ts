@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
 import {
   CreateBucketCommand,
@@ -10,13 +10,15 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
-import type { KeyValue } from "@kv/protocol";
 import { S3BlobStore, S3Store } from "@kv/s3";
+import { blobStoreClient, readToEnd } from "../blob-clients.ts";
 import { BLOB_WORKLOADS } from "../blob-workloads.ts";
 import { open, seal } from "../envelope.ts";
+import { ownedKvClient } from "../kv-client.ts";
+import { writeCalls } from "../raw-writes.ts";
 import type { AtomicClient, BlobClient, Client, Suite, Value, WorkloadId } from "../types.ts";
-import { TTL_SECONDS } from "../types.ts";
 import { WORKLOADS } from "../workloads.ts";
+import { type Server, unlessAnswering, versionFacts } from "./servers.ts";
 
 const RAW = "@aws-sdk/client-s3 (raw)";
 const COLLECTION = "kvbench";
@@ -56,16 +58,6 @@ async function mapBounded<T, R>(items: readonly T[], call: (item: T) => Promise<
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, worker));
   return results;
-}
-
-async function drain(stream: AsyncIterable<Uint8Array>, hash = true): Promise<string> {
-  const digest = hash ? createHash("sha256") : undefined;
-  let length = 0;
-  for await (const chunk of stream) {
-    digest?.update(chunk);
-    length += chunk.byteLength;
-  }
-  return digest?.digest("hex") ?? String(length);
 }
 
 function isStatus(error: unknown, ...statuses: number[]): boolean {
@@ -137,17 +129,15 @@ function rawClient(bucket: string): Client {
       }).done(),
     read: async (name, hash) => {
       const { Body } = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key(name) }));
-      return drain(Body as AsyncIterable<Uint8Array>, hash);
+      return readToEnd(Body as AsyncIterable<Uint8Array>, hash);
     },
   };
   return {
     get,
     getMany: (names) => mapBounded(names, get),
-    put: (name, value) => write(name, value),
-    putTtl: (name, value) => write(name, value, TTL_SECONDS),
-    putMany: (entries) => mapBounded(entries, ([name, value]) => write(name, value)),
-    putManyTtl: (entries) =>
-      mapBounded(entries, ([name, value]) => write(name, value, TTL_SECONDS)),
+    ...writeCalls(write, (entries, ttl) =>
+      mapBounded(entries, ([name, value]) => write(name, value, ttl)),
+    ),
     close: async () => client.destroy(),
     atomic,
     blob,
@@ -156,16 +146,8 @@ function rawClient(bucket: string): Client {
 
 /** S3Store's calls, with its conditional writes as the atomic calls (it has no increment). */
 function storeClient(store: S3Store): Client {
-  const kv: KeyValue = store;
-  const withTtl = { ttl: TTL_SECONDS } as const;
   return {
-    get: (name) => kv.get(name),
-    getMany: (names) => kv.getMany(names),
-    put: (name, value) => kv.put(name, value),
-    putTtl: (name, value) => kv.put(name, value, withTtl),
-    putMany: (entries) => kv.putMany(entries),
-    putManyTtl: (entries) => kv.putMany(entries, withTtl),
-    close: () => store.close(),
+    ...ownedKvClient(store),
     atomic: {
       putIfAbsent: (name, value) => store.putIfAbsent(name, value),
       increment: () => Promise.reject(new Error("S3Store has no increment")),
@@ -178,32 +160,11 @@ function storeClient(store: S3Store): Client {
   };
 }
 
-/** S3BlobStore's `put` from a `Readable` and `open`. */
-function blobStoreClient(store: S3BlobStore): Client {
-  const none = () => Promise.reject(new Error("a blob subject has no key-value calls"));
-  return {
-    get: none,
-    getMany: none,
-    put: none,
-    putTtl: none,
-    putMany: none,
-    putManyTtl: none,
-    close: () => store.close(),
-    blob: {
-      put: (name, chunks) => store.put(name, Readable.from(chunks)),
-      read: async (name, hash) => drain(await store.open(name), hash),
-    },
-  };
-}
+const server: Server = { name: "S3 server", url: s3Url(), service: "s3" };
 
-async function unavailable(): Promise<string | undefined> {
-  try {
-    const answer = await fetch(s3Url(), { signal: AbortSignal.timeout(2000) });
-    await answer.body?.cancel();
-    return undefined;
-  } catch {
-    return `no S3 server answers at ${s3Url()}; start it with: bash scripts/services/start-all.sh s3`;
-  }
+async function answer(): Promise<void> {
+  const response = await fetch(s3Url(), { signal: AbortSignal.timeout(2000) });
+  await response.body?.cancel();
 }
 
 /** Empties the bench's bucket and removes it. */
@@ -248,8 +209,8 @@ export function s3Suite(): Suite {
     title: "S3 (SeaweedFS)",
     baseline: RAW,
     workloads: [...WORKLOADS, ...BLOB_SIZES],
-    unavailable,
-    environment: async () => ({ "S3 server": `SeaweedFS at ${s3Url()}` }),
+    unavailable: unlessAnswering(server, answer),
+    environment: versionFacts(server, async () => "SeaweedFS"),
     cleanup: () => removeBucket(bucket),
     subjects: [
       {
