@@ -183,9 +183,7 @@ export class DenoKvStore extends DenoKvBase {
     entry: ManagedEntry,
     version: string,
   ): Promise<boolean> {
-    const { header } = await this.read(collection, key);
-    if (!isLive(header.value, this.clock.now()) || header.versionstamp !== version) return false;
-    return this.replace(collection, key, header, entry);
+    return this.replaceAtVersion(collection, key, version, entry);
   }
 
   protected async removeVersioned(
@@ -193,9 +191,7 @@ export class DenoKvStore extends DenoKvBase {
     key: string,
     version: string,
   ): Promise<boolean> {
-    const { header } = await this.read(collection, key);
-    if (!isLive(header.value, this.clock.now()) || header.versionstamp !== version) return false;
-    return this.replace(collection, key, header, undefined);
+    return this.replaceAtVersion(collection, key, version, undefined);
   }
 
   protected async addToCounter(
@@ -255,6 +251,18 @@ export class DenoKvStore extends DenoKvBase {
       }
       if (chunks.every((chunk) => chunk !== null)) return { header, chunks: chunks as string[] };
     }
+  }
+
+  /** Replaces a live entry still at `version` with `entry` (deletes it for `undefined`). */
+  private async replaceAtVersion(
+    collection: string,
+    key: string,
+    version: string,
+    entry: ManagedEntry | undefined,
+  ): Promise<boolean> {
+    const { header } = await this.read(collection, key);
+    if (!isLive(header.value, this.clock.now()) || header.versionstamp !== version) return false;
+    return this.replace(collection, key, header, entry);
   }
 
   /**

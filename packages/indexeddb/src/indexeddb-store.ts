@@ -226,11 +226,7 @@ export class IndexedDbStore extends Base {
     entry: ManagedEntry,
     version: string,
   ): Promise<boolean> {
-    return this.update(collection, key, (record, live) =>
-      live !== undefined && record?.version === version
-        ? { write: entry, result: true }
-        : { result: false },
-    );
+    return this.ifVersion(collection, key, version, { write: entry });
   }
 
   protected async removeVersioned(
@@ -238,11 +234,7 @@ export class IndexedDbStore extends Base {
     key: string,
     version: string,
   ): Promise<boolean> {
-    return this.update(collection, key, (record, live) =>
-      live !== undefined && record?.version === version
-        ? { remove: true, result: true }
-        : { result: false },
-    );
+    return this.ifVersion(collection, key, version, { remove: true });
   }
 
   protected async addToCounter(
@@ -270,6 +262,20 @@ export class IndexedDbStore extends Base {
   protected async release(): Promise<void> {
     this.database?.close();
     this.database = undefined;
+  }
+
+  /** Writes or removes one entry as `change` says when it is live at `version`; `true` when it was. */
+  private ifVersion(
+    collection: string,
+    key: string,
+    version: string,
+    change: Omit<Decision<boolean>, "result">,
+  ): Promise<boolean> {
+    return this.update(collection, key, (record, live) =>
+      live !== undefined && record?.version === version
+        ? { ...change, result: true }
+        : { result: false },
+    );
   }
 
   /**
