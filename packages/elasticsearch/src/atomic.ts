@@ -1,19 +1,14 @@
 import type { Client } from "@elastic/elasticsearch";
 import {
   type Clock,
+  compareAndSwap,
   formatTimestamp,
   isExpired,
   type ManagedEntry,
-  type Operation,
-  UpdateConflictError,
+  type SwapTarget,
 } from "@kv/protocol";
 import type { Refresh } from "./bulk.ts";
 import { documentId, fromSource, isRecord, toSource } from "./layout.ts";
-
-/** How many conditional writes an operation tries before giving up with `UpdateConflictError`. */
-const MAX_ATTEMPTS = 32;
-/** The longest wait between two attempts, in ms. */
-const MAX_BACKOFF_MS = 100;
 
 /** One entry's document: where it lives, and how writes to it are made. */
 export interface EntryRef {
@@ -40,9 +35,6 @@ type Version = Pick<StoredDocument, "seqNo" | "primaryTerm">;
 
 /** The write a conditional write must find: none (`absent`), or this one. */
 type Expected = "absent" | Version;
-
-/** What one attempt of an operation gives when another writer got there first. */
-export const CONFLICT: unique symbol = Symbol("conflict");
 
 /** Reads an entry's document with its `_seq_no` and `_primary_term` (a realtime get). */
 export async function readStored(ref: EntryRef): Promise<StoredDocument | undefined> {
@@ -111,18 +103,30 @@ export function entrySource(ref: EntryRef, entry: ManagedEntry): object {
 }
 
 /**
+ * The entry's document as the protocol's `compareAndSwap` reads and writes it: a realtime get
+ * with the sequence number, then an index request with `op_type=create` where none was read,
+ * otherwise only while the one read (live or expired) is still the last write.
+ */
+export function documentSwap(ref: EntryRef): SwapTarget<StoredDocument, object> {
+  return {
+    ...ref,
+    read: () => readStored(ref),
+    write: (source, stored) => writeDocument(ref, source, stored ?? "absent"),
+  };
+}
+
+/**
  * Writes the entry where no live one exists: `op_type=create`, and when a document is there
  * but expired, a write conditional on that document's sequence number.
  */
 export function insertEntry(ref: EntryRef, entry: ManagedEntry): Promise<boolean> {
   const source = entrySource(ref, entry);
-  return retryConflicts(ref, "putIfAbsent", async () => {
-    if (await writeDocument(ref, source, "absent")) return true;
-    const stored = await readStored(ref);
-    if (stored === undefined) return CONFLICT;
-    if (!isExpired(stored.entry, ref.clock.now())) return false;
-    return (await writeDocument(ref, source, stored)) || CONFLICT;
-  });
+  return compareAndSwap(
+    documentSwap(ref),
+    "putIfAbsent",
+    (live) => (live === undefined ? { write: source, result: true } : { result: false }),
+    { assumeAbsent: true },
+  );
 }
 
 /**
@@ -166,36 +170,12 @@ export async function removeIfVersion(ref: EntryRef, version: string): Promise<b
  * the sequence number read; retried on conflict.
  */
 export function touchEntry(ref: EntryRef, expiresAt: number | undefined): Promise<boolean> {
-  return retryConflicts(ref, "touch", async () => {
-    const stored = await readStored(ref);
-    if (stored === undefined || isExpired(stored.entry, ref.clock.now())) return false;
-    const expiry = expiresAt === undefined ? undefined : formatTimestamp(expiresAt);
-    return (await writeDocument(ref, { ...stored.source, expires_at: expiry }, stored)) || CONFLICT;
-  });
-}
-
-/**
- * Runs `attempt` until it gives something other than `CONFLICT`, pausing a random, growing
- * while in between.
- * @throws UpdateConflictError after `MAX_ATTEMPTS` conflicts
- */
-export async function retryConflicts<T>(
-  ref: EntryRef,
-  operation: Operation,
-  attempt: () => Promise<T | typeof CONFLICT>,
-): Promise<T> {
-  for (let round = 1; round <= MAX_ATTEMPTS; round++) {
-    const outcome = await attempt();
-    if (outcome !== CONFLICT) return outcome;
-    const ceiling = Math.min(MAX_BACKOFF_MS, 2 ** round);
-    await new Promise((resolve) => setTimeout(resolve, ceiling * Math.random()));
-  }
-  throw new UpdateConflictError({
-    attempts: MAX_ATTEMPTS,
-    operation,
-    collection: ref.collection,
-    key: ref.key,
-  });
+  const expiry = expiresAt === undefined ? undefined : formatTimestamp(expiresAt);
+  return compareAndSwap(documentSwap(ref), "touch", (live) =>
+    live === undefined
+      ? { result: false }
+      : { write: { ...live.source, expires_at: expiry }, result: true },
+  );
 }
 
 /** True for Elasticsearch's answer to a failed condition: 409, `version_conflict_engine_exception`. */

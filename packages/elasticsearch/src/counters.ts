@@ -1,12 +1,10 @@
-import { applyIncrements, type CounterChange, type CounterOutcome, isExpired } from "@kv/protocol";
 import {
-  CONFLICT,
-  type EntryRef,
-  entrySource,
-  readStored,
-  retryConflicts,
-  writeDocument,
-} from "./atomic.ts";
+  applyIncrements,
+  type CounterChange,
+  type CounterOutcome,
+  compareAndSwap,
+} from "@kv/protocol";
+import { documentSwap, type EntryRef, entrySource } from "./atomic.ts";
 
 /**
  * Commits a batch of increments of one key (for the protocol's `IncrementBatcher`) as
@@ -17,14 +15,11 @@ export function commitIncrements(
   ref: EntryRef,
   changes: readonly CounterChange[],
 ): Promise<CounterOutcome[]> {
-  return retryConflicts(ref, "increment", async () => {
-    const stored = await readStored(ref);
-    const live =
-      stored === undefined || isExpired(stored.entry, ref.clock.now()) ? undefined : stored;
-    const context = { operation: "increment", collection: ref.collection, key: ref.key } as const;
+  const context = { operation: "increment", collection: ref.collection, key: ref.key } as const;
+  return compareAndSwap(documentSwap(ref), "increment", (live) => {
     const { entry, outcomes } = applyIncrements(live?.entry, changes, context);
-    if (entry === undefined) return outcomes;
-    const written = await writeDocument(ref, entrySource(ref, entry), stored ?? "absent");
-    return written ? outcomes : CONFLICT;
+    return entry === undefined
+      ? { result: outcomes }
+      : { write: entrySource(ref, entry), result: outcomes };
   });
 }

@@ -3,20 +3,15 @@ import {
   type Clock,
   type CounterChange,
   type CounterOutcome,
-  isExpired,
+  compareAndSwap,
   type ManagedEntry,
-  type Operation,
-  UpdateConflictError,
+  type SwapOptions,
+  type SwapTarget,
 } from "@kv/protocol";
 import type { Etcd3, IKeyValue } from "etcd3";
 import { type EntryLocation, entryOf, putRequest, withLease } from "./entries.ts";
 import type { Leases } from "./leases.ts";
-import { readKey, swapKey } from "./requests.ts";
-
-/** How many conditional writes an operation tries before giving up with `UpdateConflictError`. */
-const MAX_ATTEMPTS = 32;
-/** The longest wait between two attempts, in ms. */
-const MAX_BACKOFF_MS = 50;
+import { readKey, type SwapOutcome, swapKey } from "./requests.ts";
 
 /** What conditional writes of one entry need. */
 export interface Target extends EntryLocation {
@@ -26,46 +21,36 @@ export interface Target extends EntryLocation {
   maxRequestBytes: number;
 }
 
-/** What one round decides, from the entry as it is: a result, or a write and its result. */
-type Decision<T> = { result: T } | { write: ManagedEntry; result: T };
+/** A key as read for a compare-and-swap: its key-value (with `mod_revision`) and entry. */
+interface StoredKey {
+  kv: IKeyValue;
+  entry: ManagedEntry;
+}
 
 /**
- * A compare-and-swap loop on one key: `decide` looks at the live entry (or `undefined`) and
- * says what to write; the write is applied only while the key's `mod_revision` is still the one
- * read (`"0"` for an absent key), and when another writer got there first, the same transaction
- * returns the key as it is now and `decide` runs again on it. `current` is what the caller
- * already knows of the key (`"unread"` reads it first).
- * @throws UpdateConflictError after `MAX_ATTEMPTS` lost rounds; what `decide` throws
+ * How the compare-and-swap loops pace their rounds: a lost transaction returns the key as it is
+ * now, so the first two retries go at once; the pauses after them are at most 50 ms.
  */
-async function swap<T>(
-  target: Target,
-  operation: Operation,
-  current: IKeyValue | undefined | "unread",
-  decide: (live: ManagedEntry | undefined) => Decision<T>,
-): Promise<T> {
-  let known = current === "unread" ? await readKey(target.client, target.etcdKey) : current;
-  for (let round = 1; round <= MAX_ATTEMPTS; round++) {
-    const entry = known === undefined ? undefined : entryOf(known);
-    const live = entry === undefined || isExpired(entry, target.clock.now()) ? undefined : entry;
-    const decision = decide(live);
-    if (!("write" in decision)) return decision.result;
-    const { write } = decision;
-    const revision = known?.mod_revision ?? "0";
-    const put = putRequest(target, write, target.maxRequestBytes);
-    const outcome = await target.leases.withLeases([write.expiresAt], (leaseOf) => {
-      const request_put = withLease(put, write.expiresAt, leaseOf);
-      return swapKey(target.client, target.etcdKey, revision, { request_put });
-    });
-    if (outcome.written) return decision.result;
-    known = outcome.current;
-    if (round > 2) await pause(Math.min(MAX_BACKOFF_MS, 2 ** round) * Math.random());
-  }
-  throw new UpdateConflictError({
-    attempts: MAX_ATTEMPTS,
-    operation,
-    collection: target.collection,
-    key: target.key,
-  });
+const PACING: SwapOptions = { maxBackoffMs: 50, immediateRetries: 2 };
+
+/**
+ * The key as the protocol's `compareAndSwap` reads and writes it: a write is applied only while
+ * the key's `mod_revision` is still the one read (`"0"` for an absent key), and when another
+ * writer got there first, the same transaction returns the key as it is now.
+ */
+function keySwap(target: Target): SwapTarget<StoredKey, ManagedEntry> {
+  return {
+    ...target,
+    read: async () => storedKey(await readKey(target.client, target.etcdKey)),
+    write: async (entry, stored) => {
+      const outcome = await putAt(target, entry, stored?.kv.mod_revision ?? "0");
+      return outcome.written || { current: storedKey(outcome.current) };
+    },
+  };
+}
+
+function storedKey(kv: IKeyValue | undefined): StoredKey | undefined {
+  return kv === undefined ? undefined : { kv, entry: entryOf(kv) };
 }
 
 /**
@@ -73,8 +58,11 @@ async function swap<T>(
  * (`mod_revision` 0), then over an expired entry at the revision the failed guess returned.
  */
 export function insertIfAbsent(target: Target, entry: ManagedEntry): Promise<boolean> {
-  return swap(target, "putIfAbsent", undefined, (live) =>
-    live === undefined ? { write: entry, result: true } : { result: false },
+  return compareAndSwap(
+    keySwap(target),
+    "putIfAbsent",
+    (live) => (live === undefined ? { write: entry, result: true } : { result: false }),
+    { ...PACING, assumeAbsent: true },
   );
 }
 
@@ -83,8 +71,14 @@ export function insertIfAbsent(target: Target, entry: ManagedEntry): Promise<boo
  * its value and `createdAt` kept.
  */
 export function touchLive(target: Target, expiresAt: number | undefined): Promise<boolean> {
-  return swap(target, "touch", "unread", (live) =>
-    live === undefined ? { result: false } : { write: { ...live, expiresAt }, result: true },
+  return compareAndSwap(
+    keySwap(target),
+    "touch",
+    (live) =>
+      live === undefined
+        ? { result: false }
+        : { write: { ...live.entry, expiresAt }, result: true },
+    PACING,
   );
 }
 
@@ -101,10 +95,15 @@ export function commitIncrements(
     collection: target.collection,
     key: target.key,
   } as const;
-  return swap(target, "increment", "unread", (live) => {
-    const { entry, outcomes } = applyIncrements(live, changes, context);
-    return entry === undefined ? { result: outcomes } : { write: entry, result: outcomes };
-  });
+  return compareAndSwap(
+    keySwap(target),
+    "increment",
+    (live) => {
+      const { entry, outcomes } = applyIncrements(live?.entry, changes, context);
+      return entry === undefined ? { result: outcomes } : { write: entry, result: outcomes };
+    },
+    PACING,
+  );
 }
 
 /** Replaces the entry while its key is still at `revision`. */
@@ -113,20 +112,20 @@ export async function replaceAt(
   entry: ManagedEntry,
   revision: string,
 ): Promise<boolean> {
+  return (await putAt(target, entry, revision)).written;
+}
+
+/** Writes the entry, with the lease of its expiry, while its key is still at `revision`. */
+function putAt(target: Target, entry: ManagedEntry, revision: string): Promise<SwapOutcome> {
   const put = putRequest(target, entry, target.maxRequestBytes);
-  const outcome = await target.leases.withLeases([entry.expiresAt], (leaseOf) => {
+  return target.leases.withLeases([entry.expiresAt], (leaseOf) => {
     const request_put = withLease(put, entry.expiresAt, leaseOf);
     return swapKey(target.client, target.etcdKey, revision, { request_put });
   });
-  return outcome.written;
 }
 
 /** Deletes the entry while its key is still at `revision`. */
 export async function removeAt(target: Target, revision: string): Promise<boolean> {
   const remove = { request_delete_range: { key: target.etcdKey } };
   return (await swapKey(target.client, target.etcdKey, revision, remove)).written;
-}
-
-function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -3,20 +3,15 @@ import {
   type Clock,
   type CounterChange,
   type CounterOutcome,
+  compareAndSwap,
   isExpired,
   type ManagedEntry,
-  type Operation,
-  UpdateConflictError,
+  type SwapTarget,
 } from "@kv/protocol";
 import { decodeEntry, encodeEntry } from "./codec.ts";
 import type { Commands } from "./commands.ts";
 import { EXPIRE_NOW, exptimeOf } from "./expiry.ts";
 import type { Location } from "./layout.ts";
-
-/** How many conditional writes an operation tries before giving up with `UpdateConflictError`. */
-const MAX_ATTEMPTS = 32;
-/** The longest wait between two attempts, in ms. */
-const MAX_BACKOFF_MS = 100;
 
 /** One entry's item: where it lives and what writes to it need. */
 export interface EntryRef {
@@ -32,9 +27,6 @@ export interface StoredItem {
   entry: ManagedEntry;
   cas: string;
 }
-
-/** What one attempt of an operation gives when another writer got there first. */
-const CONFLICT: unique symbol = Symbol("conflict");
 
 /** Reads the entry with its CAS unique (`gets`); `undefined` when there is none. */
 export async function readStored(ref: EntryRef): Promise<StoredItem | undefined> {
@@ -62,17 +54,29 @@ function writeIfAbsent(ref: EntryRef, entry: ManagedEntry): Promise<boolean> {
 }
 
 /**
+ * The entry's item as the protocol's `compareAndSwap` reads and writes it: `gets`, then `add`
+ * where no item was read, otherwise `cas` over the one read (live or expired).
+ */
+function itemSwap(ref: EntryRef): SwapTarget<StoredItem, ManagedEntry> {
+  return {
+    ...ref,
+    read: () => readStored(ref),
+    write: (entry, stored) =>
+      stored === undefined ? writeIfAbsent(ref, entry) : writeIfUnchanged(ref, entry, stored.cas),
+  };
+}
+
+/**
  * Writes the entry where no live one exists: `add`, and when an item is there but its entry has
  * expired (memcached keeps it up to two seconds longer), `cas` over that item.
  */
 export function insertEntry(ref: EntryRef, entry: ManagedEntry): Promise<boolean> {
-  return retryConflicts(ref, "putIfAbsent", async () => {
-    if (await writeIfAbsent(ref, entry)) return true;
-    const stored = await readStored(ref);
-    if (stored === undefined) return CONFLICT;
-    if (!isExpired(stored.entry, ref.clock.now())) return false;
-    return (await writeIfUnchanged(ref, entry, stored.cas)) || CONFLICT;
-  });
+  return compareAndSwap(
+    itemSwap(ref),
+    "putIfAbsent",
+    (live) => (live === undefined ? { write: entry, result: true } : { result: false }),
+    { assumeAbsent: true },
+  );
 }
 
 /**
@@ -132,12 +136,14 @@ export async function deleteLive(ref: EntryRef, stored: StoredItem | undefined):
  * `touch` is not used: the expiry the store reads is the one in the document.
  */
 export function touchEntry(ref: EntryRef, expiresAt: number | undefined): Promise<boolean> {
-  return retryConflicts(ref, "touch", async () => {
-    const stored = await readStored(ref);
-    if (stored === undefined || isExpired(stored.entry, ref.clock.now())) return false;
-    const entry = { value: stored.entry.value, createdAt: stored.entry.createdAt, expiresAt };
-    return (await writeIfUnchanged(ref, entry, stored.cas)) || CONFLICT;
-  });
+  return compareAndSwap(itemSwap(ref), "touch", (live) =>
+    live === undefined
+      ? { result: false }
+      : {
+          write: { value: live.entry.value, createdAt: live.entry.createdAt, expiresAt },
+          result: true,
+        },
+  );
 }
 
 /**
@@ -150,41 +156,9 @@ export function commitIncrements(
   ref: EntryRef,
   changes: readonly CounterChange[],
 ): Promise<CounterOutcome[]> {
-  return retryConflicts(ref, "increment", async () => {
-    const stored = await readStored(ref);
-    const live =
-      stored === undefined || isExpired(stored.entry, ref.clock.now()) ? undefined : stored;
-    const context = { operation: "increment", collection: ref.collection, key: ref.key } as const;
+  const context = { operation: "increment", collection: ref.collection, key: ref.key } as const;
+  return compareAndSwap(itemSwap(ref), "increment", (live) => {
     const { entry, outcomes } = applyIncrements(live?.entry, changes, context);
-    if (entry === undefined) return outcomes;
-    const written =
-      stored === undefined
-        ? await writeIfAbsent(ref, entry)
-        : await writeIfUnchanged(ref, entry, stored.cas);
-    return written ? outcomes : CONFLICT;
-  });
-}
-
-/**
- * Runs `attempt` until it gives something other than `CONFLICT`, pausing a random, growing
- * while in between.
- * @throws UpdateConflictError after `MAX_ATTEMPTS` conflicts
- */
-async function retryConflicts<T>(
-  ref: EntryRef,
-  operation: Operation,
-  attempt: () => Promise<T | typeof CONFLICT>,
-): Promise<T> {
-  for (let round = 1; round <= MAX_ATTEMPTS; round++) {
-    const outcome = await attempt();
-    if (outcome !== CONFLICT) return outcome;
-    const ceiling = Math.min(MAX_BACKOFF_MS, 2 ** round);
-    await new Promise((resolve) => setTimeout(resolve, ceiling * Math.random()));
-  }
-  throw new UpdateConflictError({
-    attempts: MAX_ATTEMPTS,
-    operation,
-    collection: ref.collection,
-    key: ref.key,
+    return entry === undefined ? { result: outcomes } : { write: entry, result: outcomes };
   });
 }

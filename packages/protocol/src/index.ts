@@ -62,6 +62,12 @@ export {
   takeFirst,
 } from "./capabilities.ts";
 export { type Clock, ManualClock, systemClock } from "./clock.ts";
+export {
+  compareAndSwap,
+  type SwapDecision,
+  type SwapOptions,
+  type SwapTarget,
+} from "./compare-and-swap.ts";
 export { parseDuration } from "./duration.ts";
 export {
   brandError,

@@ -1,0 +1,153 @@
+import {
+  compareAndSwap,
+  counterValue,
+  countOf,
+  type ManagedEntry,
+  ManualClock,
+  type SwapDecision,
+  type SwapTarget,
+  UpdateConflictError,
+} from "@kv/protocol";
+import { describe, expect, it } from "vitest";
+
+interface Stored {
+  entry: ManagedEntry;
+  version: number;
+}
+
+/** One entry with a version, whose conditional write can be made to lose to other writers first. */
+class VersionedCell implements SwapTarget<Stored, ManagedEntry> {
+  readonly collection = "c";
+  readonly key = "k";
+  readonly clock = new ManualClock(1_000_000);
+  stored: Stored | undefined;
+  /** How many of the next writes another writer gets in before (each adds 10 to the count). */
+  interlopers = 0;
+  /** Whether a lost write answers with the entry as it is now. */
+  answersWithCurrent = false;
+  readonly log: string[] = [];
+
+  constructor(count?: number, expiresAt?: number) {
+    if (count !== undefined) this.stored = { entry: counter(count, expiresAt), version: 1 };
+  }
+
+  async read(): Promise<Stored | undefined> {
+    this.log.push("read");
+    return this.stored;
+  }
+
+  async write(entry: ManagedEntry, stored: Stored | undefined) {
+    this.log.push(`write ${countOf(entry.value)}`);
+    if (this.interlopers > 0) {
+      this.interlopers--;
+      this.stored = { entry: counter(this.count + 10), version: this.version + 1 };
+    }
+    if (this.stored?.version !== stored?.version) {
+      return this.answersWithCurrent ? { current: this.stored } : false;
+    }
+    this.stored = { entry, version: this.version + 1 };
+    return true;
+  }
+
+  get count(): number {
+    return this.stored === undefined ? 0 : (countOf(this.stored.entry.value) ?? 0);
+  }
+
+  private get version(): number {
+    return this.stored?.version ?? 0;
+  }
+}
+
+function counter(count: number, expiresAt?: number): ManagedEntry {
+  return { value: counterValue(count), createdAt: 0, expiresAt };
+}
+
+/** Adds one to the live count (a missing or expired one counts as 0). */
+function addOne(live: Stored | undefined): SwapDecision<ManagedEntry, number> {
+  const next = (live === undefined ? 0 : (countOf(live.entry.value) ?? 0)) + 1;
+  return { write: counter(next), result: next };
+}
+
+const fast = { maxBackoffMs: 0 };
+
+describe("compareAndSwap", () => {
+  it("reads, decides and writes once when nobody writes in between", async () => {
+    const cell = new VersionedCell(4);
+    expect(await compareAndSwap(cell, "increment", addOne, fast)).toBe(5);
+    expect(cell.log).toEqual(["read", "write 5"]);
+    expect(cell.stored?.version).toBe(2);
+  });
+
+  it("passes an expired entry to decide as absent, and writes over it conditionally", async () => {
+    const cell = new VersionedCell(4, 999_999);
+    expect(await compareAndSwap(cell, "increment", addOne, fast)).toBe(1);
+    expect(cell.stored?.version).toBe(2);
+  });
+
+  it("returns the decided result without writing when the decision has no write", async () => {
+    const cell = new VersionedCell();
+    const decide = (live: Stored | undefined) => ({ result: live === undefined });
+    expect(await compareAndSwap(cell, "touch", decide, fast)).toBe(true);
+    expect(cell.log).toEqual(["read"]);
+  });
+
+  it("decides again on a fresh read after losing to another writer", async () => {
+    const cell = new VersionedCell(0);
+    cell.interlopers = 2;
+    expect(await compareAndSwap(cell, "increment", addOne, fast)).toBe(21);
+    expect(cell.log).toEqual(["read", "write 1", "read", "write 11", "read", "write 21"]);
+  });
+
+  it("decides on the entry a lost write answered with, without reading it", async () => {
+    const cell = new VersionedCell(0);
+    cell.interlopers = 1;
+    cell.answersWithCurrent = true;
+    expect(await compareAndSwap(cell, "increment", addOne, fast)).toBe(11);
+    expect(cell.log).toEqual(["read", "write 1", "write 11"]);
+  });
+
+  it("with assumeAbsent, writes first and reads only when an entry was there", async () => {
+    const absent = new VersionedCell();
+    expect(await compareAndSwap(absent, "increment", addOne, { assumeAbsent: true })).toBe(1);
+    expect(absent.log).toEqual(["write 1"]);
+
+    const present = new VersionedCell(7);
+    expect(await compareAndSwap(present, "increment", addOne, { assumeAbsent: true })).toBe(8);
+    expect(present.log).toEqual(["write 1", "read", "write 8"]);
+  });
+
+  it("gives up after `attempts` lost rounds with a transient UpdateConflictError", async () => {
+    const cell = new VersionedCell(0);
+    cell.interlopers = 100;
+    const error = await compareAndSwap(cell, "increment", addOne, { ...fast, attempts: 3 }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(UpdateConflictError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({
+      attempts: 3,
+      operation: "increment",
+      collection: "c",
+      key: "k",
+      transient: true,
+    });
+    expect(cell.log.filter((step) => step.startsWith("write"))).toHaveLength(3);
+  });
+
+  it("gives up when the next pause would end after the deadline, naming the rounds made", async () => {
+    const cell = new VersionedCell(0);
+    cell.interlopers = 100;
+    const options = { attempts: Number.POSITIVE_INFINITY, deadline: Date.now() - 1 };
+    await expect(compareAndSwap(cell, "increment", addOne, options)).rejects.toMatchObject({
+      name: "UpdateConflictError",
+      attempts: 1,
+    });
+  });
+
+  it("passes on what decide throws", async () => {
+    const failure = new Error("not a counter");
+    const decide = () => {
+      throw failure;
+    };
+    await expect(compareAndSwap(new VersionedCell(1), "increment", decide)).rejects.toBe(failure);
+  });
+});
