@@ -1,8 +1,7 @@
 import { type Cache, createCache, FactoryTimeoutError } from "@kv/cache";
 import { sleep } from "@kv/conformance";
-import { afterAll, describe, expect, it } from "vitest";
-import { redisUrl, requireService } from "../../../scripts/services/require-service.ts";
-import { type BackendName, type Location, TestBackends } from "./fixtures/backends.ts";
+import { describe, expect, it } from "vitest";
+import type { BackendName, Location } from "./fixtures/backends.ts";
 import {
   computeTogether,
   countingFactory,
@@ -10,11 +9,9 @@ import {
   failTogether,
   refreshTogether,
 } from "./fixtures/control.ts";
+import { useTestBackends } from "./fixtures/use-backends.ts";
 
-await requireService("redis", redisUrl());
-
-const backends = new TestBackends();
-afterAll(() => backends.dispose());
+const backends = await useTestBackends();
 
 /** A cache on the location whose key "k" holds "old", stale (its 0.3 s TTL passed) within a minute's grace. */
 async function withStaleValue(location: Location): Promise<Cache> {

@@ -6,15 +6,11 @@ import {
 } from "@kv/cache";
 import { MemoryStore } from "@kv/memory";
 import { StoreConfigurationError } from "@kv/protocol";
-import { afterAll, describe, expect, it } from "vitest";
-import { redisUrl, requireService } from "../../../scripts/services/require-service.ts";
-import { TestBackends } from "./fixtures/backends.ts";
+import { describe, expect, it } from "vitest";
 import { deferred } from "./fixtures/control.ts";
+import { useTestBackends } from "./fixtures/use-backends.ts";
 
-await requireService("redis", redisUrl());
-
-const backends = new TestBackends();
-afterAll(() => backends.dispose());
+const backends = await useTestBackends();
 
 /** score.kvcache's greeting example, counting the generator's calls. */
 function greetings() {

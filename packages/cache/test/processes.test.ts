@@ -1,6 +1,6 @@
-import { afterAll, describe, expect, it } from "vitest";
-import { redisUrl, requireService } from "../../../scripts/services/require-service.ts";
-import { type Location, TestBackends } from "./fixtures/backends.ts";
+import { describe, expect, it } from "vitest";
+import type { Location } from "./fixtures/backends.ts";
+import { useTestBackends } from "./fixtures/use-backends.ts";
 import {
   type ComputedValue,
   Worker,
@@ -8,10 +8,7 @@ import {
   type WorkerResult,
 } from "./fixtures/workers.ts";
 
-await requireService("redis", redisUrl());
-
-const backends = new TestBackends();
-afterAll(() => backends.dispose());
+const backends = await useTestBackends();
 
 function total(results: readonly WorkerResult[], counter: "factoryRuns" | "lockTakeovers"): number {
   return results.reduce((sum, result) => sum + result.statistics[counter], 0);

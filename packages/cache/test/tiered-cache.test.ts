@@ -1,27 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { createCache, RedisInvalidationBus } from "@kv/cache";
+import { createCache } from "@kv/cache";
 import { MemoryStore } from "@kv/memory";
-import { Redis } from "ioredis";
-import { afterAll, describe, expect, it } from "vitest";
-import { redisUrl, requireService } from "../../../scripts/services/require-service.ts";
-import { TestBackends } from "./fixtures/backends.ts";
+import { describe, expect, it } from "vitest";
+import { busesOnOwnConnections } from "./fixtures/buses.ts";
 import { deferred, eventually } from "./fixtures/control.ts";
+import { useTestBackends } from "./fixtures/use-backends.ts";
 
-await requireService("redis", redisUrl());
-
-const backends = new TestBackends();
-const clients: Redis[] = [];
-afterAll(async () => {
-  await backends.dispose();
-  for (const client of clients) client.disconnect();
-});
-
-/** A bus on the channel, with two connections of its own. */
-function busOn(channel: string): RedisInvalidationBus {
-  const [publisher, subscriber] = [new Redis(redisUrl()), new Redis(redisUrl())];
-  clients.push(publisher, subscriber);
-  return new RedisInvalidationBus({ publisher, subscriber, channel });
-}
+const backends = await useTestBackends();
+const busOn = busesOnOwnConnections();
 
 const never = (): Promise<never> => {
   throw new Error("the factory should not run");

@@ -17,11 +17,10 @@ import {
   supportsEntries,
 } from "@kv/protocol";
 import { RedisStore } from "@kv/redis";
-import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { redisUrl, requireService } from "../../../scripts/services/require-service.ts";
-import { RedisInvalidationBus } from "../src/bus.ts";
 import { TieredStore } from "../src/tiers.ts";
+import { busesOnOwnConnections } from "./fixtures/buses.ts";
 
 await requireService("redis", redisUrl());
 
@@ -248,17 +247,7 @@ describe("TieredStore reads", () => {
 });
 
 describe("TieredStore with an invalidation bus", () => {
-  const clients: Redis[] = [];
-  afterAll(() => {
-    for (const redis of clients) redis.disconnect();
-  });
-
-  /** A bus on its own connections to the test Redis. */
-  function bus(channel: string): RedisInvalidationBus {
-    const [publisher, subscriber] = [new Redis(redisUrl()), new Redis(redisUrl())];
-    clients.push(publisher, subscriber);
-    return new RedisInvalidationBus({ publisher, subscriber, channel });
-  }
+  const bus = busesOnOwnConnections();
 
   it("copies nothing up when another process's write, told by the bus, overlapped the read", async () => {
     const channel = `kv-cache-tiers-${run}-overlap`;
