@@ -1,19 +1,15 @@
 import { describe, expect, it } from "vitest";
-import aesFromNode from "../../encryption/test/fixtures/aes-256-gcm.json" with { type: "json" };
-import fernetFromPython from "../../encryption/test/fixtures/python-fernet.json" with {
-  type: "json",
-};
-import fernetFromNode from "../../encryption/test/fixtures/typescript-fernet.json" with {
-  type: "json",
-};
-import fromChromium from "./fixtures/browser-encrypted.json" with { type: "json" };
 import {
   type AesFixture,
+  aesFixture,
   type FernetFixture,
   makeFixtures,
+  pythonFernet,
   readAesFixture,
   readFernetFixture,
-} from "./fixtures/interop.ts";
+  typescriptFernet,
+} from "../../encryption/test/fixtures/interop.ts";
+import fromChromium from "./fixtures/browser-encrypted.json" with { type: "json" };
 
 function expectAllDecrypted(read: { value: unknown; expected: unknown }[]): void {
   expect(read.length).toBeGreaterThan(0);
@@ -22,15 +18,15 @@ function expectAllDecrypted(read: { value: unknown; expected: unknown }[]): void
 
 describe("EncryptionWrapper on Web Crypto (in Chromium, and in workerd through @kv/workerd-tests)", () => {
   it("decrypts what py-key-value's FernetEncryptionWrapper wrote", async () => {
-    expectAllDecrypted(await readFernetFixture(fernetFromPython as FernetFixture));
+    expectAllDecrypted(await readFernetFixture(pythonFernet));
   });
 
   it("decrypts what @kv/encryption on Node wrote in Fernet mode", async () => {
-    expectAllDecrypted(await readFernetFixture(fernetFromNode as FernetFixture));
+    expectAllDecrypted(await readFernetFixture(typescriptFernet));
   });
 
   it("decrypts what @kv/encryption on Node wrote in AES-256-GCM mode", async () => {
-    expectAllDecrypted(await readAesFixture(aesFromNode as AesFixture));
+    expectAllDecrypted(await readAesFixture(aesFixture));
   });
 
   it("decrypts the committed values encrypted in Chromium (read on Node and by py-key-value too)", async () => {
@@ -39,7 +35,7 @@ describe("EncryptionWrapper on Web Crypto (in Chromium, and in workerd through @
   });
 
   it("encrypts fresh values that read back with the same secrets", async () => {
-    const { fernet, aes } = await makeFixtures();
+    const { fernet, aes } = await makeFixtures("kv-browser-fixture-salt");
     expectAllDecrypted(await readFernetFixture(fernet));
     expectAllDecrypted(await readAesFixture(aes));
   });

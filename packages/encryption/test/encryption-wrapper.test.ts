@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { expectOffers, withoutCapabilities } from "@kv/conformance";
 import { DecryptionError, EncryptionError, EncryptionWrapper } from "@kv/encryption";
 import { MemoryStore } from "@kv/memory";
@@ -15,30 +14,7 @@ import {
   type Value,
 } from "@kv/protocol";
 import { describe, expect, it } from "vitest";
-
-interface FixtureEntry {
-  collection: string;
-  key: string;
-  value: Value;
-  stored: Value;
-}
-
-function fixture<T>(name: string): T {
-  return JSON.parse(readFileSync(new URL(`fixtures/${name}`, import.meta.url), "utf8")) as T;
-}
-
-const pythonFernet = fixture<{
-  generator: Record<string, string>;
-  derived: { sourceMaterial: string; salt: string; fernetKey: string; entries: FixtureEntry[] };
-  keys: { fernetKeys: string[]; entries: FixtureEntry[] };
-}>("python-fernet.json");
-const typescriptFernet = fixture<{
-  derived: { sourceMaterial: string; salt: string; entries: FixtureEntry[] };
-  keys: { fernetKeys: string[]; entries: FixtureEntry[] };
-}>("typescript-fernet.json");
-const aesFixture = fixture<{ keys: { id: string; key: string }[]; entries: FixtureEntry[] }>(
-  "aes-256-gcm.json",
-);
+import { aesFixture, pythonFernet, typescriptFernet } from "./fixtures/interop.ts";
 
 const current = { id: "2026-02", key: randomBytes(32) };
 const previous = { id: "2025-11", key: randomBytes(32) };

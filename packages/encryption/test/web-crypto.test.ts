@@ -1,32 +1,14 @@
-import { readFileSync } from "node:fs";
 import { EncryptionWrapper as NodeCryptoWrapper } from "@kv/encryption";
 import { MemoryStore } from "@kv/memory";
 import type { Value } from "@kv/protocol";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-
-interface FixtureEntry {
-  collection: string;
-  key: string;
-  value: Value;
-  stored: Value;
-}
-
-function fixture<T>(name: string): T {
-  return JSON.parse(readFileSync(new URL(`fixtures/${name}`, import.meta.url), "utf8")) as T;
-}
-
-const aesGcm = fixture<{ keys: { id: string; key: string }[]; entries: FixtureEntry[] }>(
-  "aes-256-gcm.json",
-);
-const pythonFernet = fixture<{ keys: { fernetKeys: string[]; entries: FixtureEntry[] } }>(
-  "python-fernet.json",
-);
+import { aesFixture, pythonFernet } from "./fixtures/interop.ts";
 
 /** The wrapper as it loads in a runtime without `node:crypto` (browsers, Workers): Web Crypto only. */
 let WebCryptoWrapper: typeof NodeCryptoWrapper;
 
 beforeAll(async () => {
-  const primed = new NodeCryptoWrapper(new MemoryStore(), { keys: aesGcm.keys });
+  const primed = new NodeCryptoWrapper(new MemoryStore(), { keys: aesFixture.keys });
   await primed.put("k", { a: 1 });
   const getBuiltinModule = process.getBuiltinModule.bind(process);
   vi.stubGlobal("process", {
@@ -45,7 +27,7 @@ afterAll(() => {
 });
 
 const modes = {
-  "AES-256-GCM": { keys: aesGcm.keys },
+  "AES-256-GCM": { keys: aesFixture.keys },
   Fernet: { mode: "fernet", fernetKeys: pythonFernet.keys.fernetKeys },
 } as const;
 
@@ -83,8 +65,8 @@ describe.each(Object.entries(modes))(
 describe("committed fixtures read with Web Crypto", () => {
   it("reads the AES-256-GCM fixture", async () => {
     const inner = new MemoryStore();
-    const wrapper = new WebCryptoWrapper(inner, { keys: aesGcm.keys });
-    for (const { collection, key, stored, value } of aesGcm.entries) {
+    const wrapper = new WebCryptoWrapper(inner, { keys: aesFixture.keys });
+    for (const { collection, key, stored, value } of aesFixture.entries) {
       await inner.put(key, stored, { collection });
       expect(await wrapper.get(key, { collection })).toEqual(value);
     }

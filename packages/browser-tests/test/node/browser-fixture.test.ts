@@ -4,13 +4,13 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import fromChromium from "../fixtures/browser-encrypted.json" with { type: "json" };
 import {
   type AesFixture,
   type FernetFixture,
   readAesFixture,
   readFernetFixture,
-} from "../fixtures/interop.ts";
+} from "../../../encryption/test/fixtures/interop.ts";
+import fromChromium from "../fixtures/browser-encrypted.json" with { type: "json" };
 
 const venv = process.env.KV_INTEROP_VENV ?? join(homedir(), ".cache", "kv-interop", "venv");
 const python = join(venv, "bin", "python");
@@ -29,8 +29,14 @@ describe("values encrypted in Chromium (Web Crypto)", () => {
     if (!existsSync(python)) {
       throw new Error(`No Python environment at ${venv}: run bash scripts/python-interop.sh`);
     }
-    const script = fileURLToPath(new URL("../fixtures/check-browser-fixture.py", import.meta.url));
-    const output = execFileSync(python, [script], { encoding: "utf8", stdio: "pipe" });
-    expect(output).toContain("py-key-value decrypted all 9 values encrypted in Chromium");
+    const script = fileURLToPath(
+      new URL("../../../encryption/test/fixtures/check-typescript-fixture.py", import.meta.url),
+    );
+    const fixture = fileURLToPath(new URL("../fixtures/browser-encrypted.json", import.meta.url));
+    const output = execFileSync(python, [script, fixture, "fernet"], {
+      encoding: "utf8",
+      stdio: "pipe",
+    });
+    expect(output).toContain("py-key-value decrypted all 9 values of browser-encrypted.json");
   });
 });
