@@ -1,6 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { DeleteItemCommand, PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
-import { type Clock, isExpired, type ManagedEntry, type StoredVersion } from "@kv/protocol";
+import {
+  type Clock,
+  compareAndSwap,
+  isExpired,
+  type ManagedEntry,
+  type StoredVersion,
+  type SwapTarget,
+} from "@kv/protocol";
 import { readItem } from "./batch.ts";
 import { checkedKey, EXPIRES_AT_MS, fromItem, type Item, toItem, VERSION } from "./item.ts";
 import { isName, type TableAccess } from "./table.ts";
@@ -121,6 +128,23 @@ export class ConditionalWrites {
     return updated && { entry: fromItem(updated), version: updated[VERSION]?.S ?? "" };
   }
 
+  /**
+   * The entry's item as the protocol's `compareAndSwap` reads and writes it: a consistent read,
+   * then `insert` where no live entry was read, otherwise `replace` of the one read.
+   */
+  swapTarget(collection: string, key: string): SwapTarget<ReadEntry, ManagedEntry> {
+    return {
+      collection,
+      key,
+      clock: this.clock,
+      read: () => this.read(collection, key),
+      write: (entry, _stored, live) =>
+        live === undefined
+          ? this.insert(collection, key, entry)
+          : this.replace(collection, key, entry, live.expected),
+    };
+  }
+
   /** Writes the entry where no live entry exists (`PutItem` on `ABSENT`). */
   insert(collection: string, key: string, entry: ManagedEntry): Promise<boolean> {
     return this.put(toItem(collection, key, entry, newVersion()), ABSENT, {});
@@ -164,15 +188,15 @@ export class ConditionalWrites {
    */
   async touch(collection: string, key: string, expiresAt: number | undefined): Promise<boolean> {
     if (expiresAt !== undefined) return this.setExpiry(collection, key, expiresAt);
-    return this.access.retrier.untilWritten(
-      async () => {
-        const found = await this.read(collection, key);
-        if (found === undefined || isExpired(found.entry, this.clock.now())) return false;
-        if (found.entry.expiresAt === undefined) return true;
-        const entry = { ...found.entry, expiresAt: undefined };
-        return (await this.replace(collection, key, entry, found.expected)) || undefined;
+    return compareAndSwap(
+      this.swapTarget(collection, key),
+      "touch",
+      (live) => {
+        if (live === undefined) return { result: false };
+        if (live.entry.expiresAt === undefined) return { result: true };
+        return { write: { ...live.entry, expiresAt: undefined }, result: true };
       },
-      { operation: "touch", collection, key },
+      this.access.retrier.conflictPacing(),
     );
   }
 

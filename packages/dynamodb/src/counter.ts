@@ -1,9 +1,8 @@
 import {
   applyIncrements,
-  type Clock,
   type CounterChange,
   type CounterOutcome,
-  isExpired,
+  compareAndSwap,
 } from "@kv/protocol";
 import type { ConditionalWrites } from "./atomic.ts";
 import type { Retrier } from "./retry.ts";
@@ -13,12 +12,11 @@ import type { Retrier } from "./retry.ts";
  * counter lives inside the JSON document py-key-value reads, which DynamoDB cannot add to, so
  * the batch is a compare-and-set: read the item, apply the increments in order, then write the
  * next document on the condition that the item is still the one read, again from the read when
- * another writer won, until `retrier` gives up.
+ * another writer won, until `retrier`'s deadline.
  */
 export function commitIncrements(
   writes: ConditionalWrites,
   retrier: Retrier,
-  clock: Clock,
 ): (
   collection: string,
   key: string,
@@ -26,16 +24,14 @@ export function commitIncrements(
 ) => Promise<CounterOutcome[]> {
   return (collection, key, changes) => {
     const context = { operation: "increment", collection, key } as const;
-    return retrier.untilWritten(async () => {
-      const found = await writes.read(collection, key);
-      const live = found && !isExpired(found.entry, clock.now()) ? found : undefined;
-      const { entry, outcomes } = applyIncrements(live?.entry, changes, context);
-      if (entry === undefined) return outcomes;
-      const written =
-        live === undefined
-          ? await writes.insert(collection, key, entry)
-          : await writes.replace(collection, key, entry, live.expected);
-      return written ? outcomes : undefined;
-    }, context);
+    return compareAndSwap(
+      writes.swapTarget(collection, key),
+      "increment",
+      (live) => {
+        const { entry, outcomes } = applyIncrements(live?.entry, changes, context);
+        return entry === undefined ? { result: outcomes } : { write: entry, result: outcomes };
+      },
+      retrier.conflictPacing(),
+    );
   };
 }

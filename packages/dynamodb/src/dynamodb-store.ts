@@ -92,7 +92,7 @@ export class DynamoDbStore extends DynamoDbBase {
       maxConcurrency: Math.max(1, options.maxConcurrency ?? 8),
     };
     this.atomic = new ConditionalWrites(this.table, this.clock);
-    this.counters = new IncrementBatcher(commitIncrements(this.atomic, this.retrier, this.clock));
+    this.counters = new IncrementBatcher(commitIncrements(this.atomic, this.retrier));
   }
 
   /**

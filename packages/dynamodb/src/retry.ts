@@ -1,4 +1,4 @@
-import { type KeyValueErrorOptions, UpdateConflictError } from "@kv/protocol";
+import type { SwapOptions } from "@kv/protocol";
 
 /** The first backoff after losing a compare-and-set: about one round trip. */
 const CONFLICT_DELAY_MS = 5;
@@ -119,22 +119,16 @@ export class Retrier {
   }
 
   /**
-   * Runs `attempt` until it returns something other than `undefined` (its way of saying another
-   * writer won the race), backing off from 5 ms, doubling up to `maxDelayMs`, until the deadline.
-   * @throws UpdateConflictError when the deadline comes first
+   * How `compareAndSwap` paces a call that keeps losing to other writers: backing off from 5 ms,
+   * doubling up to `maxDelayMs`, until the deadline of a call starting now.
    */
-  async untilWritten<T>(
-    attempt: () => Promise<T | undefined>,
-    context: KeyValueErrorOptions,
-  ): Promise<T> {
-    const deadline = this.deadline();
-    for (let attempts = 1; ; attempts++) {
-      const result = await attempt();
-      if (result !== undefined) return result;
-      const delay = backoffMs(attempts - 1, CONFLICT_DELAY_MS, this.settings.maxDelayMs);
-      if (Date.now() + delay > deadline) throw new UpdateConflictError({ ...context, attempts });
-      await sleep(delay);
-    }
+  conflictPacing(): SwapOptions {
+    return {
+      attempts: Number.POSITIVE_INFINITY,
+      deadline: this.deadline(),
+      initialBackoffMs: CONFLICT_DELAY_MS,
+      maxBackoffMs: this.settings.maxDelayMs,
+    };
   }
 
   private delay(attempt: number): number {

@@ -21,12 +21,16 @@ export interface SwapTarget<S extends { readonly entry: ManagedEntry }, W> {
   read(): Promise<S | undefined>;
   /**
    * Writes only while the entry is still `stored` as read, expired or not (for `undefined`: only
-   * where there is none).
+   * where there is none). `live` is `stored` when `decide` saw it live, else `undefined`.
    * @returns `true` when written; `false` when another writer got there first; or `{ current }`
    * when the failed write's answer shows the entry as it is now (the next round then decides on
    * it without reading)
    */
-  write(write: W, stored: S | undefined): Promise<boolean | { current: S | undefined }>;
+  write(
+    write: W,
+    stored: S | undefined,
+    live: S | undefined,
+  ): Promise<boolean | { current: S | undefined }>;
 }
 
 /** How `compareAndSwap` starts and paces its rounds. */
@@ -78,7 +82,7 @@ export async function compareAndSwap<S extends { readonly entry: ManagedEntry },
       stored === undefined || isExpired(stored.entry, target.clock.now()) ? undefined : stored;
     const decision = decide(live);
     if (!("write" in decision)) return decision.result;
-    const outcome = await target.write(decision.write, stored);
+    const outcome = await target.write(decision.write, stored, live);
     if (outcome === true) return decision.result;
     known = outcome !== false;
     if (outcome !== false) stored = outcome.current;

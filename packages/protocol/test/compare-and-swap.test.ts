@@ -26,6 +26,8 @@ class VersionedCell implements SwapTarget<Stored, ManagedEntry> {
   /** Whether a lost write answers with the entry as it is now. */
   answersWithCurrent = false;
   readonly log: string[] = [];
+  /** The `live` argument of each write. */
+  readonly livePassed: (Stored | undefined)[] = [];
 
   constructor(count?: number, expiresAt?: number) {
     if (count !== undefined) this.stored = { entry: counter(count, expiresAt), version: 1 };
@@ -36,8 +38,9 @@ class VersionedCell implements SwapTarget<Stored, ManagedEntry> {
     return this.stored;
   }
 
-  async write(entry: ManagedEntry, stored: Stored | undefined) {
+  async write(entry: ManagedEntry, stored: Stored | undefined, live: Stored | undefined) {
     this.log.push(`write ${countOf(entry.value)}`);
+    this.livePassed.push(live);
     if (this.interlopers > 0) {
       this.interlopers--;
       this.stored = { entry: counter(this.count + 10), version: this.version + 1 };
@@ -73,8 +76,10 @@ const fast = { maxBackoffMs: 0 };
 describe("compareAndSwap", () => {
   it("reads, decides and writes once when nobody writes in between", async () => {
     const cell = new VersionedCell(4);
+    const read = cell.stored;
     expect(await compareAndSwap(cell, "increment", addOne, fast)).toBe(5);
     expect(cell.log).toEqual(["read", "write 5"]);
+    expect(cell.livePassed).toEqual([read]);
     expect(cell.stored?.version).toBe(2);
   });
 
@@ -82,6 +87,7 @@ describe("compareAndSwap", () => {
     const cell = new VersionedCell(4, 999_999);
     expect(await compareAndSwap(cell, "increment", addOne, fast)).toBe(1);
     expect(cell.stored?.version).toBe(2);
+    expect(cell.livePassed).toEqual([undefined]);
   });
 
   it("returns the decided result without writing when the decision has no write", async () => {
