@@ -1,4 +1,4 @@
-import { withoutCapabilities } from "@kv/conformance";
+import { indexedEntries, withoutCapabilities } from "@kv/conformance";
 import { MemoryStore } from "@kv/memory";
 import { OpenTelemetryWrapper, type OpenTelemetryWrapperOptions } from "@kv/opentelemetry";
 import {
@@ -104,13 +104,9 @@ describe("spans", () => {
   it("sets db.operation.batch.size on bulk calls of two or more keys, and 0 on empty ones", async () => {
     const store = wrap(new MemoryStore());
 
-    await store.putMany([
-      ["a", { n: 1 }],
-      ["b", { n: 2 }],
-      ["c", { n: 3 }],
-    ]);
-    await store.getMany(["a", "b"]);
-    await store.ttlMany(["a"]);
+    await store.putMany(indexedEntries("k", 3));
+    await store.getMany(["k0", "k1"]);
+    await store.ttlMany(["k0"]);
     await store.deleteMany([]);
 
     const sizes = telemetry
