@@ -40,8 +40,9 @@ const sourceOf = (path: string) =>
     .map((file) => readFileSync(file, "utf8"))
     .join("\n");
 // A store extends BaseStore, or a base made by storeWith(); a wrapper extends BaseWrapper. The
-// protocol defines them and the conformance kit's test helpers use them: neither is one.
-const kits = /\/(protocol|conformance)$/;
+// protocol defines them, the conformance kit's test helpers use them and @kv/sqlite-core is the
+// abstract base of the SQLite stores: none is one.
+const kits = /\/(protocol|conformance|sqlite-core)$/;
 const isStore = (path: string) =>
   !kits.test(path) && /extends BaseStore\b|\bstoreWith\(/.test(sourceOf(path));
 const isWrapper = (path: string) =>

@@ -37,6 +37,7 @@ const portable: Record<string, string[]> = {
   retry: ["."],
   routing: ["."],
   "single-collection": ["."],
+  "sqlite-core": ["."],
   statistics: ["."],
   timeout: ["."],
   "ttl-clamp": ["."],

@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { BaseStoreOptions } from "@kv/protocol";
+import { type SqliteConnection, tableNameOf } from "@kv/sqlite-core";
 import Database from "better-sqlite3";
 
 /** How durably SQLite commits (its `synchronous` pragma). */
@@ -52,7 +53,6 @@ export interface SqliteSettings {
   synchronous: SqliteSynchronous;
 }
 
-const tableName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const synchronousModes: readonly string[] = ["off", "normal", "full", "extra"];
 
 /**
@@ -60,10 +60,7 @@ const synchronousModes: readonly string[] = ["off", "normal", "full", "extra"];
  * @throws TypeError or RangeError when `path`/`client`, `table` or `synchronous` is not acceptable
  */
 export function resolveOptions(options: SqliteStoreOptions): SqliteSettings {
-  const table = options.table ?? "kv_entries";
-  if (!tableName.test(table)) {
-    throw new RangeError(`table must be letters, digits and _, got ${JSON.stringify(table)}`);
-  }
+  const table = tableNameOf(options.table);
   const indexExpiry = options.indexExpiry ?? false;
   if (options.client !== undefined) {
     return {
@@ -101,4 +98,13 @@ export function openDatabase(settings: SqliteSettings): Database.Database {
     throw error;
   }
   return db;
+}
+
+/**
+ * A better-sqlite3 connection as the store runs on it: it has every call `SqliteConnection` names
+ * as it is (only its `prepare` is typed with a conditional type TypeScript cannot match to the
+ * interface's generic one).
+ */
+export function asConnection(db: Database.Database): SqliteConnection {
+  return db as SqliteConnection;
 }

@@ -1,20 +1,5 @@
-import type { Database, Statement } from "bun:sqlite";
-
-/** One stored row, as read back. Timestamps are epoch milliseconds. */
-export interface Row {
-  key: string;
-  value: string;
-  created_at: number | null;
-  expires_at: number | null;
-}
-
-/** A stored row with its revision (the version token of the atomic operations). */
-export interface VersionedRow extends Row {
-  revision: number;
-}
-
-/** One row to write: key, value JSON, created_at, expires_at. */
-export type PutRow = readonly [string, string, number | null, number | null];
+import type { SqliteConnection, SqliteStatement } from "./connection.ts";
+import type { DeletedRow, PutRow, Row, VersionedRow } from "./rows.ts";
 
 /** The named parameters of the increment statement. */
 export interface CounterParameters {
@@ -26,39 +11,44 @@ export interface CounterParameters {
   refresh: 0 | 1;
 }
 
-/** Collection, key, revision, now: the live row that still has that revision. */
-export type Match = [string, string, number, number];
+/** Collection, key, revision (bound as an integer), now: the live row that still has that revision. */
+export type Match = [string, string, bigint, number];
 
-type Put = [string, string, string, number | null, number | null];
+/** Collection, then the row to write. */
+type Put = [string, ...PutRow];
 
 /** Every statement the store runs, prepared once per connection. */
 export interface Statements {
-  get: Statement<Row, [string, string, number]>;
-  getMany: Statement<Row, [string, string, number]>;
-  put: Statement<unknown, Put>;
-  delete: Statement<{ expires_at: number | null }, [string, string]>;
-  deleteMany: Statement<{ expires_at: number | null }, [string, string]>;
-  keysPage: Statement<{ key: string }, [string, string, number, number]>;
-  nextCollection: Statement<{ collection: string }, [string]>;
-  destroyCollection: Statement<unknown, [string]>;
-  destroy: Statement<unknown, []>;
-  cull: Statement<unknown, [number]>;
-  insertIfAbsent: Statement<unknown, [...Put, number]>;
-  readVersioned: Statement<VersionedRow, [string, string, number]>;
-  replaceIfRevision: Statement<unknown, [string, number | null, number | null, ...Match]>;
-  deleteIfRevision: Statement<unknown, Match>;
-  touch: Statement<unknown, [number | null, string, string, number]>;
-  increment: Statement<{ count: number }, [CounterParameters]>;
+  get: SqliteStatement<[string, string, number], Row>;
+  getMany: SqliteStatement<[string, string, number], Row>;
+  put: SqliteStatement<Put, unknown>;
+  delete: SqliteStatement<[string, string], DeletedRow>;
+  deleteMany: SqliteStatement<[string, string], DeletedRow>;
+  keysPage: SqliteStatement<[string, string, number, number], { key: string }>;
+  nextCollection: SqliteStatement<[string], { collection: string }>;
+  destroyCollection: SqliteStatement<[string], unknown>;
+  destroy: SqliteStatement<[], unknown>;
+  cull: SqliteStatement<[number], unknown>;
+  insertIfAbsent: SqliteStatement<[...Put, number], unknown>;
+  readVersioned: SqliteStatement<[string, string, number], VersionedRow>;
+  replaceIfRevision: SqliteStatement<[string, number | null, number | null, ...Match], unknown>;
+  deleteIfRevision: SqliteStatement<Match, unknown>;
+  touch: SqliteStatement<[number | null, string, string, number], unknown>;
+  increment: SqliteStatement<[CounterParameters], { count: number }>;
   /** Writes many rows of one collection in one transaction. */
   putMany: (collection: string, rows: readonly PutRow[]) => void;
 }
 
+/** The condition of a live row, given the time now. */
 const live = "(expires_at IS NULL OR expires_at > ?)";
-/** A new row's revision: random below 2^52, so a key written again after a delete starts afresh. */
+/**
+ * A new row's revision: a random number below 2^52, so a row written again after a delete (or a
+ * cull) does not repeat a revision read before it.
+ */
 const firstRevision = "(random() & 4503599627370495)";
 const maxCount = Number.MAX_SAFE_INTEGER;
 const expired = "(expires_at IS NOT NULL AND expires_at <= @now)";
-/** The count of a row holding `{ "count": <number> }` and nothing else, else NULL. */
+/** The count of a row holding `{ "count": <number> }` and nothing else (in any JSON spelling), else NULL. */
 const storedCount = `(CASE WHEN json_valid(value) THEN CASE
   WHEN json_type(value) = 'object' AND json_remove(value, '$.count') = '{}'
    AND json_type(value, '$.count') IN ('integer', 'real')
@@ -67,35 +57,29 @@ const storedCount = `(CASE WHEN json_valid(value) THEN CASE
 const isCounter = `(${storedCount} = CAST(${storedCount} AS INTEGER)
   AND abs(${storedCount}) <= ${maxCount} AND abs(${storedCount} + @by) <= ${maxCount})`;
 
-/** Creates the table (a row per entry keyed by collection and key) when it is missing. */
-export function createSchema(db: Database, table: string): void {
-  db.exec(`CREATE TABLE IF NOT EXISTS "${table}" (
-  collection TEXT NOT NULL,
-  key TEXT NOT NULL,
-  value TEXT NOT NULL,
-  created_at INTEGER,
-  expires_at INTEGER,
-  version INTEGER NOT NULL DEFAULT 1,
-  revision INTEGER NOT NULL DEFAULT 0,
-  PRIMARY KEY (collection, key)
-)`);
-}
-
+/**
+ * Writes a row (a new row gets a random revision, an existing one revision + 1); `onlyWhere`
+ * limits the overwrite of an existing row to the rows it matches.
+ */
 function upsertSql(table: string, onlyWhere = ""): string {
-  return `INSERT INTO "${table}" (collection, key, value, created_at, expires_at, revision)
-     VALUES (?, ?, ?, ?, ?, ${firstRevision})
+  return `INSERT INTO "${table}" (collection, key, value, created_at, expires_at, version, revision)
+     VALUES (?, ?, ?, ?, ?, 1, ${firstRevision})
      ON CONFLICT (collection, key) DO UPDATE SET value = excluded.value,
-     created_at = excluded.created_at, expires_at = excluded.expires_at,
+     created_at = excluded.created_at, expires_at = excluded.expires_at, version = excluded.version,
      revision = revision + 1${onlyWhere === "" ? "" : ` WHERE ${onlyWhere}`}`;
 }
 
-/** Prepares every statement on `table`. Bulk statements take their keys as one JSON array. */
-export function prepareStatements(db: Database, table: string): Statements {
+/**
+ * Prepares every statement on `table`. Bulk statements take their keys as one JSON array; each
+ * atomic operation is one conditional statement, so the condition and the write happen under one
+ * write lock, whichever connection or process runs them.
+ */
+export function prepareStatements(db: SqliteConnection, table: string): Statements {
   const t = `"${table}"`;
   const columns = "key, value, created_at, expires_at";
   const inKeys = "key IN (SELECT value FROM json_each(?))";
   const matching = `collection = ? AND key = ? AND revision = ? AND ${live}`;
-  const put = db.prepare<unknown, Put>(upsertSql(table));
+  const put = db.prepare<Put, unknown>(upsertSql(table));
   return {
     get: db.prepare(`SELECT ${columns} FROM ${t} WHERE collection = ? AND key = ? AND ${live}`),
     getMany: db.prepare(
@@ -129,9 +113,9 @@ export function prepareStatements(db: Database, table: string): Statements {
        WHERE collection = ? AND key = ? AND ${live}`,
     ),
     increment: db.prepare(
-      `INSERT INTO ${t} (collection, key, value, created_at, expires_at, revision)
+      `INSERT INTO ${t} (collection, key, value, created_at, expires_at, version, revision)
        VALUES (@collection, @key, json_object('count', CAST(@by AS INTEGER)), @now, @expiresAt,
-       ${firstRevision})
+       1, ${firstRevision})
        ON CONFLICT (collection, key) DO UPDATE SET
        value = CASE WHEN ${expired} THEN excluded.value
          ELSE json_object('count', CAST(${storedCount} AS INTEGER) + CAST(@by AS INTEGER)) END,

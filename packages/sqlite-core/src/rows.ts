@@ -1,12 +1,33 @@
 import { DeserializationError, type ManagedEntry, type Value } from "@kv/protocol";
-import type { PutRow, Row } from "./statements.ts";
 
-/** The row written for an entry: key, value JSON, created_at, expires_at. */
+/** One stored row, as read back. Timestamps are epoch milliseconds. */
+export interface Row {
+  key: string;
+  value: string;
+  created_at: number | null;
+  expires_at: number | null;
+}
+
+/** A stored row with its revision (the version token of the atomic operations). */
+export interface VersionedRow extends Row {
+  revision: number;
+}
+
+/** What a delete returns for each row it removed. */
+export interface DeletedRow {
+  expires_at: number | null;
+}
+
+/** One row to write: key, value JSON, created_at, expires_at. */
+export type PutRow = readonly [string, string, number | null, number | null];
+
+/** The row written for an entry. */
 export function toRow(key: string, entry: ManagedEntry): PutRow {
   return [key, JSON.stringify(entry.value), entry.createdAt ?? null, entry.expiresAt ?? null];
 }
 
-/** The entry a row holds.
+/**
+ * The entry a row holds.
  * @throws DeserializationError when its value is not a JSON object
  */
 export function toEntry(row: Row, collection: string): ManagedEntry {
@@ -36,12 +57,22 @@ export function toEntry(row: Row, collection: string): ManagedEntry {
 }
 
 /** How many of the deleted rows were live at `now`. */
-export function countLive(rows: readonly { expires_at: number | null }[], now: number): number {
+export function countLive(rows: readonly DeletedRow[], now: number): number {
   return rows.filter((row) => row.expires_at === null || row.expires_at > now).length;
 }
 
-/** Locked or busy: another connection holds the lock. */
-export function isTransient(error: unknown): boolean {
+/**
+ * The revision a version token names, bound as an integer; -1 (no row has it) for a token this
+ * store never gave out.
+ */
+export function revisionOf(version: string): bigint {
+  const revision = Number(version);
+  const valid = Number.isSafeInteger(revision) && String(revision) === version;
+  return BigInt(valid ? revision : -1);
+}
+
+/** SQLite's answer when another connection holds the lock (`SQLITE_BUSY`, `SQLITE_LOCKED` ...). */
+export function isLockError(error: unknown): boolean {
   const { code } = (error ?? {}) as { code?: unknown };
   return (
     typeof code === "string" && (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED"))

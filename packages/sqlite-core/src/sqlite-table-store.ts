@@ -1,0 +1,273 @@
+import {
+  ATOMIC_CAPABILITIES,
+  type AtomicCapability,
+  type BaseStoreOptions,
+  type CounterChange,
+  ENUMERATION_CAPABILITIES,
+  type EnumerationCapability,
+  type ErrorContext,
+  KeyValueError,
+  type ManagedEntry,
+  messageOf,
+  NotACounterError,
+  ReadBatcher,
+  type StoreClass,
+  StoreConnectionError,
+  type StoredVersion,
+  storeWith,
+  toStoreError,
+} from "@kv/protocol";
+import type { OpenedConnection } from "./connection.ts";
+import { countLive, isLockError, type Row, revisionOf, toEntry, toRow } from "./rows.ts";
+import { createSchema } from "./schema.ts";
+import { type Match, prepareStatements, type Statements } from "./statements.ts";
+
+/** Where a `SqliteTableStore` keeps its entries. */
+export interface SqliteTableLayout {
+  /** The table (checked by `tableNameOf`). */
+  table: string;
+  /**
+   * Keep an index on `expires_at` (true), drop one an earlier configuration made (false), or
+   * leave the table's indexes as they are (`undefined`).
+   */
+  indexExpiry: boolean | undefined;
+}
+
+/** Rows read per query when enumerating keys. */
+const pageSize = 1000;
+
+const SqliteTableBase: StoreClass<EnumerationCapability | "close" | "entries" | AtomicCapability> =
+  storeWith(...ENUMERATION_CAPABILITIES, "close", "entries", ...ATOMIC_CAPABILITIES);
+
+/**
+ * A store in one SQLite table on any synchronous driver: a row per entry keyed by (collection,
+ * key), bulk calls as one statement or one transaction, single reads of one turn of the event
+ * loop answered by one statement, and each atomic operation one conditional statement (so it
+ * holds across connections and processes). A driver's store extends it and only opens its
+ * connection.
+ */
+export abstract class SqliteTableStore extends SqliteTableBase {
+  /** The table holding the entries. */
+  readonly table: string;
+  readonly #indexExpiry: boolean | undefined;
+  #opened: OpenedConnection | undefined;
+  #statements: Statements | undefined;
+  /** Single reads of one turn of the event loop, run as one statement. */
+  readonly #reads = new ReadBatcher<readonly [string, string], Row | undefined>(
+    ([collection, key]) => this.#prepared().get.get(collection, key, this.clock.now()),
+    (pairs) => this.#readRows(pairs),
+  );
+
+  constructor(options: BaseStoreOptions, layout: SqliteTableLayout) {
+    super(options);
+    this.table = layout.table;
+    this.#indexExpiry = layout.indexExpiry;
+  }
+
+  /** The connection to run on, opened (or borrowed) on first use. */
+  protected abstract openConnection(): OpenedConnection;
+
+  /** True for an error another attempt may get past; by default, a lock another connection holds. */
+  protected isTransient(error: unknown): boolean {
+    return isLockError(error);
+  }
+
+  protected override async setup(): Promise<void> {
+    let opened: OpenedConnection | undefined;
+    try {
+      opened = this.openConnection();
+      createSchema(opened.connection, this.table, this.#indexExpiry);
+      this.#statements = prepareStatements(opened.connection, this.table);
+      this.#opened = opened;
+    } catch (error) {
+      if (opened?.owned === true) opened.connection.close();
+      throw this.isTransient(error) ? this.mapError(error, { operation: "setup" }) : error;
+    }
+  }
+
+  protected override mapError(error: unknown, context: ErrorContext): KeyValueError {
+    if (!KeyValueError.isInstance(error) && this.isTransient(error)) {
+      return new StoreConnectionError({ ...context, cause: error, message: messageOf(error) });
+    }
+    return toStoreError(error, context);
+  }
+
+  protected async getEntry(collection: string, key: string): Promise<ManagedEntry | undefined> {
+    const row = await this.#reads.read([collection, key]);
+    return row === undefined ? undefined : toEntry(row, collection);
+  }
+
+  protected override async getEntries(
+    collection: string,
+    keys: readonly string[],
+  ): Promise<(ManagedEntry | undefined)[]> {
+    const rows = this.#readRows(keys.map((key) => [collection, key] as const));
+    return rows.map((row) => (row === undefined ? undefined : toEntry(row, collection)));
+  }
+
+  protected async putEntry(collection: string, key: string, entry: ManagedEntry): Promise<void> {
+    this.#writer().put.run(collection, ...toRow(key, entry));
+  }
+
+  protected override async putEntries(
+    collection: string,
+    entries: readonly (readonly [string, ManagedEntry])[],
+  ): Promise<void> {
+    this.#writer().putMany(
+      collection,
+      entries.map(([key, entry]) => toRow(key, entry)),
+    );
+  }
+
+  protected async deleteEntry(collection: string, key: string): Promise<boolean> {
+    return countLive(this.#writer().delete.all(collection, key), this.clock.now()) === 1;
+  }
+
+  protected override async deleteEntries(
+    collection: string,
+    keys: readonly string[],
+  ): Promise<number> {
+    const deleted = this.#writer().deleteMany.all(collection, JSON.stringify(keys));
+    return countLive(deleted, this.clock.now());
+  }
+
+  /** Pages through the primary key, `pageSize` keys per query; no cursor is held between pages. */
+  protected async *enumerateKeys(collection: string): AsyncIterable<string> {
+    let after = "";
+    for (;;) {
+      const rows = this.#prepared().keysPage.all(collection, after, this.clock.now(), pageSize);
+      for (const row of rows) yield row.key;
+      const last = rows.at(-1);
+      if (last === undefined || rows.length < pageSize) return;
+      after = last.key;
+    }
+  }
+
+  /** One index seek per collection. */
+  protected async *enumerateCollections(): AsyncIterable<string> {
+    let next = this.#prepared().nextCollection.get("");
+    while (next !== undefined) {
+      yield next.collection;
+      next = this.#prepared().nextCollection.get(next.collection);
+    }
+  }
+
+  protected async dropCollection(collection: string): Promise<boolean> {
+    return this.#writer().destroyCollection.run(collection).changes > 0;
+  }
+
+  /** Deletes every row of the store's table (other tables are untouched). */
+  protected async dropAll(): Promise<boolean> {
+    return this.#writer().destroy.run().changes > 0;
+  }
+
+  /** One statement (a range of the index on `expires_at` when there is one). */
+  protected async removeExpired(): Promise<void> {
+    this.#writer().cull.run(this.clock.now());
+  }
+
+  protected async insertEntry(
+    collection: string,
+    key: string,
+    entry: ManagedEntry,
+  ): Promise<boolean> {
+    const written = this.#writer().insertIfAbsent.run(
+      collection,
+      ...toRow(key, entry),
+      this.clock.now(),
+    );
+    return written.changes === 1;
+  }
+
+  protected async readVersioned(
+    collection: string,
+    key: string,
+  ): Promise<StoredVersion | undefined> {
+    const row = this.#prepared().readVersioned.get(collection, key, this.clock.now());
+    return row && { entry: toEntry(row, collection), version: String(row.revision) };
+  }
+
+  protected async replaceVersioned(
+    collection: string,
+    key: string,
+    entry: ManagedEntry,
+    version: string,
+  ): Promise<boolean> {
+    const [, value, createdAt, expiresAt] = toRow(key, entry);
+    const match = this.#match(collection, key, version);
+    return (
+      this.#writer().replaceIfRevision.run(value, createdAt, expiresAt, ...match).changes === 1
+    );
+  }
+
+  protected async removeVersioned(
+    collection: string,
+    key: string,
+    version: string,
+  ): Promise<boolean> {
+    const match = this.#match(collection, key, version);
+    return this.#writer().deleteIfRevision.run(...match).changes === 1;
+  }
+
+  protected async addToCounter(
+    collection: string,
+    key: string,
+    { by, now, expiresAt, refresh }: CounterChange,
+  ): Promise<number> {
+    const parameters = { collection, key, by, now, expiresAt: expiresAt ?? null };
+    const row = this.#writer().increment.get({ ...parameters, refresh: refresh ? 1 : 0 });
+    if (row === undefined) throw new NotACounterError({ operation: "increment", collection, key });
+    return row.count;
+  }
+
+  protected async touchEntry(
+    collection: string,
+    key: string,
+    expiresAt: number | undefined,
+  ): Promise<boolean> {
+    const now = this.clock.now();
+    return this.#writer().touch.run(expiresAt ?? null, collection, key, now).changes === 1;
+  }
+
+  /** Closes the connection when the store opened it; a borrowed one stays open. */
+  protected async release(): Promise<void> {
+    this.#reads.flush();
+    const opened = this.#opened;
+    this.#opened = undefined;
+    this.#statements = undefined;
+    if (opened?.owned === true) opened.connection.close();
+  }
+
+  /** Rows of live entries for `(collection, key)` pairs, in order: one statement per collection. */
+  #readRows(pairs: readonly (readonly [string, string])[]): (Row | undefined)[] {
+    const { getMany } = this.#prepared();
+    const now = this.clock.now();
+    const byCollection = new Map<string, Map<string, Row>>();
+    for (const [collection] of pairs) byCollection.set(collection, new Map());
+    for (const [collection, found] of byCollection) {
+      const keys = pairs.flatMap(([named, key]) => (named === collection ? [key] : []));
+      for (const row of getMany.all(collection, JSON.stringify(keys), now)) {
+        found.set(row.key, row);
+      }
+    }
+    return pairs.map(([collection, key]) => byCollection.get(collection)?.get(key));
+  }
+
+  /** The parameters naming the live row with the revision in `version`. */
+  #match(collection: string, key: string, version: string): Match {
+    return [collection, key, revisionOf(version), this.clock.now()];
+  }
+
+  /** The statements, for a write: single reads queued before it run first, so none sees it. */
+  #writer(): Statements {
+    this.#reads.flush();
+    return this.#prepared();
+  }
+
+  #prepared(): Statements {
+    if (this.#statements === undefined || this.#opened?.connection.open !== true) {
+      throw new StoreConnectionError({ message: "The database connection is not open" });
+    }
+    return this.#statements;
+  }
+}
