@@ -105,10 +105,8 @@ export class PostgresStore extends PostgresBase {
 
   protected async putEntry(collection: string, key: string, entry: ManagedEntry): Promise<void> {
     const context = { operation: "put", collection, key } as const;
-    checkName(key, "Key", context);
     const parameters = toParameters(entry, this.clock.now(), context);
-    this.reads.flush();
-    await this.run(this.sql.put, [collection, key, ...parameters]);
+    await this.write(this.sql.put, [collection, key, ...parameters]);
   }
 
   /**
@@ -130,7 +128,6 @@ export class PostgresStore extends PostgresBase {
     const sorted = [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     for (const [key, entry] of sorted) {
       const context = { operation: "putMany", collection, key } as const;
-      checkName(key, "Key", context);
       const [json, ttl, createdAt, expiresAt] = toParameters(entry, now, context);
       alike &&= keys.length === 0 || (createdAt === created[0] && expiresAt === expires[0]);
       keys.push(key);
@@ -139,16 +136,21 @@ export class PostgresStore extends PostgresBase {
       created.push(createdAt);
       expires.push(expiresAt);
     }
-    this.reads.flush();
     await (alike
-      ? this.run(this.sql.putManyAlike, [collection, keys, values, ttls[0], created[0], expires[0]])
-      : this.run(this.sql.putMany, [collection, keys, values, ttls, created, expires]));
+      ? this.write(this.sql.putManyAlike, [
+          collection,
+          keys,
+          values,
+          ttls[0],
+          created[0],
+          expires[0],
+        ])
+      : this.write(this.sql.putMany, [collection, keys, values, ttls, created, expires]));
   }
 
   protected async deleteEntry(collection: string, key: string): Promise<boolean> {
     checkName(key, "Key", { operation: "delete", collection, key });
-    this.reads.flush();
-    const { rows } = await this.run<{ live: boolean }>(this.sql.delete, [
+    const { rows } = await this.write<{ live: boolean }>(this.sql.delete, [
       collection,
       key,
       this.clock.now(),
@@ -161,9 +163,8 @@ export class PostgresStore extends PostgresBase {
     keys: readonly string[],
   ): Promise<number> {
     for (const key of keys) checkName(key, "Key", { operation: "deleteMany", collection, key });
-    this.reads.flush();
     const sorted = [...keys].sort();
-    const { rows } = await this.run<{ live: number }>(this.sql.deleteMany, [
+    const { rows } = await this.write<{ live: number }>(this.sql.deleteMany, [
       collection,
       sorted,
       this.clock.now(),
@@ -205,20 +206,17 @@ export class PostgresStore extends PostgresBase {
 
   protected async dropCollection(collection: string): Promise<boolean> {
     checkName(collection, "Collection name", { operation: "destroyCollection", collection });
-    this.reads.flush();
-    return ((await this.run(this.sql.dropCollection, [collection])).rowCount ?? 0) > 0;
+    return ((await this.write(this.sql.dropCollection, [collection])).rowCount ?? 0) > 0;
   }
 
   /** Deletes every row of the store's table; the table and its index stay. */
   protected async dropAll(): Promise<boolean> {
-    this.reads.flush();
-    return ((await this.run(this.sql.dropAll, [])).rowCount ?? 0) > 0;
+    return ((await this.write(this.sql.dropAll, [])).rowCount ?? 0) > 0;
   }
 
   /** One `DELETE … WHERE expires_at <= now`, a range of the expiry index. */
   protected async removeExpired(): Promise<void> {
-    this.reads.flush();
-    await this.run(this.sql.cull, [this.clock.now()]);
+    await this.write(this.sql.cull, [this.clock.now()]);
   }
 
   /** Ends the pool when the store made it; a borrowed pool or client stays open. */
@@ -232,13 +230,8 @@ export class PostgresStore extends PostgresBase {
     key: string,
     entry: ManagedEntry,
   ): Promise<boolean> {
-    const now = this.clock.now();
-    const context = { operation: "putIfAbsent", collection, key } as const;
-    checkName(key, "Key", context);
-    const parameters = toParameters(entry, now, context);
-    this.reads.flush();
-    const result = await this.run(this.sql.insertIfAbsent, [collection, key, ...parameters, now]);
-    return result.rows.length === 1;
+    const values = this.conditionalPut("putIfAbsent", collection, key, entry);
+    return this.wroteRow(this.sql.insertIfAbsent, values);
   }
 
   protected async readVersioned(
@@ -261,20 +254,9 @@ export class PostgresStore extends PostgresBase {
     entry: ManagedEntry,
     version: string,
   ): Promise<boolean> {
-    const now = this.clock.now();
-    const context = { operation: "putIfVersion", collection, key } as const;
-    checkName(key, "Key", context);
-    const parameters = toParameters(entry, now, context);
+    const values = this.conditionalPut("putIfVersion", collection, key, entry);
     if (!isVersion(version)) return false;
-    this.reads.flush();
-    const { rows } = await this.run(this.sql.replaceIfVersion, [
-      collection,
-      key,
-      ...parameters,
-      now,
-      version,
-    ]);
-    return rows.length === 1;
+    return this.wroteRow(this.sql.replaceIfVersion, [...values, version]);
   }
 
   protected async removeVersioned(
@@ -284,14 +266,8 @@ export class PostgresStore extends PostgresBase {
   ): Promise<boolean> {
     checkName(key, "Key", { operation: "deleteIfVersion", collection, key });
     if (!isVersion(version)) return false;
-    this.reads.flush();
-    const { rows } = await this.run(this.sql.deleteIfVersion, [
-      collection,
-      key,
-      this.clock.now(),
-      version,
-    ]);
-    return rows.length === 1;
+    const values = [collection, key, this.clock.now(), version];
+    return this.wroteRow(this.sql.deleteIfVersion, values);
   }
 
   protected async addToCounter(
@@ -301,8 +277,7 @@ export class PostgresStore extends PostgresBase {
   ): Promise<number> {
     const context = { operation: "increment", collection, key } as const;
     checkName(key, "Key", context);
-    this.reads.flush();
-    const { rows } = await this.run<{ count: number }>(this.sql.increment, [
+    const { rows } = await this.write<{ count: number }>(this.sql.increment, [
       collection,
       key,
       change.by,
@@ -323,15 +298,8 @@ export class PostgresStore extends PostgresBase {
   ): Promise<boolean> {
     checkName(key, "Key", { operation: "touch", collection, key });
     const now = this.clock.now();
-    this.reads.flush();
-    const { rows } = await this.run(this.sql.touch, [
-      collection,
-      key,
-      ttlOf(expiresAt, now),
-      expiresAt ?? null,
-      now,
-    ]);
-    return rows.length === 1;
+    const values = [collection, key, ttlOf(expiresAt, now), expiresAt ?? null, now];
+    return this.wroteRow(this.sql.touch, values);
   }
 
   /** Single reads queued together: one statement joining the (collection, key) pairs. */
@@ -352,6 +320,34 @@ export class PostgresStore extends PostgresBase {
     values: unknown[],
   ): Promise<R | undefined> {
     return (await this.run<R>(statement, values)).rows[0];
+  }
+
+  /**
+   * The parameters of a conditional write of `entry`: `put`'s, then the time now.
+   * @throws InvalidKeyError or SerializationError for a key or value PostgreSQL cannot hold
+   */
+  private conditionalPut(
+    operation: "putIfAbsent" | "putIfVersion",
+    collection: string,
+    key: string,
+    entry: ManagedEntry,
+  ): unknown[] {
+    const now = this.clock.now();
+    return [collection, key, ...toParameters(entry, now, { operation, collection, key }), now];
+  }
+
+  /** Runs a write; single reads queued before it run first, so none of them sees it. */
+  private write<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    statement: Statement,
+    values: unknown[],
+  ): Promise<pg.QueryResult<R>> {
+    this.reads.flush();
+    return this.run<R>(statement, values);
+  }
+
+  /** Runs a conditional write: `true` when it wrote (or deleted) the row. */
+  private async wroteRow(statement: Statement, values: unknown[]): Promise<boolean> {
+    return (await this.write(statement, values)).rows.length === 1;
   }
 
   private run<R extends pg.QueryResultRow = pg.QueryResultRow>(

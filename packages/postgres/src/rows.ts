@@ -36,15 +36,17 @@ export function toEntry(row: EntryRow, collection: string, key?: string): Manage
 }
 
 /**
- * The parameters that write an entry; `ttl` is the seconds it had to live when written, as
- * py-key-value records it.
- * @throws SerializationError when the value holds the character U+0000, which `jsonb` refuses
+ * The parameters that write an entry under `context.key`; `ttl` is the seconds it had to live
+ * when written, as py-key-value records it.
+ * @throws InvalidKeyError when the key, SerializationError when the value holds the character
+ * U+0000, which `text` and `jsonb` refuse
  */
 export function toParameters(
   entry: ManagedEntry,
   now: number,
   context: { operation: Operation; collection: string; key: string },
 ): EntryParameters {
+  checkName(context.key, "Key", context);
   const json = JSON.stringify(entry.value);
   if (json.includes("\\u0000")) {
     throw new SerializationError({
