@@ -1,6 +1,7 @@
 import { copyFile, mkdir, opendir, readFile, rename, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { errorCode, toFileStoreError, writeNewFile } from "@kv/atomic-files";
 import {
   BaseBlobStore,
   BlobSourceError,
@@ -10,15 +11,8 @@ import {
   type FileWriteOptions,
   InvalidBlobKeyError,
 } from "@kv/blob";
+import { type ErrorContext, type KeyValueError, messageOf } from "@kv/protocol";
 import {
-  type ErrorContext,
-  type KeyValueError,
-  messageOf,
-  StoreConnectionError,
-  toStoreError,
-} from "@kv/protocol";
-import {
-  errorCode,
   isInside,
   isMissing,
   openReadStream,
@@ -26,7 +20,6 @@ import {
   replaceAtomically,
   TEMPORARY_PREFIX,
   unlinkFile,
-  writeBytes,
   writeChunks,
 } from "./files.ts";
 
@@ -44,7 +37,6 @@ export interface FileSystemBlobStoreOptions {
 
 /** The longest name (in bytes) of one file or directory on common file systems. */
 const MAX_SEGMENT_BYTES = 255;
-const transientCodes = new Set(["EMFILE", "ENFILE", "EAGAIN", "EBUSY", "ETIMEDOUT", "EINTR"]);
 const conflictCodes = new Set(["ENOTDIR", "EISDIR", "EEXIST"]);
 
 /**
@@ -148,7 +140,7 @@ export class FileSystemBlobStore extends BaseBlobStore implements BlobUrls {
   ): Promise<void> {
     await this.prepareWrite(key);
     await replaceAtomically(this.pathOf(key), (temporary) =>
-      writeBytes(temporary, bytes, this.fsync),
+      writeNewFile(temporary, bytes, this.fsync),
     );
   }
 
@@ -218,9 +210,6 @@ export class FileSystemBlobStore extends BaseBlobStore implements BlobUrls {
 
   protected override mapError(error: unknown, context: ErrorContext): KeyValueError {
     const code = errorCode(error);
-    if (code !== undefined && transientCodes.has(code)) {
-      return new StoreConnectionError({ ...context, cause: error, message: messageOf(error) });
-    }
     if (code !== undefined && conflictCodes.has(code) && context.operation === "put") {
       return new InvalidBlobKeyError({
         ...context,
@@ -228,7 +217,7 @@ export class FileSystemBlobStore extends BaseBlobStore implements BlobUrls {
         message: "The key's path is taken: a blob key cannot also be a directory of other keys",
       });
     }
-    return toStoreError(error, context);
+    return toFileStoreError(error, context);
   }
 
   /** Yields the keys under the key directory `base` whose next segment starts with `start`. */

@@ -8,9 +8,10 @@ import {
   type ReadStream,
   write,
 } from "node:fs";
-import { mkdir, open, rename, rmdir, unlink } from "node:fs/promises";
-import { dirname, join, relative, sep } from "node:path";
+import { rmdir, unlink } from "node:fs/promises";
+import { dirname, relative, sep } from "node:path";
 import { promisify } from "node:util";
+import { errorCode, replaceFile } from "@kv/atomic-files";
 
 // The callback API on plain descriptors: cheaper per call than FileHandle's promises.
 const openDescriptor = promisify(openCallback);
@@ -32,40 +33,27 @@ const writeDescriptor = (
 /** The start of every temporary file's name; no stored name may start with it. */
 export const TEMPORARY_PREFIX = ".kv-tmp-";
 
-/** The error code of a failed system call, if any. */
-export function errorCode(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? code : undefined;
-}
-
 /** True for the codes that mean "no file there" (or a directory where a file was expected). */
 export function isMissing(error: unknown): boolean {
   const code = errorCode(error);
   return code === "ENOENT" || code === "ENOTDIR" || code === "EISDIR";
 }
 
-/** A fresh temporary path beside `path`, in the same directory (so a rename is atomic). */
-export function temporaryPathFor(path: string): string {
-  return join(dirname(path), `${TEMPORARY_PREFIX}${process.pid}-${randomBytes(6).toString("hex")}`);
+/** A fresh temporary file name: `.kv-tmp-<pid>-<random>`. */
+function temporaryName(): string {
+  return `${TEMPORARY_PREFIX}${process.pid}-${randomBytes(6).toString("hex")}`;
 }
 
 /**
- * Runs `write(temporary)` on a new temporary path beside `path` (creating the directory when
- * missing, again if it vanishes meanwhile), then renames the result over `path`: readers see the
- * old file or the whole new one. The temporary file is removed when anything fails.
+ * Runs `write(temporary)` on a new temporary path beside `path`, then renames the result over
+ * `path` (`replaceFile` of `@kv/atomic-files`, with this package's temporary names): readers see
+ * the old file or the whole new one.
  */
-export async function replaceAtomically(
+export function replaceAtomically(
   path: string,
   write: (temporary: string) => Promise<void>,
 ): Promise<void> {
-  const temporary = temporaryPathFor(path);
-  try {
-    await retryInMissingDirectory(path, () => write(temporary));
-    await retryInMissingDirectory(path, () => rename(temporary, path));
-  } catch (error) {
-    await unlink(temporary).catch(() => undefined);
-    throw error;
-  }
+  return replaceFile(path, write, { temporaryName });
 }
 
 /**
@@ -87,17 +75,6 @@ export async function writeChunks(
     if (fsync) await syncDescriptor(fd);
   } finally {
     await closeDescriptor(fd);
-  }
-}
-
-/** Writes bytes into a new file (`wx`), optionally flushed to disk. */
-export async function writeBytes(path: string, bytes: Uint8Array, fsync: boolean): Promise<void> {
-  const handle = await open(path, "wx");
-  try {
-    await handle.writeFile(bytes);
-    if (fsync) await handle.sync();
-  } finally {
-    await handle.close();
   }
 }
 
@@ -149,15 +126,4 @@ export async function removeEmptyParents(path: string, root: string): Promise<vo
 export function isInside(path: string, root: string): boolean {
   const relation = relative(root, path);
   return relation !== "" && !relation.startsWith(`..${sep}`) && relation !== "..";
-}
-
-async function retryInMissingDirectory<T>(path: string, step: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await step();
-    } catch (error) {
-      if (errorCode(error) !== "ENOENT" || attempt === 3) throw error;
-      await mkdir(dirname(path), { recursive: true });
-    }
-  }
 }

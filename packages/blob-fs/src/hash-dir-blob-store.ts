@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { opendir, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { writeNewFile } from "@kv/atomic-files";
 import { prefixesOf } from "@kv/blob";
 import { FileSystemBlobStore, type FileSystemBlobStoreOptions } from "./file-system-blob-store.ts";
 import {
@@ -9,7 +10,6 @@ import {
   replaceAtomically,
   TEMPORARY_PREFIX,
   unlinkFile,
-  writeBytes,
 } from "./files.ts";
 
 /** Options of `HashDirBlobStore`. */
@@ -64,7 +64,7 @@ export class HashDirBlobStore extends FileSystemBlobStore {
 
   protected override async prepareWrite(key: string): Promise<void> {
     await replaceAtomically(this.pathOf(key) + KEY_SUFFIX, (temporary) =>
-      writeBytes(temporary, Buffer.from(key), this.fsync),
+      writeNewFile(temporary, Buffer.from(key), this.fsync),
     );
   }
 

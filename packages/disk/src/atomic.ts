@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { open } from "node:fs/promises";
+import { errorCode, unlinkIfExists, writeAtomic } from "@kv/atomic-files";
 import {
   type CounterChange,
   counterEntry,
@@ -8,7 +9,6 @@ import {
   type StoredVersion,
   serializeEntry,
 } from "@kv/protocol";
-import { errorCode, unlinkIfExists, writeAtomic } from "./atomic-file.ts";
 import { readEntry } from "./entry-files.ts";
 
 /**
@@ -73,7 +73,7 @@ export class LockedEntry {
   /** Installs a new file holding `entry`. */
   async write(entry: ManagedEntry): Promise<void> {
     const text = serializeEntry(entry, { collection: this.collection, key: this.key });
-    await writeAtomic(this.path, text, this.fsync);
+    await writeAtomic(this.path, text, { fsync: this.fsync });
     this.changed = true;
     this.removed = false;
   }

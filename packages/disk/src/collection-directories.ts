@@ -1,19 +1,20 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { batches, type Clock, StoreSetupError } from "@kv/protocol";
 import {
+  decodeName,
   errorCode,
+  isEncodedName,
   isStaleTemporary,
-  readIfExists,
   syncDirectory,
   unlinkIfExists,
   writeAtomic,
-} from "./atomic-file.ts";
+} from "@kv/atomic-files";
+import { batches, type Clock, StoreSetupError } from "@kv/protocol";
+import { readIfExists } from "./atomic-file.ts";
 import { parseDocument } from "./document.ts";
 import { cullFile, entryStem, readStoredName } from "./entry-files.ts";
 import type { EntryLocks } from "./file-lock.ts";
-import { decodeName, isEncodedName } from "./file-names.ts";
 import { type FoundFile, listDirectory, parallelFiles, walkFiles } from "./walk.ts";
 
 /** The file in the root that records the layout, so a mismatched `fanOutLevels` is refused. */
@@ -29,7 +30,7 @@ export async function openRoot(root: string, fanOutLevels: number, fsync: boolea
   const path = join(root, layoutFile);
   const found = await readIfExists(path);
   if (found === undefined) {
-    await writeAtomic(path, JSON.stringify({ version: 1, fanOutLevels }), fsync);
+    await writeAtomic(path, JSON.stringify({ version: 1, fanOutLevels }), { fsync });
     return;
   }
   const levels = (parseDocument(found) as { fanOutLevels?: unknown } | undefined)?.fanOutLevels;

@@ -1,4 +1,5 @@
 import { dirname, join, resolve } from "node:path";
+import { encodeName, syncDirectory, toFileStoreError, writeAtomic } from "@kv/atomic-files";
 import {
   ATOMIC_CAPABILITIES,
   type AtomicCapability,
@@ -11,13 +12,10 @@ import {
   isExpired,
   type KeyValueError,
   type ManagedEntry,
-  messageOf,
   type StoreClass,
-  StoreConnectionError,
   type StoredVersion,
   serializeEntry,
   storeWith,
-  toStoreError,
 } from "@kv/protocol";
 import {
   addToCounter,
@@ -27,7 +25,7 @@ import {
   readWithVersion,
   touchLive,
 } from "./atomic.ts";
-import { errorCode, readIfExists, syncDirectory, writeAtomic } from "./atomic-file.ts";
+import { readIfExists } from "./atomic-file.ts";
 import {
   collectionNames,
   cullCollections,
@@ -37,7 +35,7 @@ import {
 } from "./collection-directories.ts";
 import { liveKeyOf, readEntry, removeEntryFile } from "./entry-files.ts";
 import { EntryLocks } from "./file-lock.ts";
-import { encodeName, entrySuffix, fanOutSegments } from "./file-names.ts";
+import { entrySuffix, fanOutSegments } from "./file-names.ts";
 import { LruIndex } from "./lru.ts";
 import { mapLimited, parallelFiles, walkFiles } from "./walk.ts";
 
@@ -64,9 +62,6 @@ export interface DiskStoreOptions extends BaseStoreOptions {
    */
   maxEntries?: number | undefined;
 }
-
-/** Errors of the file system that pass with time: too many open files, busy, timed out. */
-const transientCodes = new Set(["EMFILE", "ENFILE", "EAGAIN", "EBUSY", "ETIMEDOUT", "EINTR"]);
 
 const DiskBase: StoreClass<EnumerationCapability | "entries" | AtomicCapability> = storeWith(
   ...ENUMERATION_CAPABILITIES,
@@ -115,10 +110,7 @@ export class DiskStore extends DiskBase {
   }
 
   protected override mapError(error: unknown, context: ErrorContext): KeyValueError {
-    if (transientCodes.has(errorCode(error) ?? "")) {
-      return new StoreConnectionError({ ...context, cause: error, message: messageOf(error) });
-    }
-    return toStoreError(error, context);
+    return toFileStoreError(error, context);
   }
 
   protected async getEntry(collection: string, key: string): Promise<ManagedEntry | undefined> {
@@ -280,7 +272,10 @@ export class DiskStore extends DiskBase {
     const path = this.entryPath(collection, key);
     const text = serializeEntry(entry, { collection, key });
     this.lru?.writing(path);
-    await writeAtomic(path, text, this.fsync, (rename) => this.locks.run(path, rename));
+    await writeAtomic(path, text, {
+      fsync: this.fsync,
+      install: (rename) => this.locks.run(path, rename),
+    });
     await this.lru?.used(path);
     return path;
   }

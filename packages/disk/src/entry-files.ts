@@ -1,5 +1,14 @@
 import { rm } from "node:fs/promises";
 import {
+  breakIfStale,
+  decodeName,
+  encodeName,
+  isEncodedName,
+  isStaleTemporary,
+  isTemporaryName,
+  unlinkIfExists,
+} from "@kv/atomic-files";
+import {
   type Clock,
   DeserializationError,
   fromEntryDocument,
@@ -7,10 +16,10 @@ import {
   type ManagedEntry,
   messageOf,
 } from "@kv/protocol";
-import { isStaleTemporary, isTemporaryName, readIfExists, unlinkIfExists } from "./atomic-file.ts";
+import { readIfExists } from "./atomic-file.ts";
 import { parseDocument } from "./document.ts";
-import { breakIfStale, type EntryLocks, isLockName } from "./file-lock.ts";
-import { decodeName, encodeName, entrySuffix, isEncodedName } from "./file-names.ts";
+import { type EntryLocks, isLockName } from "./file-lock.ts";
+import { entrySuffix } from "./file-names.ts";
 import type { FoundFile } from "./walk.ts";
 
 /** The encoded key of an entry file name, or `undefined` for any other file. */

@@ -1,8 +1,8 @@
 import { lstat, utimes } from "node:fs/promises";
 import { dirname, join, sep } from "node:path";
 import { performance } from "node:perf_hooks";
+import { errorCode, syncDirectory, unlinkIfExists } from "@kv/atomic-files";
 import { batches } from "@kv/protocol";
-import { errorCode, syncDirectory, unlinkIfExists } from "./atomic-file.ts";
 import { collectionDirectories } from "./collection-directories.ts";
 import { entryStem } from "./entry-files.ts";
 import type { EntryLocks } from "./file-lock.ts";

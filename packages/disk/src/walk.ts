@@ -1,6 +1,6 @@
 import { opendir } from "node:fs/promises";
 import { join } from "node:path";
-import { errorCode } from "./atomic-file.ts";
+import { errorCode } from "@kv/atomic-files";
 import { isFanOutSegment } from "./file-names.ts";
 
 /** How many files are read or written at once by bulk calls, enumeration and culling. */

@@ -1,9 +1,15 @@
 import { open, stat } from "node:fs/promises";
 import { dirname } from "node:path";
+import {
+  isMissing,
+  type LockPolicy,
+  syncDirectory,
+  unlinkIfExists,
+  writeAtomic,
+} from "@kv/atomic-files";
 import { type Clock, DeserializationError, isExpired, type ManagedEntry } from "@kv/protocol";
 import { type FileContents, formatFile, parseFile } from "./file-document.ts";
-import { acquireLock, type LockPolicy, releaseLock } from "./file-lock.ts";
-import { isMissing, syncDirectory, unlinkIfExists, writeAtomic } from "./files.ts";
+import { acquireLock, releaseLock } from "./file-lock.ts";
 
 /** How a store writes its collection files. */
 export interface WriteSettings {
@@ -211,7 +217,9 @@ export class CollectionFile {
       this.snapshot = { identity: "absent", entries };
       return;
     }
-    await writeAtomic(this.path, formatFile(this.collection, entries), this.settings.fsync);
+    const { fsync } = this.settings;
+    await writeAtomic(this.path, formatFile(this.collection, entries), { fsync });
+    if (fsync) await syncDirectory(dirname(this.path));
     this.snapshot = { identity: await identityOf(this.path), entries };
   }
 

@@ -1,8 +1,14 @@
 import { readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { breakIfStale, lockSuffix } from "./file-lock.ts";
-import { collectionStem, decodeCollection, encodeCollection } from "./file-names.ts";
-import { isMissing, isStaleTemporary } from "./files.ts";
+import {
+  breakIfStale,
+  decodeName,
+  encodeName,
+  isMissing,
+  isStaleTemporary,
+} from "@kv/atomic-files";
+import { lockSuffix } from "./file-lock.ts";
+import { collectionStem } from "./file-names.ts";
 
 /** The file names in `directory`, or none when it does not exist. */
 async function namesIn(directory: string): Promise<string[]> {
@@ -18,7 +24,7 @@ async function namesIn(directory: string): Promise<string[]> {
 async function recordedCollection(path: string, stem: string): Promise<string | undefined> {
   try {
     const { collection } = JSON.parse(await readFile(path, "utf8")) as { collection?: unknown };
-    return typeof collection === "string" && encodeCollection(collection) === stem
+    return typeof collection === "string" && encodeName(collection) === stem
       ? collection
       : undefined;
   } catch {
@@ -35,8 +41,7 @@ export async function collectionsIn(directory: string): Promise<string[]> {
   for (const name of await namesIn(directory)) {
     const stem = collectionStem(name);
     if (stem === undefined) continue;
-    const collection =
-      decodeCollection(stem) ?? (await recordedCollection(join(directory, name), stem));
+    const collection = decodeName(stem) ?? (await recordedCollection(join(directory, name), stem));
     if (collection !== undefined) found.push(collection);
   }
   return found;

@@ -1,162 +1,31 @@
-import { randomBytes } from "node:crypto";
-import { mkdir, readdir, rename, rm, rmdir } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import {
+  acquireLock as acquireLockDirectory,
+  LockHeldError,
+  type LockPolicy,
+  releaseLock as releaseLockDirectory,
+} from "@kv/atomic-files";
 import { ConcurrentWriterError } from "./errors.ts";
-import { errorCode, hostTag, isDeadProcess, isMissing, temporaryName } from "./files.ts";
 
-/** A lock taken longer ago than this is broken, whoever holds it. */
-export const staleLockMs = 10_000;
-/** How often a waiting writer renews its owner name, so that waiting never makes it look stale. */
-const renewOwnerMs = 1_000;
 /** What a lock directory's name adds to its collection file's name. */
 export const lockSuffix = ".lock";
-const ownerPattern = /^([0-9a-f]{8})-(\d+)-[0-9a-f]{12}-([0-9a-z]+)$/;
-
-/** How a writer takes a file's lock. */
-export interface LockPolicy {
-  /** Wait (polling with a growing pause) while another process holds it; otherwise refuse at once. */
-  readonly wait: boolean;
-  /** How long to wait before giving up, in milliseconds. */
-  readonly timeoutMs: number;
-}
-
-/** The owner of a lock: host tag, pid, random, and when it was taken (epoch ms, base 36). */
-function ownerName(): string {
-  return `${hostTag}-${process.pid}-${randomBytes(6).toString("hex")}-${Date.now().toString(36)}`;
-}
-
-function describeOwner(owner: string): { stale: boolean; pid: number | undefined } {
-  const match = ownerPattern.exec(owner);
-  if (match === null) return { stale: true, pid: undefined };
-  const [, host = "", pidText = "", since = ""] = match;
-  const pid = Number(pidText);
-  const stale = Date.now() - Number.parseInt(since, 36) > staleLockMs || isDeadProcess(host, pid);
-  return { stale, pid: host === hostTag ? pid : undefined };
-}
-
-async function removeIfEmpty(directory: string): Promise<void> {
-  try {
-    await rmdir(directory);
-  } catch (error) {
-    const code = errorCode(error);
-    if (code !== "ENOENT" && code !== "ENOTEMPTY" && code !== "EEXIST") throw error;
-  }
-}
 
 /**
- * Looks at the lock directory at `lockPath` and breaks it when its owner is stale (a process on
- * this host that has exited, or a lock taken over `staleLockMs` ago) or when it is empty (an owner
- * died between the two steps of releasing it). Breaking removes only the stale owner's own
- * directory, which exactly one breaker can do, and then the lock directory only while it is empty,
- * so a lock taken meanwhile is never removed.
- * @returns `undefined` when it is worth trying to take the lock again now, else the live holder
- */
-export async function breakIfStale(
-  lockPath: string,
-): Promise<{ pid: number | undefined } | undefined> {
-  let owners: string[];
-  try {
-    owners = await readdir(lockPath);
-  } catch (error) {
-    if (isMissing(error)) return undefined;
-    throw error;
-  }
-  const [owner] = owners;
-  if (owner !== undefined) {
-    const { stale, pid } = describeOwner(owner);
-    if (!stale) return { pid };
-    try {
-      await rmdir(join(lockPath, owner));
-    } catch (error) {
-      if (errorCode(error) === "ENOENT") return undefined;
-      throw error;
-    }
-  }
-  await removeIfEmpty(lockPath);
-  return undefined;
-}
-
-/**
- * Makes the staging directory holding the owner's directory: two calls (`recursive` makes three),
- * and the collection directory too when it is missing.
- */
-async function makeStaging(staging: string, owner: string): Promise<void> {
-  try {
-    await mkdir(staging);
-  } catch (error) {
-    const code = errorCode(error);
-    if (code === "ENOENT") await mkdir(staging, { recursive: true });
-    else if (code !== "EEXIST") throw error;
-  }
-  try {
-    await mkdir(join(staging, owner));
-  } catch (error) {
-    if (errorCode(error) !== "EEXIST") throw error;
-  }
-}
-
-function pauseMs(attempt: number): number {
-  return 2 ** Math.min(attempt, 5) * (0.5 + Math.random());
-}
-
-/**
- * Takes the lock of the collection file `file`: a staging directory holding one directory named
- * after the owner is renamed to `<file>.lock`, which fails while another owner holds it. Stale
- * locks are broken; a live one is waited for (jittered pauses of up to ~50 ms) or refused,
- * following `policy`.
+ * Takes the lock of the collection file `file`, the lock directory `<file>.lock` (see
+ * `acquireLock` of `@kv/atomic-files`), following `policy`.
  * @returns the owner name, for `releaseLock`
  * @throws ConcurrentWriterError when another process holds the lock and `policy` says not to
  *   wait, or it is still held after `policy.timeoutMs`
  */
 export async function acquireLock(file: string, policy: LockPolicy): Promise<string> {
-  const lockPath = file + lockSuffix;
-  const staging = join(dirname(lockPath), temporaryName());
-  const started = Date.now();
-  let owner = ownerName();
-  let ownerSince = started;
   try {
-    await makeStaging(staging, owner);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await rename(staging, lockPath);
-        return owner;
-      } catch (error) {
-        const code = errorCode(error);
-        if (code === "ENOENT") {
-          await makeStaging(staging, owner);
-          continue;
-        }
-        if (code !== "EEXIST" && code !== "ENOTEMPTY") throw error;
-      }
-      const holder = await breakIfStale(lockPath);
-      if (holder === undefined) continue;
-      const waitedMs = Date.now() - started;
-      if (!policy.wait) throw new ConcurrentWriterError({ file, pid: holder.pid, waitedMs: 0 });
-      if (waitedMs >= policy.timeoutMs) {
-        throw new ConcurrentWriterError({ file, pid: holder.pid, waitedMs });
-      }
-      await new Promise((resolve) => setTimeout(resolve, pauseMs(attempt)));
-      if (Date.now() - ownerSince > renewOwnerMs) {
-        const renewed = ownerName();
-        await rename(join(staging, owner), join(staging, renewed));
-        owner = renewed;
-        ownerSince = Date.now();
-      }
-    }
+    return await acquireLockDirectory(file + lockSuffix, policy);
   } catch (error) {
-    await rm(staging, { recursive: true, force: true });
-    throw error;
+    if (!LockHeldError.isInstance(error)) throw error;
+    throw new ConcurrentWriterError({ file, pid: error.pid, waitedMs: error.waitedMs });
   }
 }
 
 /** Gives the lock of `file` up; a lock broken as stale meanwhile is left to its new holder. */
-export async function releaseLock(file: string, owner: string): Promise<void> {
-  const lockPath = file + lockSuffix;
-  try {
-    await rmdir(join(lockPath, owner));
-  } catch (error) {
-    if (errorCode(error) === "ENOENT") return;
-    throw error;
-  }
-  await removeIfEmpty(lockPath);
+export function releaseLock(file: string, owner: string): Promise<void> {
+  return releaseLockDirectory(file + lockSuffix, owner);
 }

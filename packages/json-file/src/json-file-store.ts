@@ -1,5 +1,6 @@
 import { mkdir, realpath } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { encodeName, toFileStoreError } from "@kv/atomic-files";
 import {
   ATOMIC_CAPABILITIES,
   type AtomicCapability,
@@ -12,19 +13,15 @@ import {
   isExpired,
   type KeyValueError,
   type ManagedEntry,
-  messageOf,
   type StoreClass,
-  StoreConnectionError,
   type StoredVersion,
   storeWith,
-  toStoreError,
 } from "@kv/protocol";
 import { CollectionFile, type Draft } from "./collection-file.ts";
 import { collectionsIn, removeLeftovers } from "./directory.ts";
 import { inCallContext } from "./errors.ts";
 import { versionOf } from "./file-document.ts";
-import { encodeCollection, fileSuffix } from "./file-names.ts";
-import { errorCode } from "./files.ts";
+import { fileSuffix } from "./file-names.ts";
 
 /** Options of `JsonFileStore`. */
 export interface JsonFileStoreOptions extends BaseStoreOptions {
@@ -50,9 +47,6 @@ export interface JsonFileStoreOptions extends BaseStoreOptions {
    */
   fsync?: boolean | undefined;
 }
-
-/** Errors of the file system that pass with time: too many open files, busy, timed out. */
-const transientCodes = new Set(["EMFILE", "ENFILE", "EAGAIN", "EBUSY", "ETIMEDOUT", "EINTR"]);
 
 const JsonFileBase: StoreClass<EnumerationCapability | "entries" | AtomicCapability> = storeWith(
   ...ENUMERATION_CAPABILITIES,
@@ -105,10 +99,7 @@ export class JsonFileStore extends JsonFileBase {
   }
 
   protected override mapError(error: unknown, context: ErrorContext): KeyValueError {
-    if (transientCodes.has(errorCode(error) ?? "")) {
-      return new StoreConnectionError({ ...context, cause: error, message: messageOf(error) });
-    }
-    return toStoreError(inCallContext(error, context), context);
+    return toFileStoreError(inCallContext(error, context), context);
   }
 
   protected async getEntry(collection: string, key: string): Promise<ManagedEntry | undefined> {
@@ -272,7 +263,7 @@ export class JsonFileStore extends JsonFileBase {
   private file(collection: string): CollectionFile {
     let file = this.files.get(collection);
     if (file === undefined) {
-      const path = join(this.root, encodeCollection(collection) + fileSuffix);
+      const path = join(this.root, encodeName(collection) + fileSuffix);
       file = new CollectionFile(path, collection, {
         fsync: this.fsync,
         lock: this.lock,

@@ -1,7 +1,7 @@
 import { describeConformance } from "@kv/conformance";
 import { JsonFileStore, type JsonFileStoreOptions } from "@kv/json-file";
 import type { KeyValue } from "@kv/protocol";
-import { temporaryRoot } from "./fixtures/temporary-root.ts";
+import { temporaryRoot } from "../../disk/test/fixtures/temporary-root.ts";
 
 const freshDirectory = temporaryRoot("kv-json-file-conformance-");
 /** The options each store was made with, so its peer opens the same directory the same way. */

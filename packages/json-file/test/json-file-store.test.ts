@@ -1,31 +1,22 @@
-import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { hostTag } from "@kv/atomic-files";
 import { hostileNames } from "@kv/conformance";
 import { JsonFileStore, JsonFileSyntaxError } from "@kv/json-file";
 import {
   DeserializationError,
-  type ErrorContext,
   type KeyValueError,
   ManualClock,
   NotACounterError,
-  StoreConnectionError,
-  StoreError,
 } from "@kv/protocol";
 import { describe, expect, it } from "vitest";
-import { hostTag } from "../src/files.ts";
-import { temporaryRoot } from "./fixtures/temporary-root.ts";
+import { deadPid, ownerName, temporaryNameOf } from "../../atomic-files/test/fixtures/leftovers.ts";
+import { temporaryRoot } from "../../disk/test/fixtures/temporary-root.ts";
 
 const freshDirectory = temporaryRoot("kv-json-file-spec-");
 
 function readJson(path: string): unknown {
   return JSON.parse(readFileSync(path, "utf8"));
-}
-
-class ExposedJsonFileStore extends JsonFileStore {
-  mapErrorForTest(error: unknown, context: ErrorContext): KeyValueError {
-    return this.mapError(error, context);
-  }
 }
 
 describe("JsonFileStore layout", () => {
@@ -315,12 +306,12 @@ describe("JsonFileStore writes", () => {
     const directory = freshDirectory();
     const store = new JsonFileStore({ directory });
     await store.put("k", { n: 1 });
-    const deadPid = spawnSync(process.execPath, ["-e", ""]).pid ?? 999_999;
-    const dead = `.${hostTag}-${deadPid}-0123456789ab.tmp`;
-    const live = `.${hostTag}-${process.pid}-0123456789ab.tmp`;
+    const writer = deadPid();
+    const dead = temporaryNameOf(writer);
+    const live = temporaryNameOf(process.pid);
     writeFileSync(join(directory, dead), "{");
     writeFileSync(join(directory, live), "{");
-    const owner = `${hostTag}-${deadPid}-0123456789ab-${Date.now().toString(36)}`;
+    const owner = ownerName(hostTag, writer, Date.now());
     mkdirSync(join(directory, "default_collection.json.lock", owner), { recursive: true });
     await store.cull();
     expect(readdirSync(directory).sort()).toEqual([live, "default_collection.json"].sort());
@@ -328,19 +319,6 @@ describe("JsonFileStore writes", () => {
 });
 
 describe("JsonFileStore errors", () => {
-  it("maps transient file-system errors to StoreConnectionError, others to StoreError", () => {
-    const store = new ExposedJsonFileStore({ directory: freshDirectory() });
-    const busy = Object.assign(new Error("too many open files"), { code: "EMFILE" });
-    const full = Object.assign(new Error("no space left"), { code: "ENOSPC" });
-    const transient = store.mapErrorForTest(busy, { operation: "put", key: "k" });
-    expect(StoreConnectionError.isInstance(transient)).toBe(true);
-    expect(transient.cause).toBe(busy);
-    const permanent = store.mapErrorForTest(full, { operation: "put", key: "k" });
-    expect(StoreError.isInstance(permanent)).toBe(true);
-    expect(StoreConnectionError.isInstance(permanent)).toBe(false);
-    expect(permanent.cause).toBe(full);
-  });
-
   it("refuses construction without a directory, or with a bad lock or lockTimeoutMs", () => {
     expect(() => new JsonFileStore({ directory: "" })).toThrow(TypeError);
     expect(

@@ -4,11 +4,9 @@ import { sleep } from "@kv/conformance";
 import { ConcurrentWriterError, JsonFileStore } from "@kv/json-file";
 import { describe, expect, it } from "vitest";
 import { type Fixture, startFixture } from "../../disk/test/fixtures/child-process.ts";
+import { temporaryRoot } from "../../disk/test/fixtures/temporary-root.ts";
 
 const worker = new URL("./fixtures/worker.ts", import.meta.url);
-
-import { temporaryRoot } from "./fixtures/temporary-root.ts";
-
 const freshDirectory = temporaryRoot("kv-json-file-processes-");
 
 /** Starts a child holding the lock of `default_collection.json` in `directory`. */
