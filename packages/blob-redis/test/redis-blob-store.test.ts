@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generatedChunks, MiB, patternBytes } from "@kv/conformance";
+import { readAcrossReplacement, slowChunks } from "@kv/conformance/streams";
 import { StoreConnectionError, StoreError } from "@kv/protocol";
 import { Cluster, Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -135,14 +136,8 @@ describe("RedisBlobStore streams and writers", () => {
     const [reading, writing] = [store({ chunkBytes: 65536 }), store({ chunkBytes: 65536 })];
     const old = patternBytes(2 * MiB, 1);
     await writing.put("doc", old);
-    const stream = (await reading.open("doc"))[Symbol.asyncIterator]();
-    const parts = [(await stream.next()).value as Buffer];
-    await writing.put("doc", patternBytes(MiB, 2));
-    await writing.delete("doc");
-    for (let next = await stream.next(); next.done !== true; next = await stream.next()) {
-      parts.push(next.value as Buffer);
-    }
-    expect(Buffer.concat(parts).equals(old)).toBe(true);
+    const read = await readAcrossReplacement(reading, writing, "doc", patternBytes(MiB, 2));
+    expect(read.equals(old)).toBe(true);
   });
 
   it("fails a stream with StoreError, never a mix, when its chunks are removed at once", async () => {
@@ -163,13 +158,9 @@ describe("RedisBlobStore streams and writers", () => {
     const options = { chunkBytes: 65536, readGraceMs: 0 };
     const [one, two] = [store(options), store(options)];
     const payloads = [patternBytes(MiB, 5), patternBytes(MiB + 7, 6)];
-    async function* slow(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
-      for (let offset = 0; offset < bytes.byteLength; offset += 100_000) {
-        await new Promise((resolve) => setTimeout(resolve, 1));
-        yield bytes.subarray(offset, offset + 100_000);
-      }
-    }
-    await Promise.all(payloads.map((payload, index) => [one, two][index]?.put("k", slow(payload))));
+    await Promise.all(
+      payloads.map((payload, index) => [one, two][index]?.put("k", slowChunks(payload, 100_000))),
+    );
     const stored = Buffer.from(await one.get("k"));
     expect(payloads.some((payload) => stored.equals(payload))).toBe(true);
     expect(await names()).toHaveLength(2);

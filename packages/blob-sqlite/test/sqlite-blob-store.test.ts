@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { MissingKeyError } from "@kv/blob";
 import { digestOf, generatedChunks, MiB, patternBytes } from "@kv/conformance";
+import { readAcrossReplacement, slowChunks } from "@kv/conformance/streams";
 import { StoreError } from "@kv/protocol";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -106,15 +107,8 @@ describe("SqliteBlobStore streams and writers", () => {
     const [reading, writing] = [store({ chunkBytes: 65536 }), store({ chunkBytes: 65536 })];
     const old = patternBytes(4 * MiB, 1);
     await writing.put("doc", old);
-    const stream = (await reading.open("doc"))[Symbol.asyncIterator]();
-    const first = (await stream.next()).value as Buffer;
-    await writing.put("doc", patternBytes(3 * MiB, 2));
-    await writing.delete("doc");
-    const rest: Buffer[] = [first];
-    for (let next = await stream.next(); next.done !== true; next = await stream.next()) {
-      rest.push(next.value as Buffer);
-    }
-    expect(Buffer.concat(rest).equals(old)).toBe(true);
+    const read = await readAcrossReplacement(reading, writing, "doc", patternBytes(3 * MiB, 2));
+    expect(read.equals(old)).toBe(true);
     expect(await reading.tryGet("doc")).toBeUndefined();
   });
 
@@ -130,13 +124,9 @@ describe("SqliteBlobStore streams and writers", () => {
   it("leaves one whole blob when two stores stream into one key at once", async () => {
     const [one, two] = [store({ chunkBytes: 65536 }), store({ chunkBytes: 65536 })];
     const payloads = [patternBytes(3 * MiB, 5), patternBytes(2 * MiB + 7, 6)];
-    async function* slow(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
-      for (let offset = 0; offset < bytes.byteLength; offset += 100_000) {
-        await sleep(1);
-        yield bytes.subarray(offset, offset + 100_000);
-      }
-    }
-    await Promise.all(payloads.map((payload, index) => [one, two][index]?.put("k", slow(payload))));
+    await Promise.all(
+      payloads.map((payload, index) => [one, two][index]?.put("k", slowChunks(payload, 100_000))),
+    );
     const stored = Buffer.from(await one.get("k"));
     expect(payloads.some((payload) => stored.equals(payload))).toBe(true);
     const db = inspect();

@@ -28,6 +28,7 @@ import {
   MiB,
   patternBytes,
   type StreamDigest,
+  slowChunks,
 } from "./streams.ts";
 
 export { digestOf, generatedChunks, MemoryWatch, MiB, patternBytes, type StreamDigest };
@@ -608,14 +609,6 @@ async function* asyncChunks(chunks: readonly unknown[]): AsyncGenerator<Uint8Arr
   for (const chunk of chunks) {
     await sleep(0);
     yield chunk as Uint8Array | string;
-  }
-}
-
-/** Yields the payload in slices, pausing between them so concurrent writers interleave. */
-async function* slowChunks(payload: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
-  for (let offset = 0; offset < payload.byteLength; offset += size) {
-    await sleep(1);
-    yield payload.slice(offset, offset + size);
   }
 }
 

@@ -14,6 +14,7 @@ export * from "./bulk.ts";
 export * from "./capabilities.ts";
 export * from "./collections.ts";
 export * from "./context.ts";
+export * from "./entry-document.ts";
 export * from "./helpers.ts";
 export * from "./input-validation.ts";
 export * from "./ttl.ts";

@@ -4,6 +4,7 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { dirname } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { setFlagsFromString } from "node:v8";
@@ -61,6 +62,37 @@ export async function* generatedChunks(
   }
   digest.bytes = sent;
   digest.sha256 = hash.digest("hex");
+}
+
+/** Yields copies of `payload` in slices of `size` bytes, pausing 1 ms before each, so that
+ * concurrent writers interleave. */
+export async function* slowChunks(payload: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
+  for (let offset = 0; offset < payload.byteLength; offset += size) {
+    await delay(1);
+    yield payload.slice(offset, offset + size);
+  }
+}
+
+/**
+ * Opens a stream of `key` on `reading` and takes its first chunk, then has `writing` replace the
+ * blob with `replacement` and delete it, and reads the stream to its end; resolves to every byte
+ * the stream gave (the old blob whole, for a store that keeps it for readers already streaming).
+ * @throws what the stream throws
+ */
+export async function readAcrossReplacement(
+  reading: BlobStore,
+  writing: BlobStore,
+  key: string,
+  replacement: Uint8Array,
+): Promise<Buffer> {
+  const stream = (await reading.open(key))[Symbol.asyncIterator]();
+  const parts = [(await stream.next()).value as Buffer];
+  await writing.put(key, replacement);
+  await writing.delete(key);
+  for (let next = await stream.next(); next.done !== true; next = await stream.next()) {
+    parts.push(next.value as Buffer);
+  }
+  return Buffer.concat(parts);
 }
 
 /** Consumes a byte stream, returning its length and SHA-256; `onChunk` runs after each chunk. */

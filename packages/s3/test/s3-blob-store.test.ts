@@ -5,7 +5,7 @@ import { StoreConnectionError, StoreError } from "@kv/protocol";
 import { afterAll, describe, expect, it } from "vitest";
 import { S3BlobStore } from "../src/index.ts";
 import { connection, emptyPrefix, testClient, useBucket } from "./helpers.ts";
-import { answering } from "./servers.ts";
+import { errorWhileAnswering } from "./servers.ts";
 
 const bucket = useBucket("blob-store");
 const raw = testClient();
@@ -92,21 +92,13 @@ describe("S3BlobStore's errors", () => {
       [503, "SlowDown", true],
       [403, "AccessDenied", false],
     ] as const) {
-      const server = await answering(status, code);
-      try {
-        await using store = new S3BlobStore({
-          bucket,
-          ...connection,
-          endpoint: server.url,
-          clientConfig: { maxAttempts: 1 },
-        });
-        const error = await store.get("k").catch((e) => e);
-        expect(StoreError.isInstance(error)).toBe(true);
-        expect(StoreConnectionError.isInstance(error)).toBe(transient);
-        expect((error.cause as Error).name).toBe(code);
-      } finally {
-        await server.close();
-      }
+      const error = await errorWhileAnswering(status, code, async (failing) => {
+        await using store = new S3BlobStore({ bucket, ...connection, ...failing });
+        return await store.get("k");
+      });
+      expect(StoreError.isInstance(error)).toBe(true);
+      expect(StoreConnectionError.isInstance(error)).toBe(transient);
+      expect((error.cause as Error).name).toBe(code);
     }
   });
 

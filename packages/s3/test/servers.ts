@@ -1,5 +1,7 @@
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { rejection } from "@kv/conformance";
+import type { StoreError } from "@kv/protocol";
 
 /** A loopback HTTP server; returns its URL and a function that closes it. */
 async function listen(server: Server): Promise<{ url: string; close: () => Promise<void> }> {
@@ -23,6 +25,31 @@ export function answering(
       outgoing.writeHead(status, { "content-type": "application/xml" }).end(body);
     }),
   );
+}
+
+/** Store options that point a store at a test server, with one attempt per call (no retries). */
+export interface FailingEndpoint {
+  endpoint: string;
+  clientConfig: { maxAttempts: number };
+}
+
+/**
+ * The error `call` fails with while a server answers every request with the S3 error `code`
+ * (HTTP `status`); `call` gets the options that point a store at that server, which is closed
+ * afterwards. @throws when `call` succeeds
+ */
+export async function errorWhileAnswering(
+  status: number,
+  code: string,
+  call: (failing: FailingEndpoint) => Promise<unknown>,
+): Promise<StoreError> {
+  const server = await answering(status, code);
+  try {
+    const failing = { endpoint: server.url, clientConfig: { maxAttempts: 1 } };
+    return (await rejection(call(failing))) as StoreError;
+  } finally {
+    await server.close();
+  }
 }
 
 /**
