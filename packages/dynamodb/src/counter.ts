@@ -1,9 +1,4 @@
-import {
-  applyIncrements,
-  type CounterChange,
-  type CounterOutcome,
-  compareAndSwap,
-} from "@kv/protocol";
+import { type CounterChange, type CounterOutcome, incrementBySwap } from "@kv/protocol";
 import type { ConditionalWrites } from "./atomic.ts";
 import type { Retrier } from "./retry.ts";
 
@@ -22,16 +17,6 @@ export function commitIncrements(
   key: string,
   changes: readonly CounterChange[],
 ) => Promise<CounterOutcome[]> {
-  return (collection, key, changes) => {
-    const context = { operation: "increment", collection, key } as const;
-    return compareAndSwap(
-      writes.swapTarget(collection, key),
-      "increment",
-      (live) => {
-        const { entry, outcomes } = applyIncrements(live?.entry, changes, context);
-        return entry === undefined ? { result: outcomes } : { write: entry, result: outcomes };
-      },
-      retrier.conflictPacing(),
-    );
-  };
+  return (collection, key, changes) =>
+    incrementBySwap(writes.swapTarget(collection, key), changes, retrier.conflictPacing());
 }

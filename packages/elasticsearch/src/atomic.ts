@@ -3,6 +3,7 @@ import {
   type Clock,
   compareAndSwap,
   formatTimestamp,
+  insertBySwap,
   isExpired,
   type ManagedEntry,
   type SwapTarget,
@@ -120,13 +121,7 @@ export function documentSwap(ref: EntryRef): SwapTarget<StoredDocument, object> 
  * but expired, a write conditional on that document's sequence number.
  */
 export function insertEntry(ref: EntryRef, entry: ManagedEntry): Promise<boolean> {
-  const source = entrySource(ref, entry);
-  return compareAndSwap(
-    documentSwap(ref),
-    "putIfAbsent",
-    (live) => (live === undefined ? { write: source, result: true } : { result: false }),
-    { assumeAbsent: true },
-  );
+  return insertBySwap(documentSwap(ref), entrySource(ref, entry));
 }
 
 /**

@@ -1,9 +1,10 @@
 import {
-  applyIncrements,
   type Clock,
   type CounterChange,
   type CounterOutcome,
   compareAndSwap,
+  incrementBySwap,
+  insertBySwap,
   type ManagedEntry,
   type SwapOptions,
   type SwapTarget,
@@ -58,12 +59,7 @@ function storedKey(kv: IKeyValue | undefined): StoredKey | undefined {
  * (`mod_revision` 0), then over an expired entry at the revision the failed guess returned.
  */
 export function insertIfAbsent(target: Target, entry: ManagedEntry): Promise<boolean> {
-  return compareAndSwap(
-    keySwap(target),
-    "putIfAbsent",
-    (live) => (live === undefined ? { write: entry, result: true } : { result: false }),
-    { ...PACING, assumeAbsent: true },
-  );
+  return insertBySwap(keySwap(target), entry, PACING);
 }
 
 /**
@@ -90,20 +86,7 @@ export function commitIncrements(
   target: Target,
   changes: readonly CounterChange[],
 ): Promise<CounterOutcome[]> {
-  const context = {
-    operation: "increment",
-    collection: target.collection,
-    key: target.key,
-  } as const;
-  return compareAndSwap(
-    keySwap(target),
-    "increment",
-    (live) => {
-      const { entry, outcomes } = applyIncrements(live?.entry, changes, context);
-      return entry === undefined ? { result: outcomes } : { write: entry, result: outcomes };
-    },
-    PACING,
-  );
+  return incrementBySwap(keySwap(target), changes, PACING);
 }
 
 /** Replaces the entry while its key is still at `revision`. */

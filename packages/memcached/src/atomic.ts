@@ -1,9 +1,10 @@
 import {
-  applyIncrements,
   type Clock,
   type CounterChange,
   type CounterOutcome,
   compareAndSwap,
+  incrementBySwap,
+  insertBySwap,
   isExpired,
   type ManagedEntry,
   type SwapTarget,
@@ -71,12 +72,7 @@ function itemSwap(ref: EntryRef): SwapTarget<StoredItem, ManagedEntry> {
  * expired (memcached keeps it up to two seconds longer), `cas` over that item.
  */
 export function insertEntry(ref: EntryRef, entry: ManagedEntry): Promise<boolean> {
-  return compareAndSwap(
-    itemSwap(ref),
-    "putIfAbsent",
-    (live) => (live === undefined ? { write: entry, result: true } : { result: false }),
-    { assumeAbsent: true },
-  );
+  return insertBySwap(itemSwap(ref), entry);
 }
 
 /**
@@ -156,9 +152,5 @@ export function commitIncrements(
   ref: EntryRef,
   changes: readonly CounterChange[],
 ): Promise<CounterOutcome[]> {
-  const context = { operation: "increment", collection: ref.collection, key: ref.key } as const;
-  return compareAndSwap(itemSwap(ref), "increment", (live) => {
-    const { entry, outcomes } = applyIncrements(live?.entry, changes, context);
-    return entry === undefined ? { result: outcomes } : { write: entry, result: outcomes };
-  });
+  return incrementBySwap(itemSwap(ref), changes);
 }

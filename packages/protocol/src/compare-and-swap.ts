@@ -1,4 +1,9 @@
-import { UpdateConflictError } from "./atomic.ts";
+import {
+  applyIncrements,
+  type CounterChange,
+  type CounterOutcome,
+  UpdateConflictError,
+} from "./atomic.ts";
 import type { Clock } from "./clock.ts";
 import type { Operation } from "./errors.ts";
 import { isExpired, type ManagedEntry } from "./managed-entry.ts";
@@ -105,4 +110,48 @@ function conflict(
   attempts: number,
 ): UpdateConflictError {
   return new UpdateConflictError({ attempts, operation, collection, key });
+}
+
+/**
+ * `putIfAbsent` by `compareAndSwap`: writes `write` where no live entry exists, first on the
+ * guess that there is none (without reading), then over an expired entry as read.
+ * @returns `false` when a live entry is there
+ * @throws UpdateConflictError when other writers keep getting there first; what `target` throws
+ */
+export function insertBySwap<S extends { readonly entry: ManagedEntry }, W>(
+  target: SwapTarget<S, W>,
+  write: W,
+  options: SwapOptions = {},
+): Promise<boolean> {
+  return compareAndSwap(
+    target,
+    "putIfAbsent",
+    (live) => (live === undefined ? { write, result: true } : { result: false }),
+    { ...options, assumeAbsent: true },
+  );
+}
+
+/**
+ * Commits a batch of increments of one key (an `IncrementBatcher` commit) by `compareAndSwap`:
+ * the increments applied in order to the live counter (`applyIncrements`), written when any of
+ * them succeeded.
+ * @returns each increment's count or error (`NotACounterError`)
+ * @throws UpdateConflictError when other writers keep getting there first; what `target` throws
+ */
+export function incrementBySwap<S extends { readonly entry: ManagedEntry }>(
+  target: SwapTarget<S, ManagedEntry>,
+  changes: readonly CounterChange[],
+  options: SwapOptions = {},
+): Promise<CounterOutcome[]> {
+  const { collection, key } = target;
+  const context = { operation: "increment", collection, key } as const;
+  return compareAndSwap(
+    target,
+    "increment",
+    (live) => {
+      const { entry, outcomes } = applyIncrements(live?.entry, changes, context);
+      return entry === undefined ? { result: outcomes } : { write: entry, result: outcomes };
+    },
+    options,
+  );
 }

@@ -64,6 +64,8 @@ export {
 export { type Clock, ManualClock, systemClock } from "./clock.ts";
 export {
   compareAndSwap,
+  incrementBySwap,
+  insertBySwap,
   type SwapDecision,
   type SwapOptions,
   type SwapTarget,

@@ -2,8 +2,11 @@ import {
   compareAndSwap,
   counterValue,
   countOf,
+  incrementBySwap,
+  insertBySwap,
   type ManagedEntry,
   ManualClock,
+  NotACounterError,
   type SwapDecision,
   type SwapTarget,
   UpdateConflictError,
@@ -155,5 +158,49 @@ describe("compareAndSwap", () => {
       throw failure;
     };
     await expect(compareAndSwap(new VersionedCell(1), "increment", decide)).rejects.toBe(failure);
+  });
+});
+
+describe("insertBySwap", () => {
+  it("creates a missing entry without reading it", async () => {
+    const cell = new VersionedCell();
+    expect(await insertBySwap(cell, counter(1))).toBe(true);
+    expect(cell.log).toEqual(["write 1"]);
+  });
+
+  it("leaves a live entry alone, and replaces an expired one", async () => {
+    const live = new VersionedCell(5);
+    expect(await insertBySwap(live, counter(1))).toBe(false);
+    expect(live.log).toEqual(["write 1", "read"]);
+    expect(live.count).toBe(5);
+
+    const expired = new VersionedCell(5, 999_999);
+    expect(await insertBySwap(expired, counter(1))).toBe(true);
+    expect(expired.log).toEqual(["write 1", "read", "write 1"]);
+    expect(expired.count).toBe(1);
+  });
+});
+
+describe("incrementBySwap", () => {
+  const change = (by: number) => ({ by, now: 0, expiresAt: undefined, refresh: false });
+
+  it("applies the increments in order to the live counter and writes the sum once", async () => {
+    const cell = new VersionedCell(5);
+    expect(await incrementBySwap(cell, [change(1), change(2)])).toEqual([
+      { count: 6 },
+      { count: 8 },
+    ]);
+    expect(cell.log).toEqual(["read", "write 8"]);
+  });
+
+  it("writes nothing when every increment fails, and gives each its error", async () => {
+    const cell = new VersionedCell();
+    cell.stored = { entry: { value: { n: 1 }, createdAt: 0, expiresAt: undefined }, version: 1 };
+    const [outcome] = await incrementBySwap(cell, [change(1)]);
+    expect(outcome !== undefined && "error" in outcome && outcome.error).toBeInstanceOf(
+      NotACounterError,
+    );
+    expect(outcome).toMatchObject({ error: { operation: "increment", collection: "c", key: "k" } });
+    expect(cell.log).toEqual(["read"]);
   });
 });

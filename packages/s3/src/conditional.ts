@@ -2,17 +2,17 @@ import { randomUUID } from "node:crypto";
 import {
   type Clock,
   deserializeEntry,
-  isExpired,
+  insertBySwap,
   type ManagedEntry,
   StoreConfigurationError,
   type StoredVersion,
-  UpdateConflictError,
+  type SwapTarget,
 } from "@kv/protocol";
 import { isConditionLost, isMissingObject } from "./errors.ts";
 import { type Bucket, readObject, removeObject, writeEntry } from "./objects.ts";
 
-/** How often `insert` re-reads after losing its conditional write before giving up. */
-const INSERT_ATTEMPTS = 8;
+/** How many conditional writes `insert` tries before giving up. */
+const INSERT_ATTEMPTS = 16;
 
 /** An entry object's place: its object key and the names written into its document. */
 export interface EntryObject {
@@ -42,17 +42,34 @@ export class ConditionalWrites {
     this.#verify = verify;
   }
 
-  /** Writes the entry where no live entry exists: `true` when written. */
+  /**
+   * Writes the entry where no live entry exists (the protocol's `insertBySwap`): a create
+   * (`If-None-Match: *`), and when an object is there but its entry has expired, a replace of
+   * that object (`If-Match`).
+   * @returns `true` when written
+   */
   async insert(place: EntryObject, entry: ManagedEntry): Promise<boolean> {
     await this.#ensureHonoured();
-    for (let attempt = 0; attempt < INSERT_ATTEMPTS; attempt++) {
-      if (await this.#write(place, entry, { ifNoneMatch: "*" })) return true;
-      const found = await readObject(this.#target, place.objectKey);
-      if (found === undefined) continue;
-      if (!isExpired(deserializeEntry(found.text), this.#clock.now())) return false;
-      if (await this.#write(place, entry, { ifMatch: found.etag })) return true;
-    }
-    throw new UpdateConflictError({ attempts: INSERT_ATTEMPTS });
+    return insertBySwap(this.#swapTarget(place), entry, { attempts: INSERT_ATTEMPTS });
+  }
+
+  /** The entry's object as the protocol's `compareAndSwap` reads and conditionally writes it. */
+  #swapTarget(place: EntryObject): SwapTarget<{ entry: ManagedEntry; etag: string }, ManagedEntry> {
+    return {
+      collection: place.collection,
+      key: place.key,
+      clock: this.#clock,
+      read: async () => {
+        const found = await readObject(this.#target, place.objectKey);
+        return found && { entry: deserializeEntry(found.text), etag: found.etag };
+      },
+      write: (entry, stored) =>
+        this.#write(
+          place,
+          entry,
+          stored === undefined ? { ifNoneMatch: "*" } : { ifMatch: stored.etag },
+        ),
+    };
   }
 
   /** Reads an entry with its version token (ETag and expiry). */
