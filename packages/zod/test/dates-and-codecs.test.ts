@@ -1,10 +1,9 @@
-import { useStore } from "@kv/conformance";
-import { type KeyValue, SerializationError } from "@kv/protocol";
+import { SerializationError } from "@kv/protocol";
 import { ValidationError, ZodAdapter } from "@kv/zod";
-import { beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as z from "zod";
 import * as zm from "zod/mini";
-import { storeFactories } from "./stores.ts";
+import { describeOverStores } from "./over-stores.ts";
 
 const at = new Date("2026-11-23T05:04:57.123Z");
 const later = new Date("2027-01-02T03:04:05.006Z");
@@ -20,21 +19,15 @@ const bigintText = z.codec(z.string().regex(/^-?\d+$/), z.bigint(), {
 
 const caught = (error: unknown): unknown => error;
 
-describe.each(storeFactories)("ZodAdapter dates and codecs over %s", (_name, open) => {
-  const current = useStore(open);
-  let store: KeyValue;
-  beforeEach(() => {
-    store = current().store;
-  });
-
+describeOverStores("ZodAdapter dates and codecs", (t) => {
   describe("z.date()", () => {
     const Event = z.object({ name: z.string(), at: z.date() });
 
     it("stores a Date as an ISO-8601 string (milliseconds, Z) and reads it back as a Date", async () => {
-      const events = new ZodAdapter(store, Event);
+      const events = new ZodAdapter(t.store, Event);
       expect(events.wrapped).toBe(false);
       await events.put("e1", { name: "launch", at });
-      expect(await store.get("e1")).toEqual({ name: "launch", at: "2026-11-23T05:04:57.123Z" });
+      expect(await t.store.get("e1")).toEqual({ name: "launch", at: "2026-11-23T05:04:57.123Z" });
       const read = await events.get("e1");
       expect(read?.at).toBeInstanceOf(Date);
       expect(read).toEqual({ name: "launch", at });
@@ -52,7 +45,7 @@ describe.each(storeFactories)("ZodAdapter dates and codecs over %s", (_name, ope
         closed: z.date().nullable(),
         label: z.string(),
       });
-      const timelines = new ZodAdapter(store, Timeline);
+      const timelines = new ZodAdapter(t.store, Timeline);
       const model = {
         events: [
           { at, tags: ["a"] },
@@ -64,7 +57,7 @@ describe.each(storeFactories)("ZodAdapter dates and codecs over %s", (_name, ope
         label: "2026-11-23T05:04:57.123Z",
       };
       await timelines.put("t", model);
-      expect(await store.get("t")).toEqual({
+      expect(await t.store.get("t")).toEqual({
         events: [
           { at: at.toISOString(), tags: ["a"] },
           { at: later.toISOString(), tags: [] },
@@ -80,13 +73,13 @@ describe.each(storeFactories)("ZodAdapter dates and codecs over %s", (_name, ope
     });
 
     it("wraps a list of dates and a bare date in the envelope", async () => {
-      const days = new ZodAdapter(store, z.array(z.date()));
+      const days = new ZodAdapter(t.store, z.array(z.date()));
       await days.put("d", [at, later]);
-      expect(await store.get("d")).toEqual({ items: [at.toISOString(), later.toISOString()] });
+      expect(await t.store.get("d")).toEqual({ items: [at.toISOString(), later.toISOString()] });
       expect(await days.get("d")).toEqual([at, later]);
-      const moment = new ZodAdapter(store, z.date());
+      const moment = new ZodAdapter(t.store, z.date());
       await moment.put("m", at);
-      expect(await store.get("m")).toEqual({ items: at.toISOString() });
+      expect(await t.store.get("m")).toEqual({ items: at.toISOString() });
       expect(await moment.get("m")).toEqual(at);
     });
 
@@ -95,14 +88,14 @@ describe.each(storeFactories)("ZodAdapter dates and codecs over %s", (_name, ope
         z.object({ kind: z.literal("meeting"), at: z.date() }),
         z.object({ kind: z.literal("note"), text: z.string() }),
       ]);
-      const shapes = new ZodAdapter(store, z.object({ item: Shape }));
+      const shapes = new ZodAdapter(t.store, z.object({ item: Shape }));
       await shapes.put("s", { item: { kind: "meeting", at } });
       expect(await shapes.get("s")).toEqual({ item: { kind: "meeting", at } });
       const Tagged = z.discriminatedUnion("kind", [
         z.object({ kind: z.literal("a"), at: z.date() }),
         z.object({ kind: z.literal("b") }),
       ]);
-      const tagged = new ZodAdapter(store, z.object({ item: Tagged }));
+      const tagged = new ZodAdapter(t.store, z.object({ item: Tagged }));
       await tagged.put("d", { item: { kind: "a", at } });
       expect(await tagged.get("d")).toEqual({ item: { kind: "a", at } });
       interface Node {
@@ -115,14 +108,14 @@ describe.each(storeFactories)("ZodAdapter dates and codecs over %s", (_name, ope
           return z.array(Node);
         },
       });
-      const trees = new ZodAdapter(store, z.object({ root: Node }));
+      const trees = new ZodAdapter(t.store, z.object({ root: Node }));
       const root = { at, children: [{ at: later, children: [] }] };
       await trees.put("n", { root });
       expect(await trees.get("n")).toEqual({ root });
     });
 
     it("keeps a string a string where the schema accepts one", async () => {
-      const either = new ZodAdapter(store, z.object({ value: z.union([z.string(), z.date()]) }));
+      const either = new ZodAdapter(t.store, z.object({ value: z.union([z.string(), z.date()]) }));
       await either.put("s", { value: "2026-11-23T05:04:57.123Z" });
       expect(await either.get("s")).toEqual({ value: "2026-11-23T05:04:57.123Z" });
       await either.put("d", { value: at });
@@ -130,8 +123,8 @@ describe.each(storeFactories)("ZodAdapter dates and codecs over %s", (_name, ope
     });
 
     it("reads datetimes written by py-key-value (Pydantic's microseconds and offsets)", async () => {
-      const events = new ZodAdapter(store, Event, { defaultCollection: "events" });
-      await store.putMany(
+      const events = new ZodAdapter(t.store, Event, { defaultCollection: "events" });
+      await t.store.putMany(
         [
           ["micro", { name: "a", at: "2026-11-23T05:04:57.123000Z" }],
           ["whole", { name: "b", at: "2026-11-23T05:04:57Z" }],
@@ -149,8 +142,8 @@ describe.each(storeFactories)("ZodAdapter dates and codecs over %s", (_name, ope
     });
 
     it("treats a stored string that is not an ISO-8601 instant as invalid data", async () => {
-      const events = new ZodAdapter(store, Event, { defaultCollection: "events" });
-      await store.putMany(
+      const events = new ZodAdapter(t.store, Event, { defaultCollection: "events" });
+      await t.store.putMany(
         [
           ["words", { name: "a", at: "next tuesday" }],
           ["naive", { name: "b", at: "2026-11-23T05:04:57.123000" }],
@@ -168,28 +161,28 @@ describe.each(storeFactories)("ZodAdapter dates and codecs over %s", (_name, ope
     });
 
     it("rejects an Invalid Date on put and writes nothing", async () => {
-      const events = new ZodAdapter(store, Event);
+      const events = new ZodAdapter(t.store, Event);
       const error = await events.put("e", { name: "x", at: new Date(Number.NaN) }).catch(caught);
       expect(error).toBeInstanceOf(ValidationError);
-      expect(await store.get("e")).toBeUndefined();
+      expect(await t.store.get("e")).toBeUndefined();
     });
 
     it("works with zod/mini", async () => {
-      const events = new ZodAdapter(store, zm.object({ at: zm.date() }));
+      const events = new ZodAdapter(t.store, zm.object({ at: zm.date() }));
       await events.put("e", { at });
-      expect(await store.get("e")).toEqual({ at: at.toISOString() });
+      expect(await t.store.get("e")).toEqual({ at: at.toISOString() });
       expect(await events.get("e")).toEqual({ at });
     });
   });
 
   describe("z.coerce.date()", () => {
     it("stores the coerced Date as an ISO string and coerces it back on read", async () => {
-      const events = new ZodAdapter(store, z.object({ at: z.coerce.date() }));
+      const events = new ZodAdapter(t.store, z.object({ at: z.coerce.date() }));
       await events.put("date", { at });
       await events.put("text", { at: "2026-11-23T05:04:57.123Z" });
       await events.put("epoch", { at: at.getTime() });
       for (const key of ["date", "text", "epoch"]) {
-        expect(await store.get(key)).toEqual({ at: "2026-11-23T05:04:57.123Z" });
+        expect(await t.store.get(key)).toEqual({ at: "2026-11-23T05:04:57.123Z" });
         expect(await events.get(key)).toEqual({ at });
       }
     });
@@ -198,10 +191,10 @@ describe.each(storeFactories)("ZodAdapter dates and codecs over %s", (_name, ope
   describe("codecs", () => {
     it("put takes the decoded model, stores its encoded form, and get decodes it", async () => {
       const Account = z.object({ opened: isoDate, balance: bigintText });
-      const accounts = new ZodAdapter(store, Account);
+      const accounts = new ZodAdapter(t.store, Account);
       const balance = 2n ** 70n;
       await accounts.put("a", { opened: at, balance });
-      expect(await store.get("a")).toEqual({
+      expect(await t.store.get("a")).toEqual({
         opened: "2026-11-23T05:04:57.123Z",
         balance: "1180591620717411303424",
       });
@@ -211,37 +204,37 @@ describe.each(storeFactories)("ZodAdapter dates and codecs over %s", (_name, ope
     });
 
     it("put also takes the encoded form, validated as input", async () => {
-      const accounts = new ZodAdapter(store, z.object({ opened: isoDate, balance: bigintText }));
+      const accounts = new ZodAdapter(t.store, z.object({ opened: isoDate, balance: bigintText }));
       await accounts.put("a", { opened: "2026-11-23T05:04:57.123Z", balance: "42" });
       expect(await accounts.get("a")).toEqual({ opened: at, balance: 42n });
       const error = await accounts.put("b", { opened: "yesterday", balance: "1" }).catch(caught);
       expect(error).toBeInstanceOf(ValidationError);
       expect(error).toMatchObject({ issues: [expect.objectContaining({ path: ["opened"] })] });
-      expect(await store.get("b")).toBeUndefined();
+      expect(await t.store.get("b")).toBeUndefined();
     });
 
     it("applies the rest of the schema in the encoding direction too", async () => {
       const Profile = z.object({ name: z.string().trim().toLowerCase(), since: isoDate });
-      const profiles = new ZodAdapter(store, Profile);
+      const profiles = new ZodAdapter(t.store, Profile);
       await profiles.put("p", { name: " Ada ", since: at });
-      expect(await store.get("p")).toEqual({ name: "ada", since: at.toISOString() });
+      expect(await t.store.get("p")).toEqual({ name: "ada", since: at.toISOString() });
       expect(await profiles.get("p")).toEqual({ name: "ada", since: at });
     });
 
     it("a codec at the top level is stored in the envelope", async () => {
-      const stamps = new ZodAdapter(store, isoDate);
+      const stamps = new ZodAdapter(t.store, isoDate);
       expect(stamps.wrapped).toBe(true);
       await stamps.put("s", at);
-      expect(await store.get("s")).toEqual({ items: "2026-11-23T05:04:57.123Z" });
+      expect(await t.store.get("s")).toEqual({ items: "2026-11-23T05:04:57.123Z" });
       expect(await stamps.get("s")).toEqual(at);
-      const totals = new ZodAdapter(store, z.array(bigintText));
+      const totals = new ZodAdapter(t.store, z.array(bigintText));
       await totals.put("t", [1n, -2n]);
-      expect(await store.get("t")).toEqual({ items: ["1", "-2"] });
+      expect(await t.store.get("t")).toEqual({ items: ["1", "-2"] });
       expect(await totals.get("t")).toEqual([1n, -2n]);
     });
 
     it("an invalid model is a ValidationError and nothing is written", async () => {
-      const accounts = new ZodAdapter(store, z.object({ opened: isoDate, balance: bigintText }));
+      const accounts = new ZodAdapter(t.store, z.object({ opened: isoDate, balance: bigintText }));
       const error = await accounts
         .putMany([
           ["ok", { opened: at, balance: 1n }],
@@ -255,7 +248,7 @@ describe.each(storeFactories)("ZodAdapter dates and codecs over %s", (_name, ope
         issues: [expect.objectContaining({ path: ["balance"] })],
       });
       expect((error as ValidationError).issues).toHaveLength(1);
-      expect(await store.getMany(["ok", "bad"])).toEqual([undefined, undefined]);
+      expect(await t.store.getMany(["ok", "bad"])).toEqual([undefined, undefined]);
     });
   });
 
@@ -264,46 +257,46 @@ describe.each(storeFactories)("ZodAdapter dates and codecs over %s", (_name, ope
       const Person = z
         .object({ name: z.string() })
         .transform((person) => ({ ...person, upper: person.name.toUpperCase() }));
-      const people = new ZodAdapter(store, Person);
+      const people = new ZodAdapter(t.store, Person);
       await people.put("p", { name: "ada" });
-      expect(await store.get("p")).toEqual({ items: { name: "ada" } });
+      expect(await t.store.get("p")).toEqual({ items: { name: "ada" } });
       expect(await people.get("p")).toEqual({ name: "ada", upper: "ADA" });
     });
 
     it("a transform that changes the type reads back its output", async () => {
       const lengths = new ZodAdapter(
-        store,
+        t.store,
         z.string().transform((text) => text.length),
       );
       await lengths.put("l", "four");
-      expect(await store.get("l")).toEqual({ items: "four" });
+      expect(await t.store.get("l")).toEqual({ items: "four" });
       expect(await lengths.get("l")).toBe(4);
     });
 
     it("a transform that is not idempotent is applied once per read, never compounded", async () => {
       const cents = new ZodAdapter(
-        store,
+        t.store,
         z.number().transform((dollars) => dollars * 100),
       );
       await cents.put("c", 5);
-      expect(await store.get("c")).toEqual({ items: 5 });
+      expect(await t.store.get("c")).toEqual({ items: 5 });
       expect(await cents.get("c")).toBe(500);
       expect(await cents.get("c")).toBe(500);
     });
 
     it("dates in a transform's input are stored as ISO strings and revived before it runs", async () => {
       const year = new ZodAdapter(
-        store,
+        t.store,
         z.object({ at: z.date() }).transform(({ at: date }) => date.getUTCFullYear()),
       );
       await year.put("y", { at });
-      expect(await store.get("y")).toEqual({ items: { at: at.toISOString() } });
+      expect(await t.store.get("y")).toEqual({ items: { at: at.toISOString() } });
       expect(await year.get("y")).toBe(2026);
     });
 
     it("a transform's output may hold types JSON cannot, since only the input is stored", async () => {
       const big = new ZodAdapter(
-        store,
+        t.store,
         z.object({ n: z.string() }).transform(({ n }) => BigInt(n)),
       );
       await big.put("b", { n: "12" });
@@ -334,16 +327,17 @@ describe.each(storeFactories)("ZodAdapter dates and codecs over %s", (_name, ope
     ];
 
     it.each(cases)("refuses %s when constructed, naming the path", (_label, schema, path) => {
-      expect(() => new ZodAdapter(store, schema)).toThrow(SerializationError);
-      expect(() => new ZodAdapter(store, schema)).toThrow(`at ${path} `);
+      expect(() => new ZodAdapter(t.store, schema)).toThrow(SerializationError);
+      expect(() => new ZodAdapter(t.store, schema)).toThrow(`at ${path} `);
     });
 
     it("accepts the same types behind a codec or in a transform's output", () => {
-      expect(() => new ZodAdapter(store, z.object({ n: bigintText }))).not.toThrow();
+      expect(() => new ZodAdapter(t.store, z.object({ n: bigintText }))).not.toThrow();
       expect(
-        () => new ZodAdapter(store, z.object({ n: z.string().transform((text) => BigInt(text)) })),
+        () =>
+          new ZodAdapter(t.store, z.object({ n: z.string().transform((text) => BigInt(text)) })),
       ).not.toThrow();
-      expect(() => new ZodAdapter(store, z.object({ any: z.unknown() }))).not.toThrow();
+      expect(() => new ZodAdapter(t.store, z.object({ any: z.unknown() }))).not.toThrow();
     });
   });
 });

@@ -1,18 +1,12 @@
-import { rejection, useStore } from "@kv/conformance";
+import { rejection } from "@kv/conformance";
 import { MemoryStore } from "@kv/memory";
-import {
-  InvalidKeyError,
-  InvalidTtlError,
-  type KeyValue,
-  KeyValueError,
-  SerializationError,
-} from "@kv/protocol";
+import { InvalidKeyError, InvalidTtlError, KeyValueError, SerializationError } from "@kv/protocol";
 import { ValidationError as StandardValidationError } from "@kv/standard-schema";
 import { ValidationError, ZodAdapter } from "@kv/zod";
 import { beforeEach, describe, expect, it } from "vitest";
 import * as z from "zod";
 import * as zm from "zod/mini";
-import { storeFactories } from "./stores.ts";
+import { describeOverStores } from "./over-stores.ts";
 
 const User = z.object({
   name: z.string().min(1),
@@ -20,23 +14,17 @@ const User = z.object({
   age: z.number().int().nonnegative().default(0),
 });
 
-describe.each(storeFactories)("ZodAdapter over %s", (_name, open) => {
-  const current = useStore(open);
-  let store: KeyValue;
-  beforeEach(() => {
-    store = current().store;
-  });
-
+describeOverStores("ZodAdapter", (t) => {
   describe("writes", () => {
     it("stores the schema's output (defaults and transforms applied) and reads it back", async () => {
-      const users = new ZodAdapter(store, User);
+      const users = new ZodAdapter(t.store, User);
       await users.put("u1", { name: "Ada", email: "  ADA@Example.com " });
       expect(await users.get("u1")).toEqual({ name: "Ada", email: "ada@example.com", age: 0 });
-      expect(await store.get("u1")).toEqual({ name: "Ada", email: "ada@example.com", age: 0 });
+      expect(await t.store.get("u1")).toEqual({ name: "Ada", email: "ada@example.com", age: 0 });
     });
 
     it("rejects an invalid model with a ValidationError carrying zod's issues and writes nothing", async () => {
-      const users = new ZodAdapter(store, User, { defaultCollection: "users" });
+      const users = new ZodAdapter(t.store, User, { defaultCollection: "users" });
       await users.put("u1", { name: "Ada", email: "ada@example.com" });
       const error = await rejection(users.put("u1", { name: "", email: "ada@example.com" }));
       expect(error).toBeInstanceOf(ValidationError);
@@ -54,7 +42,7 @@ describe.each(storeFactories)("ZodAdapter over %s", (_name, open) => {
     });
 
     it("putMany writes nothing when any entry is invalid, and names that entry's key", async () => {
-      const users = new ZodAdapter(store, User);
+      const users = new ZodAdapter(t.store, User);
       const error = await rejection(
         users.putMany([
           ["a", { name: "A", email: "a@example.com" }],
@@ -65,11 +53,11 @@ describe.each(storeFactories)("ZodAdapter over %s", (_name, open) => {
       expect(ValidationError.isInstance(error)).toBe(true);
       expect(error).toMatchObject({ operation: "putMany", key: "b" });
       expect((error as ValidationError).issues[0]?.path).toEqual(["age"]);
-      expect(await store.getMany(["a", "b", "c"])).toEqual([undefined, undefined, undefined]);
+      expect(await t.store.getMany(["a", "b", "c"])).toEqual([undefined, undefined, undefined]);
     });
 
     it("putMany writes every valid model with one TTL", async () => {
-      const users = new ZodAdapter(store, User, { defaultCollection: "users" });
+      const users = new ZodAdapter(t.store, User, { defaultCollection: "users" });
       await users.putMany(
         [
           ["a", { name: "A", email: "A@example.com" }],
@@ -87,13 +75,13 @@ describe.each(storeFactories)("ZodAdapter over %s", (_name, open) => {
     });
 
     it("leaves key, TTL and JSON checks to the store, with nothing written", async () => {
-      const users = new ZodAdapter(store, User);
+      const users = new ZodAdapter(t.store, User);
       const valid = { name: "A", email: "a@example.com" };
       expect(await rejection(users.put("", valid))).toBeInstanceOf(InvalidKeyError);
       expect(await rejection(users.put("k", valid, { ttl: 0 }))).toBeInstanceOf(InvalidTtlError);
-      const loose = new ZodAdapter(store, z.object({ at: z.unknown() }));
+      const loose = new ZodAdapter(t.store, z.object({ at: z.unknown() }));
       expect(await rejection(loose.put("k", { at: 10n }))).toBeInstanceOf(SerializationError);
-      expect(await store.get("k")).toBeUndefined();
+      expect(await t.store.get("k")).toBeUndefined();
     });
 
     it("runs async refinements and transforms", async () => {
@@ -101,7 +89,7 @@ describe.each(storeFactories)("ZodAdapter over %s", (_name, open) => {
       const Account = z.object({
         login: z.string().refine(async (login) => !taken.has(login), "login is taken"),
       });
-      const accounts = new ZodAdapter(store, Account);
+      const accounts = new ZodAdapter(t.store, Account);
       await accounts.put("a", { login: "ada" });
       expect(await accounts.get("a")).toEqual({ login: "ada" });
       const error = await rejection(accounts.put("b", { login: "root" }));
@@ -111,7 +99,7 @@ describe.each(storeFactories)("ZodAdapter over %s", (_name, open) => {
     });
 
     it("accepts zod/mini schemas", async () => {
-      const counters = new ZodAdapter(store, zm.object({ count: zm.number() }));
+      const counters = new ZodAdapter(t.store, zm.object({ count: zm.number() }));
       await counters.put("c", { count: 1 });
       expect(await counters.get("c")).toEqual({ count: 1 });
       expect(await rejection(counters.put("c", { count: Number.NaN }))).toBeInstanceOf(
@@ -122,7 +110,7 @@ describe.each(storeFactories)("ZodAdapter over %s", (_name, open) => {
 
   describe("reads", () => {
     it("reads a missing key as undefined", async () => {
-      const users = new ZodAdapter(store, User);
+      const users = new ZodAdapter(t.store, User);
       expect(await users.get("nope")).toBeUndefined();
       expect(await users.getMany(["nope", "nada"])).toEqual([undefined, undefined]);
       expect(await users.ttl("nope")).toEqual([undefined, undefined]);
@@ -130,7 +118,7 @@ describe.each(storeFactories)("ZodAdapter over %s", (_name, open) => {
     });
 
     it("getMany and ttlMany keep the order and length of the keys, duplicates included", async () => {
-      const users = new ZodAdapter(store, User);
+      const users = new ZodAdapter(t.store, User);
       await users.put("a", { name: "A", email: "a@x" }, { ttl: 100 });
       await users.put("b", { name: "B", email: "b@x" });
       const many = await users.getMany(["b", "missing", "a", "b"]);
@@ -142,7 +130,7 @@ describe.each(storeFactories)("ZodAdapter over %s", (_name, open) => {
     });
 
     it("delete and deleteMany remove models", async () => {
-      const users = new ZodAdapter(store, User, { defaultCollection: "users" });
+      const users = new ZodAdapter(t.store, User, { defaultCollection: "users" });
       await users.putMany([
         ["a", { name: "A", email: "a@x" }],
         ["b", { name: "B", email: "b@x" }],
@@ -151,7 +139,7 @@ describe.each(storeFactories)("ZodAdapter over %s", (_name, open) => {
       expect(await users.delete("a")).toBe(true);
       expect(await users.delete("a")).toBe(false);
       expect(await users.deleteMany(["b", "c", "d"])).toBe(2);
-      expect(await store.getMany(["a", "b", "c"], { collection: "users" })).toEqual([
+      expect(await t.store.getMany(["a", "b", "c"], { collection: "users" })).toEqual([
         undefined,
         undefined,
         undefined,
@@ -161,33 +149,37 @@ describe.each(storeFactories)("ZodAdapter over %s", (_name, open) => {
 
   describe("collections", () => {
     it("uses the adapter's default collection, and a call's collection over it", async () => {
-      const users = new ZodAdapter(store, User, { defaultCollection: "users" });
+      const users = new ZodAdapter(t.store, User, { defaultCollection: "users" });
       await users.put("u1", { name: "In users", email: "u@x" });
       await users.put("u1", { name: "In admins", email: "a@x" }, { collection: "admins" });
-      expect(await store.get("u1", { collection: "users" })).toMatchObject({ name: "In users" });
-      expect(await store.get("u1", { collection: "admins" })).toMatchObject({ name: "In admins" });
-      expect(await store.get("u1")).toBeUndefined();
+      expect(await t.store.get("u1", { collection: "users" })).toMatchObject({ name: "In users" });
+      expect(await t.store.get("u1", { collection: "admins" })).toMatchObject({
+        name: "In admins",
+      });
+      expect(await t.store.get("u1")).toBeUndefined();
       expect((await users.get("u1", { collection: "admins" }))?.name).toBe("In admins");
     });
 
     it("defers to the store's default collection when it has none", async () => {
-      const users = new ZodAdapter(store, User);
+      const users = new ZodAdapter(t.store, User);
       await users.put("u1", { name: "Ada", email: "a@x" });
-      expect(await store.get("u1")).toMatchObject({ name: "Ada" });
+      expect(await t.store.get("u1")).toMatchObject({ name: "Ada" });
       expect(users.defaultCollection).toBeUndefined();
     });
 
     it("names the collection it used in errors, the store's default included", async () => {
-      const users = new ZodAdapter(store, User);
+      const users = new ZodAdapter(t.store, User);
       const error = await rejection(users.put("u1", { name: "", email: "a@x" }));
       expect(error).toMatchObject({ collection: "default_collection" });
       expect((error as Error).message).toContain("collection: default_collection");
     });
 
     it("rejects a bad default collection and an unknown policy when constructed", () => {
-      expect(() => new ZodAdapter(store, User, { defaultCollection: "" })).toThrow(InvalidKeyError);
+      expect(() => new ZodAdapter(t.store, User, { defaultCollection: "" })).toThrow(
+        InvalidKeyError,
+      );
       // @ts-expect-error: not a policy
-      expect(() => new ZodAdapter(store, User, { onInvalid: "ignore" })).toThrow(TypeError);
+      expect(() => new ZodAdapter(t.store, User, { onInvalid: "ignore" })).toThrow(TypeError);
     });
   });
 
@@ -223,10 +215,10 @@ describe.each(storeFactories)("ZodAdapter over %s", (_name, open) => {
     it.each(cases)(
       "wraps %s as { items: ... } and round-trips it",
       async (_label, schema, input, model) => {
-        const adapter = new ZodAdapter(store, schema);
+        const adapter = new ZodAdapter(t.store, schema);
         expect(adapter.wrapped).toBe(true);
         await adapter.put("k", input);
-        expect(await store.get("k")).toEqual({ items: model });
+        expect(await t.store.get("k")).toEqual({ items: model });
         expect(await adapter.get("k")).toEqual(model);
         expect(await adapter.getMany(["k", "missing"])).toEqual([model, undefined]);
         expect((await adapter.ttl("k"))[0]).toEqual(model);
@@ -234,8 +226,8 @@ describe.each(storeFactories)("ZodAdapter over %s", (_name, open) => {
     );
 
     it("reads a list model stored in py-key-value's envelope", async () => {
-      await store.put("k", { items: [1, 2, 3] }, { collection: "lists" });
-      const lists = new ZodAdapter(store, z.array(z.number()), { defaultCollection: "lists" });
+      await t.store.put("k", { items: [1, 2, 3] }, { collection: "lists" });
+      const lists = new ZodAdapter(t.store, z.array(z.number()), { defaultCollection: "lists" });
       expect(await lists.get("k")).toEqual([1, 2, 3]);
     });
 
@@ -249,10 +241,10 @@ describe.each(storeFactories)("ZodAdapter over %s", (_name, open) => {
         User.default({ name: "D", email: "d@x", age: 0 }),
         z.lazy(() => User),
       ];
-      for (const schema of objects) expect(new ZodAdapter(store, schema).wrapped).toBe(false);
-      const scores = new ZodAdapter(store, z.record(z.string(), z.number()));
+      for (const schema of objects) expect(new ZodAdapter(t.store, schema).wrapped).toBe(false);
+      const scores = new ZodAdapter(t.store, z.record(z.string(), z.number()));
       await scores.put("s", { ada: 3 });
-      expect(await store.get("s")).toEqual({ ada: 3 });
+      expect(await t.store.get("s")).toEqual({ ada: 3 });
     });
 
     it("wraps an object decoded from a string, and the wrapped option overrides the decision", async () => {
@@ -260,32 +252,32 @@ describe.each(storeFactories)("ZodAdapter over %s", (_name, open) => {
         decode: (text) => ({ n: Number(text) }),
         encode: (object) => String(object.n),
       });
-      const texts = new ZodAdapter(store, fromText);
+      const texts = new ZodAdapter(t.store, fromText);
       expect(texts.wrapped).toBe(true);
       await texts.put("t", { n: 3 });
-      expect(await store.get("t")).toEqual({ items: "3" });
+      expect(await t.store.get("t")).toEqual({ items: "3" });
       expect(await texts.get("t")).toEqual({ n: 3 });
       const bare = z.object({ a: z.string() }).transform((o) => o);
-      const unwrapped = new ZodAdapter(store, bare, { wrapped: false });
+      const unwrapped = new ZodAdapter(t.store, bare, { wrapped: false });
       expect(unwrapped.wrapped).toBe(false);
       await unwrapped.put("b", { a: "x" });
-      expect(await store.get("b")).toEqual({ a: "x" });
+      expect(await t.store.get("b")).toEqual({ a: "x" });
       expect(await unwrapped.get("b")).toEqual({ a: "x" });
-      expect(new ZodAdapter(store, User, { wrapped: true }).wrapped).toBe(true);
+      expect(new ZodAdapter(t.store, User, { wrapped: true }).wrapped).toBe(true);
     });
 
     it("wraps an optional object, so a stored model is never undefined", async () => {
-      const maybe = new ZodAdapter(store, User.optional());
+      const maybe = new ZodAdapter(t.store, User.optional());
       expect(maybe.wrapped).toBe(true);
       await maybe.put("k", { name: "A", email: "a@x" });
-      expect(await store.get("k")).toEqual({ items: { name: "A", email: "a@x", age: 0 } });
+      expect(await t.store.get("k")).toEqual({ items: { name: "A", email: "a@x", age: 0 } });
     });
   });
 
   it("models and their envelopes survive reopening the store", async () => {
-    await new ZodAdapter(store, User).put("u1", { name: "Ada", email: "A@x" });
-    await new ZodAdapter(store, z.array(z.number())).put("l1", [1, 2]);
-    const reopened = current().reopen();
+    await new ZodAdapter(t.store, User).put("u1", { name: "Ada", email: "A@x" });
+    await new ZodAdapter(t.store, z.array(z.number())).put("l1", [1, 2]);
+    const reopened = t.reopen();
     expect(await new ZodAdapter(reopened, User).get("u1")).toEqual({
       name: "Ada",
       email: "a@x",
@@ -299,7 +291,7 @@ describe.each(storeFactories)("ZodAdapter over %s", (_name, open) => {
     const stale = { fullName: "Ada Lovelace" };
 
     beforeEach(async () => {
-      await store.putMany(
+      await t.store.putMany(
         [
           ["old", stale],
           ["new", { name: "Ada", email: "ada@x", age: 36 }],
@@ -309,7 +301,7 @@ describe.each(storeFactories)("ZodAdapter over %s", (_name, open) => {
     });
 
     it('"throw" (the default) throws a ValidationError and keeps the entry', async () => {
-      const users = new ZodAdapter(store, User, { defaultCollection: "users" });
+      const users = new ZodAdapter(t.store, User, { defaultCollection: "users" });
       for (const read of [
         () => users.get("old"),
         () => users.getMany(["new", "old"]),
@@ -321,11 +313,11 @@ describe.each(storeFactories)("ZodAdapter over %s", (_name, open) => {
         expect(error).toMatchObject({ collection: "users", key: "old" });
         expect((error as Error).message).toMatch(/^Stored value does not match the schema/);
       }
-      expect(await store.get("old", { collection: "users" })).toEqual(stale);
+      expect(await t.store.get("old", { collection: "users" })).toEqual(stale);
     });
 
     it('"undefined" reads it as undefined and keeps the entry', async () => {
-      const users = new ZodAdapter(store, User, {
+      const users = new ZodAdapter(t.store, User, {
         defaultCollection: "users",
         onInvalid: "undefined",
       });
@@ -339,11 +331,11 @@ describe.each(storeFactories)("ZodAdapter over %s", (_name, open) => {
       expect(found[0]?.[0]?.name).toBe("Ada");
       expect(found[0]?.[1]).toBeGreaterThan(3000);
       expect(found[1]).toEqual([undefined, undefined]);
-      expect(await store.get("old", { collection: "users" })).toEqual(stale);
+      expect(await t.store.get("old", { collection: "users" })).toEqual(stale);
     });
 
     it('"delete" reads it as undefined and deletes the entry', async () => {
-      const users = new ZodAdapter(store, User, {
+      const users = new ZodAdapter(t.store, User, {
         defaultCollection: "users",
         onInvalid: "delete",
       });
@@ -352,40 +344,40 @@ describe.each(storeFactories)("ZodAdapter over %s", (_name, open) => {
         "Ada",
         undefined,
       ]);
-      expect(await store.getMany(["old", "new"], { collection: "users" })).toEqual([
+      expect(await t.store.getMany(["old", "new"], { collection: "users" })).toEqual([
         undefined,
         { name: "Ada", email: "ada@x", age: 36 },
       ]);
     });
 
     it('"delete" works for get, ttl and ttlMany too', async () => {
-      const users = new ZodAdapter(store, User, {
+      const users = new ZodAdapter(t.store, User, {
         defaultCollection: "users",
         onInvalid: "delete",
       });
       const gone = async () =>
-        expect(await store.get("old", { collection: "users" })).toBeUndefined();
+        expect(await t.store.get("old", { collection: "users" })).toBeUndefined();
       expect(await users.get("old")).toBeUndefined();
       await gone();
-      await store.put("old", stale, { collection: "users" });
+      await t.store.put("old", stale, { collection: "users" });
       expect(await users.ttl("old")).toEqual([undefined, undefined]);
       await gone();
-      await store.put("old", stale, { collection: "users" });
+      await t.store.put("old", stale, { collection: "users" });
       expect(await users.ttlMany(["old"])).toEqual([[undefined, undefined]]);
       await gone();
     });
 
     it("a call's onInvalid overrides the adapter's", async () => {
-      const users = new ZodAdapter(store, User, { defaultCollection: "users" });
+      const users = new ZodAdapter(t.store, User, { defaultCollection: "users" });
       expect(await users.get("old", { onInvalid: "undefined" })).toBeUndefined();
-      expect(await store.get("old", { collection: "users" })).toEqual(stale);
+      expect(await t.store.get("old", { collection: "users" })).toEqual(stale);
       expect(await users.get("old", { onInvalid: "delete" })).toBeUndefined();
-      expect(await store.get("old", { collection: "users" })).toBeUndefined();
+      expect(await t.store.get("old", { collection: "users" })).toBeUndefined();
     });
 
     it("an envelope-less value under a wrapped schema is invalid", async () => {
-      await store.put("list", { values: [1] }, { collection: "lists" });
-      const lists = new ZodAdapter(store, z.array(z.number()), { defaultCollection: "lists" });
+      await t.store.put("list", { values: [1] }, { collection: "lists" });
+      const lists = new ZodAdapter(t.store, z.array(z.number()), { defaultCollection: "lists" });
       expect(await rejection(lists.get("list"))).toBeInstanceOf(ValidationError);
       expect(await lists.get("list", { onInvalid: "undefined" })).toBeUndefined();
     });
@@ -400,15 +392,15 @@ describe.each(storeFactories)("ZodAdapter over %s", (_name, open) => {
     };
 
     it("a union with a transform, piped into the current schema, upgrades old entries", async () => {
-      await store.put("u1", { fullName: "Ada Lovelace" });
+      await t.store.put("u1", { fullName: "Ada Lovelace" });
       const users = new ZodAdapter(
-        store,
+        t.store,
         z.union([UserV2, UserV1.transform(upgrade)]).pipe(UserV2),
       );
       expect(users.wrapped).toBe(false);
       expect(await users.get("u1")).toEqual({ firstName: "Ada", lastName: "Lovelace" });
       await users.put("u2", { fullName: "Grace Hopper" });
-      expect(await store.get("u2")).toEqual({ firstName: "Grace", lastName: "Hopper" });
+      expect(await t.store.get("u2")).toEqual({ firstName: "Grace", lastName: "Hopper" });
       await users.put("u3", { firstName: "Alan", lastName: "Turing" });
       expect(await users.getMany(["u1", "u2", "u3"])).toEqual([
         { firstName: "Ada", lastName: "Lovelace" },
@@ -418,19 +410,19 @@ describe.each(storeFactories)("ZodAdapter over %s", (_name, open) => {
     });
 
     it("a preprocess step upgrades old entries before the current schema checks them", async () => {
-      await store.put("u1", { fullName: "Ada Lovelace" });
+      await t.store.put("u1", { fullName: "Ada Lovelace" });
       const users = new ZodAdapter(
-        store,
+        t.store,
         z.preprocess((stored) => {
           const old = UserV1.safeParse(stored);
           return old.success ? upgrade(old.data) : stored;
         }, UserV2),
       );
       expect(await users.get("u1")).toEqual({ firstName: "Ada", lastName: "Lovelace" });
-      expect(await store.get("u1")).toEqual({ fullName: "Ada Lovelace" });
+      expect(await t.store.get("u1")).toEqual({ fullName: "Ada Lovelace" });
       const upgraded = await users.get("u1");
       if (upgraded !== undefined) await users.put("u1", upgraded);
-      expect(await store.get("u1")).toEqual({ firstName: "Ada", lastName: "Lovelace" });
+      expect(await t.store.get("u1")).toEqual({ firstName: "Ada", lastName: "Lovelace" });
     });
   });
 });
