@@ -115,7 +115,10 @@ export class OpenTelemetryWrapper extends BaseWrapper {
 
   /** @inheritdoc */
   override get(key: string, options?: CollectionOptions): Promise<Value | undefined> {
-    return this.#data("get", key, options, () => this.store.get(key, options));
+    if (this.#idle()) return this.store.get(key, options);
+    return this.#observe("get", this.#collectionOf(options), key, () =>
+      this.store.get(key, options),
+    );
   }
 
   /** @inheritdoc */
@@ -123,48 +126,58 @@ export class OpenTelemetryWrapper extends BaseWrapper {
     keys: readonly string[],
     options?: CollectionOptions,
   ): Promise<(Value | undefined)[]> {
-    return this.#data("getMany", keys, options, () => this.store.getMany(keys, options));
+    if (this.#idle()) return this.store.getMany(keys, options);
+    return this.#observe("getMany", this.#collectionOf(options), keys, () =>
+      this.store.getMany(keys, options),
+    );
   }
 
   /** @inheritdoc */
   override ttl(key: string, options?: CollectionOptions): Promise<ValueWithTtl> {
-    return this.#data("ttl", key, options, () => this.store.ttl(key, options));
+    if (this.#idle()) return this.store.ttl(key, options);
+    return this.#observe("ttl", this.#collectionOf(options), key, () =>
+      this.store.ttl(key, options),
+    );
   }
 
   /** @inheritdoc */
   override ttlMany(keys: readonly string[], options?: CollectionOptions): Promise<ValueWithTtl[]> {
-    return this.#data("ttlMany", keys, options, () => this.store.ttlMany(keys, options));
+    if (this.#idle()) return this.store.ttlMany(keys, options);
+    return this.#observe("ttlMany", this.#collectionOf(options), keys, () =>
+      this.store.ttlMany(keys, options),
+    );
   }
 
   /** @inheritdoc */
   override put(key: string, value: Value, options?: PutOptions): Promise<void> {
-    return this.#data("put", key, options, () => this.store.put(key, value, options));
+    if (this.#idle()) return this.store.put(key, value, options);
+    return this.#observe("put", this.#collectionOf(options), key, () =>
+      this.store.put(key, value, options),
+    );
   }
 
   /** @inheritdoc */
   override putMany(entries: readonly Entry[], options?: PutOptions): Promise<void> {
-    return this.#data("putMany", entries, options, () => this.store.putMany(entries, options));
+    if (this.#idle()) return this.store.putMany(entries, options);
+    return this.#observe("putMany", this.#collectionOf(options), entries, () =>
+      this.store.putMany(entries, options),
+    );
   }
 
   /** @inheritdoc */
   override delete(key: string, options?: CollectionOptions): Promise<boolean> {
-    return this.#data("delete", key, options, () => this.store.delete(key, options));
+    if (this.#idle()) return this.store.delete(key, options);
+    return this.#observe("delete", this.#collectionOf(options), key, () =>
+      this.store.delete(key, options),
+    );
   }
 
   /** @inheritdoc */
   override deleteMany(keys: readonly string[], options?: CollectionOptions): Promise<number> {
-    return this.#data("deleteMany", keys, options, () => this.store.deleteMany(keys, options));
-  }
-
-  /** Runs a data method's call: observed, unless nothing would be recorded. */
-  #data<T>(
-    operation: string,
-    subject: Subject,
-    options: CollectionOptions | undefined,
-    call: () => Promise<T>,
-  ): Promise<T> {
-    if (this.#idle()) return call();
-    return this.#observe(operation, this.#collectionOf(options), subject, call);
+    if (this.#idle()) return this.store.deleteMany(keys, options);
+    return this.#observe("deleteMany", this.#collectionOf(options), keys, () =>
+      this.store.deleteMany(keys, options),
+    );
   }
 
   /** True when nothing would be recorded: no SDK behind the global tracer, and no meter. */
