@@ -6,12 +6,13 @@ import {
   capabilityMethods,
   capabilityNames,
   type KeyValue,
+  type ManualClock,
   type Operation,
   type StoreDestruction,
   supports,
   type Value,
 } from "@kv/protocol";
-import { afterEach, beforeEach, expect } from "vitest";
+import { afterAll, afterEach, beforeEach, expect } from "vitest";
 import { nodeBuiltin } from "./node-builtins.ts";
 
 /** Every item of an async iterable (nothing for `undefined`), in the order it yields them. */
@@ -162,6 +163,17 @@ export function indexedEntries(prefix: string, count: number): [key: string, val
   return Array.from({ length: count }, (_, index) => [`${prefix}${index}`, { index }]);
 }
 
+/**
+ * Writes `short` (`{ n: 1 }`, TTL 10 s) and `forever` (`{ n: 2 }`, no TTL) to the store's
+ * default collection, then moves `clock` (the store's) 11 s on: `short` has expired by the
+ * store's clock, though a backend that does not expire entries itself still holds it.
+ */
+export async function expireShortEntry(store: KeyValue, clock: ManualClock): Promise<void> {
+  await store.put("short", { n: 1 }, { ttl: 10 });
+  await store.put("forever", { n: 2 });
+  clock.advanceSeconds(11);
+}
+
 /** The error a promise rejects with. @throws when it resolves instead */
 export async function rejection(promise: Promise<unknown>): Promise<unknown> {
   try {
@@ -235,6 +247,19 @@ export function inTemporaryDirectory(open: (directory: string) => KeyValue): Ope
       dispose: () => rm(directory, { recursive: true, force: true }),
     };
   };
+}
+
+/**
+ * Makes a temporary directory for the calling test file, removed after its tests (call it at the
+ * top level of the file), and returns a maker of fresh paths inside it (not yet created).
+ */
+export function temporaryPaths(prefix: string): () => string {
+  const { join } = nodeBuiltin("node:path");
+  const { mkdtempSync, rmSync } = nodeBuiltin("node:fs");
+  const root = mkdtempSync(join(nodeBuiltin("node:os").tmpdir(), prefix));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  let count = 0;
+  return () => join(root, `case-${++count}`);
 }
 
 /** Opens a fresh store before each test and disposes of it after; returns the current one. */

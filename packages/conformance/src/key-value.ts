@@ -8,6 +8,7 @@ import { type ConformanceOptions, createSuiteContext } from "./context.ts";
 import { describeErrors, describeInputValidation } from "./input-validation.ts";
 import { describeTtl } from "./ttl.ts";
 
+// Every export of the group and helper modules is public.
 export * from "./atomic.ts";
 export * from "./basic.ts";
 export * from "./bulk.ts";

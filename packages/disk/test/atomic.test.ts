@@ -1,16 +1,15 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
-import { sleep } from "@kv/conformance";
+import { sleep, temporaryPaths } from "@kv/conformance";
 import { DiskStore } from "@kv/disk";
 import { ManualClock, NotACounterError, type Value } from "@kv/protocol";
 import { describe, expect, it } from "vitest";
 import { hostTag } from "../src/atomic-file.ts";
 import { staleLockMs } from "../src/file-lock.ts";
 import { startFixture } from "./fixtures/child-process.ts";
-import { temporaryRoot } from "./fixtures/temporary-root.ts";
 
-const freshDirectory = temporaryRoot("kv-disk-atomic-");
+const freshDirectory = temporaryPaths("kv-disk-atomic-");
 
 /** Lock and staging directories below `directory`, as paths relative to it. */
 function lockLeftovers(directory: string): string[] {

@@ -1,11 +1,10 @@
-import { describeConformance } from "@kv/conformance";
+import { describeConformance, temporaryPaths } from "@kv/conformance";
 import { DiskStore, type DiskStoreOptions } from "@kv/disk";
 import { BaseWrapper, type KeyValue } from "@kv/protocol";
-import { temporaryRoot } from "./fixtures/temporary-root.ts";
 
 class PassThroughWrapper extends BaseWrapper {}
 
-const freshDirectory = temporaryRoot("kv-disk-conformance-");
+const freshDirectory = temporaryPaths("kv-disk-conformance-");
 /** The options each store was made with, so its peer opens the same directory the same way. */
 const madeWith = new WeakMap<KeyValue, DiskStoreOptions>();
 

@@ -1,12 +1,12 @@
 import { readdirSync } from "node:fs";
+import { temporaryPaths } from "@kv/conformance";
 import { DiskStore } from "@kv/disk";
 import { countOf } from "@kv/protocol";
 import { describe, expect, it } from "vitest";
 import { type Fixture, startFixture } from "./fixtures/child-process.ts";
 import { checkedValue, crashKeys, isCompleteValue } from "./fixtures/crash-values.ts";
-import { temporaryRoot } from "./fixtures/temporary-root.ts";
 
-const freshDirectory = temporaryRoot("kv-disk-crash-");
+const freshDirectory = temporaryPaths("kv-disk-crash-");
 const collections = ["alpha", "Beta/..", "🙂"];
 const rounds = 15;
 

@@ -3,7 +3,13 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join, relative } from "node:path";
-import { hostileNames } from "@kv/conformance";
+import {
+  entryDocumentFields,
+  expireShortEntry,
+  hostileNames,
+  pythonTimestamp,
+  temporaryPaths,
+} from "@kv/conformance";
 import { DiskStore } from "@kv/disk";
 import {
   DeserializationError,
@@ -15,9 +21,8 @@ import {
   StoreSetupError,
 } from "@kv/protocol";
 import { describe, expect, it } from "vitest";
-import { temporaryRoot } from "./fixtures/temporary-root.ts";
 
-const freshDirectory = temporaryRoot("kv-disk-spec-");
+const freshDirectory = temporaryPaths("kv-disk-spec-");
 
 /** Every file below a directory, as paths relative to it. */
 function filesUnder(directory: string): string[] {
@@ -39,6 +44,20 @@ function deadPid(): number {
   return child.pid ?? 999_999;
 }
 
+/**
+ * A store in a fresh directory holding `{ index }` under every hostile name as a key of the
+ * collection "keys", and under "k" in a collection of every hostile name.
+ */
+async function holdingHostileNames(): Promise<{ directory: string; store: DiskStore }> {
+  const directory = freshDirectory();
+  const store = new DiskStore({ directory });
+  for (const [index, name] of hostileNames.entries()) {
+    await store.put(name, { index }, { collection: "keys" });
+    await store.put("k", { index }, { collection: name });
+  }
+  return { directory, store };
+}
+
 class ExposedDiskStore extends DiskStore {
   mapErrorForTest(error: unknown, context: ErrorContext): KeyValueError {
     return this.mapError(error, context);
@@ -52,21 +71,14 @@ describe("DiskStore layout", () => {
     await store.put("user-1", { name: "Ada" }, { collection: "users", ttl: 60 });
     const text = readFileSync(join(directory, "users", "user-1.json"), "utf8");
     const document = JSON.parse(text) as Record<string, unknown>;
-    expect(Object.keys(document)).toEqual([
-      "collection",
-      "created_at",
-      "expires_at",
-      "key",
-      "value",
-      "version",
-    ]);
+    expect(Object.keys(document)).toEqual(entryDocumentFields);
     expect(document).toMatchObject({
       collection: "users",
       key: "user-1",
       value: { name: "Ada" },
       version: 1,
     });
-    expect(document.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/);
+    expect(document.created_at).toMatch(pythonTimestamp);
     expect(entryFiles(directory)).toEqual([join("users", "user-1.json")]);
   });
 
@@ -88,12 +100,7 @@ describe("DiskStore layout", () => {
   });
 
   it("encodes hostile names into distinct lower-case file names of [a-z0-9_%+-]", async () => {
-    const directory = freshDirectory();
-    const store = new DiskStore({ directory });
-    for (const [index, name] of hostileNames.entries()) {
-      await store.put(name, { index }, { collection: "keys" });
-      await store.put("k", { index }, { collection: name });
-    }
+    const { directory, store } = await holdingHostileNames();
     const files = entryFiles(directory);
     expect(files).toHaveLength(2 * hostileNames.length);
     expect(new Set(files.map((path) => path.toLowerCase())).size).toBe(files.length);
@@ -110,12 +117,7 @@ describe("DiskStore layout", () => {
   });
 
   it("lists hostile names from keys() and collections() exactly as written", async () => {
-    const directory = freshDirectory();
-    const store = new DiskStore({ directory });
-    for (const [index, name] of hostileNames.entries()) {
-      await store.put(name, { index }, { collection: "keys" });
-      await store.put("k", { index }, { collection: name });
-    }
+    const { store } = await holdingHostileNames();
     expect((await store.keys({ collection: "keys" })).sort()).toEqual([...hostileNames].sort());
     expect((await store.collections()).sort()).toEqual([...hostileNames, "keys"].sort());
   });
@@ -255,9 +257,7 @@ describe("DiskStore expiry", () => {
   it("skips expired entries in keys() before they are culled", async () => {
     const clock = new ManualClock();
     const store = new DiskStore({ directory: freshDirectory(), clock });
-    await store.put("short", { n: 1 }, { ttl: 10 });
-    await store.put("forever", { n: 3 });
-    clock.advanceSeconds(11);
+    await expireShortEntry(store, clock);
     expect(await store.keys()).toEqual(["forever"]);
   });
 

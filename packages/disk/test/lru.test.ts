@@ -1,11 +1,11 @@
 import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
+import { temporaryPaths } from "@kv/conformance";
 import { DiskStore } from "@kv/disk";
 import { ManualClock } from "@kv/protocol";
 import { describe, expect, it } from "vitest";
-import { temporaryRoot } from "./fixtures/temporary-root.ts";
 
-const freshDirectory = temporaryRoot("kv-disk-lru-");
+const freshDirectory = temporaryPaths("kv-disk-lru-");
 
 /** The entry files below `directory`, as `<collection>/<key>` sorted by name. */
 function storedKeys(directory: string): string[] {

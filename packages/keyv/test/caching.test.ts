@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { entryDocumentFields, pythonTimestamp } from "@kv/conformance";
 import { resultsOf, runPyKeyValue } from "@kv/interop-python";
 import { KEYV_VALUE_FIELD, type KeyvAdapter, toKeyvStore } from "@kv/keyv";
 import { RedisStore } from "@kv/redis";
@@ -34,9 +35,6 @@ function rawKeyv(adapter: KeyvAdapter): Keyv {
     deserialize: undefined,
   });
 }
-
-/** py-key-value's timestamp form: microseconds and an explicit UTC offset. */
-const pythonTimestamp = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/;
 
 describe("caching libraries on toKeyvStore(new RedisStore(...))", () => {
   it("cache-manager's wrap computes once, then serves the value from Redis", async () => {
@@ -97,14 +95,7 @@ describe("what Keyv writes, as @kv/redis and py-key-value see it", () => {
     expect(record.value).toEqual({ name: "Ada" });
 
     const document = JSON.parse((await raw.get(`${name}::keyv:u1`)) ?? "null");
-    expect(Object.keys(document).sort()).toEqual([
-      "collection",
-      "created_at",
-      "expires_at",
-      "key",
-      "value",
-      "version",
-    ]);
+    expect(Object.keys(document).sort()).toEqual(entryDocumentFields);
     expect(document).toMatchObject({
       version: 1,
       collection: name,

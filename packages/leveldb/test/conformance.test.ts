@@ -1,7 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { describeConformance } from "@kv/conformance";
+import { describeConformance, temporaryPaths } from "@kv/conformance";
 import { LevelDbStore } from "@kv/leveldb";
 import { BaseWrapper, type KeyValue } from "@kv/protocol";
 import { ClassicLevel } from "classic-level";
@@ -9,15 +6,10 @@ import { afterAll } from "vitest";
 
 class PassThroughWrapper extends BaseWrapper {}
 
-const root = mkdtempSync(join(tmpdir(), "kv-leveldb-conformance-"));
-let count = 0;
-const freshLocation = () => join(root, `db-${++count}`);
-const shared = new ClassicLevel<string, string>(join(root, "shared"), { valueEncoding: "json" });
+const freshLocation = temporaryPaths("kv-leveldb-conformance-");
+const shared = new ClassicLevel<string, string>(freshLocation(), { valueEncoding: "json" });
 
-afterAll(async () => {
-  await shared.close();
-  rmSync(root, { recursive: true, force: true });
-});
+afterAll(() => shared.close());
 
 // No createPeer: one process cannot open a LevelDB database twice, so no second handle exists.
 await describeConformance("LevelDbStore", {

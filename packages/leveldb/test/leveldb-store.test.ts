@@ -1,6 +1,5 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { existsSync } from "node:fs";
+import { expireShortEntry, temporaryPaths } from "@kv/conformance";
 import { LevelDbStore } from "@kv/leveldb";
 import {
   DeserializationError,
@@ -13,12 +12,10 @@ import {
   serializeEntry,
 } from "@kv/protocol";
 import { ClassicLevel } from "classic-level";
-import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { locksOf } from "../src/key-locks.ts";
 
-const root = mkdtempSync(join(tmpdir(), "kv-leveldb-spec-"));
-let count = 0;
-const freshLocation = () => join(root, `db-${++count}`);
+const freshLocation = temporaryPaths("kv-leveldb-spec-");
 const opened: ClassicLevel<string, string>[] = [];
 
 function openDatabase(location = freshLocation()): ClassicLevel<string, string> {
@@ -55,7 +52,6 @@ afterEach(async () => {
   vi.restoreAllMocks();
   for (const db of opened.splice(0)) await db.close();
 });
-afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe("LevelDbStore layout", () => {
   it("stores <id>:<key> -> py-key-value's entry document, and !collection!<name> -> <id>", async () => {
@@ -267,10 +263,8 @@ describe("LevelDbStore expiry", () => {
   it("leaves expired entries out of keys() before they are culled", async () => {
     const clock = new ManualClock();
     const store = new LevelDbStore({ client: openDatabase(), clock });
-    await store.put("short", { n: 1 }, { ttl: 1 });
-    await store.put("long", { n: 2 });
-    clock.advanceSeconds(2);
-    expect(await store.keys()).toEqual(["long"]);
+    await expireShortEntry(store, clock);
+    expect(await store.keys()).toEqual(["forever"]);
     expect(await store.delete("short")).toBe(false);
   });
 });
