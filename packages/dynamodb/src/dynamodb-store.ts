@@ -11,16 +11,14 @@ import {
   type CounterChange,
   type ErrorContext,
   IncrementBatcher,
-  KeyValueError,
+  type KeyValueError,
   type ManagedEntry,
-  messageOf,
+  mapStoreError,
   type Operation,
   type StoreClass,
   StoreClosedError,
-  StoreConnectionError,
   type StoredVersion,
   storeWith,
-  toStoreError,
 } from "@kv/protocol";
 import { ConditionalWrites } from "./atomic.ts";
 import { deleteCountingLive, readItem, readItems, writeItems } from "./batch.ts";
@@ -234,11 +232,7 @@ export class DynamoDbStore extends DynamoDbBase {
   }
 
   protected override mapError(error: unknown, context: ErrorContext): KeyValueError {
-    if (KeyValueError.isInstance(error)) return error;
     if (isName(error, "ResourceNotFoundException")) this.forgetSetup();
-    if (isTransient(error)) {
-      return new StoreConnectionError({ ...context, cause: error, message: messageOf(error) });
-    }
-    return toStoreError(error, context);
+    return mapStoreError(error, context, isTransient);
   }
 }

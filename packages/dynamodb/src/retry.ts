@@ -1,4 +1,4 @@
-import type { SwapOptions } from "@kv/protocol";
+import { hasNetworkErrorCode, type SwapOptions } from "@kv/protocol";
 
 /** The first backoff after losing a compare-and-set: about one round trip. */
 const CONFLICT_DELAY_MS = 5;
@@ -9,20 +9,6 @@ const throttlingNames = new Set([
   "ThrottlingException",
   "RequestLimitExceeded",
   "Throttling",
-]);
-
-/** Error codes Node gives a request that never reached the server or lost it. */
-const networkCodes = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ECONNABORTED",
-  "EPIPE",
-  "ETIMEDOUT",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ERR_SOCKET_CONNECTION_TIMEOUT",
 ]);
 
 interface SdkErrorShape {
@@ -48,7 +34,7 @@ export function isTransient(error: unknown): boolean {
   const status = shape.$metadata?.httpStatusCode;
   return (
     isThrottling(error) ||
-    networkCodes.has(String(shape.code)) ||
+    hasNetworkErrorCode(error) ||
     shape.name === "TimeoutError" ||
     shape.name === "RequestTimeout" ||
     shape.$fault === "server" ||

@@ -10,6 +10,7 @@ import {
   IncrementBatcher,
   type KeyValueError,
   type ManagedEntry,
+  mapStoreError,
   type Operation,
   type StoreClass,
   type StoredVersion,
@@ -28,7 +29,7 @@ import {
 } from "./atomic.ts";
 import { bulkDelete, bulkDeleteUnchanged, bulkGet, bulkPut, type Refresh } from "./bulk.ts";
 import { commitIncrements } from "./counters.ts";
-import { toKeyValueError } from "./errors.ts";
+import { isTransient } from "./errors.ts";
 import { countDocuments, deleteIndices, ensureIndex, refreshIndices } from "./indices.ts";
 import { checkCollectionLength, indexName, indexPattern, keyOfHit, toSource } from "./layout.ts";
 import {
@@ -92,7 +93,7 @@ export class ElasticsearchStore extends ElasticsearchBase {
   }
 
   protected override mapError(error: unknown, context: ErrorContext): KeyValueError {
-    return toKeyValueError(error, context);
+    return mapStoreError(error, context, isTransient);
   }
 
   protected override resolveCollection(

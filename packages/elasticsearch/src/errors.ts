@@ -1,14 +1,4 @@
-import {
-  defineError,
-  type ErrorClass,
-  type ErrorContext,
-  type KeyValueError,
-  KeyValueError as KeyValueErrorClass,
-  messageOf,
-  StoreConnectionError,
-  StoreError,
-  toStoreError,
-} from "@kv/protocol";
+import { defineError, type ErrorClass, type ErrorContext, StoreError } from "@kv/protocol";
 
 /** One item of a `_bulk` request that Elasticsearch refused. */
 export interface BulkItemFailure {
@@ -103,16 +93,4 @@ export function errorType(error: unknown): string | undefined {
   const body = (error as { meta?: { body?: unknown } } | undefined)?.meta?.body;
   const type = (body as { error?: { type?: unknown } } | undefined)?.error?.type;
   return typeof type === "string" ? type : undefined;
-}
-
-/**
- * Turns a client error into the library's error: `StoreConnectionError` for transient failures,
- * `StoreError` otherwise, with the client's error as `cause`. `KeyValueError`s pass unchanged.
- */
-export function toKeyValueError(error: unknown, context: ErrorContext): KeyValueError {
-  if (KeyValueErrorClass.isInstance(error)) return error;
-  if (isTransient(error)) {
-    return new StoreConnectionError({ ...context, cause: error, message: messageOf(error) });
-  }
-  return toStoreError(error, context);
 }

@@ -3,9 +3,8 @@ import {
   type ErrorClass,
   type ErrorContext,
   KeyValueError,
+  mapStoreError,
   messageOf,
-  StoreConnectionError,
-  toStoreError,
 } from "@kv/protocol";
 
 /**
@@ -64,17 +63,17 @@ export function toKeyValueError(
   context: ErrorContext,
   limit: number,
 ): KeyValueError {
-  if (KeyValueError.isInstance(error)) return error;
-  const message = messageOf(error);
-  if (tooLargePattern.test(message)) {
+  if (!KeyValueError.isInstance(error) && tooLargePattern.test(messageOf(error))) {
     return new RequestTooLargeError({ ...context, size: undefined, limit, cause: error });
   }
-  if (
+  return mapStoreError(error, context, isTransient);
+}
+
+/** A transient etcd3 failure (see `transientNames`), but not a full database. */
+function isTransient(error: unknown): boolean {
+  return (
     error instanceof Error &&
     transientNames.has(error.constructor.name) &&
-    !message.includes("database space exceeded")
-  ) {
-    return new StoreConnectionError({ ...context, cause: error, message });
-  }
-  return toStoreError(error, context);
+    !error.message.includes("database space exceeded")
+  );
 }

@@ -7,6 +7,7 @@ import {
   type ErrorContext,
   type KeyValueError,
   type ManagedEntry,
+  mapStoreError,
   type StoreClass,
   type StoredVersion,
   storeWith,
@@ -22,7 +23,7 @@ import {
 } from "./collection-registry.ts";
 import { DatabaseCalls } from "./database-calls.ts";
 import { decodeEntry, encodeEntry, isExpiredText } from "./entry-codec.ts";
-import { mapLevelError, opened } from "./level-errors.ts";
+import { isTransientLevelError, opened } from "./level-errors.ts";
 import type { LevelDbStoreOptions } from "./options.ts";
 import { deleteExpired, deleteRange, deleteRecords } from "./range-deletes.ts";
 
@@ -83,7 +84,7 @@ export class LevelDbStore extends LevelDbBase {
   }
 
   protected override mapError(error: unknown, context: ErrorContext): KeyValueError {
-    return mapLevelError(error, context);
+    return mapStoreError(error, context, isTransientLevelError);
   }
 
   protected async getEntry(collection: string, key: string): Promise<ManagedEntry | undefined> {

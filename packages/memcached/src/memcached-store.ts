@@ -4,6 +4,7 @@ import {
   IncrementBatcher,
   type KeyValueError,
   type ManagedEntry,
+  mapStoreError,
   ReadBatcher,
   type StoreClass,
   type StoredVersion,
@@ -24,7 +25,7 @@ import {
 } from "./atomic.ts";
 import { decodeEntry, encodeEntry } from "./codec.ts";
 import { Commands, type Item } from "./commands.ts";
-import { toKeyValueError } from "./errors.ts";
+import { isConnectionError } from "./errors.ts";
 import { exptimeOf } from "./expiry.ts";
 import { Layout, type Location } from "./layout.ts";
 import { type MemcachedStoreOptions, openClient } from "./options.ts";
@@ -160,7 +161,7 @@ export class MemcachedStore extends MemcachedBase {
   }
 
   protected override mapError(error: unknown, context: ErrorContext): KeyValueError {
-    return toKeyValueError(error, context);
+    return mapStoreError(error, context, isConnectionError);
   }
 
   protected async release(): Promise<void> {

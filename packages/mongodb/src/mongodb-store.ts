@@ -7,12 +7,10 @@ import {
   type ErrorContext,
   type KeyValueError,
   type ManagedEntry,
-  messageOf,
+  mapStoreError,
   type StoreClass,
-  StoreConnectionError,
   type StoredVersion,
   storeWith,
-  toStoreError,
 } from "@kv/protocol";
 import type { AnyBulkWriteOperation, Collection, Db, MongoClient } from "mongodb";
 import * as atomic from "./atomic.ts";
@@ -148,8 +146,7 @@ export class MongoDbStore extends MongoDbBase {
   }
 
   protected override mapError(error: unknown, context: ErrorContext): KeyValueError {
-    if (!isConnectionError(error)) return toStoreError(error, context);
-    return new StoreConnectionError({ ...context, cause: error, message: messageOf(error) });
+    return mapStoreError(error, context, isConnectionError);
   }
 
   /** One cursor over the live entries, `PAGE_SIZE` keys per batch. */

@@ -71,6 +71,7 @@ export {
   type SwapTarget,
 } from "./compare-and-swap.ts";
 export { parseDuration } from "./duration.ts";
+export { hasNetworkErrorCode, mapStoreError, NETWORK_ERROR_CODES } from "./error-mapping.ts";
 export {
   brandError,
   DeserializationError,

@@ -1,4 +1,4 @@
-import { StoreConfigurationError } from "@kv/protocol";
+import { hasNetworkErrorCode, StoreConfigurationError } from "@kv/protocol";
 import type { Cluster, Redis } from "ioredis";
 
 /** How the store bounds the time of its calls. */
@@ -174,26 +174,13 @@ export function redactCredentials(error: unknown): void {
   if (command?.name === "auth" || command?.name === "hello") command.args = ["***"];
 }
 
-const networkCodes = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ECONNABORTED",
-  "ETIMEDOUT",
-  "EPIPE",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-]);
-
 const transient =
   /^(LOADING|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|READONLY|BUSY)\b|Command timed out|Connection is closed|Stream isn't writeable|Cluster isn't ready|Cluster is ended|None of startup nodes|Failed to refresh slots cache|Too many Cluster redirections/;
 
 /** True for failures that mean the server could not be reached or answered too late. */
 export function isConnectionError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === "string" && networkCodes.has(code)) return true;
+  if (hasNetworkErrorCode(error)) return true;
   if (error.name === "MaxRetriesPerRequestError" || error.name === "ClusterAllFailedError") {
     return true;
   }

@@ -3,15 +3,13 @@ import {
   type AtomicCapability,
   type CounterChange,
   type ErrorContext,
-  KeyValueError,
+  type KeyValueError,
   type ManagedEntry,
-  messageOf,
+  mapStoreError,
   ReadBatcher,
   type StoreClass,
-  StoreConnectionError,
   type StoredVersion,
   storeWith,
-  toStoreError,
 } from "@kv/protocol";
 import type { Cluster, Redis } from "ioredis";
 import { AtomicCommands } from "./atomic.ts";
@@ -137,10 +135,7 @@ export class RedisStore extends RedisBase {
 
   protected override mapError(error: unknown, context: ErrorContext): KeyValueError {
     redactCredentials(error);
-    if (KeyValueError.isInstance(error) || !isConnectionError(error)) {
-      return toStoreError(error, context);
-    }
-    return new StoreConnectionError({ ...context, cause: error, message: messageOf(error) });
+    return mapStoreError(error, context, isConnectionError);
   }
 
   /** One `SCAN` page at a time (on every master of a Cluster). */

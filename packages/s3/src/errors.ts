@@ -1,10 +1,10 @@
 import {
   type ErrorClass,
   type ErrorContext,
-  KeyValueError,
+  hasNetworkErrorCode,
+  type KeyValueError,
+  mapStoreError,
   messageOf,
-  StoreConnectionError,
-  toStoreError,
 } from "@kv/protocol";
 
 interface SdkErrorShape {
@@ -25,20 +25,6 @@ const transientNames = new Set([
   "ServiceUnavailable",
   "InternalError",
   "OperationAborted",
-]);
-
-/** Error codes Node gives a request that never reached the server or lost it. */
-const networkCodes = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ECONNABORTED",
-  "EPIPE",
-  "ETIMEDOUT",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ERR_SOCKET_CONNECTION_TIMEOUT",
 ]);
 
 function shapeOf(error: unknown): SdkErrorShape {
@@ -80,7 +66,7 @@ export function isTransient(error: unknown): boolean {
   const status = statusOf(error);
   return (
     transientNames.has(String(shape.name)) ||
-    networkCodes.has(String(shape.code)) ||
+    hasNetworkErrorCode(error) ||
     shape.$fault === "server" ||
     status === 429 ||
     (status !== undefined && status >= 500)
@@ -97,12 +83,8 @@ export function toS3StoreError(
   context: ErrorContext,
   invalidKey: ErrorClass<KeyValueError>,
 ): KeyValueError {
-  if (KeyValueError.isInstance(error)) return error;
-  if (isTransient(error)) {
-    return new StoreConnectionError({ ...context, cause: error, message: messageOf(error) });
-  }
   if (isNamed(error, "KeyTooLongError")) {
     return new invalidKey({ ...context, cause: error, message: messageOf(error) });
   }
-  return toStoreError(error, context);
+  return mapStoreError(error, context, isTransient);
 }
