@@ -1,12 +1,12 @@
 import type { Client } from "@elastic/elasticsearch";
+import { pythonTimestamp } from "@kv/conformance";
 import type { ElasticsearchStore } from "@kv/elasticsearch";
 import { ManualClock, NotACounterError, UpdateConflictError } from "@kv/protocol";
 import { afterAll, describe, expect, it } from "vitest";
-import { countRequests, deleteIndices, freshPrefix, rawClient, storeMaker } from "./helpers.ts";
+import { deleteIndices, freshPrefix, rawClient, recordedStore, storeMaker } from "./helpers.ts";
 
 const client = rawClient();
 const prefix = freshPrefix("atomic");
-const timestamp = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/;
 
 let counter = 0;
 function collection(): string {
@@ -58,9 +58,7 @@ afterAll(async () => {
 
 describe("ElasticsearchStore putIfAbsent", () => {
   it("sends one index request with op_type=create when the key is free", async () => {
-    const counted = rawClient();
-    const { requests, queries, reset } = countRequests(counted);
-    const s = store({ client: counted });
+    const { store: s, requests, queries, reset, closeClient } = recordedStore(store);
     const name = await createdBy(s);
 
     reset();
@@ -72,14 +70,12 @@ describe("ElasticsearchStore putIfAbsent", () => {
     expect(await s.putIfAbsent("k", { n: 2 }, { collection: name })).toBe(false);
     expect(requests).toEqual([`PUT /${prefix}-${name}/_doc/k`, `GET /${prefix}-${name}/_doc/k`]);
     expect((await stored(name, "k")).source?.value).toEqual({ flattened: { n: 1 } });
-    await counted.close();
+    await closeClient();
   });
 
   it("replaces an expired document with a write conditional on its _seq_no", async () => {
     const clock = new ManualClock();
-    const counted = rawClient();
-    const { requests, queries, reset } = countRequests(counted);
-    const s = store({ client: counted, clock });
+    const { store: s, requests, queries, reset, closeClient } = recordedStore(store, { clock });
     const name = collection();
     await s.put("k", { old: true }, { collection: name, ttl: 1 });
     const { seqNo } = await stored(name, "k");
@@ -90,15 +86,13 @@ describe("ElasticsearchStore putIfAbsent", () => {
     expect(requests).toHaveLength(3);
     expect(queries[2]).toContain(`if_seq_no=${seqNo}`);
     expect(await s.get("k", { collection: name })).toEqual({ n: 1 });
-    await counted.close();
+    await closeClient();
   });
 });
 
 describe("ElasticsearchStore versions", () => {
   it("names the document's _seq_no and _primary_term, which Elasticsearch checks", async () => {
-    const counted = rawClient();
-    const { queries, reset } = countRequests(counted);
-    const s = store({ client: counted });
+    const { store: s, queries, reset, closeClient } = recordedStore(store);
     const name = collection();
     await s.put("k", { n: 1 }, { collection: name });
     const { seqNo } = await stored(name, "k");
@@ -110,7 +104,7 @@ describe("ElasticsearchStore versions", () => {
       true,
     );
     expect(queries[0]).toContain(`if_seq_no=${seqNo}&if_primary_term=1`);
-    await counted.close();
+    await closeClient();
   });
 
   it("refuses a version after another program rewrote the document with the same content", async () => {
@@ -129,9 +123,7 @@ describe("ElasticsearchStore versions", () => {
 
   it("refuses the version of an entry that has expired since without sending a request", async () => {
     const clock = new ManualClock();
-    const counted = rawClient();
-    const { requests, reset } = countRequests(counted);
-    const s = store({ client: counted, clock });
+    const { store: s, requests, reset, closeClient } = recordedStore(store, { clock });
     const name = collection();
     await s.put("k", { n: 1 }, { collection: name, ttl: 1 });
     const read = await s.getVersioned("k", { collection: name });
@@ -143,7 +135,7 @@ describe("ElasticsearchStore versions", () => {
     );
     expect(await s.deleteIfVersion("k", read?.version ?? "", { collection: name })).toBe(false);
     expect(requests).toEqual([]);
-    await counted.close();
+    await closeClient();
   });
 });
 
@@ -157,8 +149,8 @@ describe("ElasticsearchStore increment", () => {
       key: "hits",
       collection: name,
       value: { flattened: { count: 5 } },
-      created_at: expect.stringMatching(timestamp),
-      expires_at: expect.stringMatching(timestamp),
+      created_at: expect.stringMatching(pythonTimestamp),
+      expires_at: expect.stringMatching(pythonTimestamp),
     });
   });
 
@@ -188,9 +180,7 @@ describe("ElasticsearchStore increment", () => {
   });
 
   it("combines one instance's concurrent increments of a key into few rounds, in call order", async () => {
-    const counted = rawClient();
-    const { requests, reset } = countRequests(counted);
-    const s = store({ client: counted });
+    const { store: s, requests, reset, closeClient } = recordedStore(store);
     const name = await createdBy(s);
 
     reset();
@@ -199,7 +189,7 @@ describe("ElasticsearchStore increment", () => {
     );
     expect(counts).toEqual(Array.from({ length: 100 }, (_, index) => index + 1));
     expect(requests.length).toBeLessThanOrEqual(6);
-    await counted.close();
+    await closeClient();
   });
 
   it("lets one increment of a combined round fail without changing what the others add", async () => {
@@ -249,7 +239,7 @@ describe("ElasticsearchStore touch", () => {
       key: "k",
       collection: name,
       ...original,
-      expires_at: expect.stringMatching(timestamp),
+      expires_at: expect.stringMatching(pythonTimestamp),
     });
     expect(await s.touch("k", { collection: name, ttl: undefined })).toBe(true);
     expect((await stored(name, "k")).source).not.toHaveProperty("expires_at");

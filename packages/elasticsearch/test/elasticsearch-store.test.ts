@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { createServer as createHttpServer } from "node:http";
 import { createServer, type Server, type Socket } from "node:net";
+import { freeLoopbackPort, pythonTimestamp } from "@kv/conformance";
 import { BulkWriteError, ElasticsearchStore } from "@kv/elasticsearch";
 import {
   InvalidKeyError,
@@ -11,11 +12,11 @@ import {
 } from "@kv/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  countRequests,
   deleteIndices,
   elasticsearchUrl,
   freshPrefix,
   rawClient,
+  recordedStore,
   storeMaker,
   testIndexSettings,
 } from "./helpers.ts";
@@ -49,12 +50,7 @@ function sha256(text: string): string {
 
 /** The URL of a loopback port nothing listens on (just closed). */
 async function closedPortUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return `http://127.0.0.1:${address.port}`;
+  return `http://127.0.0.1:${await freeLoopbackPort()}`;
 }
 
 afterAll(async () => {
@@ -104,8 +100,8 @@ describe("ElasticsearchStore layout (py-key-value compatible)", () => {
       key: "user-1",
       collection: name,
       value: { flattened: { name: "Ada", tags: ["x"] } },
-      created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/),
-      expires_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/),
+      created_at: expect.stringMatching(pythonTimestamp),
+      expires_at: expect.stringMatching(pythonTimestamp),
     });
   });
 
@@ -249,9 +245,7 @@ describe("ElasticsearchStore long keys and wide values", () => {
 
 describe("ElasticsearchStore bulk calls", () => {
   it("sends one request for getMany, ttlMany, putMany and deleteMany", async () => {
-    const counted = rawClient();
-    const { requests, reset } = countRequests(counted);
-    const s = store({ client: counted });
+    const { store: s, requests, reset, closeClient } = recordedStore(store);
     const name = collection();
     await s.put("warm-up", { n: 0 }, { collection: name });
     const entries = Array.from({ length: 100 }, (_, i) => [`key-${i}`, { i }] as const);
@@ -272,7 +266,7 @@ describe("ElasticsearchStore bulk calls", () => {
     reset();
     expect(await s.deleteMany(keys, { collection: name })).toBe(100);
     expect(requests).toEqual([expect.stringMatching(/^POST \/_bulk$/)]);
-    await counted.close();
+    await closeClient();
   });
 
   it("turns refused bulk items into BulkWriteError naming the keys, keeping the others", async () => {
@@ -314,9 +308,7 @@ describe("ElasticsearchStore bulk calls", () => {
 
 describe("ElasticsearchStore enumeration", () => {
   it("pages keys through a point in time, one search per page, and closes it", async () => {
-    const counted = rawClient();
-    const { requests, reset } = countRequests(counted);
-    const s = store({ client: counted, pageSize: 10 });
+    const { store: s, requests, reset, closeClient } = recordedStore(store, { pageSize: 10 });
     const name = collection();
     const keys = Array.from({ length: 25 }, (_, i) => `key-${String(i).padStart(2, "0")}`);
     await s.putMany(
@@ -333,7 +325,7 @@ describe("ElasticsearchStore enumeration", () => {
     reset();
     expect(await s.keys({ collection: name, limit: 5 })).toHaveLength(5);
     expect(requests.at(-1)).toBe("DELETE /_pit");
-    await counted.close();
+    await closeClient();
   });
 
   it("lists collections with their names as written, paging a composite aggregation", async () => {

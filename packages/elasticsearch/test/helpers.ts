@@ -72,3 +72,22 @@ export function storeMaker(
   return (options = {}) =>
     new ElasticsearchStore({ client, indexPrefix, indexSettings: testIndexSettings, ...options });
 }
+
+/**
+ * A store made by `make` (with `options`) on a client of its own whose HTTP requests are recorded
+ * as `countRequests` records them; `closeClient` closes that client.
+ */
+export function recordedStore(
+  make: (options?: Partial<ElasticsearchStoreOptions>) => ElasticsearchStore,
+  options: Partial<ElasticsearchStoreOptions> = {},
+): ReturnType<typeof countRequests> & {
+  store: ElasticsearchStore;
+  closeClient: () => Promise<void>;
+} {
+  const client = rawClient();
+  return {
+    ...countRequests(client),
+    store: make({ ...options, client }),
+    closeClient: () => client.close(),
+  };
+}
