@@ -4,10 +4,10 @@ import {
   GetItemCommand,
   type WriteRequest,
 } from "@aws-sdk/client-dynamodb";
-import type { ErrorContext } from "@kv/protocol";
+import { type ErrorContext, mapBounded } from "@kv/protocol";
 import { UnprocessedItemsError } from "./errors.ts";
 import { checkedKey, checkKey, type Item, isLive, keyOf, primaryKey } from "./item.ts";
-import { chunk, runBounded } from "./retry.ts";
+import { chunk } from "./retry.ts";
 import type { TableAccess } from "./table.ts";
 
 const BATCH_GET_LIMIT = 100;
@@ -124,7 +124,7 @@ async function sendBatches<T>(
   if (requests.length === 0) return;
   const { retrier, maxConcurrency } = access;
   const deadline = retrier.deadline();
-  const left = await runBounded(chunk(requests, size), maxConcurrency, (batch) =>
+  const left = await mapBounded(chunk(requests, size), maxConcurrency, (batch) =>
     retrier.drain(batch, send, deadline),
   );
   const unprocessedKeys = left.flat().map(keyOfRequest);

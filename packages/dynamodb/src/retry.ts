@@ -13,7 +13,6 @@ const throttlingNames = new Set([
 
 interface SdkErrorShape {
   name?: unknown;
-  code?: unknown;
   $fault?: unknown;
   $metadata?: { httpStatusCode?: unknown };
 }
@@ -129,31 +128,4 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
     chunks.push(items.slice(start, start + size));
   }
   return chunks;
-}
-
-/**
- * Runs `task` on every item with at most `limit` running at once, keeping the order of results.
- * After a failure no new task starts; the first error is thrown once running tasks settle.
- */
-export async function runBounded<T, R>(
-  items: readonly T[],
-  limit: number,
-  task: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async (): Promise<void> => {
-    while (failure === undefined && next < items.length) {
-      const index = next++;
-      try {
-        results[index] = await task(items[index] as T);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failure !== undefined) throw failure.error;
-  return results;
 }

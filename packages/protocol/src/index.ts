@@ -23,6 +23,7 @@ export {
 } from "./atomic.ts";
 export { BaseStore, type BaseStoreOptions, type ErrorContext } from "./base-store.ts";
 export { BaseWrapper, defaultCollectionOf, type ValueLocation } from "./base-wrapper.ts";
+export { mapBounded } from "./bounded.ts";
 export {
   atomicCapabilities,
   type Capabilities,

@@ -9,7 +9,6 @@ import {
 
 interface SdkErrorShape {
   name?: unknown;
-  code?: unknown;
   $fault?: unknown;
   $metadata?: { httpStatusCode?: unknown };
 }

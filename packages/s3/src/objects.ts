@@ -113,23 +113,3 @@ function conditionOf(precondition: Precondition): { IfNoneMatch?: string; IfMatc
     ? { IfMatch: precondition.ifMatch }
     : { IfNoneMatch: precondition.ifNoneMatch };
 }
-
-/**
- * Runs `calls` over `items` with at most `limit` in flight, keeping the order of the results.
- */
-export async function mapBounded<T, R>(
-  items: readonly T[],
-  limit: number,
-  call: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await call(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}

@@ -5,6 +5,7 @@ import {
   InvalidKeyError,
   type KeyValueError,
   type ManagedEntry,
+  mapBounded,
   type StoreClass,
   type StoredVersion,
   storeWith,
@@ -14,14 +15,7 @@ import { ConditionalWrites, type EntryObject } from "./conditional.ts";
 import { toS3StoreError } from "./errors.ts";
 import { collectionSegment, decodeName, isHashed, keyPart } from "./layout.ts";
 import { deleteObjects, deletePrefix, holdsObjects, listKeys, listObjects } from "./listing.ts";
-import {
-  type Bucket,
-  headEntry,
-  mapBounded,
-  readEntry,
-  readObject,
-  writeEntry,
-} from "./objects.ts";
+import { type Bucket, headEntry, readEntry, readObject, writeEntry } from "./objects.ts";
 import { ensureBucket } from "./s3-blob-store.ts";
 
 /** Options of `S3Store`: the bucket and prefix, how to reach S3, and the store's own settings. */
