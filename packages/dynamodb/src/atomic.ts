@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { DeleteItemCommand, PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import { hasSdkErrorName } from "@kv/aws-core";
 import {
   type Clock,
   compareAndSwap,
@@ -10,7 +11,7 @@ import {
 } from "@kv/protocol";
 import { readItem } from "./batch.ts";
 import { checkedKey, EXPIRES_AT_MS, fromItem, type Item, toItem, VERSION } from "./item.ts";
-import { isName, type TableAccess } from "./table.ts";
+import type { TableAccess } from "./table.ts";
 
 /**
  * What a conditional write expects to find: the item's version token or, for an item without
@@ -242,7 +243,7 @@ export class ConditionalWrites {
     try {
       return await this.access.retrier.call(request);
     } catch (error) {
-      if (isName(error, "ConditionalCheckFailedException")) return undefined;
+      if (hasSdkErrorName(error, "ConditionalCheckFailedException")) return undefined;
       throw error;
     }
   }

@@ -1,4 +1,5 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
+import { sdkClientDefaults } from "@kv/aws-core";
 import type { BaseStoreOptions } from "@kv/protocol";
 
 /** Options every `DynamoDbStore` accepts, whichever way it gets its client. */
@@ -57,9 +58,7 @@ export interface DynamoDbStoreConnectionOptions {
 export type DynamoDbStoreOptions = DynamoDbStoreCommonOptions &
   (DynamoDbStoreClientOptions | DynamoDbStoreConnectionOptions);
 
-const DEFAULT_CONNECT_TIMEOUT_MS = 2000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 5000;
-const DEFAULT_MAX_ATTEMPTS = 3;
 
 /**
  * The client a store uses, and whether it made it (and so destroys it on `close()`).
@@ -71,28 +70,12 @@ export function openClient(options: DynamoDbStoreOptions): {
 } {
   if (options.client !== undefined) return { client: options.client, owned: false };
   const { region, endpoint, credentials, clientConfig } = options;
-  const connectionTimeout = positive(
-    options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-    "connectTimeoutMs",
-  );
-  const requestTimeout = positive(
-    options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-    "requestTimeoutMs",
-  );
   const client = new DynamoDBClient({
-    maxAttempts: DEFAULT_MAX_ATTEMPTS,
-    requestHandler: { connectionTimeout, requestTimeout, throwOnRequestTimeout: true },
+    ...sdkClientDefaults(options, DEFAULT_REQUEST_TIMEOUT_MS),
     ...clientConfig,
     ...(region === undefined ? {} : { region }),
     ...(endpoint === undefined ? {} : { endpoint }),
     ...(credentials === undefined ? {} : { credentials }),
   });
   return { client, owned: true };
-}
-
-function positive(value: number, name: string): number {
-  if (typeof value !== "number" || !(value > 0) || !Number.isFinite(value)) {
-    throw new RangeError(`${name} must be a positive number of milliseconds, got ${String(value)}`);
-  }
-  return value;
 }

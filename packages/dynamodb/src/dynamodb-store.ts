@@ -4,6 +4,7 @@ import {
   PutItemCommand,
   type WriteRequest,
 } from "@aws-sdk/client-dynamodb";
+import { hasSdkErrorName } from "@kv/aws-core";
 import {
   ATOMIC_CAPABILITIES,
   type AtomicCapability,
@@ -27,7 +28,7 @@ import { commitIncrements } from "./counter.ts";
 import { checkCollection, checkedKey, entryOf, isLive, toItem } from "./item.ts";
 import { deleteAllEntries, deleteCollection, keyPages } from "./pages.ts";
 import { isTransient, Retrier } from "./retry.ts";
-import { dropTable, isName, prepareTable, type TableAccess } from "./table.ts";
+import { dropTable, prepareTable, type TableAccess } from "./table.ts";
 
 /** Options of `DynamoDbStore.destroy()`. */
 export interface DynamoDbDestroyOptions {
@@ -232,7 +233,7 @@ export class DynamoDbStore extends DynamoDbBase {
   }
 
   protected override mapError(error: unknown, context: ErrorContext): KeyValueError {
-    if (isName(error, "ResourceNotFoundException")) this.forgetSetup();
+    if (hasSdkErrorName(error, "ResourceNotFoundException")) this.forgetSetup();
     return mapStoreError(error, context, isTransient);
   }
 }

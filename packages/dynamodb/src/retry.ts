@@ -1,43 +1,29 @@
+import { hasSdkErrorName, isServerFault } from "@kv/aws-core";
 import { hasNetworkErrorCode, type SwapOptions } from "@kv/protocol";
 
 /** The first backoff after losing a compare-and-set: about one round trip. */
 const CONFLICT_DELAY_MS = 5;
 
 /** Error names DynamoDB uses when a request exceeded the table's or account's throughput. */
-const throttlingNames = new Set([
+const throttlingNames = [
   "ProvisionedThroughputExceededException",
   "ThrottlingException",
   "RequestLimitExceeded",
   "Throttling",
-]);
-
-interface SdkErrorShape {
-  name?: unknown;
-  $fault?: unknown;
-  $metadata?: { httpStatusCode?: unknown };
-}
+];
 
 /** True for DynamoDB's throttling errors. */
 export function isThrottling(error: unknown): boolean {
-  return (
-    typeof error === "object" &&
-    error !== null &&
-    throttlingNames.has(String((error as SdkErrorShape).name))
-  );
+  return hasSdkErrorName(error, ...throttlingNames);
 }
 
 /** True for failures worth retrying later: throttling, network errors, timeouts, server faults. */
 export function isTransient(error: unknown): boolean {
-  if (typeof error !== "object" || error === null) return false;
-  const shape = error as SdkErrorShape;
-  const status = shape.$metadata?.httpStatusCode;
   return (
     isThrottling(error) ||
     hasNetworkErrorCode(error) ||
-    shape.name === "TimeoutError" ||
-    shape.name === "RequestTimeout" ||
-    shape.$fault === "server" ||
-    (typeof status === "number" && status >= 500)
+    hasSdkErrorName(error, "TimeoutError", "RequestTimeout") ||
+    isServerFault(error)
   );
 }
 

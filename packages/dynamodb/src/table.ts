@@ -9,6 +9,7 @@ import {
   waitUntilTableExists,
   waitUntilTableNotExists,
 } from "@aws-sdk/client-dynamodb";
+import { hasSdkErrorName } from "@kv/aws-core";
 import { messageOf, StoreSetupError } from "@kv/protocol";
 import type { Retrier } from "./retry.ts";
 
@@ -28,11 +29,6 @@ export interface TableAccess {
   maxConcurrency: number;
 }
 
-/** True when `error` is the SDK's exception called `name`. */
-export function isName(error: unknown, name: string): boolean {
-  return typeof error === "object" && error !== null && (error as Error).name === name;
-}
-
 /**
  * Checks that the table exists with py-key-value's key schema. With `manage`, creates a missing
  * table (on-demand billing), waits until it is ACTIVE, and enables native expiry on `ttl`.
@@ -43,7 +39,7 @@ export async function prepareTable(access: TableAccess, manage: boolean): Promis
   try {
     table = await describe(access);
   } catch (error) {
-    if (!isName(error, "ResourceNotFoundException")) throw error;
+    if (!hasSdkErrorName(error, "ResourceNotFoundException")) throw error;
     if (!manage) {
       throw new StoreSetupError({
         message: `Table ${access.tableName} does not exist and createTable is false`,
@@ -67,7 +63,7 @@ export async function dropTable(access: TableAccess): Promise<boolean> {
   try {
     await retrier.call(() => client.send(new DeleteTableCommand({ TableName: tableName })));
   } catch (error) {
-    if (isName(error, "ResourceNotFoundException")) return false;
+    if (hasSdkErrorName(error, "ResourceNotFoundException")) return false;
     throw error;
   }
   await waitFor(access, waitUntilTableNotExists, "disappear");
@@ -104,7 +100,7 @@ async function create(access: TableAccess): Promise<TableDescription> {
       ),
     );
   } catch (error) {
-    if (!isName(error, "ResourceInUseException")) throw error;
+    if (!hasSdkErrorName(error, "ResourceInUseException")) throw error;
   }
   await waitFor(access, waitUntilTableExists, "become ACTIVE");
   return describe(access);
@@ -151,7 +147,7 @@ async function enableExpiry(access: TableAccess): Promise<void> {
     );
   } catch (error) {
     // Emulators without native expiry (dynalite) lack the operation; reads filter expiry anyway.
-    if (!isName(error, "UnknownOperationException")) throw error;
+    if (!hasSdkErrorName(error, "UnknownOperationException")) throw error;
   }
 }
 

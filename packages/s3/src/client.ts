@@ -1,4 +1,5 @@
 import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
+import { sdkClientDefaults } from "@kv/aws-core";
 
 /** Where the objects live, whichever way the store gets its client. */
 export interface S3LocationOptions {
@@ -47,9 +48,7 @@ export const MAX_OBJECT_KEY_BYTES = 1024;
 /** The longest `prefix` a store accepts, in UTF-8 bytes (leaving room for the names after it). */
 export const MAX_PREFIX_BYTES = 512;
 
-const DEFAULT_CONNECT_TIMEOUT_MS = 2000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
-const DEFAULT_MAX_ATTEMPTS = 3;
 
 /** The bucket, prefix and client a store uses, and whether it owns the client. */
 export interface S3Target {
@@ -81,17 +80,8 @@ export function openTarget(options: S3StoreConnection, store: string): S3Target 
 
 function makeClient(options: S3ConnectionOptions): S3Client {
   const { endpoint, region, credentials, clientConfig } = options;
-  const connectionTimeout = positive(
-    options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-    "connectTimeoutMs",
-  );
-  const requestTimeout = positive(
-    options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-    "requestTimeoutMs",
-  );
   return new S3Client({
-    maxAttempts: DEFAULT_MAX_ATTEMPTS,
-    requestHandler: { connectionTimeout, requestTimeout, throwOnRequestTimeout: true },
+    ...sdkClientDefaults(options, DEFAULT_REQUEST_TIMEOUT_MS),
     forcePathStyle: options.forcePathStyle ?? endpoint !== undefined,
     ...(region === undefined
       ? endpoint === undefined
@@ -102,11 +92,4 @@ function makeClient(options: S3ConnectionOptions): S3Client {
     ...(credentials === undefined ? {} : { credentials }),
     ...clientConfig,
   });
-}
-
-function positive(value: number, name: string): number {
-  if (typeof value !== "number" || !(value > 0) || !Number.isFinite(value)) {
-    throw new RangeError(`${name} must be a positive number of milliseconds, got ${String(value)}`);
-  }
-  return value;
 }

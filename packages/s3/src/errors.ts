@@ -1,3 +1,4 @@
+import { hasSdkErrorName, httpStatusOf, isServerFault } from "@kv/aws-core";
 import {
   type ErrorClass,
   type ErrorContext,
@@ -7,14 +8,8 @@ import {
   messageOf,
 } from "@kv/protocol";
 
-interface SdkErrorShape {
-  name?: unknown;
-  $fault?: unknown;
-  $metadata?: { httpStatusCode?: unknown };
-}
-
 /** S3 error names that mean "slow down or try again later". */
-const transientNames = new Set([
+const transientNames = [
   "SlowDown",
   "Throttling",
   "ThrottlingException",
@@ -24,27 +19,12 @@ const transientNames = new Set([
   "ServiceUnavailable",
   "InternalError",
   "OperationAborted",
-]);
-
-function shapeOf(error: unknown): SdkErrorShape {
-  return typeof error === "object" && error !== null ? (error as SdkErrorShape) : {};
-}
-
-/** The HTTP status of an SDK error, when the server answered. */
-export function statusOf(error: unknown): number | undefined {
-  const status = shapeOf(error).$metadata?.httpStatusCode;
-  return typeof status === "number" ? status : undefined;
-}
-
-/** True when the error has the S3 error name `name`. */
-export function isNamed(error: unknown, ...names: string[]): boolean {
-  return names.includes(String(shapeOf(error).name));
-}
+];
 
 /** True when the object (not the bucket) is missing: `NoSuchKey`, or a 404 `HeadObject`. */
 export function isMissingObject(error: unknown): boolean {
-  if (isNamed(error, "NoSuchBucket")) return false;
-  return isNamed(error, "NoSuchKey", "NotFound") || statusOf(error) === 404;
+  if (hasSdkErrorName(error, "NoSuchBucket")) return false;
+  return hasSdkErrorName(error, "NoSuchKey", "NotFound") || httpStatusOf(error) === 404;
 }
 
 /**
@@ -53,22 +33,19 @@ export function isMissingObject(error: unknown): boolean {
  */
 export function isConditionLost(error: unknown): boolean {
   return (
-    isNamed(error, "PreconditionFailed", "ConditionalRequestConflict") ||
-    statusOf(error) === 412 ||
-    statusOf(error) === 409
+    hasSdkErrorName(error, "PreconditionFailed", "ConditionalRequestConflict") ||
+    httpStatusOf(error) === 412 ||
+    httpStatusOf(error) === 409
   );
 }
 
 /** True for failures worth trying again later: network errors, timeouts, throttling, 5xx. */
 export function isTransient(error: unknown): boolean {
-  const shape = shapeOf(error);
-  const status = statusOf(error);
   return (
-    transientNames.has(String(shape.name)) ||
+    hasSdkErrorName(error, ...transientNames) ||
     hasNetworkErrorCode(error) ||
-    shape.$fault === "server" ||
-    status === 429 ||
-    (status !== undefined && status >= 500)
+    isServerFault(error) ||
+    httpStatusOf(error) === 429
   );
 }
 
@@ -82,7 +59,7 @@ export function toS3StoreError(
   context: ErrorContext,
   invalidKey: ErrorClass<KeyValueError>,
 ): KeyValueError {
-  if (isNamed(error, "KeyTooLongError")) {
+  if (hasSdkErrorName(error, "KeyTooLongError")) {
     return new invalidKey({ ...context, cause: error, message: messageOf(error) });
   }
   return mapStoreError(error, context, isTransient);

@@ -10,6 +10,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { hasSdkErrorName, httpStatusOf } from "@kv/aws-core";
 import {
   BaseBlobStore,
   type BlobUrls,
@@ -27,7 +28,7 @@ import {
   type S3StoreConnection,
   type S3Target,
 } from "./client.ts";
-import { isMissingObject, isNamed, statusOf, toS3StoreError } from "./errors.ts";
+import { isMissingObject, toS3StoreError } from "./errors.ts";
 import { holdsObjects, listKeys, listObjects } from "./listing.ts";
 
 /** Options of `S3BlobStore`: where the blobs go, how to reach S3, and how to upload. */
@@ -238,7 +239,10 @@ export class S3BlobStore extends BaseBlobStore implements BlobUrls {
       return (Body as AsyncIterable<Uint8Array> | undefined) ?? emptyChunks();
     } catch (error) {
       if (isMissingObject(error)) return undefined;
-      if (range !== undefined && (isNamed(error, "InvalidRange") || statusOf(error) === 416)) {
+      if (
+        range !== undefined &&
+        (hasSdkErrorName(error, "InvalidRange") || httpStatusOf(error) === 416)
+      ) {
         return (await this.hasBlob(key)) ? emptyChunks() : undefined;
       }
       throw error;
@@ -256,12 +260,13 @@ export async function ensureBucket(client: S3Client, bucket: string): Promise<vo
     await client.send(new HeadBucketCommand({ Bucket: bucket }));
     return;
   } catch (error) {
-    if (!isNamed(error, "NotFound", "NoSuchBucket") && statusOf(error) !== 404) throw error;
+    if (!hasSdkErrorName(error, "NotFound", "NoSuchBucket") && httpStatusOf(error) !== 404)
+      throw error;
   }
   try {
     await client.send(new CreateBucketCommand({ Bucket: bucket }));
   } catch (error) {
-    if (!isNamed(error, "BucketAlreadyOwnedByYou")) throw error;
+    if (!hasSdkErrorName(error, "BucketAlreadyOwnedByYou")) throw error;
   }
 }
 
