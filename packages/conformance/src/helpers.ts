@@ -12,7 +12,7 @@ import {
   supports,
   type Value,
 } from "@kv/protocol";
-import { afterAll, afterEach, beforeEach, expect } from "vitest";
+import { afterEach, beforeEach, expect } from "vitest";
 import { nodeBuiltin } from "./node-builtins.ts";
 
 /** Every item of an async iterable (nothing for `undefined`), in the order it yields them. */
@@ -247,19 +247,6 @@ export function inTemporaryDirectory(open: (directory: string) => KeyValue): Ope
       dispose: () => rm(directory, { recursive: true, force: true }),
     };
   };
-}
-
-/**
- * Makes a temporary directory for the calling test file, removed after its tests (call it at the
- * top level of the file), and returns a maker of fresh paths inside it (not yet created).
- */
-export function temporaryPaths(prefix: string): () => string {
-  const { join } = nodeBuiltin("node:path");
-  const { mkdtempSync, rmSync } = nodeBuiltin("node:fs");
-  const root = mkdtempSync(join(nodeBuiltin("node:os").tmpdir(), prefix));
-  afterAll(() => rmSync(root, { recursive: true, force: true }));
-  let count = 0;
-  return () => join(root, `case-${++count}`);
 }
 
 /** Opens a fresh store before each test and disposes of it after; returns the current one. */
