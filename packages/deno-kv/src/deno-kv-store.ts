@@ -3,16 +3,18 @@ import {
   type AtomicCapability,
   type BaseStoreOptions,
   type CounterChange,
-  counterEntry,
   ENUMERATION_CAPABILITIES,
   type EnumerationCapability,
   type ErrorContext,
+  IncrementBatcher,
+  incrementBySwap,
   KeyValueError,
   type ManagedEntry,
   messageOf,
   type StoreClass,
   StoreConnectionError,
   type StoredVersion,
+  type SwapTarget,
   storeWith,
   toStoreError,
 } from "@kv/protocol";
@@ -33,6 +35,12 @@ export interface DenoKvStoreOptions extends BaseStoreOptions {
 interface Stored {
   header: KvEntryMaybe<Header>;
   chunks: string[];
+}
+
+/** A stored entry with the header a conditional replace checks. */
+interface Swappable {
+  header: KvEntryMaybe<Header>;
+  entry: ManagedEntry;
 }
 
 const getManyLimit = 10;
@@ -58,6 +66,10 @@ export class DenoKvStore extends DenoKvBase {
   private readonly layout: Layout;
   private readonly busyTimeoutMs: number;
   private kv: Kv | undefined;
+  /** Concurrent increments of a key from this handle, committed together by one swap loop. */
+  private readonly counters = new IncrementBatcher((collection, key, changes) =>
+    incrementBySwap(this.swapTarget(collection, key), changes),
+  );
 
   /** @throws TypeError when `path` or `prefix` is not a non-empty string; RangeError for a bad `busyTimeoutMs` */
   constructor(options: DenoKvStoreOptions = {}) {
@@ -194,20 +206,8 @@ export class DenoKvStore extends DenoKvBase {
     return this.replaceAtVersion(collection, key, version, undefined);
   }
 
-  protected async addToCounter(
-    collection: string,
-    key: string,
-    change: CounterChange,
-  ): Promise<number> {
-    const context = { operation: "increment", collection, key } as const;
-    for (;;) {
-      const { header, chunks } = await this.read(collection, key);
-      const current = isLive(header.value, change.now)
-        ? decode(header.value, chunks, collection, key)
-        : undefined;
-      const { entry, count } = counterEntry(current, change, context);
-      if (await this.replace(collection, key, header, entry)) return count;
-    }
+  protected addToCounter(collection: string, key: string, change: CounterChange): Promise<number> {
+    return this.counters.add(collection, key, change);
   }
 
   protected async touchEntry(
@@ -251,6 +251,24 @@ export class DenoKvStore extends DenoKvBase {
       }
       if (chunks.every((chunk) => chunk !== null)) return { header, chunks: chunks as string[] };
     }
+  }
+
+  /** The entry at `key` as the protocol's compare-and-swap loop reads and writes it. */
+  private swapTarget(collection: string, key: string): SwapTarget<Swappable, ManagedEntry> {
+    return {
+      collection,
+      key,
+      clock: this.clock,
+      read: async () => {
+        const { header, chunks } = await this.read(collection, key);
+        if (header.value === null) return undefined;
+        return { header, entry: decode(header.value, chunks, collection, key) };
+      },
+      write: (entry, stored) => {
+        const absent = { key: this.layout.entry(collection, key), value: null, versionstamp: null };
+        return this.replace(collection, key, stored?.header ?? absent, entry);
+      },
+    };
   }
 
   /** Replaces a live entry still at `version` with `entry` (deletes it for `undefined`). */

@@ -124,6 +124,13 @@ export function afterEach(hook: Hook): void {
   current.afterEach.push(hook);
 }
 
+const finalHooks: Hook[] = [];
+
+/** Runs once every registered test has run (this runner keeps one list for the whole run). */
+export function afterAll(hook: Hook): void {
+  finalHooks.push(hook);
+}
+
 /** A matcher object whose failures start with `message`, as vitest's `expect(value, message)`. */
 function labelled<T extends object>(target: T, message: string): T {
   return new Proxy(target, {
@@ -221,6 +228,13 @@ export async function run(): Promise<AssertionResult[]> {
       failureMessages: failures,
       duration: performance.now() - started,
     });
+  }
+  for (const hook of finalHooks.splice(0)) {
+    try {
+      await hook();
+    } catch (error) {
+      console.log(`  ✗ afterAll hook\n    ${describeError(error)}`);
+    }
   }
   return results;
 }
