@@ -1,4 +1,6 @@
 import {
+  ATOMIC_CAPABILITIES,
+  type AtomicCapability,
   type CounterChange,
   type ErrorContext,
   IncrementBatcher,
@@ -30,15 +32,10 @@ import { exptimeOf } from "./expiry.ts";
 import { Layout, type Location } from "./layout.ts";
 import { type MemcachedStoreOptions, openClient } from "./options.ts";
 
-type Offered = "close" | "entries" | "putIfAbsent" | "versions" | "increment" | "touch";
-
-const MemcachedBase: StoreClass<Offered> = storeWith(
+const MemcachedBase: StoreClass<"close" | "entries" | AtomicCapability> = storeWith(
   "close",
   "entries",
-  "putIfAbsent",
-  "versions",
-  "increment",
-  "touch",
+  ...ATOMIC_CAPABILITIES,
 );
 
 /**
