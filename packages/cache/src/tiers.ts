@@ -27,10 +27,10 @@ import {
   systemClock,
   type Touchable,
   type Ttl,
+  targetCollection,
   type Value,
   type ValueWithTtl,
-  validateCollection,
-  validateKey,
+  validateKeys,
 } from "@kv/protocol";
 import type { InvalidationBus } from "./bus.ts";
 
@@ -353,12 +353,9 @@ export class TieredStore extends OptionalCapabilities implements KeyValue {
     options: CollectionOptions | undefined,
     keys: readonly unknown[],
   ): string {
-    const named = options?.collection;
-    if (named !== undefined) validateCollection(named, { operation });
-    const collection = named ?? this.defaultCollection;
+    const collection = targetCollection(options, this.defaultCollection, operation);
     if (this.#closed) throw new StoreClosedError({ operation, collection });
-    if (!Array.isArray(keys)) throw new TypeError(`${operation} expects an array of keys`);
-    for (const key of keys) validateKey(key, { operation, collection });
+    validateKeys(keys, { operation, collection });
     return collection;
   }
 

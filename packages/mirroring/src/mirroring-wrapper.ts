@@ -13,9 +13,9 @@ import {
   StoreClosedError,
   StoreConfigurationError,
   supports,
+  targetCollection,
   type Value,
-  validateCollection,
-  validateKey,
+  validateKeys,
 } from "@kv/protocol";
 import { type ChildFailure, type MirrorReport, mirroringError } from "./errors.ts";
 import { combine, commonRefusal, passesOver } from "./outcomes.ts";
@@ -135,10 +135,8 @@ export class MirroringWrapper extends BaseWrapper {
     keys: readonly string[],
     options: CollectionOptions | undefined,
   ): void {
-    if (options?.collection !== undefined) validateCollection(options.collection, { operation });
-    if (!Array.isArray(keys)) throw new TypeError(`${operation} expects an array of keys`);
-    const collection = options?.collection ?? this.defaultCollection;
-    for (const key of keys) validateKey(key, { operation, collection });
+    const collection = targetCollection(options, this.defaultCollection, operation);
+    validateKeys(keys, { operation, collection });
   }
 
   protected override invoke<T>(

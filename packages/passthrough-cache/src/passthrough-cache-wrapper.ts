@@ -11,10 +11,10 @@ import {
   supports,
   supportsClose,
   supportsCull,
+  targetCollection,
   type Value,
   type ValueWithTtl,
-  validateCollection,
-  validateKey,
+  validateKeys,
 } from "@kv/protocol";
 import { CacheLayer } from "./cache-layer.ts";
 import type { PassthroughCacheWrapperOptions } from "./options.ts";
@@ -202,11 +202,8 @@ export class PassthroughCacheWrapper extends BaseWrapper {
     options: CollectionOptions | undefined,
     keys: readonly string[],
   ): string {
-    const named = options?.collection;
-    if (named !== undefined) validateCollection(named, { operation });
-    const collection = named ?? this.defaultCollection;
-    if (!Array.isArray(keys)) throw new TypeError(`${operation} expects an array of keys`);
-    for (const key of keys) validateKey(key, { operation, collection });
+    const collection = targetCollection(options, this.defaultCollection, operation);
+    validateKeys(keys, { operation, collection });
     return collection;
   }
 

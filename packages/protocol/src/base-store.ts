@@ -20,7 +20,14 @@ import {
 } from "./key-value.ts";
 import { createEntry, isExpired, type ManagedEntry, remainingTtl } from "./managed-entry.ts";
 import { dataMethods, systemNameOfClass, traceMethods } from "./tracing.ts";
-import { resolveTtl, validateCollection, validateKey, validateValue } from "./validation.ts";
+import {
+  resolveTtl,
+  targetCollection,
+  validateCollection,
+  validateKey,
+  validateKeys,
+  validateValue,
+} from "./validation.ts";
 
 /** Options every store accepts. */
 export interface BaseStoreOptions {
@@ -261,10 +268,7 @@ export abstract class BaseStore implements KeyValue {
     options: CollectionOptions | undefined,
     operation: Operation,
   ): string {
-    const collection = options?.collection;
-    if (collection === undefined) return this.defaultCollection;
-    validateCollection(collection, { operation });
-    return collection;
+    return targetCollection(options, this.defaultCollection, operation);
   }
 
   /**
@@ -377,8 +381,7 @@ export abstract class BaseStore implements KeyValue {
   }
 
   #distinctKeys(keys: readonly string[], operation: Operation, collection: string): string[] {
-    if (!Array.isArray(keys)) throw new TypeError(`${operation} expects an array of keys`);
-    for (const key of keys) validateKey(key, { operation, collection });
+    validateKeys(keys, { operation, collection });
     const unique = new Set(keys);
     return unique.size === keys.length ? (keys as string[]) : Array.from(unique);
   }

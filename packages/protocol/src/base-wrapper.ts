@@ -31,7 +31,14 @@ import {
 import type { ManagedEntry } from "./managed-entry.ts";
 import { systemNameOf } from "./tracing.ts";
 import { updateWithRetry } from "./update-with-retry.ts";
-import { validateCollection, validateKey, validateTtl, validateValue } from "./validation.ts";
+import {
+  targetCollection,
+  validateCollection,
+  validateKey,
+  validateKeys,
+  validateTtl,
+  validateValue,
+} from "./validation.ts";
 
 /** Where a value is going to or coming from, as the wrapper's caller named it. */
 export interface ValueLocation {
@@ -260,9 +267,7 @@ export abstract class BaseWrapper extends OptionalCapabilities implements KeyVal
     operation: Operation,
     options: O | undefined,
   ): { collection: string; options: O | undefined } {
-    const named = options?.collection;
-    if (named !== undefined) validateCollection(named, { operation });
-    const collection = named ?? this.defaultCollection;
+    const collection = targetCollection(options, this.defaultCollection, operation);
     if (this.encodeCollection === undefined) return { collection, options };
     return {
       collection,
@@ -275,8 +280,7 @@ export abstract class BaseWrapper extends OptionalCapabilities implements KeyVal
   }
 
   #innerKeys(operation: Operation, keys: readonly string[], collection: string): string[] {
-    if (!Array.isArray(keys)) throw new TypeError(`${operation} expects an array of keys`);
-    for (const key of keys) validateKey(key, { operation, collection });
+    validateKeys(keys, { operation, collection });
     return keys.map((key) => this.#innerKey(key, collection));
   }
 

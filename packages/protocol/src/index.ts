@@ -141,9 +141,11 @@ export {
   MAX_TTL_SECONDS,
   MAX_VALUE_DEPTH,
   resolveTtl,
+  targetCollection,
   validateCollection,
   validateEntry,
   validateKey,
+  validateKeys,
   validateTtl,
   validateValue,
 } from "./validation.ts";

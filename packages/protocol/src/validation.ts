@@ -3,9 +3,10 @@ import {
   InvalidKeyError,
   InvalidTtlError,
   type KeyValueErrorOptions,
+  type Operation,
   SerializationError,
 } from "./errors.ts";
-import type { Ttl, Value } from "./key-value.ts";
+import type { CollectionOptions, Ttl, Value } from "./key-value.ts";
 import type { ManagedEntry } from "./managed-entry.ts";
 
 type Context = Omit<KeyValueErrorOptions, "message" | "cause">;
@@ -51,6 +52,33 @@ function checkName(name: unknown, what: string, context: Context): void {
   if (!isWellFormed(name)) {
     throw new InvalidKeyError({ ...context, message: `${what} contains a lone UTF-16 surrogate` });
   }
+}
+
+/**
+ * Checks the keys of a bulk call: an array of valid keys.
+ * @throws TypeError when `keys` is not an array; InvalidKeyError for the first key that is not valid
+ */
+export function validateKeys(
+  keys: unknown,
+  context: { operation: Operation; collection: string },
+): asserts keys is readonly string[] {
+  if (!Array.isArray(keys)) throw new TypeError(`${context.operation} expects an array of keys`);
+  for (const key of keys) validateKey(key, context);
+}
+
+/**
+ * The collection a call targets: `options.collection`, checked, or `fallback` when it names none.
+ * @throws InvalidKeyError when the named collection is not a valid name
+ */
+export function targetCollection(
+  options: CollectionOptions | undefined,
+  fallback: string,
+  operation: Operation,
+): string {
+  const collection = options?.collection;
+  if (collection === undefined) return fallback;
+  validateCollection(collection, { operation });
+  return collection;
 }
 
 /** The longest TTL any store accepts: 100 years, in seconds (expiry stays a valid date everywhere, Python included). */
