@@ -1,4 +1,10 @@
-import { BaseWrapper, defaultCollectionOf, type KeyValue, takeFirst } from "@kv/protocol";
+import {
+  afterPrefix,
+  BaseWrapper,
+  defaultCollectionOf,
+  type KeyValue,
+  takeFirst,
+} from "@kv/protocol";
 
 /** Options of `PrefixCollectionsWrapper`. */
 export interface PrefixCollectionsWrapperOptions {
@@ -57,10 +63,7 @@ export class PrefixCollectionsWrapper extends BaseWrapper {
   }
 
   protected override decodeCollection(stored: string): string | undefined {
-    const head = this.#head;
-    return stored.length > head.length && stored.startsWith(head)
-      ? stored.slice(head.length)
-      : undefined;
+    return afterPrefix(stored, this.#head);
   }
 
   /** Replaces the forwarded capabilities that would see or destroy other collections. */

@@ -1,4 +1,5 @@
 import {
+  afterPrefix,
   BaseWrapper,
   deleteListedKeys,
   type KeyEnumeration,
@@ -51,10 +52,7 @@ export class PrefixKeysWrapper extends BaseWrapper {
   }
 
   protected override decodeKey(stored: string): string | undefined {
-    const head = this.#head;
-    return stored.length > head.length && stored.startsWith(head)
-      ? stored.slice(head.length)
-      : undefined;
+    return afterPrefix(stored, this.#head);
   }
 
   /** Replaces the forwarded capabilities that would see or delete keys of other prefixes. */

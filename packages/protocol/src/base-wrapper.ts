@@ -572,3 +572,14 @@ export function defaultCollectionOf(store: KeyValue): string {
   const named = (store as { defaultCollection?: unknown }).defaultCollection;
   return typeof named === "string" ? named : DEFAULT_COLLECTION;
 }
+
+/**
+ * The rest of a stored key or collection name after `head`, for a wrapper that prefixes names;
+ * `undefined` when the name does not start with `head` or holds nothing after it (it is not one
+ * the wrapper wrote).
+ */
+export function afterPrefix(stored: string, head: string): string | undefined {
+  return stored.length > head.length && stored.startsWith(head)
+    ? stored.slice(head.length)
+    : undefined;
+}

@@ -22,7 +22,12 @@ export {
   type VersionedValue,
 } from "./atomic.ts";
 export { BaseStore, type BaseStoreOptions, type ErrorContext } from "./base-store.ts";
-export { BaseWrapper, defaultCollectionOf, type ValueLocation } from "./base-wrapper.ts";
+export {
+  afterPrefix,
+  BaseWrapper,
+  defaultCollectionOf,
+  type ValueLocation,
+} from "./base-wrapper.ts";
 export { mapBounded } from "./bounded.ts";
 export {
   atomicCapabilities,

@@ -1,4 +1,5 @@
 import {
+  afterPrefix,
   BaseWrapper,
   defaultCollectionOf,
   deleteListedKeys,
@@ -77,10 +78,7 @@ export class SingleCollectionWrapper extends BaseWrapper {
   }
 
   protected override decodeKey(stored: string, collection: string): string | undefined {
-    const head = this.#head(collection);
-    return stored.length > head.length && stored.startsWith(head)
-      ? stored.slice(head.length)
-      : undefined;
+    return afterPrefix(stored, this.#head(collection));
   }
 
   /** What every stored key of `collection` starts with (the last one is remembered). */
