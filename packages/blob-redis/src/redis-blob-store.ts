@@ -9,6 +9,7 @@ import {
 } from "@kv/blob";
 import {
   type ErrorContext,
+  hasNetworkErrorCode,
   type KeyValueError,
   messageOf,
   StoreConnectionError,
@@ -312,20 +313,9 @@ export function escapeGlob(text: string): string {
   return text.replace(/[*?[\]\\]/g, "\\$&");
 }
 
-const networkCodes = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "EPIPE",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-]);
-
 /** The server could not be reached or is not ready (loading, busy, read-only replica). */
 function isConnectionError(error: Error): boolean {
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === "string" && networkCodes.has(code)) return true;
+  if (hasNetworkErrorCode(error)) return true;
   if (error.name === "MaxRetriesPerRequestError") return true;
   return /^(LOADING|BUSY|READONLY|MASTERDOWN)\b|Connection is closed|Stream isn't writeable/.test(
     error.message,

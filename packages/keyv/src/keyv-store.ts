@@ -2,6 +2,7 @@ import {
   type BaseStoreOptions,
   type Capability,
   type ErrorContext,
+  hasNetworkErrorCode,
   isExpired,
   type KeyValue,
   type KeyValueError,
@@ -44,16 +45,6 @@ export interface KeyvStorageAdapter {
 export interface FromKeyvOptions extends BaseStoreOptions {}
 
 type Offered = "keys" | "collections" | "destroyCollection" | "destroy" | "cull" | "close";
-
-const connectionCodes = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "EPIPE",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-]);
 
 /**
  * Any Keyv storage adapter as a `KeyValue`. Each entry is py-key-value's JSON document under the
@@ -244,8 +235,7 @@ function keyvStoreClass(capabilities: Offered[]) {
 /** True for the errors of an unreachable backend: a socket's error code anywhere in the chain. */
 function isConnectionFailure(error: unknown): boolean {
   for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === "string" && connectionCodes.has(code)) return true;
+    if (hasNetworkErrorCode(current)) return true;
     if (/not connected|connection (is )?closed|socket closed/i.test(current.message)) return true;
     current = current.cause;
   }

@@ -1,3 +1,5 @@
+import { hasNetworkErrorCode } from "@kv/protocol";
+
 /**
  * SQLSTATE codes worth trying again: connection exceptions (class 08), a server shutting down or
  * starting (57P01-57P03), too many connections (53300), a cancelled statement (57014, as by
@@ -14,19 +16,6 @@ const transientStates = new Set([
   "55P03",
 ]);
 
-/** Node's codes for a server that cannot be reached or a connection that broke. */
-const networkCodes = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ECONNABORTED",
-  "EPIPE",
-  "ETIMEDOUT",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-]);
-
 /** Messages pg gives (without a code) for a connection that broke, timed out or was never made. */
 const connectionMessages =
   /Connection terminated|timeout exceeded when trying to connect|Query read timeout|not queryable|Cannot use a pool after calling end|Client was closed|connection is closed/i;
@@ -39,8 +28,9 @@ export function isTransient(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const { code, errors } = error as { code?: unknown; errors?: unknown };
   if (typeof code === "string") {
-    if (code.startsWith("08") || transientStates.has(code) || networkCodes.has(code)) return true;
+    if (code.startsWith("08") || transientStates.has(code)) return true;
   }
+  if (hasNetworkErrorCode(error)) return true;
   // Node's connection attempts to several addresses fail with an AggregateError of them.
   if (Array.isArray(errors) && errors.length > 0 && errors.every(isTransient)) return true;
   return connectionMessages.test(error.message);
