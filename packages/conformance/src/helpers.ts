@@ -6,7 +6,7 @@ import {
   capabilityMethods,
   capabilityNames,
   type KeyValue,
-  type ManualClock,
+  ManualClock,
   type Operation,
   type StoreDestruction,
   supports,
@@ -164,14 +164,20 @@ export function indexedEntries(prefix: string, count: number): [key: string, val
 }
 
 /**
- * Writes `short` (`{ n: 1 }`, TTL 10 s) and `forever` (`{ n: 2 }`, no TTL) to the store's
- * default collection, then moves `clock` (the store's) 11 s on: `short` has expired by the
- * store's clock, though a backend that does not expire entries itself still holds it.
+ * Opens a store with `open` on a `ManualClock`, writes `short` (`{ n: 1 }`, TTL 10 s) and
+ * `forever` (`{ n: 2 }`, no TTL) to its default collection, then moves the clock 11 s on:
+ * `short` has expired by the store's clock, though a backend that does not expire entries itself
+ * still holds it. Resolves to the store.
  */
-export async function expireShortEntry(store: KeyValue, clock: ManualClock): Promise<void> {
+export async function storeWithExpiredEntry<S extends KeyValue>(
+  open: (clock: ManualClock) => S,
+): Promise<S> {
+  const clock = new ManualClock();
+  const store = open(clock);
   await store.put("short", { n: 1 }, { ttl: 10 });
   await store.put("forever", { n: 2 });
   clock.advanceSeconds(11);
+  return store;
 }
 
 /** The error a promise rejects with. @throws when it resolves instead */

@@ -5,9 +5,9 @@ import { hostname } from "node:os";
 import { join, relative } from "node:path";
 import {
   entryDocumentFields,
-  expireShortEntry,
   hostileNames,
   pythonTimestamp,
+  storeWithExpiredEntry,
   temporaryPaths,
 } from "@kv/conformance";
 import { DiskStore } from "@kv/disk";
@@ -255,9 +255,9 @@ describe("DiskStore expiry", () => {
   });
 
   it("skips expired entries in keys() before they are culled", async () => {
-    const clock = new ManualClock();
-    const store = new DiskStore({ directory: freshDirectory(), clock });
-    await expireShortEntry(store, clock);
+    const store = await storeWithExpiredEntry(
+      (clock) => new DiskStore({ directory: freshDirectory(), clock }),
+    );
     expect(await store.keys()).toEqual(["forever"]);
   });
 

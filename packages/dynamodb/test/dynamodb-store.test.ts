@@ -9,7 +9,7 @@ import {
   PutItemCommand,
   QueryCommand,
 } from "@aws-sdk/client-dynamodb";
-import { expireShortEntry, pythonTimestamp } from "@kv/conformance";
+import { pythonTimestamp, storeWithExpiredEntry } from "@kv/conformance";
 import {
   DynamoDbStore,
   type DynamoDbStoreOptions,
@@ -465,9 +465,7 @@ describe("DynamoDB's limits", () => {
 
 describe("expiry", () => {
   it("never returns an entry past its expiry although the server still holds it", async () => {
-    const clock = new ManualClock();
-    const store = newStore({ clock });
-    await expireShortEntry(store, clock);
+    const store = await storeWithExpiredEntry((clock) => newStore({ clock }));
     expect(await store.get("short")).toBeUndefined();
     expect(await store.getMany(["short", "forever"])).toEqual([undefined, { n: 2 }]);
     expect(await store.ttl("short")).toEqual([undefined, undefined]);

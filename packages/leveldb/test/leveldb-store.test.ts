@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { expireShortEntry, temporaryPaths } from "@kv/conformance";
+import { storeWithExpiredEntry, temporaryPaths } from "@kv/conformance";
 import { LevelDbStore } from "@kv/leveldb";
 import {
   DeserializationError,
@@ -261,9 +261,9 @@ describe("LevelDbStore expiry", () => {
   });
 
   it("leaves expired entries out of keys() before they are culled", async () => {
-    const clock = new ManualClock();
-    const store = new LevelDbStore({ client: openDatabase(), clock });
-    await expireShortEntry(store, clock);
+    const store = await storeWithExpiredEntry(
+      (clock) => new LevelDbStore({ client: openDatabase(), clock }),
+    );
     expect(await store.keys()).toEqual(["forever"]);
     expect(await store.delete("short")).toBe(false);
   });

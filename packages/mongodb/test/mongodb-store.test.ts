@@ -1,5 +1,5 @@
 import { type AddressInfo, createConnection, createServer, type Socket } from "node:net";
-import { entryDocumentFields, expireShortEntry } from "@kv/conformance";
+import { entryDocumentFields, storeWithExpiredEntry } from "@kv/conformance";
 import { DocumentTooLargeError, MongoDbStore, type MongoDbStoreOptions } from "@kv/mongodb";
 import {
   DeserializationError,
@@ -315,9 +315,7 @@ describe("native bulk calls", () => {
 
 describe("expiry without a TTL monitor", () => {
   it("never returns, lists or counts an expired document the server still holds; cull removes it", async () => {
-    const clock = new ManualClock();
-    const store = newStore({ clock });
-    await expireShortEntry(store, clock);
+    const store = await storeWithExpiredEntry((clock) => newStore({ clock }));
     expect(await store.get("short")).toBeUndefined();
     expect(await store.ttlMany(["short", "forever"])).toEqual([
       [undefined, undefined],
