@@ -6,6 +6,7 @@ import {
   type BlobWriteOptions,
   EXTENDED_KEY_REGEXP,
   type FileWriteOptions,
+  rechunk,
 } from "@kv/blob";
 import {
   type ErrorContext,
@@ -17,7 +18,6 @@ import {
   toStoreError,
 } from "@kv/protocol";
 import { Redis } from "ioredis";
-import { rechunk } from "./chunks.ts";
 import { BlobTooLargeError } from "./errors.ts";
 import { type RedisBlobSettings, type RedisBlobStoreOptions, resolveOptions } from "./options.ts";
 import { deleteScript, installScript, readScript, runScript } from "./scripts.ts";

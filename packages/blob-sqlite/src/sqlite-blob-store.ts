@@ -5,6 +5,7 @@ import {
   type BlobWriteOptions,
   EXTENDED_KEY_REGEXP,
   MissingKeyError,
+  rechunk,
   singleChunk,
 } from "@kv/blob";
 import {
@@ -16,7 +17,6 @@ import {
   toStoreError,
 } from "@kv/protocol";
 import type Database from "better-sqlite3";
-import { rechunk } from "./chunks.ts";
 import { upperBound } from "./key-range.ts";
 import {
   openDatabase,

@@ -19,7 +19,14 @@ export {
   supportsBlobTtl,
   supportsUrlFor,
 } from "./blob-store.ts";
-export { type BlobSource, collectBytes, singleChunk, toBlobSource, toReadable } from "./chunks.ts";
+export {
+  type BlobSource,
+  collectBytes,
+  rechunk,
+  singleChunk,
+  toBlobSource,
+  toReadable,
+} from "./chunks.ts";
 export { BlobSourceError, InvalidBlobKeyError, MissingKeyError } from "./errors.ts";
 export {
   EXTENDED_KEY_REGEXP,
