@@ -1,9 +1,8 @@
-import { dirname, join, resolve } from "node:path";
+import { dirname } from "node:path";
 import { encodeName, syncDirectory, toFileStoreError, writeAtomic } from "@kv/atomic-files";
 import {
   ATOMIC_CAPABILITIES,
   type AtomicCapability,
-  type BaseStoreOptions,
   batches,
   type CounterChange,
   ENUMERATION_CAPABILITIES,
@@ -35,33 +34,10 @@ import {
 } from "./collection-directories.ts";
 import { liveKeyOf, readEntry, removeEntryFile } from "./entry-files.ts";
 import { EntryLocks } from "./file-lock.ts";
-import { entrySuffix, fanOutSegments } from "./file-names.ts";
+import { collectionPathOf, entryPathOf } from "./file-names.ts";
 import { LruIndex } from "./lru.ts";
+import { type DiskStoreOptions, resolveDiskOptions } from "./options.ts";
 import { mapLimited, parallelFiles, walkFiles } from "./walk.ts";
-
-/** Options of `DiskStore`. */
-export interface DiskStoreOptions extends BaseStoreOptions {
-  /** The root directory; created when missing. Each collection is a subdirectory of it. */
-  directory: string;
-  /**
-   * Levels of hashed subdirectories (256 per level) between a collection's directory and its
-   * files, for collections of millions of entries. Fixed for the lifetime of a directory.
-   * @default 0
-   */
-  fanOutLevels?: 0 | 1 | 2 | 3 | undefined;
-  /**
-   * Flushes each written file and its directory to the device before a write resolves, so the
-   * write survives a power loss too (a killed process never loses or tears a write either way).
-   * @default true
-   */
-  fsync?: boolean | undefined;
-  /**
-   * The most entry files kept across all collections: a write beyond it removes the least
-   * recently used files (reads and writes count as uses; the order survives restarts).
-   * @default no limit
-   */
-  maxEntries?: number | undefined;
-}
 
 const DiskBase: StoreClass<EnumerationCapability | "entries" | AtomicCapability> = storeWith(
   ...ENUMERATION_CAPABILITIES,
@@ -86,21 +62,15 @@ export class DiskStore extends DiskBase {
   /** @throws TypeError or RangeError when `directory`, `fanOutLevels` or `maxEntries` is not acceptable */
   constructor(options: DiskStoreOptions) {
     super(options);
-    if (typeof options?.directory !== "string" || options.directory.length === 0) {
-      throw new TypeError("DiskStore needs a `directory`");
-    }
-    const levels = options.fanOutLevels ?? 0;
-    if (![0, 1, 2, 3].includes(levels)) {
-      throw new RangeError(`fanOutLevels must be 0, 1, 2 or 3, got ${String(levels)}`);
-    }
-    this.directory = resolve(options.directory);
-    this.fanOutLevels = levels;
-    this.fsync = options.fsync ?? true;
+    const { directory, fanOutLevels, fsync } = resolveDiskOptions(options);
+    this.directory = directory;
+    this.fanOutLevels = fanOutLevels;
+    this.fsync = fsync;
     this.lru = LruIndex.bounding(options.maxEntries, {
-      root: this.directory,
-      fanOutLevels: levels,
+      root: directory,
+      fanOutLevels,
       locks: this.locks,
-      fsync: this.fsync,
+      fsync,
     });
   }
 
@@ -129,10 +99,8 @@ export class DiskStore extends DiskBase {
     return mapLimited(keys, parallelFiles, (key) => this.getEntry(collection, key));
   }
 
-  protected async putEntry(collection: string, key: string, entry: ManagedEntry): Promise<void> {
-    const path = await this.writeEntry(collection, key, entry);
-    if (this.fsync) await syncDirectory(dirname(path));
-    await this.lru?.evict();
+  protected putEntry(collection: string, key: string, entry: ManagedEntry): Promise<void> {
+    return this.putEntries(collection, [[key, entry]]);
   }
 
   protected override async putEntries(
@@ -148,10 +116,7 @@ export class DiskStore extends DiskBase {
   }
 
   protected async deleteEntry(collection: string, key: string): Promise<boolean> {
-    const path = this.entryPath(collection, key);
-    const removed = await this.removeEntry(path, collection, key);
-    if (removed !== undefined && this.fsync) await syncDirectory(dirname(path));
-    return removed === true;
+    return (await this.deleteEntries(collection, [key])) === 1;
   }
 
   protected override async deleteEntries(
@@ -293,14 +258,10 @@ export class DiskStore extends DiskBase {
   }
 
   private collectionPath(collection: string): string {
-    return join(this.directory, encodeName(collection));
+    return collectionPathOf(this.directory, collection);
   }
 
   private entryPath(collection: string, key: string): string {
-    return join(
-      this.collectionPath(collection),
-      ...fanOutSegments(key, this.fanOutLevels),
-      encodeName(key) + entrySuffix,
-    );
+    return entryPathOf(this.directory, collection, key, this.fanOutLevels);
   }
 }

@@ -1,4 +1,5 @@
-import { hashName } from "@kv/atomic-files";
+import { join } from "node:path";
+import { encodeName, hashName } from "@kv/atomic-files";
 
 /** What an entry's file name ends with. */
 export const entrySuffix = ".json";
@@ -13,4 +14,18 @@ export function fanOutSegments(key: string, levels: number): string[] {
 /** True for a fan-out directory name. */
 export function isFanOutSegment(name: string): boolean {
   return /^[0-9a-f]{2}$/.test(name);
+}
+
+/** The directory of a collection under the store's root. */
+export function collectionPathOf(root: string, collection: string): string {
+  return join(root, encodeName(collection));
+}
+
+/** The file of an entry: its collection's directory, the key's fan-out directories, its name. */
+export function entryPathOf(root: string, collection: string, key: string, levels: number): string {
+  return join(
+    collectionPathOf(root, collection),
+    ...fanOutSegments(key, levels),
+    encodeName(key) + entrySuffix,
+  );
 }

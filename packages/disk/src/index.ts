@@ -1,1 +1,2 @@
-export { DiskStore, type DiskStoreOptions } from "./disk-store.ts";
+export { DiskStore } from "./disk-store.ts";
+export type { DiskStoreOptions } from "./options.ts";
