@@ -1,1 +1,2 @@
-export { DenoKvStore, type DenoKvStoreOptions } from "./deno-kv-store.ts";
+export { DenoKvStore } from "./deno-kv-store.ts";
+export type { DenoKvStoreOptions } from "./options.ts";

@@ -44,6 +44,17 @@ export class Layout {
     return [this.prefix, "e", collection, key];
   }
 
+  /** The collection and key of the entry an entry key holds. */
+  locate(entryKey: KvKey): { collection: string; key: string } {
+    const [, , collection, key] = entryKey;
+    return { collection: String(collection), key: String(key) };
+  }
+
+  /** Whether a key the store wrote holds an entry's header (not a chunk). */
+  isEntry(storedKey: KvKey): boolean {
+    return storedKey[1] === "e";
+  }
+
   /** The keys of the chunks a header names. */
   chunks(collection: string, key: string, header: Header): KvKey[] {
     return Array.from({ length: header.n }, (_, index) => [
