@@ -12,11 +12,11 @@ import {
   writeAtomic,
   writeNewFile,
 } from "@kv/atomic-files";
+import { temporaryPaths } from "@kv/conformance";
 import { describe, expect, it } from "vitest";
-import { temporaryRoot } from "../../disk/test/fixtures/temporary-root.ts";
 import { deadPid, otherHost, temporaryNameOf } from "./fixtures/leftovers.ts";
 
-const freshDirectory = temporaryRoot("kv-atomic-files-");
+const freshDirectory = temporaryPaths("kv-atomic-files-");
 
 /** A directory made for one test. */
 function madeDirectory(): string {

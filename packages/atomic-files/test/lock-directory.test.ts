@@ -9,14 +9,13 @@ import {
   staleLockMs,
   withLock,
 } from "@kv/atomic-files";
-import { sleep } from "@kv/conformance";
+import { sleep, temporaryPaths } from "@kv/conformance";
 import { describe, expect, it } from "vitest";
 import { startFixture } from "../../disk/test/fixtures/child-process.ts";
-import { temporaryRoot } from "../../disk/test/fixtures/temporary-root.ts";
 import { addOne } from "./fixtures/counter.ts";
 import { deadPid, otherHost, ownerName } from "./fixtures/leftovers.ts";
 
-const freshDirectory = temporaryRoot("kv-atomic-files-locks-");
+const freshDirectory = temporaryPaths("kv-atomic-files-locks-");
 const worker = new URL("./fixtures/lock-worker.ts", import.meta.url);
 
 /** A lock path in a directory made for one test. */

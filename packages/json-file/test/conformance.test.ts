@@ -1,9 +1,8 @@
-import { describeConformance } from "@kv/conformance";
+import { describeConformance, temporaryPaths } from "@kv/conformance";
 import { JsonFileStore, type JsonFileStoreOptions } from "@kv/json-file";
 import type { KeyValue } from "@kv/protocol";
-import { temporaryRoot } from "../../disk/test/fixtures/temporary-root.ts";
 
-const freshDirectory = temporaryRoot("kv-json-file-conformance-");
+const freshDirectory = temporaryPaths("kv-json-file-conformance-");
 /** The options each store was made with, so its peer opens the same directory the same way. */
 const madeWith = new WeakMap<KeyValue, JsonFileStoreOptions>();
 

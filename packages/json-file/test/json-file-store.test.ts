@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { hostTag } from "@kv/atomic-files";
-import { hostileNames } from "@kv/conformance";
+import { hostileNames, temporaryPaths } from "@kv/conformance";
 import { JsonFileStore, JsonFileSyntaxError } from "@kv/json-file";
 import {
   DeserializationError,
@@ -11,9 +11,8 @@ import {
 } from "@kv/protocol";
 import { describe, expect, it } from "vitest";
 import { deadPid, ownerName, temporaryNameOf } from "../../atomic-files/test/fixtures/leftovers.ts";
-import { temporaryRoot } from "../../disk/test/fixtures/temporary-root.ts";
 
-const freshDirectory = temporaryRoot("kv-json-file-spec-");
+const freshDirectory = temporaryPaths("kv-json-file-spec-");
 
 function readJson(path: string): unknown {
   return JSON.parse(readFileSync(path, "utf8"));

@@ -1,13 +1,12 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { sleep } from "@kv/conformance";
+import { sleep, temporaryPaths } from "@kv/conformance";
 import { ConcurrentWriterError, JsonFileStore } from "@kv/json-file";
 import { describe, expect, it } from "vitest";
 import { type Fixture, startFixture } from "../../disk/test/fixtures/child-process.ts";
-import { temporaryRoot } from "../../disk/test/fixtures/temporary-root.ts";
 
 const worker = new URL("./fixtures/worker.ts", import.meta.url);
-const freshDirectory = temporaryRoot("kv-json-file-processes-");
+const freshDirectory = temporaryPaths("kv-json-file-processes-");
 
 /** Starts a child holding the lock of `default_collection.json` in `directory`. */
 async function holdLock(directory: string): Promise<Fixture> {
