@@ -11,10 +11,19 @@ import {
   type ManagedEntry,
   type StoreClass,
   type StoredVersion,
-  serializeEntry,
   storeWith,
 } from "@kv/protocol";
-import { committed, completed, openEntriesDatabase } from "./requests.ts";
+import { atVersion, type Decide, updateEntry } from "./atomic-update.ts";
+import {
+  collectionRange,
+  collectionsAfter,
+  type EntryRecord,
+  entriesStore,
+  entryRecord,
+  expiryIndex,
+  openEntriesDatabase,
+} from "./records.ts";
+import { committed, completed } from "./requests.ts";
 
 /** How an `IndexedDbStore` is opened. */
 export interface IndexedDbStoreOptions extends BaseStoreOptions {
@@ -24,29 +33,7 @@ export interface IndexedDbStoreOptions extends BaseStoreOptions {
   factory?: IDBFactory | undefined;
 }
 
-/**
- * One stored record: the entry as py-key-value's JSON document, its expiry for `cull()`, and a
- * random version token drawn anew on every write.
- */
-interface EntryRecord {
-  collection: string;
-  key: string;
-  document: string;
-  version: string;
-  expiresAt?: number;
-}
-
-/** What an atomic update decides after reading the current entry. */
-interface Decision<T> {
-  write?: ManagedEntry | undefined;
-  remove?: boolean | undefined;
-  result: T;
-}
-
-const entriesStore = "entries";
 const pageSize = 100;
-/** Sorts after every string: the upper bound of one collection's `[collection, key]` range. */
-const afterEveryKey: never[] = [];
 
 const Base: StoreClass<EnumerationCapability | "close" | AtomicCapability> = storeWith(
   ...ENUMERATION_CAPABILITIES,
@@ -78,7 +65,7 @@ export class IndexedDbStore extends Base {
   protected override async setup(): Promise<void> {
     const factory = this.factory ?? globalThis.indexedDB;
     if (factory === undefined) throw new Error("IndexedDB is not available in this runtime");
-    const database = await openEntriesDatabase(factory, this.databaseName, entriesStore);
+    const database = await openEntriesDatabase(factory, this.databaseName);
     database.onversionchange = () => database.close();
     this.database = database;
   }
@@ -105,14 +92,13 @@ export class IndexedDbStore extends Base {
     await this.putEntries(collection, [[key, entry]]);
   }
 
-  protected override async putEntries(
+  protected override putEntries(
     collection: string,
     entries: readonly (readonly [string, ManagedEntry])[],
   ): Promise<void> {
-    const transaction = this.transaction("readwrite");
-    const store = transaction.objectStore(entriesStore);
-    for (const [key, entry] of entries) store.put(entryRecord(collection, key, entry));
-    await committed(transaction);
+    return this.write(async (store) => {
+      for (const [key, entry] of entries) store.put(entryRecord(collection, key, entry));
+    });
   }
 
   protected async deleteEntry(collection: string, key: string): Promise<boolean> {
@@ -123,30 +109,27 @@ export class IndexedDbStore extends Base {
     collection: string,
     keys: readonly string[],
   ): Promise<number> {
-    const transaction = this.transaction("readwrite");
-    const store = transaction.objectStore(entriesStore);
     const now = this.clock.now();
-    const removed = await Promise.all(
-      keys.map(async (key) => {
-        const record = await completed<EntryRecord | undefined>(store.get([collection, key]));
-        if (record === undefined) return false;
-        store.delete([collection, key]);
-        return !isExpired(deserializeEntry(record.document), now);
-      }),
+    const removed = await this.write((store) =>
+      Promise.all(
+        keys.map(async (key) => {
+          const record = await completed<EntryRecord | undefined>(store.get([collection, key]));
+          if (record === undefined) return false;
+          store.delete([collection, key]);
+          return !isExpired(deserializeEntry(record.document), now);
+        }),
+      ),
     );
-    await committed(transaction);
     return removed.filter(Boolean).length;
   }
 
   protected async *enumerateKeys(collection: string): AsyncIterable<string> {
     let after: string | undefined;
     for (;;) {
-      const range =
-        after === undefined
-          ? IDBKeyRange.bound([collection, ""], [collection, afterEveryKey])
-          : IDBKeyRange.bound([collection, after], [collection, afterEveryKey], true);
       const store = this.transaction("readonly").objectStore(entriesStore);
-      const page = await completed<EntryRecord[]>(store.getAll(range, pageSize));
+      const page = await completed<EntryRecord[]>(
+        store.getAll(collectionRange(collection, after), pageSize),
+      );
       const now = this.clock.now();
       for (const record of page) {
         if (!isExpired(deserializeEntry(record.document), now)) yield record.key;
@@ -160,11 +143,7 @@ export class IndexedDbStore extends Base {
     let after: string | undefined;
     for (;;) {
       const store = this.transaction("readonly").objectStore(entriesStore);
-      const range =
-        after === undefined
-          ? IDBKeyRange.lowerBound([""])
-          : IDBKeyRange.lowerBound([after, afterEveryKey], true);
-      const first = await completed<IDBValidKey | undefined>(store.getKey(range));
+      const first = await completed<IDBValidKey | undefined>(store.getKey(collectionsAfter(after)));
       if (first === undefined) return;
       const [collection] = first as [string, string];
       yield collection;
@@ -172,39 +151,23 @@ export class IndexedDbStore extends Base {
     }
   }
 
-  protected async dropCollection(collection: string): Promise<boolean> {
-    const range = IDBKeyRange.bound([collection, ""], [collection, afterEveryKey]);
-    const transaction = this.transaction("readwrite");
-    const store = transaction.objectStore(entriesStore);
-    const held = await completed(store.count(range));
-    store.delete(range);
-    await committed(transaction);
-    return held > 0;
+  protected dropCollection(collection: string): Promise<boolean> {
+    return this.removeAll(collectionRange(collection));
   }
 
-  protected async dropAll(): Promise<boolean> {
-    const transaction = this.transaction("readwrite");
-    const store = transaction.objectStore(entriesStore);
-    const held = await completed(store.count());
-    store.clear();
-    await committed(transaction);
-    return held > 0;
+  protected dropAll(): Promise<boolean> {
+    return this.removeAll(undefined);
   }
 
-  protected async removeExpired(): Promise<void> {
-    const transaction = this.transaction("readwrite");
-    const expiry = transaction.objectStore(entriesStore).index("expiresAt");
-    const keys = await completed(expiry.getAllKeys(IDBKeyRange.upperBound(this.clock.now())));
-    const store = transaction.objectStore(entriesStore);
-    for (const key of keys) store.delete(key);
-    await committed(transaction);
+  protected removeExpired(): Promise<void> {
+    return this.write(async (store) => {
+      const expired = IDBKeyRange.upperBound(this.clock.now());
+      const keys = await completed(store.index(expiryIndex).getAllKeys(expired));
+      for (const key of keys) store.delete(key);
+    });
   }
 
-  protected async insertEntry(
-    collection: string,
-    key: string,
-    entry: ManagedEntry,
-  ): Promise<boolean> {
+  protected insertEntry(collection: string, key: string, entry: ManagedEntry): Promise<boolean> {
     return this.update(collection, key, (_, live) =>
       live === undefined ? { write: entry, result: true } : { result: false },
     );
@@ -226,7 +189,7 @@ export class IndexedDbStore extends Base {
     entry: ManagedEntry,
     version: string,
   ): Promise<boolean> {
-    return this.ifVersion(collection, key, version, { write: entry });
+    return this.update(collection, key, atVersion(version, { write: entry }));
   }
 
   protected async removeVersioned(
@@ -234,29 +197,24 @@ export class IndexedDbStore extends Base {
     key: string,
     version: string,
   ): Promise<boolean> {
-    return this.ifVersion(collection, key, version, { remove: true });
+    return this.update(collection, key, atVersion(version, { remove: true }));
   }
 
-  protected async addToCounter(
-    collection: string,
-    key: string,
-    change: CounterChange,
-  ): Promise<number> {
+  protected addToCounter(collection: string, key: string, change: CounterChange): Promise<number> {
     return this.update(collection, key, (_, live) => {
       const { entry, count } = counterEntry(live, change, { collection, key });
       return { write: entry, result: count };
     });
   }
 
-  protected async touchEntry(
+  protected touchEntry(
     collection: string,
     key: string,
     expiresAt: number | undefined,
   ): Promise<boolean> {
-    return this.update(collection, key, (_, live) => {
-      if (live === undefined) return { result: false };
-      return { write: { ...live, expiresAt }, result: true };
-    });
+    return this.update(collection, key, (_, live) =>
+      live === undefined ? { result: false } : { write: { ...live, expiresAt }, result: true },
+    );
   }
 
   protected async release(): Promise<void> {
@@ -264,62 +222,31 @@ export class IndexedDbStore extends Base {
     this.database = undefined;
   }
 
-  /** Writes or removes one entry as `change` says when it is live at `version`; `true` when it was. */
-  private ifVersion(
-    collection: string,
-    key: string,
-    version: string,
-    change: Omit<Decision<boolean>, "result">,
-  ): Promise<boolean> {
-    return this.update(collection, key, (record, live) =>
-      live !== undefined && record?.version === version
-        ? { ...change, result: true }
-        : { result: false },
-    );
+  /** Reads one entry and writes or removes it as `decide` says, in one read-write transaction. */
+  private update<T>(collection: string, key: string, decide: Decide<T>): Promise<T> {
+    return updateEntry(this.transaction("readwrite"), this.clock, collection, key, decide);
   }
 
-  /**
-   * Reads one entry and writes or removes it as `decide` says, in one read-write transaction;
-   * when `decide` throws, the transaction is aborted and nothing changes.
-   */
-  private async update<T>(
-    collection: string,
-    key: string,
-    decide: (record: EntryRecord | undefined, live: ManagedEntry | undefined) => Decision<T>,
-  ): Promise<T> {
+  /** Runs `work` on the entries in one read-write transaction; resolves once that commits. */
+  private async write<T>(work: (store: IDBObjectStore) => Promise<T>): Promise<T> {
     const transaction = this.transaction("readwrite");
-    const done = committed(transaction);
-    const store = transaction.objectStore(entriesStore);
-    const record = await completed<EntryRecord | undefined>(store.get([collection, key]));
-    const entry = record === undefined ? undefined : deserializeEntry(record.document);
-    const live = entry !== undefined && !isExpired(entry, this.clock.now()) ? entry : undefined;
-    let decision: Decision<T>;
-    try {
-      decision = decide(record, live);
-    } catch (error) {
-      transaction.abort();
-      await done.catch(() => undefined);
-      throw error;
-    }
-    if (decision.write !== undefined) store.put(entryRecord(collection, key, decision.write));
-    else if (decision.remove === true) store.delete([collection, key]);
-    await done;
-    return decision.result;
+    const result = await work(transaction.objectStore(entriesStore));
+    await committed(transaction);
+    return result;
+  }
+
+  /** Removes the entries in `range` (all for `undefined`); `true` when there were any. */
+  private removeAll(range: IDBKeyRange | undefined): Promise<boolean> {
+    return this.write(async (store) => {
+      const held = await completed(store.count(range));
+      if (range === undefined) store.clear();
+      else store.delete(range);
+      return held > 0;
+    });
   }
 
   private transaction(mode: IDBTransactionMode): IDBTransaction {
     if (this.database === undefined) throw new Error("The IndexedDB database is not open");
     return this.database.transaction(entriesStore, mode);
   }
-}
-
-function entryRecord(collection: string, key: string, entry: ManagedEntry): EntryRecord {
-  const record: EntryRecord = {
-    collection,
-    key,
-    document: serializeEntry(entry, { collection, key }),
-    version: crypto.randomUUID(),
-  };
-  if (entry.expiresAt !== undefined) record.expiresAt = entry.expiresAt;
-  return record;
 }

@@ -15,17 +15,3 @@ export function committed(transaction: IDBTransaction): Promise<void> {
     transaction.onerror = () => reject(transaction.error);
   });
 }
-
-/** Opens (creating or upgrading when needed) a database with one object store of entries. */
-export function openEntriesDatabase(
-  factory: IDBFactory,
-  name: string,
-  storeName: string,
-): Promise<IDBDatabase> {
-  const request = factory.open(name, 1);
-  request.onupgradeneeded = () => {
-    const entries = request.result.createObjectStore(storeName, { keyPath: ["collection", "key"] });
-    entries.createIndex("expiresAt", "expiresAt");
-  };
-  return completed(request);
-}
