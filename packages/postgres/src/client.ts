@@ -58,14 +58,17 @@ export function tableName(options: PostgresStoreCommonOptions): string {
   return table.toLowerCase();
 }
 
-/**
- * The connection the store uses, and the pool it must end (only when it made it).
- * @throws TypeError when `client` is not a pg pool or client; RangeError for a bad timeout
- */
-export function openConnection(options: PostgresStoreOptions): {
+/** The connection the store uses, and the pool it must end (only when it made it). */
+export interface Connection {
   queryable: Queryable;
   ownedPool: pg.Pool | undefined;
-} {
+}
+
+/**
+ * Opens the store's connection: the borrowed pool or client, or a pool of its own for `url`.
+ * @throws TypeError when `client` is not a pg pool or client; RangeError for a bad timeout
+ */
+export function openConnection(options: PostgresStoreOptions): Connection {
   if ("client" in options && options.client !== undefined) {
     if (typeof (options.client as Partial<Queryable>).query !== "function") {
       throw new TypeError("client must be a pg Pool or Client");
