@@ -10,7 +10,7 @@ import {
   type SwapTarget,
 } from "@kv/protocol";
 import type { Etcd3, IKeyValue } from "etcd3";
-import { type EntryLocation, entryOf, putRequest, withLease } from "./entries.ts";
+import { type EntryLocation, entryOf, putRequest, revisionOf, withLease } from "./entries.ts";
 import type { Leases } from "./leases.ts";
 import { readKey, type SwapOutcome, swapKey } from "./requests.ts";
 
@@ -89,13 +89,17 @@ export function commitIncrements(
   return incrementBySwap(keySwap(target), changes, PACING);
 }
 
-/** Replaces the entry while its key is still at `revision`. */
-export async function replaceAt(
+/**
+ * Replaces the entry while its key is still at the revision `version` names; `false` for a
+ * malformed version or one whose entry has expired.
+ */
+export async function replaceAtVersion(
   target: Target,
   entry: ManagedEntry,
-  revision: string,
+  version: string,
 ): Promise<boolean> {
-  return (await putAt(target, entry, revision)).written;
+  const revision = revisionOf(version, target.clock.now());
+  return revision !== undefined && (await putAt(target, entry, revision)).written;
 }
 
 /** Writes the entry, with the lease of its expiry, while its key is still at `revision`. */
@@ -107,8 +111,13 @@ function putAt(target: Target, entry: ManagedEntry, revision: string): Promise<S
   });
 }
 
-/** Deletes the entry while its key is still at `revision`. */
-export async function removeAt(target: Target, revision: string): Promise<boolean> {
+/**
+ * Deletes the entry while its key is still at the revision `version` names; `false` for a
+ * malformed version or one whose entry has expired.
+ */
+export async function removeAtVersion(target: Target, version: string): Promise<boolean> {
+  const revision = revisionOf(version, target.clock.now());
+  if (revision === undefined) return false;
   const remove = { request_delete_range: { key: target.etcdKey } };
   return (await swapKey(target.client, target.etcdKey, revision, remove)).written;
 }

@@ -16,29 +16,23 @@ import type { Etcd3, IKeyValue } from "etcd3";
 import {
   commitIncrements,
   insertIfAbsent,
-  removeAt,
-  replaceAt,
+  removeAtVersion,
+  replaceAtVersion,
   type Target,
   touchLive,
 } from "./conditional.ts";
-import { entryOf, putRequest, revisionOf, versionOf, withLease } from "./entries.ts";
+import { entryOf, putRequest, versionOf, withLease } from "./entries.ts";
 import { toKeyValueError } from "./errors.ts";
-import { Layout, prefixEnd } from "./layout.ts";
+import { Layout } from "./layout.ts";
 import { Leases } from "./leases.ts";
+import { Listing } from "./listing.ts";
+import { type EtcdStoreOptions, ownedClient, storeSettings } from "./options.ts";
 import {
-  DEFAULT_MAX_REQUEST_BYTES,
-  DEFAULT_MAX_TXN_OPS,
-  type EtcdStoreOptions,
-  integerOption,
-  ownedClient,
-} from "./options.ts";
-import {
-  chunks,
   deleteKeys,
+  deletePrefix,
   type RequestLimits,
   readKey,
   readKeys,
-  scanKeys,
   writeKeys,
 } from "./requests.ts";
 
@@ -70,8 +64,8 @@ export class EtcdStore extends EtcdBase {
   readonly namespace: string;
   private readonly layout: Layout;
   private readonly leases: Leases;
+  private readonly listing: Listing;
   private readonly ownsClient: boolean;
-  private readonly pageSize: number;
   private readonly limits: RequestLimits;
   private readonly counters = new IncrementBatcher((collection, key, changes) => {
     this.reads.flush();
@@ -87,22 +81,15 @@ export class EtcdStore extends EtcdBase {
    */
   constructor(options: EtcdStoreOptions) {
     super(options);
-    this.namespace = options.namespace ?? "kv";
-    this.layout = new Layout(this.namespace);
-    this.pageSize = integerOption("pageSize", options.pageSize, 1000, 1, 100_000);
-    this.limits = {
-      maxRequestBytes: integerOption(
-        "maxRequestBytes",
-        options.maxRequestBytes,
-        DEFAULT_MAX_REQUEST_BYTES,
-        1024,
-        2 ** 31 - 1,
-      ),
-      maxTxnOps: integerOption("maxTxnOps", options.maxTxnOps, DEFAULT_MAX_TXN_OPS, 1, 100_000),
-    };
+    const { namespace, pageSize, limits } = storeSettings(options);
+    this.namespace = namespace;
+    this.layout = new Layout(namespace);
+    this.limits = limits;
     this.ownsClient = !("client" in options);
     this.client = "client" in options ? options.client : ownedClient(options);
     this.leases = new Leases(this.client, this.clock);
+    const { client, clock, layout } = this;
+    this.listing = new Listing({ client, clock, layout, pageSize, limits });
     this.reads = new ReadBatcher(
       (key) => readKey(this.client, key),
       (keys) => readKeys(this.client, keys, this.limits),
@@ -163,44 +150,23 @@ export class EtcdStore extends EtcdBase {
   }
 
   /** Live keys of a collection, a page of keys per range request. */
-  protected async *enumerateKeys(collection: string): AsyncGenerator<string> {
-    const prefix = Buffer.from(this.layout.collectionPrefix(collection), "utf8");
-    for await (const kv of this.liveKeyValues(prefix)) {
-      yield kv.key.subarray(prefix.length).toString("utf8");
-    }
+  protected enumerateKeys(collection: string): AsyncGenerator<string> {
+    return this.listing.keys(collection);
   }
 
-  /**
-   * Collections holding a live entry: one range request (limit 1, no value) finds the first key
-   * of the next collection, then the listing jumps past that collection's keys. A collection
-   * whose first key has a lease is scanned until a live entry turns up.
-   */
-  protected async *enumerateCollections(): AsyncGenerator<string> {
-    let from = Buffer.from(this.layout.prefix, "utf8");
-    const end = prefixEnd(from);
-    for (;;) {
-      const first = (
-        await this.client.kv.range({ key: from, range_end: end, limit: 1, keys_only: true })
-      ).kvs[0];
-      if (first === undefined) return;
-      const found = this.layout.locate(first.key.toString("utf8"));
-      if (found === undefined) {
-        from = Buffer.concat([first.key, Buffer.from([0])]);
-        continue;
-      }
-      if (first.lease === "0" || (await this.holdsLiveKey(found.prefix))) yield found.collection;
-      from = Buffer.from(found.after, "utf8");
-    }
+  /** Collections holding a live entry, one range request per collection to find the next. */
+  protected enumerateCollections(): AsyncGenerator<string> {
+    return this.listing.collections();
   }
 
   /** Deletes every key of the collection in one range delete; `true` when it held any. */
   protected async dropCollection(collection: string): Promise<boolean> {
-    return this.deletePrefix(this.layout.collectionPrefix(collection));
+    return this.dropPrefix(this.layout.collectionPrefix(collection));
   }
 
   /** Deletes every key of the namespace in one range delete; `true` when it held any. */
   protected dropAll(): Promise<boolean> {
-    return this.deletePrefix(this.layout.prefix);
+    return this.dropPrefix(this.layout.prefix);
   }
 
   /** Closes the client when the store made it; a borrowed client stays open. */
@@ -224,25 +190,19 @@ export class EtcdStore extends EtcdBase {
     return { entry, version: versionOf(kv, entry) };
   }
 
-  protected async replaceVersioned(
+  protected replaceVersioned(
     collection: string,
     key: string,
     entry: ManagedEntry,
     version: string,
   ): Promise<boolean> {
     this.reads.flush();
-    const revision = revisionOf(version, this.clock.now());
-    return revision !== undefined && replaceAt(this.target(collection, key), entry, revision);
+    return replaceAtVersion(this.target(collection, key), entry, version);
   }
 
-  protected async removeVersioned(
-    collection: string,
-    key: string,
-    version: string,
-  ): Promise<boolean> {
+  protected removeVersioned(collection: string, key: string, version: string): Promise<boolean> {
     this.reads.flush();
-    const revision = revisionOf(version, this.clock.now());
-    return revision !== undefined && removeAt(this.target(collection, key), revision);
+    return removeAtVersion(this.target(collection, key), version);
   }
 
   protected addToCounter(collection: string, key: string, change: CounterChange): Promise<number> {
@@ -258,42 +218,9 @@ export class EtcdStore extends EtcdBase {
     return touchLive(this.target(collection, key), expiresAt);
   }
 
-  /**
-   * The live key-values under a prefix, in key order: pages of keys without values; a key
-   * without a lease never expires (the store gives every expiring entry one), and the values of
-   * leased keys are read, `maxTxnOps` at a time, to check their expiry.
-   */
-  private async *liveKeyValues(prefix: Buffer): AsyncGenerator<IKeyValue> {
-    for await (const page of scanKeys(this.client, prefix, prefixEnd(prefix), this.pageSize)) {
-      const leased = page.filter((kv) => kv.lease !== "0");
-      const expired = new Set<string>();
-      for (const group of chunks(leased, this.limits.maxTxnOps)) {
-        const stored = await readKeys(
-          this.client,
-          group.map((kv) => kv.key),
-          this.limits,
-        );
-        const now = this.clock.now();
-        for (const [index, kv] of stored.entries()) {
-          if (kv === undefined || isExpired(entryOf(kv), now)) {
-            expired.add((group[index] as IKeyValue).key.toString("latin1"));
-          }
-        }
-      }
-      for (const kv of page) if (!expired.has(kv.key.toString("latin1"))) yield kv;
-    }
-  }
-
-  private async holdsLiveKey(prefix: string): Promise<boolean> {
-    for await (const _ of this.liveKeyValues(Buffer.from(prefix, "utf8"))) return true;
-    return false;
-  }
-
-  private async deletePrefix(prefix: string): Promise<boolean> {
+  private dropPrefix(prefix: string): Promise<boolean> {
     this.reads.flush();
-    const key = Buffer.from(prefix, "utf8");
-    const response = await this.client.kv.deleteRange({ key, range_end: prefixEnd(key) });
-    return response.deleted !== "0";
+    return deletePrefix(this.client, Buffer.from(prefix, "utf8"));
   }
 
   private etcdKey(collection: string, key: string): Buffer {

@@ -1,11 +1,16 @@
 import { type BaseStoreOptions, StoreConfigurationError } from "@kv/protocol";
 import { noop } from "cockatiel";
 import { Etcd3, type IOptions } from "etcd3";
+import type { RequestLimits } from "./requests.ts";
 
 /** etcd's default `--max-request-bytes`: 1.5 MiB. */
-export const DEFAULT_MAX_REQUEST_BYTES = 1_572_864;
+const DEFAULT_MAX_REQUEST_BYTES = 1_572_864;
 /** etcd's default `--max-txn-ops`. */
-export const DEFAULT_MAX_TXN_OPS = 128;
+const DEFAULT_MAX_TXN_OPS = 128;
+/** The namespace of a store whose options name none. */
+const DEFAULT_NAMESPACE = "kv";
+/** Keys per range request of a listing. */
+const DEFAULT_PAGE_SIZE = 1000;
 /** The largest delay `setTimeout` keeps. */
 const MAX_TIMER_MS = 2_147_483_647;
 const schemes = /^(https?|etcd):\/\//;
@@ -55,6 +60,34 @@ export interface EtcdStoreUrlOptions extends EtcdStoreCommonOptions {
 
 /** Options of `EtcdStore`: a borrowed `client`, or a `url` to connect to. */
 export type EtcdStoreOptions = EtcdStoreClientOptions | EtcdStoreUrlOptions;
+
+/** What a store reads from its options besides its client. */
+export interface StoreSettings {
+  namespace: string;
+  pageSize: number;
+  limits: RequestLimits;
+}
+
+/**
+ * The namespace, page size and request limits, defaults filled in.
+ * @throws StoreConfigurationError when `pageSize`, `maxRequestBytes` or `maxTxnOps` is out of range
+ */
+export function storeSettings(options: EtcdStoreOptions): StoreSettings {
+  return {
+    namespace: options.namespace ?? DEFAULT_NAMESPACE,
+    pageSize: integerOption("pageSize", options.pageSize, DEFAULT_PAGE_SIZE, 1, 100_000),
+    limits: {
+      maxRequestBytes: integerOption(
+        "maxRequestBytes",
+        options.maxRequestBytes,
+        DEFAULT_MAX_REQUEST_BYTES,
+        1024,
+        2 ** 31 - 1,
+      ),
+      maxTxnOps: integerOption("maxTxnOps", options.maxTxnOps, DEFAULT_MAX_TXN_OPS, 1, 100_000),
+    },
+  };
+}
 
 function refuse(message: string): never {
   throw new StoreConfigurationError({ message });
@@ -124,7 +157,7 @@ function checkTimeout(value: unknown): number {
  * A positive integer option, or its default.
  * @throws StoreConfigurationError when it is not an integer from `min` to `max`
  */
-export function integerOption(
+function integerOption(
   name: string,
   value: unknown,
   fallback: number,

@@ -1,4 +1,5 @@
 import type { Etcd3, IKeyValue, IPutRequest, IRequestOp } from "etcd3";
+import { prefixEnd } from "./layout.ts";
 
 /** What a bulk request may hold: the server's `--max-txn-ops` and `--max-request-bytes`. */
 export interface RequestLimits {
@@ -73,6 +74,12 @@ export async function deleteKeys(
   return responses.flatMap((response) =>
     response.responses.flatMap((op) => op.response_delete_range.prev_kvs),
   );
+}
+
+/** Deletes every key starting with `prefix` in one range delete; `true` when there was any. */
+export async function deletePrefix(client: Etcd3, prefix: Buffer): Promise<boolean> {
+  const response = await client.kv.deleteRange({ key: prefix, range_end: prefixEnd(prefix) });
+  return response.deleted !== "0";
 }
 
 /** The outcome of a write conditional on a key's `mod_revision`. */
