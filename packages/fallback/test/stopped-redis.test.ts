@@ -1,16 +1,29 @@
+import { PrivateServer } from "@kv/conformance";
 import { FallbackWrapper } from "@kv/fallback";
 import { MemoryStore } from "@kv/memory";
 import { ManualClock, StoreConnectionError } from "@kv/protocol";
 import { RedisStore } from "@kv/redis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { PrivateRedis } from "./private-redis.ts";
 
 describe("FallbackWrapper with a RedisStore primary on a redis-server that stops and restarts", () => {
-  let redis: PrivateRedis;
+  let redis: PrivateServer;
   let primary: RedisStore;
 
   beforeAll(async () => {
-    redis = await PrivateRedis.start();
+    redis = await PrivateServer.start({
+      command: "redis-server",
+      scheme: "redis",
+      args: (port) => [
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        String(port),
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+      ],
+    });
     primary = new RedisStore({ url: redis.url, timeoutMs: 1_000 });
   });
 
@@ -50,7 +63,7 @@ describe("FallbackWrapper with a RedisStore primary on a redis-server that stops
     expect(primaryGet).toHaveBeenCalledTimes(1);
     await expect(store.put("s2", { n: 1 }, { collection })).rejects.toThrow(StoreConnectionError);
 
-    await redis.restart();
+    await redis.start();
     // redis-server kept nothing (no persistence): write through the primary once it is reachable.
     for (let attempt = 0; ; attempt++) {
       try {
@@ -77,7 +90,7 @@ describe("FallbackWrapper with a RedisStore primary on a redis-server that stops
       const error = await primary.get("k").catch((caught: unknown) => caught);
       expect(StoreConnectionError.isInstance(error)).toBe(true);
     } finally {
-      await redis.restart();
+      await redis.start();
     }
   });
 });

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import { createServer, type Socket } from "node:net";
-import { freeLoopbackPort } from "@kv/conformance";
+import { freeLoopbackPort, PrivateServer } from "@kv/conformance";
 import { MemcachedStore } from "@kv/memcached";
 import {
   type Capability,
@@ -17,7 +17,6 @@ import {
 import { MemcacheClient } from "memcache-client";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { memcachedUrl } from "../../../scripts/services/require-service.ts";
-import { PrivateMemcached } from "./private-server.ts";
 import { itemTtl, serverAddress } from "./raw.ts";
 
 const raw = new MemcacheClient({ server: serverAddress() });
@@ -229,7 +228,12 @@ describe("errors", () => {
   });
 
   it("works again once a server that went away is back", async () => {
-    const server = await PrivateMemcached.start();
+    const user = process.getuid?.() === 0 ? ["-u", "nobody"] : [];
+    const server = await PrivateServer.start({
+      command: "memcached",
+      scheme: "memcached",
+      args: (port) => ["-l", "127.0.0.1", "-p", String(port), "-U", "0", "-m", "16", ...user],
+    });
     const store = new MemcachedStore({ url: server.url, timeoutMs: 1000 });
     stores.push(store);
     try {
@@ -241,7 +245,7 @@ describe("errors", () => {
       await store.put("k", { n: 2 });
       expect(await store.get("k")).toEqual({ n: 2 });
     } finally {
-      await server.stop();
+      await server.dispose();
     }
   });
 

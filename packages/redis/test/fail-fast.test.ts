@@ -1,9 +1,10 @@
 import { createServer, type Server, type Socket } from "node:net";
+import { freeLoopbackPort } from "@kv/conformance";
 import { StoreConnectionError } from "@kv/protocol";
 import { RedisStore } from "@kv/redis";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
-import { freePort, PrivateRedis } from "./servers.ts";
+import { PrivateRedis } from "./servers.ts";
 
 /** What a call counts as failing "at once" while the connection is known to be down. */
 const FAST_MS = 50;
@@ -134,7 +135,7 @@ describe("a store whose server goes down", () => {
   });
 
   it("fails the first call at once when nothing listens, and every later one too", async () => {
-    const port = await freePort();
+    const port = await freeLoopbackPort();
     const store = new RedisStore({ url: `redis://127.0.0.1:${port}` });
     stores.push(store);
     expect(await failureMs(() => store.get("k"))).toBeLessThan(1000);

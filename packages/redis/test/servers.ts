@@ -1,8 +1,7 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { PrivateServer } from "@kv/conformance";
 import { Redis } from "ioredis";
 
 /** The shared standalone server (scripts/services/redis.sh). */
@@ -24,20 +23,38 @@ export function clusterNodes(): string[] {
   return nodes.split(",").map((node) => node.trim());
 }
 
-/** A loopback port nothing listens on (at the time of asking). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address !== null
-          ? resolve(address.port)
-          : reject(new Error("no port")),
-      );
-    });
+/** Writes a self-signed certificate for 127.0.0.1 into `directory`; returns the paths and the PEM. */
+function selfSignedCertificate(directory: string): { cert: string; key: string; pem: string } {
+  const cert = join(directory, "cert.pem");
+  const key = join(directory, "key.pem");
+  execFileSync(
+    "openssl",
+    [
+      ...["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost"],
+      ...["-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert],
+    ],
+    { stdio: "ignore" },
+  );
+  return { cert, key, pem: readFileSync(cert, "utf8") };
+}
+
+/** Whether the server on `port` answers `PING` (over TLS when given its certificate). */
+async function answersPing(port: number, certificate: string | undefined): Promise<boolean> {
+  const probe = new Redis(port, "127.0.0.1", {
+    lazyConnect: true,
+    retryStrategy: () => null,
+    maxRetriesPerRequest: 0,
+    ...(certificate === undefined ? {} : { tls: { ca: certificate } }),
   });
+  probe.on("error", () => {});
+  try {
+    await probe.connect();
+    return (await probe.ping()) === "PONG";
+  } catch {
+    return false;
+  } finally {
+    probe.disconnect();
+  }
 }
 
 /**
@@ -45,45 +62,13 @@ export async function freePort(): Promise<number> {
  * tests that stop a server or change its configuration. Never the shared one.
  */
 export class PrivateRedis {
-  readonly port: number;
   /** The self-signed certificate (PEM) of a TLS server. */
   readonly certificate: string | undefined;
-  private readonly dir: string;
-  private readonly args: readonly string[];
-  private child: ChildProcess | undefined;
+  private readonly server: PrivateServer;
 
-  private constructor(port: number, extraArgs: readonly string[], tls: boolean) {
-    this.port = port;
-    this.dir = mkdtempSync(join(tmpdir(), "kv-redis-test-"));
-    const base = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", this.dir];
-    if (tls) {
-      const cert = join(this.dir, "cert.pem");
-      const key = join(this.dir, "key.pem");
-      execFileSync(
-        "openssl",
-        [
-          ...[
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            "/CN=localhost",
-          ],
-          ...["-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert],
-        ],
-        { stdio: "ignore" },
-      );
-      this.certificate = readFileSync(cert, "utf8");
-      base.push("--port", "0", "--tls-port", String(port), "--tls-cert-file", cert);
-      base.push("--tls-key-file", key, "--tls-ca-cert-file", cert, "--tls-auth-clients", "no");
-    } else {
-      base.push("--port", String(port));
-    }
-    this.args = [...base, ...extraArgs];
+  private constructor(server: PrivateServer, certificate: string | undefined) {
+    this.server = server;
+    this.certificate = certificate;
   }
 
   /** Starts a server on a free port; with `tls`, it speaks TLS only, with a self-signed certificate. */
@@ -91,9 +76,22 @@ export class PrivateRedis {
     extraArgs: readonly string[] = [],
     { tls = false }: { tls?: boolean } = {},
   ): Promise<PrivateRedis> {
-    const server = new PrivateRedis(await freePort(), extraArgs, tls);
-    await server.start();
-    return server;
+    let certificate: string | undefined;
+    const server = await PrivateServer.start({
+      command: "redis-server",
+      scheme: tls ? "rediss" : "redis",
+      args: (port, directory) => {
+        const args = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
+        if (!tls) return [...args, "--port", String(port), ...extraArgs];
+        const { cert, key, pem } = selfSignedCertificate(directory);
+        certificate = pem;
+        args.push("--port", "0", "--tls-port", String(port), "--tls-cert-file", cert);
+        args.push("--tls-key-file", key, "--tls-ca-cert-file", cert, "--tls-auth-clients", "no");
+        return [...args, ...extraArgs];
+      },
+      ready: (port) => answersPing(port, certificate),
+    });
+    return new PrivateRedis(server, certificate);
   }
 
   /** Starts a one-node Redis Cluster owning every slot, and waits for `cluster_state:ok`. */
@@ -112,55 +110,28 @@ export class PrivateRedis {
     return server;
   }
 
-  /** The server's URL (`rediss://` for a TLS server). */
-  get url(): string {
-    return `${this.certificate === undefined ? "redis" : "rediss"}://127.0.0.1:${this.port}`;
+  /** The loopback port, the same across restarts. */
+  get port(): number {
+    return this.server.port;
   }
 
-  /** The pid of the running server. */
-  get pid(): number | undefined {
-    return this.child?.pid;
+  /** The server's URL (`rediss://` for a TLS server). */
+  get url(): string {
+    return this.server.url;
   }
 
   /** Starts (again) on the same port and waits until it answers PING. */
-  async start(): Promise<void> {
-    this.child = spawn("redis-server", this.args, { stdio: "ignore" });
-    const probe = new Redis(this.port, "127.0.0.1", {
-      lazyConnect: true,
-      retryStrategy: () => null,
-      maxRetriesPerRequest: 0,
-      ...(this.certificate === undefined ? {} : { tls: { ca: this.certificate } }),
-    });
-    probe.on("error", () => {});
-    try {
-      for (let attempt = 0; attempt < 200; attempt++) {
-        try {
-          await probe.connect();
-          if ((await probe.ping()) === "PONG") return;
-        } catch {
-          probe.disconnect();
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
-      }
-      throw new Error(`redis-server on port ${this.port} did not start`);
-    } finally {
-      probe.disconnect();
-    }
+  start(): Promise<void> {
+    return this.server.start();
   }
 
   /** Stops the server by its pid (SIGTERM) and waits for it to exit. */
-  async stop(): Promise<void> {
-    const child = this.child;
-    this.child = undefined;
-    if (child === undefined || child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    child.kill("SIGTERM");
-    await exited;
+  stop(): Promise<void> {
+    return this.server.stop();
   }
 
   /** Stops the server and removes its directory. */
-  async dispose(): Promise<void> {
-    await this.stop();
-    rmSync(this.dir, { recursive: true, force: true });
+  dispose(): Promise<void> {
+    return this.server.dispose();
   }
 }
