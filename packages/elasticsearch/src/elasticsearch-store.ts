@@ -1,11 +1,9 @@
 import type { Client, estypes } from "@elastic/elasticsearch";
 import {
-  ATOMIC_CAPABILITIES,
-  type AtomicCapability,
+  type Capability,
   type CollectionOptions,
   type CounterChange,
-  ENUMERATION_CAPABILITIES,
-  type EnumerationCapability,
+  capabilityNames,
   type ErrorContext,
   IncrementBatcher,
   type KeyValueError,
@@ -47,9 +45,7 @@ import {
   scanHits,
 } from "./search.ts";
 
-const ElasticsearchBase: StoreClass<
-  EnumerationCapability | "close" | "entries" | AtomicCapability
-> = storeWith(...ENUMERATION_CAPABILITIES, "close", "entries", ...ATOMIC_CAPABILITIES);
+const ElasticsearchBase: StoreClass<Capability> = storeWith(...capabilityNames);
 
 /**
  * A store keeping each collection in its own Elasticsearch index, one document per key, in

@@ -1,9 +1,7 @@
 import {
-  ATOMIC_CAPABILITIES,
-  type AtomicCapability,
+  type Capability,
   type CounterChange,
-  ENUMERATION_CAPABILITIES,
-  type EnumerationCapability,
+  capabilityNames,
   type ErrorContext,
   type KeyValueError,
   type ManagedEntry,
@@ -30,8 +28,7 @@ import { deleteExpired, deleteRange, deleteRecords } from "./range-deletes.ts";
 type Database = ClassicLevel<string, string>;
 
 /** The atomic operations hold within this process only: each locks its key (see `LockedRecords`). */
-const LevelDbBase: StoreClass<EnumerationCapability | "close" | "entries" | AtomicCapability> =
-  storeWith(...ENUMERATION_CAPABILITIES, "close", "entries", ...ATOMIC_CAPABILITIES);
+const LevelDbBase: StoreClass<Capability> = storeWith(...capabilityNames);
 
 /**
  * A store in one LevelDB database (classic-level): each collection gets a short id the first time

@@ -1,9 +1,7 @@
 import {
-  ATOMIC_CAPABILITIES,
-  type AtomicCapability,
+  type Capability,
   type CounterChange,
-  ENUMERATION_CAPABILITIES,
-  type EnumerationCapability,
+  capabilityNames,
   type ErrorContext,
   type KeyValueError,
   type ManagedEntry,
@@ -27,8 +25,7 @@ import { isConnectionError, isDuplicateKey, racedOperations } from "./errors.ts"
 import { ENTRY_PROJECTION, fromDocument, liveAt, toDocument } from "./layout.ts";
 import { toMongoName } from "./names.ts";
 
-const MongoDbBase: StoreClass<EnumerationCapability | "close" | "entries" | AtomicCapability> =
-  storeWith(...ENUMERATION_CAPABILITIES, "close", "entries", ...ATOMIC_CAPABILITIES);
+const MongoDbBase: StoreClass<Capability> = storeWith(...capabilityNames);
 
 /**
  * A store on MongoDB, in py-key-value's layout: one MongoDB collection per collection, one

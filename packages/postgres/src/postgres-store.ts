@@ -1,9 +1,7 @@
 import {
-  ATOMIC_CAPABILITIES,
-  type AtomicCapability,
+  type Capability,
   type CounterChange,
-  ENUMERATION_CAPABILITIES,
-  type EnumerationCapability,
+  capabilityNames,
   type ErrorContext,
   type KeyValueError,
   type ManagedEntry,
@@ -28,8 +26,7 @@ import {
 import { StatementRunner } from "./runner.ts";
 import { type Statements, statementsFor } from "./statements.ts";
 
-const PostgresBase: StoreClass<EnumerationCapability | "close" | "entries" | AtomicCapability> =
-  storeWith(...ENUMERATION_CAPABILITIES, "close", "entries", ...ATOMIC_CAPABILITIES);
+const PostgresBase: StoreClass<Capability> = storeWith(...capabilityNames);
 
 /**
  * A store in one PostgreSQL table (pg), in py-key-value's layout: a row per entry keyed by

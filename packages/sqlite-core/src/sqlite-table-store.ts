@@ -1,10 +1,8 @@
 import {
-  ATOMIC_CAPABILITIES,
-  type AtomicCapability,
   type BaseStoreOptions,
+  type Capability,
   type CounterChange,
-  ENUMERATION_CAPABILITIES,
-  type EnumerationCapability,
+  capabilityNames,
   type ErrorContext,
   KeyValueError,
   type ManagedEntry,
@@ -36,8 +34,7 @@ export interface SqliteTableLayout {
 /** Rows read per query when enumerating keys. */
 const pageSize = 1000;
 
-const SqliteTableBase: StoreClass<EnumerationCapability | "close" | "entries" | AtomicCapability> =
-  storeWith(...ENUMERATION_CAPABILITIES, "close", "entries", ...ATOMIC_CAPABILITIES);
+const SqliteTableBase: StoreClass<Capability> = storeWith(...capabilityNames);
 
 /**
  * A store in one SQLite table on any synchronous driver: a row per entry keyed by (collection,
