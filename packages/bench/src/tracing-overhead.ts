@@ -7,11 +7,11 @@
 // with its interquartile range. A store compared with itself shows how far apart two identical
 // subjects come out.
 // Usage: node --conditions=@kv/source --import tsx src/tracing-overhead.ts [--pairs N]
-import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { MemoryStore } from "@kv/memory";
 import { OpenTelemetryWrapper } from "@kv/opentelemetry";
 import type { KeyValue } from "@kv/protocol";
+import { formatRatios, loadAverages, type PairedCall, pairedRatios } from "./paired-turns.ts";
 import { UntracedMemoryStore } from "./untraced-memory.ts";
 import { SMALL_VALUE } from "./workloads.ts";
 
@@ -27,7 +27,7 @@ const hundred = names.slice(0, 100);
 const entries = hundred.map((name) => [name, SMALL_VALUE] as const);
 const withTtl = { ttl: 3600 };
 
-type Call = (store: KeyValue, index: number) => Promise<unknown>;
+type Call = PairedCall<KeyValue>;
 const WORKLOADS: Record<string, Call> = {
   "put→get": async (store, index) => {
     const key = names[index % names.length] ?? "";
@@ -62,61 +62,16 @@ const COMPARISONS: { subject: string; open: () => KeyValue; to: string; openTo: 
     },
   ];
 
-const cpuMicros = () => {
-  const { user, system } = process.cpuUsage();
-  return user + system;
-};
-
-async function turn(store: KeyValue, call: Call, calls: number) {
-  const cpu = cpuMicros();
-  const wall = performance.now();
-  for (let index = 0; index < calls; index++) await call(store, index);
-  return { cpu: cpuMicros() - cpu, wall: performance.now() - wall };
-}
-
-function quartiles(values: readonly number[]): [number, number, number] {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (fraction: number) => sorted[Math.floor((sorted.length - 1) * fraction)] ?? Number.NaN;
-  return [at(0.25), at(0.5), at(0.75)];
-}
-
-const format = ([low, middle, high]: [number, number, number]) =>
-  `${middle.toFixed(3)}× (${low.toFixed(3)}–${high.toFixed(3)})`;
-
-console.log(
-  `load ${loadavg()
-    .map((load) => load.toFixed(2))
-    .join(" ")}, ${PAIRS} pairs of turns`,
-);
+console.log(`load ${loadAverages()}, ${PAIRS} pairs of turns`);
 for (const { subject, open, to, openTo } of COMPARISONS) {
   for (const [workload, call] of Object.entries(WORKLOADS)) {
-    const mine = open();
-    const theirs = openTo();
-    await turn(mine, call, 2000);
-    await turn(theirs, call, 2000);
-    // The fastest of five probes: a probe the scheduler interrupted would make turns too short.
-    let fastest = Number.POSITIVE_INFINITY;
-    for (let probe = 0; probe < 5; probe++) {
-      fastest = Math.min(fastest, (await turn(mine, call, 200)).wall);
-    }
-    const calls = Math.max(10, Math.round((200 * TURN_MS) / Math.max(fastest, 0.01)));
-    const cpuRatios: number[] = [];
-    const wallRatios: number[] = [];
-    for (let pair = 0; pair < PAIRS; pair++) {
-      const mineFirst = pair % 2 === 0;
-      const first = await turn(mineFirst ? mine : theirs, call, calls);
-      const second = await turn(mineFirst ? theirs : mine, call, calls);
-      const [own, other] = mineFirst ? [first, second] : [second, first];
-      if (own.cpu > 0 && other.cpu > 0) cpuRatios.push(other.cpu / own.cpu);
-      wallRatios.push(other.wall / own.wall);
-    }
+    const { cpu, wall, calls } = await pairedRatios(open(), openTo(), call, {
+      pairs: PAIRS,
+      turnMs: TURN_MS,
+    });
     console.log(
-      `${subject} ÷ ${to}, ${workload}: CPU ${format(quartiles(cpuRatios))}, wall ${format(quartiles(wallRatios))}, ${calls} calls a turn`,
+      `${subject} ÷ ${to}, ${workload}: CPU ${formatRatios(cpu)}, wall ${formatRatios(wall)}, ${calls} calls a turn`,
     );
   }
 }
-console.log(
-  `load ${loadavg()
-    .map((load) => load.toFixed(2))
-    .join(" ")}`,
-);
+console.log(`load ${loadAverages()}`);

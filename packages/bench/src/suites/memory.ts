@@ -21,7 +21,7 @@ const MAP_BASELINE = "Map (JSON envelope)";
 const KV_MEMORY = "@kv/memory";
 
 /** The limit for in-process stores: a `Map` of JSON envelope strings behind async methods. */
-function mapBaseline(): Client {
+export function mapBaseline(): Client {
   const map = new Map<string, string>();
   const read = (key: string, now: number) => {
     const value = open(map.get(key), now);
