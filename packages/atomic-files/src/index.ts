@@ -24,3 +24,4 @@ export {
   withLock,
 } from "./lock-directory.ts";
 export { LockHeldError, type LockHeldFields } from "./lock-held-error.ts";
+export { storeDirectory } from "./store-directory.ts";

@@ -4,4 +4,5 @@ export {
   JsonFileSyntaxError,
   type JsonFileSyntaxFields,
 } from "./errors.ts";
-export { JsonFileStore, type JsonFileStoreOptions } from "./json-file-store.ts";
+export { JsonFileStore } from "./json-file-store.ts";
+export type { JsonFileStoreOptions } from "./options.ts";

@@ -1,10 +1,9 @@
 import { mkdir, realpath } from "node:fs/promises";
-import { join, resolve } from "node:path";
-import { encodeName, toFileStoreError } from "@kv/atomic-files";
+import { join } from "node:path";
+import { encodeName, type LockPolicy, toFileStoreError } from "@kv/atomic-files";
 import {
   ATOMIC_CAPABILITIES,
   type AtomicCapability,
-  type BaseStoreOptions,
   type CounterChange,
   counterEntry,
   ENUMERATION_CAPABILITIES,
@@ -22,31 +21,7 @@ import { collectionsIn, removeLeftovers } from "./directory.ts";
 import { inCallContext } from "./errors.ts";
 import { versionOf } from "./file-document.ts";
 import { fileSuffix } from "./file-names.ts";
-
-/** Options of `JsonFileStore`. */
-export interface JsonFileStoreOptions extends BaseStoreOptions {
-  /** The directory holding one `<collection>.json` file per collection; created when missing. */
-  directory: string;
-  /**
-   * Let writers from several processes wait for each other: each write takes the file's lock,
-   * waiting while another process holds it. Without it, a write that meets another process's
-   * write in progress throws `ConcurrentWriterError` instead of waiting.
-   * @default false
-   */
-  lock?: boolean | undefined;
-  /**
-   * With `lock: true`, how long a write waits for another process's lock before it throws
-   * `ConcurrentWriterError`, in milliseconds.
-   * @default 15000
-   */
-  lockTimeoutMs?: number | undefined;
-  /**
-   * Flush each written file and its directory to the device before a write resolves, so the write
-   * survives a power loss too (a killed process never loses or tears a write either way).
-   * @default true
-   */
-  fsync?: boolean | undefined;
-}
+import { type JsonFileStoreOptions, resolveJsonFileOptions } from "./options.ts";
 
 const JsonFileBase: StoreClass<EnumerationCapability | "entries" | AtomicCapability> = storeWith(
   ...ENUMERATION_CAPABILITIES,
@@ -70,27 +45,16 @@ function copyOf(entry: ManagedEntry): ManagedEntry {
 export class JsonFileStore extends JsonFileBase {
   /** The directory, as given (resolved to an absolute path). */
   readonly directory: string;
-  private readonly fsync: boolean;
-  private readonly lock: { wait: boolean; timeoutMs: number };
+  private readonly writes: { fsync: boolean; lock: LockPolicy };
   private readonly files = new Map<string, CollectionFile>();
   private root = "";
 
   /** @throws TypeError or RangeError when `directory`, `lock` or `lockTimeoutMs` is not acceptable */
   constructor(options: JsonFileStoreOptions) {
     super(options);
-    if (typeof options?.directory !== "string" || options.directory.length === 0) {
-      throw new TypeError("JsonFileStore needs a `directory`");
-    }
-    if (options.lock !== undefined && typeof options.lock !== "boolean") {
-      throw new TypeError("`lock` must be a boolean");
-    }
-    const timeoutMs = options.lockTimeoutMs ?? 15_000;
-    if (typeof timeoutMs !== "number" || !(timeoutMs >= 0) || !Number.isFinite(timeoutMs)) {
-      throw new RangeError(`lockTimeoutMs must be a finite number ≥ 0, got ${String(timeoutMs)}`);
-    }
-    this.directory = resolve(options.directory);
-    this.fsync = options.fsync ?? true;
-    this.lock = { wait: options.lock === true, timeoutMs };
+    const { directory, ...writes } = resolveJsonFileOptions(options);
+    this.directory = directory;
+    this.writes = writes;
   }
 
   protected override async setup(): Promise<void> {
@@ -264,11 +228,7 @@ export class JsonFileStore extends JsonFileBase {
     let file = this.files.get(collection);
     if (file === undefined) {
       const path = join(this.root, encodeName(collection) + fileSuffix);
-      file = new CollectionFile(path, collection, {
-        fsync: this.fsync,
-        lock: this.lock,
-        clock: this.clock,
-      });
+      file = new CollectionFile(path, collection, { ...this.writes, clock: this.clock });
       this.files.set(collection, file);
     }
     return file;
