@@ -8,7 +8,6 @@ import {
   type ManagedEntry,
   messageOf,
   NotACounterError,
-  ReadBatcher,
   type StoreClass,
   StoreConnectionError,
   type StoredVersion,
@@ -16,7 +15,8 @@ import {
   toStoreError,
 } from "@kv/protocol";
 import type { OpenedConnection } from "./connection.ts";
-import { countLive, isLockError, type Row, revisionOf, toEntry, toRow } from "./rows.ts";
+import { countLive, isLockError, revisionOf, toEntry, toRow } from "./rows.ts";
+import { notOpen, StatementRunner } from "./runner.ts";
 import { createSchema } from "./schema.ts";
 import { type Match, prepareStatements, type Statements } from "./statements.ts";
 
@@ -31,9 +31,6 @@ export interface SqliteTableLayout {
   indexExpiry: boolean | undefined;
 }
 
-/** Rows read per query when enumerating keys. */
-const pageSize = 1000;
-
 const SqliteTableBase: StoreClass<Capability> = storeWith(...capabilityNames);
 
 /**
@@ -47,13 +44,8 @@ export abstract class SqliteTableStore extends SqliteTableBase {
   /** The table holding the entries. */
   readonly table: string;
   readonly #indexExpiry: boolean | undefined;
-  #opened: OpenedConnection | undefined;
-  #statements: Statements | undefined;
-  /** Single reads of one turn of the event loop, run as one statement. */
-  readonly #reads = new ReadBatcher<readonly [string, string], Row | undefined>(
-    ([collection, key]) => this.#prepared().get.get(collection, key, this.clock.now()),
-    (pairs) => this.#readRows(pairs),
-  );
+  /** The statements on the open connection, from `setup` to `release`. */
+  #runner: StatementRunner | undefined;
 
   constructor(options: BaseStoreOptions, layout: SqliteTableLayout) {
     super(options);
@@ -74,8 +66,8 @@ export abstract class SqliteTableStore extends SqliteTableBase {
     try {
       opened = this.openConnection();
       createSchema(opened.connection, this.table, this.#indexExpiry);
-      this.#statements = prepareStatements(opened.connection, this.table);
-      this.#opened = opened;
+      const statements = prepareStatements(opened.connection, this.table);
+      this.#runner = new StatementRunner(opened, statements, this.clock);
     } catch (error) {
       if (opened?.owned === true) opened.connection.close();
       throw this.isTransient(error) ? this.mapError(error, { operation: "setup" }) : error;
@@ -90,7 +82,7 @@ export abstract class SqliteTableStore extends SqliteTableBase {
   }
 
   protected async getEntry(collection: string, key: string): Promise<ManagedEntry | undefined> {
-    const row = await this.#reads.read([collection, key]);
+    const row = await this.#run().readRow(collection, key);
     return row === undefined ? undefined : toEntry(row, collection);
   }
 
@@ -98,7 +90,7 @@ export abstract class SqliteTableStore extends SqliteTableBase {
     collection: string,
     keys: readonly string[],
   ): Promise<(ManagedEntry | undefined)[]> {
-    const rows = this.#readRows(keys.map((key) => [collection, key] as const));
+    const rows = this.#run().readRows(keys.map((key) => [collection, key] as const));
     return rows.map((row) => (row === undefined ? undefined : toEntry(row, collection)));
   }
 
@@ -128,16 +120,9 @@ export abstract class SqliteTableStore extends SqliteTableBase {
     return countLive(deleted, this.clock.now());
   }
 
-  /** Pages through the primary key, `pageSize` keys per query; no cursor is held between pages. */
+  /** Pages through the primary key; no cursor is held between pages. */
   protected async *enumerateKeys(collection: string): AsyncIterable<string> {
-    let after = "";
-    for (;;) {
-      const rows = this.#prepared().keysPage.all(collection, after, this.clock.now(), pageSize);
-      for (const row of rows) yield row.key;
-      const last = rows.at(-1);
-      if (last === undefined || rows.length < pageSize) return;
-      after = last.key;
-    }
+    yield* this.#run().keys(collection);
   }
 
   /** One index seek per collection. */
@@ -228,26 +213,9 @@ export abstract class SqliteTableStore extends SqliteTableBase {
 
   /** Closes the connection when the store opened it; a borrowed one stays open. */
   protected async release(): Promise<void> {
-    this.#reads.flush();
-    const opened = this.#opened;
-    this.#opened = undefined;
-    this.#statements = undefined;
-    if (opened?.owned === true) opened.connection.close();
-  }
-
-  /** Rows of live entries for `(collection, key)` pairs, in order: one statement per collection. */
-  #readRows(pairs: readonly (readonly [string, string])[]): (Row | undefined)[] {
-    const { getMany } = this.#prepared();
-    const now = this.clock.now();
-    const byCollection = new Map<string, Map<string, Row>>();
-    for (const [collection] of pairs) byCollection.set(collection, new Map());
-    for (const [collection, found] of byCollection) {
-      const keys = pairs.flatMap(([named, key]) => (named === collection ? [key] : []));
-      for (const row of getMany.all(collection, JSON.stringify(keys), now)) {
-        found.set(row.key, row);
-      }
-    }
-    return pairs.map(([collection, key]) => byCollection.get(collection)?.get(key));
+    const runner = this.#runner;
+    this.#runner = undefined;
+    runner?.close();
   }
 
   /** The parameters naming the live row with the revision in `version`. */
@@ -257,14 +225,15 @@ export abstract class SqliteTableStore extends SqliteTableBase {
 
   /** The statements, for a write: single reads queued before it run first, so none sees it. */
   #writer(): Statements {
-    this.#reads.flush();
-    return this.#prepared();
+    return this.#run().writer();
   }
 
   #prepared(): Statements {
-    if (this.#statements === undefined || this.#opened?.connection.open !== true) {
-      throw new StoreConnectionError({ message: "The database connection is not open" });
-    }
-    return this.#statements;
+    return this.#run().reader();
+  }
+
+  #run(): StatementRunner {
+    if (this.#runner === undefined) throw notOpen();
+    return this.#runner;
   }
 }
