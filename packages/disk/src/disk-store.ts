@@ -1,5 +1,4 @@
-import { dirname } from "node:path";
-import { encodeName, syncDirectory, toFileStoreError, writeAtomic } from "@kv/atomic-files";
+import { encodeName, toFileStoreError } from "@kv/atomic-files";
 import {
   ATOMIC_CAPABILITIES,
   type AtomicCapability,
@@ -8,23 +7,13 @@ import {
   ENUMERATION_CAPABILITIES,
   type EnumerationCapability,
   type ErrorContext,
-  isExpired,
   type KeyValueError,
   type ManagedEntry,
   type StoreClass,
   type StoredVersion,
-  serializeEntry,
   storeWith,
 } from "@kv/protocol";
-import {
-  addToCounter,
-  changeIfVersion,
-  insertIfAbsent,
-  LockedEntry,
-  readWithVersion,
-  touchLive,
-} from "./atomic.ts";
-import { readIfExists } from "./atomic-file.ts";
+import { addToCounter, changeIfVersion, insertIfAbsent, touchLive } from "./atomic.ts";
 import {
   collectionNames,
   cullCollections,
@@ -32,9 +21,10 @@ import {
   removeCollectionDirectory,
   removeCollections,
 } from "./collection-directories.ts";
-import { liveKeyOf, readEntry, removeEntryFile } from "./entry-files.ts";
+import { EntryAccess } from "./entry-access.ts";
+import { liveKeyOf } from "./entry-files.ts";
 import { EntryLocks } from "./file-lock.ts";
-import { collectionPathOf, entryPathOf } from "./file-names.ts";
+import { collectionPathOf } from "./file-names.ts";
 import { LruIndex } from "./lru.ts";
 import { type DiskStoreOptions, resolveDiskOptions } from "./options.ts";
 import { mapLimited, parallelFiles, walkFiles } from "./walk.ts";
@@ -58,6 +48,7 @@ export class DiskStore extends DiskBase {
   private readonly fsync: boolean;
   private readonly locks = new EntryLocks();
   private readonly lru: LruIndex | undefined;
+  private readonly entries: EntryAccess;
 
   /** @throws TypeError or RangeError when `directory`, `fanOutLevels` or `maxEntries` is not acceptable */
   constructor(options: DiskStoreOptions) {
@@ -72,6 +63,8 @@ export class DiskStore extends DiskBase {
       locks: this.locks,
       fsync,
     });
+    const { locks, lru, clock } = this;
+    this.entries = new EntryAccess({ root: directory, fanOutLevels, fsync, locks, lru, clock });
   }
 
   protected override async setup(): Promise<void> {
@@ -83,13 +76,8 @@ export class DiskStore extends DiskBase {
     return toFileStoreError(error, context);
   }
 
-  protected async getEntry(collection: string, key: string): Promise<ManagedEntry | undefined> {
-    const path = this.entryPath(collection, key);
-    const text = await readIfExists(path);
-    if (text === undefined) return undefined;
-    const entry = readEntry(text, collection, key);
-    if (!isExpired(entry, this.clock.now())) await this.lru?.used(path);
-    return entry;
+  protected getEntry(collection: string, key: string): Promise<ManagedEntry | undefined> {
+    return this.entries.read(collection, key);
   }
 
   protected override getEntries(
@@ -103,35 +91,19 @@ export class DiskStore extends DiskBase {
     return this.putEntries(collection, [[key, entry]]);
   }
 
-  protected override async putEntries(
+  protected override putEntries(
     collection: string,
     entries: readonly (readonly [string, ManagedEntry])[],
   ): Promise<void> {
-    const directories = new Set<string>();
-    await mapLimited(entries, parallelFiles, async ([key, entry]) => {
-      directories.add(dirname(await this.writeEntry(collection, key, entry)));
-    });
-    if (this.fsync) await Promise.all(Array.from(directories, syncDirectory));
-    await this.lru?.evict();
+    return this.entries.write(collection, entries);
   }
 
   protected async deleteEntry(collection: string, key: string): Promise<boolean> {
     return (await this.deleteEntries(collection, [key])) === 1;
   }
 
-  protected override async deleteEntries(
-    collection: string,
-    keys: readonly string[],
-  ): Promise<number> {
-    const directories = new Set<string>();
-    const removed = await mapLimited(keys, parallelFiles, async (key) => {
-      const path = this.entryPath(collection, key);
-      const outcome = await this.removeEntry(path, collection, key);
-      if (outcome !== undefined) directories.add(dirname(path));
-      return outcome === true;
-    });
-    if (this.fsync) await Promise.all(Array.from(directories, syncDirectory));
-    return removed.filter(Boolean).length;
+  protected override deleteEntries(collection: string, keys: readonly string[]): Promise<number> {
+    return this.entries.remove(collection, keys);
   }
 
   protected async *enumerateKeys(collection: string): AsyncIterable<string> {
@@ -176,19 +148,11 @@ export class DiskStore extends DiskBase {
   }
 
   protected insertEntry(collection: string, key: string, entry: ManagedEntry): Promise<boolean> {
-    return this.locked(collection, key, (file, now) => insertIfAbsent(file, entry, now));
+    return this.entries.locked(collection, key, (file, now) => insertIfAbsent(file, entry, now));
   }
 
-  protected async readVersioned(
-    collection: string,
-    key: string,
-  ): Promise<StoredVersion | undefined> {
-    const path = this.entryPath(collection, key);
-    const found = await readWithVersion(path, collection, key);
-    if (found !== undefined && !isExpired(found.entry, this.clock.now())) {
-      await this.lru?.used(path);
-    }
-    return found;
+  protected readVersioned(collection: string, key: string): Promise<StoredVersion | undefined> {
+    return this.entries.readVersioned(collection, key);
   }
 
   protected replaceVersioned(
@@ -197,17 +161,19 @@ export class DiskStore extends DiskBase {
     entry: ManagedEntry,
     version: string,
   ): Promise<boolean> {
-    return this.locked(collection, key, (file, now) => changeIfVersion(file, version, entry, now));
+    return this.entries.locked(collection, key, (file, now) =>
+      changeIfVersion(file, version, entry, now),
+    );
   }
 
   protected removeVersioned(collection: string, key: string, version: string): Promise<boolean> {
-    return this.locked(collection, key, (file, now) =>
+    return this.entries.locked(collection, key, (file, now) =>
       changeIfVersion(file, version, undefined, now),
     );
   }
 
   protected addToCounter(collection: string, key: string, change: CounterChange): Promise<number> {
-    return this.locked(collection, key, (file, now) => addToCounter(file, change, now));
+    return this.entries.locked(collection, key, (file, now) => addToCounter(file, change, now));
   }
 
   protected touchEntry(
@@ -215,53 +181,10 @@ export class DiskStore extends DiskBase {
     key: string,
     expiresAt: number | undefined,
   ): Promise<boolean> {
-    return this.locked(collection, key, (file, now) => touchLive(file, expiresAt, now));
-  }
-
-  /** Runs `work` on the entry's file under its lock, then flushes the directory if it changed. */
-  private async locked<T>(
-    collection: string,
-    key: string,
-    work: (file: LockedEntry, now: number) => Promise<T>,
-  ): Promise<T> {
-    const file = new LockedEntry(this.entryPath(collection, key), collection, key, this.fsync);
-    const result = await this.locks.run(file.path, () => work(file, this.clock.now()));
-    if (file.changed && this.fsync) await syncDirectory(dirname(file.path));
-    if (file.changed && file.removed) this.lru?.removed(file.path);
-    else if (file.changed) await this.lru?.written(file.path);
-    return result;
-  }
-
-  /** Writes a temporary file, then renames it over the entry's file under the entry's lock. */
-  private async writeEntry(collection: string, key: string, entry: ManagedEntry): Promise<string> {
-    const path = this.entryPath(collection, key);
-    const text = serializeEntry(entry, { collection, key });
-    this.lru?.writing(path);
-    await writeAtomic(path, text, {
-      fsync: this.fsync,
-      install: (rename) => this.locks.run(path, rename),
-    });
-    await this.lru?.used(path);
-    return path;
-  }
-
-  private async removeEntry(
-    path: string,
-    collection: string,
-    key: string,
-  ): Promise<boolean | undefined> {
-    const removed = await this.locks.run(path, () =>
-      removeEntryFile(path, collection, key, this.clock),
-    );
-    this.lru?.removed(path);
-    return removed;
+    return this.entries.locked(collection, key, (file, now) => touchLive(file, expiresAt, now));
   }
 
   private collectionPath(collection: string): string {
     return collectionPathOf(this.directory, collection);
-  }
-
-  private entryPath(collection: string, key: string): string {
-    return entryPathOf(this.directory, collection, key, this.fanOutLevels);
   }
 }

@@ -1,4 +1,4 @@
-import { resolve } from "node:path";
+import { storeDirectory } from "@kv/atomic-files";
 import type { BaseStoreOptions } from "@kv/protocol";
 
 /** Options of `DiskStore`. */
@@ -34,12 +34,10 @@ export function resolveDiskOptions(options: DiskStoreOptions): {
   fanOutLevels: number;
   fsync: boolean;
 } {
-  if (typeof options?.directory !== "string" || options.directory.length === 0) {
-    throw new TypeError("DiskStore needs a `directory`");
-  }
+  const directory = storeDirectory(options?.directory, "DiskStore");
   const fanOutLevels = options.fanOutLevels ?? 0;
   if (![0, 1, 2, 3].includes(fanOutLevels)) {
     throw new RangeError(`fanOutLevels must be 0, 1, 2 or 3, got ${String(fanOutLevels)}`);
   }
-  return { directory: resolve(options.directory), fanOutLevels, fsync: options.fsync ?? true };
+  return { directory, fanOutLevels, fsync: options.fsync ?? true };
 }
