@@ -13,7 +13,8 @@ import { RedisStore } from "@kv/redis";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { commandsSent } from "./monitor.ts";
-import { clusterNodes, PrivateRedis, redisDbUrl } from "./servers.ts";
+import { PrivateRedis } from "./private-redis.ts";
+import { clusterNodes, redisDbUrl } from "./servers.ts";
 
 /** The database of the store-specific tests; this file keeps to a namespace of its own. */
 const DB = 14;

@@ -3,7 +3,7 @@ import { isTransientError, StoreError } from "@kv/protocol";
 import { RedisStore, type RedisStoreOptions, StoreConfigurationError } from "@kv/redis";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { PrivateRedis } from "./servers.ts";
+import { PrivateRedis } from "./private-redis.ts";
 
 const password = "pa55-w0rd-secret";
 /** Stores closed after each test. */

@@ -4,7 +4,7 @@ import { StoreConnectionError } from "@kv/protocol";
 import { RedisStore } from "@kv/redis";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
-import { PrivateRedis } from "./servers.ts";
+import { PrivateRedis } from "./private-redis.ts";
 
 /** What a call counts as failing "at once" while the connection is known to be down. */
 const FAST_MS = 50;

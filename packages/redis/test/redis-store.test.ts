@@ -15,7 +15,8 @@ import { Cluster, Redis } from "ioredis";
 import { Redis as Redis5 } from "ioredis5";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { commandsSent } from "./monitor.ts";
-import { clusterNodes, PrivateRedis, redisDbUrl } from "./servers.ts";
+import { PrivateRedis } from "./private-redis.ts";
+import { clusterNodes, redisDbUrl } from "./servers.ts";
 
 /** The database of this file on the shared server; the conformance run uses others. */
 const DB = 14;
