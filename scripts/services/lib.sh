@@ -169,7 +169,7 @@ svc_wait_for() {
   local check="$1" why="$2" deadline=$((SECONDS + SVC_READY_TIMEOUT))
   while ((SECONDS < deadline)); do
     if "$check"; then return 0; fi
-    if _svc_died; then svc_fail "a server process exited before it was ready"; fi
+    if _svc_died; then svc_fail "a server process exited before it was ready ($(_svc_gone))"; fi
     sleep "$SVC_POLL"
   done
   if [[ "$SVC_ON_UNREADY" == wait ]]; then
@@ -206,12 +206,44 @@ _svc_live_in() {
   for file in "$@"; do
     [[ -f "$file" ]] || continue
     while read -r pid || [[ -n "$pid" ]]; do # a server may not end its pid file with a newline
-      if [[ "$pid" =~ ^[0-9]+$ ]] && _svc_alive "$pid" &&
-        tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$SVC_PROGRAM"; then
+      if [[ "$pid" =~ ^[0-9]+$ ]] && _svc_alive "$pid" && _svc_runs_program "$pid"; then
         echo "$pid"
       fi
     done <"$file"
   done
+}
+
+# The command line of a live pid. It reads empty for a moment while the pid execs a new program
+# (the spawned shell becoming the server), so an empty read is tried again for up to a second.
+_svc_cmdline() {
+  local cmdline i
+  for ((i = 0; i < 20; i++)); do
+    cmdline="$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null)" || return 0
+    if [[ -n "$cmdline" ]]; then
+      echo "$cmdline"
+      return 0
+    fi
+    _svc_alive "$1" || return 0
+    sleep 0.05
+  done
+}
+
+_svc_runs_program() { [[ "$(_svc_cmdline "$1")" == *"$SVC_PROGRAM"* ]]; }
+
+# Why a recorded process no longer counts, for the message of a failed start.
+_svc_gone() {
+  local file pid
+  for file in "$SVC_PIDFILE" "${SVC_EXTRA_PIDFILES[@]}"; do
+    [[ -f "$file" ]] || continue
+    while read -r pid || [[ -n "$pid" ]]; do
+      [[ "$pid" =~ ^[0-9]+$ ]] || continue
+      if ! _svc_alive "$pid"; then
+        echo "pid $pid exited"
+      elif ! _svc_runs_program "$pid"; then
+        echo "pid $pid no longer runs $SVC_PROGRAM (it runs: $(_svc_cmdline "$pid"))"
+      fi
+    done <"$file"
+  done | paste -sd ';' | sed 's/;/; /g'
 }
 
 _svc_pids() { _svc_live_in "$SVC_PIDFILE" "${SVC_EXTRA_PIDFILES[@]}" | tr '\n' ' ' | sed 's/ $//'; }

@@ -4,7 +4,8 @@
 #        scripts/services/start-all.sh --list   (prints the services that have a script, one a line)
 #   services: KV_SERVICES in lib.sh (default: all of them that have a script)
 # elasticsearch is skipped when scripts/services/elasticsearch.sh does not exist.
-# Exits 1 when any requested service fails; the env lines are printed for the ones that are up.
+# A failed start is tried once more. Exits 1 when any requested service still fails; the env
+# lines are printed for the ones that are up.
 # Nothing is exported: eval or copy the KV_* lines that it prints (each script's `env` command).
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -36,8 +37,10 @@ for s in "${SERVICES[@]}"; do
   fi
   t1=$EPOCHREALTIME
   echo "--- $s: start"
-  if ! bash "$script" start; then
-    summary+=("$s: FAILED at start (see .services/$s.log)")
+  # A start that failed is tried once more: one lost start (a port still held by a process that is
+  # going away, a slow machine) must not cost a whole run. Its first failure stays in the output.
+  if ! bash "$script" start && ! { echo "--- $s: start failed; trying once more" && bash "$script" start; }; then
+    summary+=("$s: FAILED at start, twice (see .services/$s.log)")
     failed=1
     continue
   fi
