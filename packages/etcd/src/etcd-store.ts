@@ -7,7 +7,7 @@ import {
   isExpired,
   type KeyValueError,
   type ManagedEntry,
-  ReadBatcher,
+  type ReadBatcher,
   type StoreClass,
   type StoredVersion,
   storeWith,
@@ -67,10 +67,9 @@ export class EtcdStore extends EtcdBase {
   private readonly listing: Listing;
   private readonly ownsClient: boolean;
   private readonly limits: RequestLimits;
-  private readonly counters = new IncrementBatcher((collection, key, changes) => {
-    this.reads.flush();
-    return commitIncrements(this.target(collection, key), changes);
-  });
+  private readonly counters = new IncrementBatcher((collection, key, changes) =>
+    commitIncrements(this.target(collection, key), changes),
+  );
   /** Gets made in one turn of the event loop, read together in one transaction. */
   private readonly reads: ReadBatcher<Buffer, IKeyValue | undefined>;
 
@@ -90,7 +89,7 @@ export class EtcdStore extends EtcdBase {
     this.leases = new Leases(this.client, this.clock);
     const { client, clock, layout } = this;
     this.listing = new Listing({ client, clock, layout, pageSize, limits });
-    this.reads = new ReadBatcher(
+    this.reads = this.batchReads(
       (key) => readKey(this.client, key),
       (keys) => readKeys(this.client, keys, this.limits),
     );
@@ -122,7 +121,6 @@ export class EtcdStore extends EtcdBase {
     collection: string,
     entries: readonly (readonly [string, ManagedEntry])[],
   ): Promise<void> {
-    this.reads.flush();
     const puts = entries.map(([key, entry]) => {
       const location = { collection, key, etcdKey: this.etcdKey(collection, key) };
       return putRequest(location, entry, this.limits.maxRequestBytes);
@@ -142,7 +140,6 @@ export class EtcdStore extends EtcdBase {
     collection: string,
     keys: readonly string[],
   ): Promise<number> {
-    this.reads.flush();
     const etcdKeys = keys.map((key) => this.etcdKey(collection, key));
     const removed = await deleteKeys(this.client, etcdKeys, this.limits);
     const now = this.clock.now();
@@ -176,7 +173,6 @@ export class EtcdStore extends EtcdBase {
   }
 
   protected insertEntry(collection: string, key: string, entry: ManagedEntry): Promise<boolean> {
-    this.reads.flush();
     return insertIfAbsent(this.target(collection, key), entry);
   }
 
@@ -196,12 +192,10 @@ export class EtcdStore extends EtcdBase {
     entry: ManagedEntry,
     version: string,
   ): Promise<boolean> {
-    this.reads.flush();
     return replaceAtVersion(this.target(collection, key), entry, version);
   }
 
   protected removeVersioned(collection: string, key: string, version: string): Promise<boolean> {
-    this.reads.flush();
     return removeAtVersion(this.target(collection, key), version);
   }
 
@@ -214,12 +208,10 @@ export class EtcdStore extends EtcdBase {
     key: string,
     expiresAt: number | undefined,
   ): Promise<boolean> {
-    this.reads.flush();
     return touchLive(this.target(collection, key), expiresAt);
   }
 
   private dropPrefix(prefix: string): Promise<boolean> {
-    this.reads.flush();
     return deletePrefix(this.client, Buffer.from(prefix, "utf8"));
   }
 

@@ -7,7 +7,7 @@ import {
   type KeyValueError,
   type ManagedEntry,
   mapStoreError,
-  ReadBatcher,
+  type ReadBatcher,
   type StoreClass,
   type StoredVersion,
   storeWith,
@@ -53,7 +53,7 @@ export class MemcachedStore extends MemcachedBase {
   private readonly counters = new IncrementBatcher((collection, key, changes) =>
     commitIncrements(this.ref(collection, key), changes),
   );
-  /** Single reads of one turn of the event loop, sent as one `get`; flushed before every write. */
+  /** Single reads of one turn of the event loop, sent as one `get`. */
   private readonly reads: ReadBatcher<string, Item | undefined>;
 
   /**
@@ -67,7 +67,7 @@ export class MemcachedStore extends MemcachedBase {
     this.owned = owned;
     const commands = new Commands(client);
     this.commands = commands;
-    this.reads = new ReadBatcher(
+    this.reads = this.batchReads(
       (name) => commands.read(name, false),
       async (names) => {
         const found = await commands.readMany(names, false);
@@ -100,7 +100,6 @@ export class MemcachedStore extends MemcachedBase {
   }
 
   protected async putEntry(collection: string, key: string, entry: ManagedEntry): Promise<void> {
-    this.reads.flush();
     const { name } = this.layout.locate(collection, key);
     const exptime = exptimeOf(entry.expiresAt, this.clock.now());
     await this.commands.set(name, encodeEntry(entry, collection, key), exptime);
@@ -111,7 +110,6 @@ export class MemcachedStore extends MemcachedBase {
     collection: string,
     entries: readonly (readonly [string, ManagedEntry])[],
   ): Promise<void> {
-    this.reads.flush();
     const now = this.clock.now();
     await Promise.all(
       entries.map(([key, entry]) =>
@@ -126,7 +124,6 @@ export class MemcachedStore extends MemcachedBase {
 
   /** `gets`, then `delete` when the entry is live (see `deleteLive`). */
   protected async deleteEntry(collection: string, key: string): Promise<boolean> {
-    this.reads.flush();
     const ref = this.ref(collection, key);
     return deleteLive(ref, await readStored(ref));
   }
@@ -136,7 +133,6 @@ export class MemcachedStore extends MemcachedBase {
     collection: string,
     keys: readonly string[],
   ): Promise<number> {
-    this.reads.flush();
     const refs = keys.map((key) => this.ref(collection, key));
     const found = await this.commands.readMany(
       refs.map((ref) => ref.location.name),
@@ -166,7 +162,6 @@ export class MemcachedStore extends MemcachedBase {
   }
 
   protected insertEntry(collection: string, key: string, entry: ManagedEntry): Promise<boolean> {
-    this.reads.flush();
     return insertEntry(this.ref(collection, key), entry);
   }
 
@@ -184,17 +179,14 @@ export class MemcachedStore extends MemcachedBase {
     entry: ManagedEntry,
     version: string,
   ): Promise<boolean> {
-    this.reads.flush();
     return replaceIfVersion(this.ref(collection, key), entry, version);
   }
 
   protected removeVersioned(collection: string, key: string, version: string): Promise<boolean> {
-    this.reads.flush();
     return removeIfVersion(this.ref(collection, key), version);
   }
 
   protected addToCounter(collection: string, key: string, change: CounterChange): Promise<number> {
-    this.reads.flush();
     return this.counters.add(collection, key, change);
   }
 
@@ -203,7 +195,6 @@ export class MemcachedStore extends MemcachedBase {
     key: string,
     expiresAt: number | undefined,
   ): Promise<boolean> {
-    this.reads.flush();
     return touchEntry(this.ref(collection, key), expiresAt);
   }
 

@@ -19,6 +19,7 @@ import {
   type ValueWithTtl,
 } from "./key-value.ts";
 import { createEntry, isExpired, type ManagedEntry, remainingTtl } from "./managed-entry.ts";
+import { ReadBatcher } from "./read-batcher.ts";
 import { dataMethods, systemNameOfClass, traceMethods } from "./tracing.ts";
 import {
   resolveTtl,
@@ -66,6 +67,7 @@ export abstract class BaseStore implements KeyValue {
   #storeSetup: Promise<void> | undefined;
   readonly #readyCollections = new Set<string>();
   readonly #collectionSetups = new Map<string, Promise<void>>();
+  #batchedReads: { flush(): void } | undefined;
 
   /** @throws InvalidKeyError when `defaultCollection` is not a valid collection name */
   constructor(options: BaseStoreOptions = {}) {
@@ -177,6 +179,7 @@ export abstract class BaseStore implements KeyValue {
     validateValue(value, context);
     try {
       if (!this.#readyCollections.has(collection)) await this.#prepare(collection);
+      this.#batchedReads?.flush();
       await this.putEntry(collection, key, createEntry(value, ttl, this.clock.now()));
     } catch (error) {
       throw this.mapError(error, context);
@@ -202,6 +205,7 @@ export abstract class BaseStore implements KeyValue {
     );
     try {
       if (!this.#readyCollections.has(collection)) await this.#prepare(collection);
+      this.#batchedReads?.flush();
       await this.putEntries(collection, managed);
     } catch (error) {
       throw this.mapError(error, { operation: "putMany", collection, key: managed[0]?.[0] });
@@ -214,6 +218,7 @@ export abstract class BaseStore implements KeyValue {
     validateKey(key, { operation: "delete", collection });
     try {
       if (!this.#readyCollections.has(collection)) await this.#prepare(collection);
+      this.#batchedReads?.flush();
       return await this.deleteEntry(collection, key);
     } catch (error) {
       throw this.mapError(error, { operation: "delete", collection, key });
@@ -227,10 +232,27 @@ export abstract class BaseStore implements KeyValue {
     if (unique.length === 0) return 0;
     try {
       if (!this.#readyCollections.has(collection)) await this.#prepare(collection);
+      this.#batchedReads?.flush();
       return await this.deleteEntries(collection, unique);
     } catch (error) {
       throw this.mapError(error, { operation: "deleteMany", collection, key: unique[0] });
     }
+  }
+
+  /**
+   * A batcher of this store's single reads, for its `getEntry` hook: the reads of one turn of the
+   * event loop go to the backend together, through `readMany` (one alone through `readOne`).
+   * BaseStore sends the queued reads before every other call reaches a hook (writes, bulk reads,
+   * listings, capabilities, `close`), so a read issued before a write never sees it. Call it once,
+   * in the constructor.
+   */
+  protected batchReads<K, R>(
+    readOne: (key: K) => R | Promise<R>,
+    readMany: (keys: readonly K[]) => readonly R[] | Promise<readonly R[]>,
+  ): ReadBatcher<K, R> {
+    const batcher = new ReadBatcher(readOne, readMany);
+    this.#batchedReads = batcher;
+    return batcher;
   }
 
   /** True once `close()` has begun: every later call throws `StoreClosedError`. */
@@ -248,6 +270,7 @@ export abstract class BaseStore implements KeyValue {
     this.#closed = true;
     this.forgetSetup();
     try {
+      this.#batchedReads?.flush();
       await release();
     } catch (error) {
       throw this.mapError(error, { operation: "close" });
@@ -285,6 +308,7 @@ export abstract class BaseStore implements KeyValue {
     try {
       if (collection === undefined || prepare === "store") await this.#prepareStore();
       else if (!this.#readyCollections.has(collection)) await this.#prepare(collection);
+      this.#batchedReads?.flush();
       return await call();
     } catch (error) {
       throw this.mapError(
@@ -306,6 +330,7 @@ export abstract class BaseStore implements KeyValue {
   ): Promise<T> {
     try {
       if (!this.#readyCollections.has(collection)) await this.#prepare(collection);
+      this.#batchedReads?.flush();
       return await call();
     } catch (error) {
       throw this.mapError(error, { operation, collection, key });
@@ -326,6 +351,7 @@ export abstract class BaseStore implements KeyValue {
     try {
       if (collection === undefined) await this.#prepareStore();
       else if (!this.#readyCollections.has(collection)) await this.#prepare(collection);
+      this.#batchedReads?.flush();
       yield* source();
     } catch (error) {
       throw this.mapError(error, context);
@@ -362,6 +388,7 @@ export abstract class BaseStore implements KeyValue {
     let found: (ManagedEntry | undefined)[];
     try {
       if (!this.#readyCollections.has(collection)) await this.#prepare(collection);
+      this.#batchedReads?.flush();
       found = await this.getEntries(collection, unique);
     } catch (error) {
       throw this.mapError(error, { operation, collection, key: unique[0] });

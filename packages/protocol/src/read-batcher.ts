@@ -6,11 +6,13 @@ type Reject = (error: unknown) => void;
  * `get`s from `Promise.all`) into one bulk read, as a store's `getEntry` hook:
  *
  * ```ts
+ * private readonly reads = this.batchReads(readOne, readMany);
  * protected getEntry(collection: string, key: string) { return this.reads.read([collection, key]); }
  * ```
  *
  * A lone read goes through `readOne`. Call `flush()` before any write, so that a read issued
- * before the write never sees it. A read costs one promise and no other allocation of its own.
+ * before the write never sees it; a store makes its batcher with `BaseStore`'s `batchReads`,
+ * which does that for every call. A read costs one promise and no other allocation of its own.
  */
 export class ReadBatcher<K, R> {
   readonly #readOne: (key: K) => R | Promise<R>;

@@ -29,14 +29,11 @@ export class AtomicCommands {
   private readonly commands: Commands;
   private readonly layout: Layout;
   private readonly clock: Clock;
-  /** Sends the reads queued before, so none of them sees a later write. */
-  private readonly flush: () => void;
 
-  constructor(commands: Commands, layout: Layout, clock: Clock, flush: () => void) {
+  constructor(commands: Commands, layout: Layout, clock: Clock) {
     this.commands = commands;
     this.layout = layout;
     this.clock = clock;
-    this.flush = flush;
   }
 
   /** Writes the entry unless a live one is there; `true` when written. */
@@ -47,7 +44,6 @@ export class AtomicCommands {
 
   /** The entry and the SHA1 of its document, or `undefined` when the key is missing. */
   async read(collection: string, key: string): Promise<StoredVersion | undefined> {
-    this.flush();
     const stored = await this.commands.getBuffer(this.layout.collectionPrefix(collection) + key);
     if (stored === null) return undefined;
     return { entry: decodeEntry(stored.toString()), version: sha1(stored) };
@@ -117,7 +113,6 @@ export class AtomicCommands {
     args: readonly string[],
     now: number = this.clock.now(),
   ): Promise<unknown> {
-    this.flush();
     const redisKey = this.layout.collectionPrefix(collection) + key;
     return this.commands.eval(atomic, redisKey, [now, ...args]);
   }

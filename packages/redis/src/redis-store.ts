@@ -6,7 +6,7 @@ import {
   type KeyValueError,
   type ManagedEntry,
   mapStoreError,
-  ReadBatcher,
+  type ReadBatcher,
   type StoreClass,
   type StoredVersion,
   storeWith,
@@ -65,11 +65,11 @@ export class RedisStore extends RedisBase {
       ? new ClusterCommands(client, connection)
       : new StandaloneCommands(client, connection);
     const commands = this.commands;
-    this.reads = new ReadBatcher(
+    this.reads = this.batchReads(
       (key) => commands.get(key),
       (keys) => commands.getMany(keys),
     );
-    this.atomic = new AtomicCommands(commands, this.layout, this.clock, () => this.reads.flush());
+    this.atomic = new AtomicCommands(commands, this.layout, this.clock);
   }
 
   protected getEntry(collection: string, key: string): Promise<ManagedEntry | undefined> {
@@ -80,7 +80,6 @@ export class RedisStore extends RedisBase {
     collection: string,
     keys: readonly string[],
   ): Promise<(ManagedEntry | undefined)[]> {
-    this.reads.flush();
     const prefix = this.layout.collectionPrefix(collection);
     const redisKeys = new Array<string>(keys.length);
     for (let index = 0; index < keys.length; index++) redisKeys[index] = prefix + keys[index];
@@ -88,7 +87,6 @@ export class RedisStore extends RedisBase {
   }
 
   protected putEntry(collection: string, key: string, entry: ManagedEntry): Promise<void> {
-    this.reads.flush();
     const { layout } = this;
     const json = encodeEntry(entry, layout.collectionJson(collection), key);
     const sent = this.commands.set(
@@ -103,7 +101,6 @@ export class RedisStore extends RedisBase {
     collection: string,
     entries: readonly (readonly [string, ManagedEntry])[],
   ): Promise<void> {
-    this.reads.flush();
     const prefix = this.layout.collectionPrefix(collection);
     const collectionJson = this.layout.collectionJson(collection);
     const pairs = new Array<string>(entries.length * 2);
@@ -123,12 +120,10 @@ export class RedisStore extends RedisBase {
   }
 
   protected deleteEntry(collection: string, key: string): Promise<boolean> {
-    this.reads.flush();
     return this.commands.unlink(this.layout.collectionPrefix(collection) + key);
   }
 
   protected override deleteEntries(collection: string, keys: readonly string[]): Promise<number> {
-    this.reads.flush();
     const prefix = this.layout.collectionPrefix(collection);
     return this.commands.unlinkMany(keys.map((key) => prefix + key));
   }
@@ -140,7 +135,6 @@ export class RedisStore extends RedisBase {
 
   /** One `SCAN` page at a time (on every master of a Cluster). */
   protected async *enumerateKeys(collection: string): AsyncIterable<string> {
-    this.reads.flush();
     const start = this.layout.collectionPrefix(collection).length;
     for await (const page of this.commands.scan(this.layout.collectionPattern(collection))) {
       for (const redisKey of page) yield redisKey.slice(start);
@@ -149,7 +143,6 @@ export class RedisStore extends RedisBase {
 
   /** Scans the namespace's keys, remembering the names seen. */
   protected async *enumerateCollections(): AsyncIterable<string> {
-    this.reads.flush();
     const seen = new Set<string>();
     for await (const page of this.commands.scan(this.layout.storePattern())) {
       for (const redisKey of page) {
@@ -163,7 +156,6 @@ export class RedisStore extends RedisBase {
 
   /** Unlinks the collection's keys page by page; other collections are untouched. */
   protected async dropCollection(collection: string): Promise<boolean> {
-    this.reads.flush();
     let removed = 0;
     for await (const page of this.commands.scan(this.layout.collectionPattern(collection))) {
       removed += await this.commands.unlinkMany(page);
@@ -176,7 +168,6 @@ export class RedisStore extends RedisBase {
    * `FLUSHDB`, so other data in the database survives.
    */
   protected async dropAll(): Promise<boolean> {
-    this.reads.flush();
     let removed = 0;
     for await (const page of this.commands.scan(this.layout.storePattern())) {
       const candidates = page.filter((redisKey) => this.layout.parse(redisKey) !== undefined);
@@ -223,7 +214,6 @@ export class RedisStore extends RedisBase {
 
   /** Closes the connection when the store opened it; a borrowed client stays open. */
   protected async release(): Promise<void> {
-    this.reads.flush();
     this.connection.stop();
     if (!this.owned) return;
     if (this.client.status === "ready") {
