@@ -1,9 +1,14 @@
 import { defineConfig } from "vitest/config";
 
-/** The test setup every package shares: sibling packages resolve to their TypeScript source. */
+/**
+ * The test setup every package shares: sibling packages resolve to their TypeScript source, in
+ * test files (the `ssr` environment) and in global setup files (Vitest's `__vitest__`
+ * environment), so neither needs a build first.
+ */
 export const sharedConfig = defineConfig({
   resolve: { conditions: ["@kv/source"] },
   ssr: { resolve: { conditions: ["@kv/source"] } },
+  environments: { __vitest__: { resolve: { conditions: ["@kv/source"] } } },
   test: {
     testTimeout: 30_000,
     fileParallelism: false,
