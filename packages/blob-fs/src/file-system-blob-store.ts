@@ -1,7 +1,7 @@
 import { copyFile, mkdir, opendir, readFile, rename, stat } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { errorCode, toFileStoreError, writeNewFile } from "@kv/atomic-files";
+import { errorCode, storeDirectory, toFileStoreError, writeNewFile } from "@kv/atomic-files";
 import {
   BaseBlobStore,
   BlobSourceError,
@@ -55,10 +55,7 @@ export class FileSystemBlobStore extends BaseBlobStore implements BlobUrls {
   /** @throws TypeError when `directory` is not a non-empty string */
   constructor(options: FileSystemBlobStoreOptions) {
     super({ keyPattern: options.keyPattern ?? EXTENDED_KEY_REGEXP });
-    if (typeof options.directory !== "string" || options.directory === "") {
-      throw new TypeError("FileSystemBlobStore needs a directory");
-    }
-    this.directory = resolve(options.directory);
+    this.directory = storeDirectory(options.directory, new.target.name);
     this.fsync = options.fsync ?? false;
     this.#urlPrefix = options.urlPrefix;
   }

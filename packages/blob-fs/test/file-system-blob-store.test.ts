@@ -26,6 +26,17 @@ async function filesUnder(directory: string): Promise<string[]> {
 }
 
 describe("FileSystemBlobStore", () => {
+  it("needs a directory, and keeps it as an absolute path", () => {
+    for (const directory of [undefined, "", 7]) {
+      expect(
+        () => new FileSystemBlobStore({ directory } as unknown as { directory: string }),
+      ).toThrow(new TypeError("FileSystemBlobStore needs a `directory`"));
+    }
+    expect(new FileSystemBlobStore({ directory: "relative/blobs" }).directory).toBe(
+      join(process.cwd(), "relative/blobs"),
+    );
+  });
+
   it("stores a key as the file at its path, / separating directories", async () => {
     await store.put("photos/2024/cat.png", "meow");
     expect(await readFile(join(root, "blobs", "photos", "2024", "cat.png"), "utf8")).toBe("meow");

@@ -17,6 +17,12 @@ afterEach(async () => {
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
 describe("HashDirBlobStore", () => {
+  it("needs a directory, and says which store does", () => {
+    expect(() => new HashDirBlobStore({} as { directory: string })).toThrow(
+      new TypeError("HashDirBlobStore needs a `directory`"),
+    );
+  });
+
   it("stores a blob at its key's SHA-256 split into 3 levels of 2 digits, with its key beside it", async () => {
     const store = new HashDirBlobStore({ directory: root });
     await store.put("photos/cat.png", "meow");
