@@ -5,15 +5,10 @@
 # downloads a browser at test time.
 set -euo pipefail
 path="${KV_CHROMIUM_PATH:-/usr/bin/chromium}"
-if [[ -x "$path" ]]; then
+if [[ -f "$path" && -x "$path" ]]; then
   echo "chromium: $("$path" --version 2>/dev/null || echo "$path")"
   exit 0
 fi
-if ! command -v apt-get >/dev/null; then
-  echo "chromium: $path is missing; install Chromium or set KV_CHROMIUM_PATH" >&2
-  exit 1
-fi
-echo "chromium: installing Debian's chromium with apt-get"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update
-apt-get install -y chromium
+# shellcheck source=apt.sh
+source "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
+apt_install chromium "$path is missing; install Chromium or set KV_CHROMIUM_PATH" chromium

@@ -6,6 +6,8 @@
 # there is no python3 >= 3.10 that can make a virtual environment.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=apt.sh
+source "$root/scripts/apt.sh"
 venv="${KV_INTEROP_VENV:-$HOME/.cache/kv-interop/venv}"
 requirements="$root/packages/interop-python/requirements.txt"
 stamp="$venv/requirements.sha256"
@@ -21,14 +23,8 @@ can_make_venv() {
     python3 -c 'import sys, ensurepip, venv; sys.exit(sys.version_info < (3, 10))' 2>/dev/null
 }
 if ! can_make_venv; then
-  if ! command -v apt-get >/dev/null; then
-    echo "python-interop: needs python3 >= 3.10 with the venv module; install it and run again" >&2
-    exit 1
-  fi
-  echo "python-interop: installing python3 and python3-venv with apt-get"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update
-  apt-get install -y python3 python3-venv
+  apt_install python-interop "needs python3 >= 3.10 with the venv module; install it and run again" \
+    python3 python3-venv
   can_make_venv || { echo "python-interop: python3 still cannot make a venv" >&2; exit 1; }
 fi
 

@@ -69,7 +69,8 @@
 #                       SVC_READY_TIMEOUT, or at once when a recorded process has died.
 #   svc_fail MSG        prints MSG and the log lines of this start, stops what was recorded, exit 1.
 #   svc_port_open HOST PORT  true when something accepts TCP connections there.
-#   svc_apt_install PKG...   apt-get update && apt-get install -y PKG...
+#   svc_apt_install PKG...   apt-get update && apt-get install -y PKG... (scripts/apt.sh); without
+#                       apt-get, says which packages are needed and exits 1.
 #   svc_run_logged LOG CMD...  runs CMD with its output in LOG; on failure prints LOG's tail, exit 1.
 #   svc_main "$@"       the dispatcher:
 #     install  svc_install unless svc_installed.
@@ -85,6 +86,8 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck source=../apt.sh
+source "$ROOT/scripts/apt.sh"
 STATE="$ROOT/.services"
 # shellcheck disable=SC2034 # for the scripts that source this file
 SVC_DIR="$ROOT/scripts/services"
@@ -140,12 +143,7 @@ svc_start() { die "svc_start is not defined"; }
 
 svc_port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 
-svc_apt_install() {
-  say "installing $* with apt-get"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update
-  apt-get install -y "$@"
-}
+svc_apt_install() { apt_install "$SVC_NAME" "needs the Debian packages $*; install them and run again" "$@"; }
 
 svc_run_logged() {
   local log="$1"
