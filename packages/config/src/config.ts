@@ -256,13 +256,11 @@ function check(
       if (value.base !== undefined)
         return fail(`${path}.base`, "no base (a store wraps nothing)", value.base);
     } else {
-      entry.base = checkBase(
-        value.base,
-        entry.wrapper?.bases ?? "one",
-        `${path}.base`,
+      entry.base = checkBase(value.base, entry.wrapper?.bases ?? "one", `${path}.base`, {
+        file,
         reference,
         fail,
-      );
+      });
     }
     entries.set(name, entry);
   }
@@ -273,12 +271,18 @@ function check(
   return entries;
 }
 
+/** How `checkBase` reports: the file, a check of a store name, a failure at a path. */
+interface BaseChecks {
+  file: string | undefined;
+  reference: (name: unknown, path: string) => string;
+  fail: (path: string, expected: string, found: unknown) => never;
+}
+
 function checkBase(
   base: unknown,
   shape: BaseShape,
   path: string,
-  reference: (name: unknown, path: string) => string,
-  fail: (path: string, expected: string, found: unknown) => never,
+  { file, reference, fail }: BaseChecks,
 ): Entry["base"] {
   if (shape === "one") {
     if (typeof base !== "string") return fail(path, "the name of one store", base);
@@ -304,7 +308,7 @@ function checkBase(
     if (base[role] === undefined) return fail(`${path}.${role}`, "the name of a store", undefined);
   }
   for (const [role, name] of Object.entries(base)) {
-    if (!open && !roles.includes(role)) unknownKey(role, roles, path, undefined, "role");
+    if (!open && !roles.includes(role)) unknownKey(role, roles, path, file, "role");
     result[role] = reference(name, `${path}.${role}`);
   }
   return result;

@@ -263,6 +263,22 @@ describe("loadConfig checks everything before anything is made", () => {
     expect(role.message).toBe(
       'stores.f.base.fallbak: expected a known role (did you mean "fallback"?), found "fallbak"',
     );
+    const roleInFile = await rejection(
+      loadConfig(
+        {
+          stores: {
+            a: { type: "memory" },
+            f: { type: "fallback", base: { primary: "a", fallback: "a", fallbak: "a" } },
+          },
+          main: "f",
+        },
+        { file: "app.yaml" },
+      ),
+      UnknownOptionError,
+    );
+    expect(roleInFile.message).toMatch(
+      /^app\.yaml: stores\.f\.base\.fallbak: expected a known role/,
+    );
     await expect(loadConfig({ stores: { a: { type: "memory" } }, main: "b" })).rejects.toThrow(
       /main: expected the name of a store/,
     );
