@@ -243,8 +243,8 @@ export abstract class BaseStore implements KeyValue {
    * A batcher of this store's single reads, for its `getEntry` hook: the reads of one turn of the
    * event loop go to the backend together, through `readMany` (one alone through `readOne`).
    * BaseStore sends the queued reads before every other call reaches a hook (writes, bulk reads,
-   * listings, capabilities, `close`), so a read issued before a write never sees it. Call it once,
-   * in the constructor.
+   * listings, capabilities, `close`): batching never holds a read back behind a later write. Call
+   * it once, in the constructor.
    */
   protected batchReads<K, R>(
     readOne: (key: K) => R | Promise<R>,

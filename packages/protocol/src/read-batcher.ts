@@ -10,9 +10,10 @@ type Reject = (error: unknown) => void;
  * protected getEntry(collection: string, key: string) { return this.reads.read([collection, key]); }
  * ```
  *
- * A lone read goes through `readOne`. Call `flush()` before any write, so that a read issued
- * before the write never sees it; a store makes its batcher with `BaseStore`'s `batchReads`,
- * which does that for every call. A read costs one promise and no other allocation of its own.
+ * A lone read goes through `readOne`. Call `flush()` before any write, so that batching never
+ * holds a read back behind a later write; a store makes its batcher with `BaseStore`'s
+ * `batchReads`, which does that for every call. A read costs one promise and no other allocation
+ * of its own.
  */
 export class ReadBatcher<K, R> {
   readonly #readOne: (key: K) => R | Promise<R>;
