@@ -24,6 +24,13 @@ export interface ConformanceOptions {
    * instance (memory). The suite closes what it returns.
    */
   createPeer?: ((store: KeyValue) => KeyValue | Promise<KeyValue>) | undefined;
+  /**
+   * The backend answers the calls of one store in the order they were made (one connection that
+   * answers in order, or a synchronous backend), so a `get` made before a write in the same turn
+   * reads what was there before. Adds the tests of that order; leave it out for a pool of
+   * connections or a thread pool, where concurrent calls may finish in any order.
+   */
+  answersInOrder?: boolean | undefined;
 }
 
 /** What each test group uses: the current store, fresh collection names, and timing helpers. */
@@ -38,6 +45,8 @@ export interface SuiteContext {
   settle(): Promise<void>;
   /** The TTL precision the store declared. */
   readonly ttlPrecision: "ms" | "s";
+  /** Whether the store declared that it answers calls in the order they were made. */
+  readonly answersInOrder: boolean;
   /** Records a collection name used by the test (for cleanup). */
   track(collection: string): void;
   /** A second store on the same data as `store` (see `createPeer`), closed after the test. */
@@ -72,6 +81,7 @@ export function createSuiteContext(options: ConformanceOptions): {
       await options.settle?.();
     },
     ttlPrecision: options.ttlPrecision ?? "ms",
+    answersInOrder: options.answersInOrder ?? false,
     track(collection: string) {
       used.push(collection);
     },

@@ -9,11 +9,17 @@ class PassThroughWrapper extends BaseWrapper {}
 
 const open = () => new MemcachedStore({ url: memcachedUrl() });
 
-await describeConformance("MemcachedStore", { createStore: open, createPeer: open });
+// One connection per client, which answers in order.
+await describeConformance("MemcachedStore", {
+  createStore: open,
+  createPeer: open,
+  answersInOrder: true,
+});
 
 await describeConformance("MemcachedStore through a pass-through BaseWrapper", {
   createStore: () => new PassThroughWrapper(open()),
   createPeer: open,
+  answersInOrder: true,
 });
 
 /** Clients of the test's own, lent to the stores of the last run and to their peers. */
@@ -28,4 +34,5 @@ afterAll(() => {
 await describeConformance("MemcachedStore over a borrowed memcache-client", {
   createStore: () => new MemcachedStore({ client: lent }),
   createPeer: () => new MemcachedStore({ client: lentToPeers }),
+  answersInOrder: true,
 });

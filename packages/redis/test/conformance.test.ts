@@ -36,14 +36,19 @@ afterAll(async () => {
 
 /**
  * Runs the suite on the stores `open` makes; the atomic operations' concurrency tests run
- * between one of them and one `openPeer` makes, each with its own connection.
+ * between one of them and one `openPeer` makes, each with its own connection. A store talks to
+ * each node over one connection, which answers in order.
  */
 function describeRedis(
   name: string,
   open: () => KeyValue,
   openPeer: () => KeyValue = open,
 ): Promise<void> {
-  return describeConformance(name, { createStore: open, createPeer: openPeer });
+  return describeConformance(name, {
+    createStore: open,
+    createPeer: openPeer,
+    answersInOrder: true,
+  });
 }
 
 await describeRedis(

@@ -17,14 +17,16 @@ afterAll(() => {
   for (const connection of [shared, ...peerConnections]) connection.close();
 });
 
-await describeConformance(
-  "SqliteStore in a WAL file",
-  storesOnFreshPaths(PREFIX, (path) => new SqliteStore({ path })),
-);
+// better-sqlite3 runs each statement synchronously, in the order of the calls.
+await describeConformance("SqliteStore in a WAL file", {
+  ...storesOnFreshPaths(PREFIX, (path) => new SqliteStore({ path })),
+  answersInOrder: true,
+});
 
 // An in-memory database lives in its one connection: no second connection can open it.
 await describeConformance("SqliteStore in memory", {
   createStore: () => new SqliteStore({ path: ":memory:" }),
+  answersInOrder: true,
 });
 
 await describeConformance("SqliteStore on a borrowed connection, a table per store", {
@@ -34,9 +36,10 @@ await describeConformance("SqliteStore on a borrowed connection, a table per sto
     peerConnections.push(connection);
     return new SqliteStore({ client: connection, table: (store as SqliteStore).table });
   },
+  answersInOrder: true,
 });
 
-await describeConformance(
-  "SqliteStore through a pass-through BaseWrapper",
-  storesOnFreshPaths(PREFIX, (path) => new PassThroughWrapper(new SqliteStore({ path }))),
-);
+await describeConformance("SqliteStore through a pass-through BaseWrapper", {
+  ...storesOnFreshPaths(PREFIX, (path) => new PassThroughWrapper(new SqliteStore({ path }))),
+  answersInOrder: true,
+});
