@@ -1,4 +1,5 @@
-// Runs on Bun (bun:sqlite exists nowhere else), through @kv/runtime-tests.
+// Runs on Bun (bun:sqlite exists nowhere else), through @kv/runtime-tests. bun:sqlite runs each
+// statement synchronously, in the order of the calls.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,8 +13,10 @@ let files = 0;
 await describeConformance("BunSqliteStore in a file, with a second connection as peer", {
   createStore: () => new BunSqliteStore({ path: join(directory, `store-${++files}.db`) }),
   createPeer: (store) => new BunSqliteStore({ path: (store as BunSqliteStore).path }),
+  answersInOrder: true,
 });
 
 await describeConformance("BunSqliteStore in memory", {
   createStore: () => new BunSqliteStore({ path: ":memory:" }),
+  answersInOrder: true,
 });
