@@ -211,7 +211,7 @@ _svc_live_in() {
   done
 }
 
-# The command line of a live pid. It reads empty for a moment while the pid execs a new program
+# The command line of a live pid. It can read empty while the pid execs a new program
 # (the spawned shell becoming the server), so an empty read is tried again for up to a second.
 _svc_cmdline() {
   local cmdline i
