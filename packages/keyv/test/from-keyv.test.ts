@@ -45,11 +45,17 @@ describe("fromKeyv: layout", () => {
     }
   });
 
-  it("passes the remaining TTL to the adapter in whole milliseconds", async () => {
+  it("passes the remaining TTL to the adapter in whole milliseconds, rounded up", async () => {
     const map = new Map<string, unknown>();
     const set = vi.spyOn(map, "set");
-    await fromKeyv(map).put("k", { a: 1 }, { ttl: 1.5 });
-    expect(set).toHaveBeenCalledWith("default_collection::k", expect.any(String), 1500);
+    // A fixed clock: with the system clock a millisecond may pass between the put and the set.
+    const store = fromKeyv(map, { clock: new ManualClock() });
+    await store.put("k", { a: 1 }, { ttl: 1.5 });
+    await store.put("l", { a: 1 }, { ttl: 1.5004 });
+    expect(set.mock.calls).toEqual([
+      ["default_collection::k", expect.any(String), 1500],
+      ["default_collection::l", expect.any(String), 1501],
+    ]);
   });
 
   it("never returns an entry past its expiry, though a Map keeps it", async () => {
