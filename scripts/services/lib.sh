@@ -198,16 +198,22 @@ _svc_alive() {
   [[ "${stat:0:1}" != Z ]]
 }
 
-# The pids in the given files that are alive and ours (cmdline contains SVC_PROGRAM), one a line.
-_svc_live_in() {
+# The pids recorded in the given files (those that exist), one a line.
+_svc_recorded() {
   local file pid
   for file in "$@"; do
     [[ -f "$file" ]] || continue
     while read -r pid || [[ -n "$pid" ]]; do # a server may not end its pid file with a newline
-      if [[ "$pid" =~ ^[0-9]+$ ]] && _svc_alive "$pid" && _svc_runs_program "$pid"; then
-        echo "$pid"
-      fi
+      if [[ "$pid" =~ ^[0-9]+$ ]]; then echo "$pid"; fi
     done <"$file"
+  done
+}
+
+# The pids in the given files that are alive and ours (cmdline contains SVC_PROGRAM), one a line.
+_svc_live_in() {
+  local pid
+  for pid in $(_svc_recorded "$@"); do
+    if _svc_alive "$pid" && _svc_runs_program "$pid"; then echo "$pid"; fi
   done
 }
 
@@ -230,17 +236,13 @@ _svc_runs_program() { [[ "$(_svc_cmdline "$1")" == *"$SVC_PROGRAM"* ]]; }
 
 # Why a recorded process no longer counts, for the message of a failed start.
 _svc_gone() {
-  local file pid
-  for file in "$SVC_PIDFILE" "${SVC_EXTRA_PIDFILES[@]}"; do
-    [[ -f "$file" ]] || continue
-    while read -r pid || [[ -n "$pid" ]]; do
-      [[ "$pid" =~ ^[0-9]+$ ]] || continue
-      if ! _svc_alive "$pid"; then
-        echo "pid $pid exited"
-      elif ! _svc_runs_program "$pid"; then
-        echo "pid $pid no longer runs $SVC_PROGRAM (it runs: $(_svc_cmdline "$pid"))"
-      fi
-    done <"$file"
+  local pid
+  for pid in $(_svc_recorded "$SVC_PIDFILE" "${SVC_EXTRA_PIDFILES[@]}"); do
+    if ! _svc_alive "$pid"; then
+      echo "pid $pid exited"
+    elif ! _svc_runs_program "$pid"; then
+      echo "pid $pid no longer runs $SVC_PROGRAM (it runs: $(_svc_cmdline "$pid"))"
+    fi
   done | paste -sd ';' | sed 's/;/; /g'
 }
 

@@ -31,75 +31,66 @@ class BatchingStore extends EveryCapability {
   protected getEntry(_collection: string, key: string): Promise<ManagedEntry | undefined> {
     return this.reads.read(key);
   }
-  protected async putEntry(_collection: string, key: string): Promise<void> {
-    this.sent.push(`put ${key}`);
+  protected putEntry(_collection: string, key: string): Promise<void> {
+    return this.record(`put ${key}`, undefined);
   }
-  protected override async putEntries(
+  protected override putEntries(
     _collection: string,
     entries: readonly (readonly [string, ManagedEntry])[],
   ): Promise<void> {
-    this.sent.push(`putMany ${entries.map(([key]) => key).join(",")}`);
+    return this.record(`putMany ${entries.map(([key]) => key).join(",")}`, undefined);
   }
-  protected async deleteEntry(_collection: string, key: string): Promise<boolean> {
-    this.sent.push(`delete ${key}`);
-    return false;
+  protected deleteEntry(_collection: string, key: string): Promise<boolean> {
+    return this.record(`delete ${key}`, false);
   }
-  protected override async getEntries(_collection: string, keys: readonly string[]) {
-    this.sent.push(`getMany ${keys.join(",")}`);
-    return keys.map(() => undefined);
+  protected override getEntries(_collection: string, keys: readonly string[]) {
+    return this.record(
+      `getMany ${keys.join(",")}`,
+      keys.map(() => undefined),
+    );
   }
   protected async *enumerateKeys(): AsyncIterable<string> {
-    this.sent.push("keys");
-    yield* [];
+    yield* await this.record("keys", []);
   }
   protected async *enumerateCollections(): AsyncIterable<string> {
-    this.sent.push("collections");
-    yield* [];
+    yield* await this.record("collections", []);
   }
-  protected async dropCollection(): Promise<boolean> {
-    this.sent.push("destroyCollection");
-    return false;
+  protected dropCollection(): Promise<boolean> {
+    return this.record("destroyCollection", false);
   }
-  protected async dropAll(): Promise<boolean> {
-    this.sent.push("destroy");
-    return false;
+  protected dropAll(): Promise<boolean> {
+    return this.record("destroy", false);
   }
-  protected async removeExpired(): Promise<void> {
-    this.sent.push("cull");
+  protected removeExpired(): Promise<void> {
+    return this.record("cull", undefined);
   }
-  protected async release(): Promise<void> {
-    this.sent.push("close");
+  protected release(): Promise<void> {
+    return this.record("close", undefined);
   }
-  protected async insertEntry(_collection: string, key: string): Promise<boolean> {
-    this.sent.push(`putIfAbsent ${key}`);
-    return true;
+  protected insertEntry(_collection: string, key: string): Promise<boolean> {
+    return this.record(`putIfAbsent ${key}`, true);
   }
-  protected async readVersioned(
-    _collection: string,
-    key: string,
-  ): Promise<StoredVersion | undefined> {
-    this.sent.push(`getVersioned ${key}`);
-    return { entry: { value: {}, createdAt: undefined, expiresAt: undefined }, version: "1" };
+  protected readVersioned(_collection: string, key: string): Promise<StoredVersion | undefined> {
+    const entry = { value: {}, createdAt: undefined, expiresAt: undefined };
+    return this.record(`getVersioned ${key}`, { entry, version: "1" });
   }
-  protected async replaceVersioned(_collection: string, key: string): Promise<boolean> {
-    this.sent.push(`putIfVersion ${key}`);
-    return false;
+  protected replaceVersioned(_collection: string, key: string): Promise<boolean> {
+    return this.record(`putIfVersion ${key}`, false);
   }
-  protected async removeVersioned(_collection: string, key: string): Promise<boolean> {
-    this.sent.push(`deleteIfVersion ${key}`);
-    return false;
+  protected removeVersioned(_collection: string, key: string): Promise<boolean> {
+    return this.record(`deleteIfVersion ${key}`, false);
   }
-  protected async addToCounter(
-    _collection: string,
-    key: string,
-    change: CounterChange,
-  ): Promise<number> {
-    this.sent.push(`increment ${key}`);
-    return change.by;
+  protected addToCounter(_collection: string, key: string, change: CounterChange) {
+    return this.record(`increment ${key}`, change.by);
   }
-  protected async touchEntry(_collection: string, key: string): Promise<boolean> {
-    this.sent.push(`touch ${key}`);
-    return false;
+  protected touchEntry(_collection: string, key: string): Promise<boolean> {
+    return this.record(`touch ${key}`, false);
+  }
+
+  /** Notes that the backend saw `call`, and answers `result`. */
+  private async record<T>(call: string, result: T): Promise<T> {
+    this.sent.push(call);
+    return result;
   }
 }
 
