@@ -4,6 +4,7 @@ import { BLOB_WORKLOADS } from "./blob-workloads.ts";
 import { CACHE_WORKLOADS } from "./cache-workloads.ts";
 import { loadAverage, machine, REPO_ROOT } from "./environment.ts";
 import type { SuiteResult } from "./harness.ts";
+import { heapBallast } from "./heap-ballast.ts";
 import { parseOptions, type Sharing, USAGE } from "./options.ts";
 import { type Report, renderMarkdown, targetFigures, versionsOf } from "./report.ts";
 import { runSuites } from "./sharing.ts";
@@ -50,7 +51,7 @@ log(
   `${options.mode} (${options.sharing.join(", then ")}): ${options.rounds} rounds × ${options.durationMs} ms in ${options.sliceMs} ms slices, warm-up ${options.warmupMs} ms; load ${loadBefore}`,
 );
 
-const ballast = retain(options.heapBallastMb);
+const ballast = heapBallast(options.heapBallastMb);
 if (ballast.length > 0) log(`holding ${options.heapBallastMb} MB of heap ballast`);
 const selected = SUITES.filter(({ id }) => options.only.length === 0 || options.only.includes(id));
 const figures: Partial<Record<Sharing, SuiteResult[]>> = {};
@@ -116,16 +117,6 @@ for (const outcome of report.targets) {
 }
 log(`done in ${report.run.seconds.toFixed(0)} s; load ${report.run.loadAfter}`);
 process.stdout.write(`${join(outDir, "report.md")}\n${join(outDir, "report.json")}\n`);
-/** Keeps about `megabytes` of small objects alive, as an application's heap would. */
-function retain(megabytes: number): unknown[] {
-  const objects: unknown[] = [];
-  // One { id, name, tags } object with its string and array takes about 150 bytes.
-  for (let index = 0; index < megabytes * 7000; index++) {
-    objects.push({ id: index, name: `object-${index}`, tags: [index] });
-  }
-  return objects;
-}
-
 // Drivers may keep sockets or timers alive; the run is over.
 if (ballast.length > 0) log(`released ${ballast.length} ballast objects`);
 process.exit(0);

@@ -4,12 +4,15 @@
 // V8 stops inlining their calls. Before measuring, `--other-stores N` classes on `BaseStore`
 // (each a Map of entries) serve 20 000 calls each, called directly, or through `kvClient` (the
 // harness's one caller of every `@kv` subject) with `--through-kv-client`. Each condition needs a
-// fresh process, since what V8 has seen cannot be undone. Method: `paired-turns.ts`.
+// fresh process, since what V8 has seen cannot be undone. `--heap-mb N` holds N MB of unrelated
+// objects, as the shared process's heap does: the collector's work per allocated byte grows with
+// it. Method: `paired-turns.ts`.
 // Usage: node --conditions=@kv/source --import tsx src/shared-call-sites.ts
-//   [--other-stores N] [--through-kv-client] [--pairs N]
+//   [--other-stores N] [--through-kv-client] [--pairs N] [--heap-mb N]
 import { parseArgs } from "node:util";
 import { MemoryStore } from "@kv/memory";
 import { BaseStore, type ManagedEntry } from "@kv/protocol";
+import { heapBallast } from "./heap-ballast.ts";
 import { kvClient } from "./kv-client.ts";
 import { formatRatios, loadAverages, type PairedCall, pairedRatios } from "./paired-turns.ts";
 import { mapBaseline } from "./suites/memory.ts";
@@ -22,10 +25,12 @@ const { values: args } = parseArgs({
     "other-stores": { type: "string", default: "0" },
     "through-kv-client": { type: "boolean", default: false },
     pairs: { type: "string", default: "151" },
+    "heap-mb": { type: "string", default: "0" },
   },
 });
 const OTHER_STORES = Number(args["other-stores"]);
 const PAIRS = Number(args.pairs);
+const ballast = heapBallast(Number(args["heap-mb"]));
 
 const names = Array.from({ length: 1000 }, (_, index) => `sites:${index}`);
 const withTtl = { ttl: 3600 };
@@ -71,7 +76,7 @@ const WORKLOADS: Record<string, PairedCall<Client>> = {
 };
 
 console.log(
-  `load ${loadAverages()}; ${OTHER_STORES} other store classes, called ${args["through-kv-client"] ? "through kvClient" : "directly"}; ${PAIRS} pairs of turns`,
+  `load ${loadAverages()}; ${OTHER_STORES} other store classes, called ${args["through-kv-client"] ? "through kvClient" : "directly"}; ${PAIRS} pairs of turns; heap ${heapMegabytes()} MB (${ballast.length} objects held)`,
 );
 for (const [workload, call] of Object.entries(WORKLOADS)) {
   const { cpu, wall } = await pairedRatios(kvClient(new MemoryStore()), mapBaseline(), call, {
@@ -83,3 +88,7 @@ for (const [workload, call] of Object.entries(WORKLOADS)) {
   );
 }
 console.log(`load ${loadAverages()}`);
+
+function heapMegabytes(): number {
+  return Math.round(process.memoryUsage().heapUsed / 2 ** 20);
+}

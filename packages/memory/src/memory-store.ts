@@ -25,9 +25,6 @@ export interface MemoryStoreOptions extends BaseStoreOptions {
   maxBytes?: number | undefined;
 }
 
-/** What a write returns: it is done when the call returns, so one settled promise serves every call. */
-const written: Promise<void> = Promise.resolve();
-
 const MemoryBase: StoreClass<EnumerationCapability | "entries" | AtomicCapability> = storeWith(
   ...ENUMERATION_CAPABILITIES,
   "entries",
@@ -55,7 +52,7 @@ export class MemoryStore extends MemoryBase {
     return this.slots.size;
   }
 
-  protected async getEntry(collection: string, key: string): Promise<ManagedEntry | undefined> {
+  protected getEntry(collection: string, key: string): ManagedEntry | undefined {
     return this.read(collection, key);
   }
 
@@ -66,9 +63,8 @@ export class MemoryStore extends MemoryBase {
     return keys.map((key) => this.read(collection, key));
   }
 
-  protected putEntry(collection: string, key: string, entry: ManagedEntry): Promise<void> {
+  protected putEntry(collection: string, key: string, entry: ManagedEntry): void {
     this.slots.write(collection, key, entry);
-    return written;
   }
 
   protected override async putEntries(
@@ -81,7 +77,7 @@ export class MemoryStore extends MemoryBase {
     }
   }
 
-  protected async deleteEntry(collection: string, key: string): Promise<boolean> {
+  protected deleteEntry(collection: string, key: string): boolean {
     const slot = this.slots.find(collection, key);
     if (slot === undefined) return false;
     this.slots.remove(slot);

@@ -19,6 +19,7 @@ import {
   type ValueWithTtl,
 } from "./key-value.ts";
 import { createEntry, isExpired, type ManagedEntry, remainingTtl } from "./managed-entry.ts";
+import { isPromiseLike, type MaybePromise } from "./maybe-promise.ts";
 import { ReadBatcher } from "./read-batcher.ts";
 import { dataMethods, systemNameOfClass, traceMethods } from "./tracing.ts";
 import {
@@ -78,14 +79,25 @@ export abstract class BaseStore implements KeyValue {
     this.clock = options.clock ?? systemClock;
   }
 
-  /** Reads the entry for one key, or `undefined`. Expired entries may be returned; they are filtered. */
-  protected abstract getEntry(collection: string, key: string): Promise<ManagedEntry | undefined>;
+  /**
+   * Reads the entry for one key, or `undefined`. Expired entries may be returned; they are
+   * filtered. Like the other single-key hooks, it may return its result directly when it has it
+   * at once (an in-process backend): the call then finishes without waiting a turn.
+   */
+  protected abstract getEntry(
+    collection: string,
+    key: string,
+  ): MaybePromise<ManagedEntry | undefined>;
 
   /** Writes one entry. `entry.expiresAt` says when it expires. */
-  protected abstract putEntry(collection: string, key: string, entry: ManagedEntry): Promise<void>;
+  protected abstract putEntry(
+    collection: string,
+    key: string,
+    entry: ManagedEntry,
+  ): MaybePromise<void>;
 
   /** Deletes one key; `true` when something was removed. */
-  protected abstract deleteEntry(collection: string, key: string): Promise<boolean>;
+  protected abstract deleteEntry(collection: string, key: string): MaybePromise<boolean>;
 
   /** Reads many distinct keys. Override with the backend's native multi-get. */
   protected getEntries(
@@ -133,7 +145,8 @@ export abstract class BaseStore implements KeyValue {
     validateKey(key, { operation: "get", collection });
     try {
       if (!this.#readyCollections.has(collection)) await this.#prepare(collection);
-      const entry = await this.getEntry(collection, key);
+      const found = this.getEntry(collection, key);
+      const entry = isPromiseLike(found) ? await found : found;
       if (entry === undefined) return undefined;
       return entry.expiresAt !== undefined && entry.expiresAt <= this.clock.now()
         ? undefined
@@ -158,7 +171,8 @@ export abstract class BaseStore implements KeyValue {
     validateKey(key, { operation: "ttl", collection });
     try {
       if (!this.#readyCollections.has(collection)) await this.#prepare(collection);
-      return this.#withTtl(await this.getEntry(collection, key));
+      const found = this.getEntry(collection, key);
+      return this.#withTtl(isPromiseLike(found) ? await found : found);
     } catch (error) {
       throw this.mapError(error, { operation: "ttl", collection, key });
     }
@@ -180,7 +194,8 @@ export abstract class BaseStore implements KeyValue {
     try {
       if (!this.#readyCollections.has(collection)) await this.#prepare(collection);
       this.#batchedReads?.flush();
-      await this.putEntry(collection, key, createEntry(value, ttl, this.clock.now()));
+      const written = this.putEntry(collection, key, createEntry(value, ttl, this.clock.now()));
+      if (isPromiseLike(written)) await written;
     } catch (error) {
       throw this.mapError(error, context);
     }
@@ -219,7 +234,8 @@ export abstract class BaseStore implements KeyValue {
     try {
       if (!this.#readyCollections.has(collection)) await this.#prepare(collection);
       this.#batchedReads?.flush();
-      return await this.deleteEntry(collection, key);
+      const removed = this.deleteEntry(collection, key);
+      return isPromiseLike(removed) ? await removed : removed;
     } catch (error) {
       throw this.mapError(error, { operation: "delete", collection, key });
     }

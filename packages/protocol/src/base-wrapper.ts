@@ -29,6 +29,7 @@ import {
   type ValueWithTtl,
 } from "./key-value.ts";
 import type { ManagedEntry } from "./managed-entry.ts";
+import { isPromiseLike, type MaybePromise } from "./maybe-promise.ts";
 import { systemNameOf } from "./tracing.ts";
 import { updateWithRetry } from "./update-with-retry.ts";
 import {
@@ -49,8 +50,6 @@ export interface ValueLocation {
   /** The call doing it. */
   readonly operation: Operation;
 }
-
-type MaybePromise<T> = T | Promise<T>;
 
 /**
  * The base of every wrapper: implements `KeyValue` by forwarding each call to the inner store
@@ -322,7 +321,7 @@ export abstract class BaseWrapper extends OptionalCapabilities implements KeyVal
         const decoded = this.#decode(entry.value, location);
         const withValue = (value: Value | undefined) =>
           value === undefined ? undefined : { ...entry, value };
-        return decoded instanceof Promise ? decoded.then(withValue) : withValue(decoded);
+        return isPromiseLike(decoded) ? decoded.then(withValue) : withValue(decoded);
       }),
     );
   }
@@ -561,7 +560,7 @@ export abstract class BaseWrapper extends OptionalCapabilities implements KeyVal
 
 /** The values, awaiting only when one of them is a promise (most hooks are synchronous). */
 function settle<T>(items: readonly (T | Promise<T>)[]): T[] | Promise<T[]> {
-  return items.some((item) => item instanceof Promise) ? Promise.all(items) : (items as T[]);
+  return items.some(isPromiseLike) ? Promise.all(items) : (items as T[]);
 }
 
 /**

@@ -126,6 +126,7 @@ export {
   serializeEntry,
   toEntryDocument,
 } from "./managed-entry.ts";
+export type { MaybePromise } from "./maybe-promise.ts";
 export { toPythonJson } from "./python-json.ts";
 export { ReadBatcher } from "./read-batcher.ts";
 export {

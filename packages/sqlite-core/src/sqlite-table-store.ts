@@ -94,7 +94,7 @@ export abstract class SqliteTableStore extends SqliteTableBase {
     return rows.map((row) => (row === undefined ? undefined : toEntry(row, collection)));
   }
 
-  protected async putEntry(collection: string, key: string, entry: ManagedEntry): Promise<void> {
+  protected putEntry(collection: string, key: string, entry: ManagedEntry): void {
     this.#writer().put.run(collection, ...toRow(key, entry));
   }
 
@@ -108,7 +108,7 @@ export abstract class SqliteTableStore extends SqliteTableBase {
     );
   }
 
-  protected async deleteEntry(collection: string, key: string): Promise<boolean> {
+  protected deleteEntry(collection: string, key: string): boolean {
     return countLive(this.#writer().delete.all(collection, key), this.clock.now()) === 1;
   }
 

@@ -42,12 +42,12 @@ export class WebStorageStore extends Base {
     this.layout = new StorageLayout(options.namespace ?? "kv:");
   }
 
-  protected async getEntry(collection: string, key: string): Promise<ManagedEntry | undefined> {
+  protected getEntry(collection: string, key: string): ManagedEntry | undefined {
     const json = this.storage.getItem(this.layout.itemName(collection, key));
     return json === null ? undefined : deserializeEntry(json);
   }
 
-  protected async putEntry(collection: string, key: string, entry: ManagedEntry): Promise<void> {
+  protected putEntry(collection: string, key: string, entry: ManagedEntry): void {
     this.storage.setItem(
       this.layout.itemName(collection, key),
       serializeEntry(entry, { collection, key }),
@@ -74,7 +74,7 @@ export class WebStorageStore extends Base {
     }
   }
 
-  protected async deleteEntry(collection: string, key: string): Promise<boolean> {
+  protected deleteEntry(collection: string, key: string): boolean {
     const name = this.layout.itemName(collection, key);
     const json = this.storage.getItem(name);
     if (json === null) return false;
