@@ -263,8 +263,8 @@ export abstract class BaseStore implements KeyValue {
    * it once, in the constructor.
    */
   protected batchReads<K, R>(
-    readOne: (key: K) => R | Promise<R>,
-    readMany: (keys: readonly K[]) => readonly R[] | Promise<readonly R[]>,
+    readOne: (key: K) => MaybePromise<R>,
+    readMany: (keys: readonly K[]) => MaybePromise<readonly R[]>,
   ): ReadBatcher<K, R> {
     const batcher = new ReadBatcher(readOne, readMany);
     this.#batchedReads = batcher;

@@ -559,7 +559,7 @@ export abstract class BaseWrapper extends OptionalCapabilities implements KeyVal
 }
 
 /** The values, awaiting only when one of them is a promise (most hooks are synchronous). */
-function settle<T>(items: readonly (T | Promise<T>)[]): T[] | Promise<T[]> {
+function settle<T>(items: readonly MaybePromise<T>[]): MaybePromise<T[]> {
   return items.some(isPromiseLike) ? Promise.all(items) : (items as T[]);
 }
 

@@ -1,3 +1,5 @@
+import type { MaybePromise } from "./maybe-promise.ts";
+
 type Resolve<R> = (result: R) => void;
 type Reject = (error: unknown) => void;
 
@@ -16,8 +18,8 @@ type Reject = (error: unknown) => void;
  * of its own.
  */
 export class ReadBatcher<K, R> {
-  readonly #readOne: (key: K) => R | Promise<R>;
-  readonly #readMany: (keys: readonly K[]) => readonly R[] | Promise<readonly R[]>;
+  readonly #readOne: (key: K) => MaybePromise<R>;
+  readonly #readMany: (keys: readonly K[]) => MaybePromise<readonly R[]>;
   #keys: K[] = [];
   #resolvers: Resolve<R>[] = [];
   #rejecters: Reject[] = [];
@@ -34,8 +36,8 @@ export class ReadBatcher<K, R> {
 
   /** `readMany` returns one result per key, in order. */
   constructor(
-    readOne: (key: K) => R | Promise<R>,
-    readMany: (keys: readonly K[]) => readonly R[] | Promise<readonly R[]>,
+    readOne: (key: K) => MaybePromise<R>,
+    readMany: (keys: readonly K[]) => MaybePromise<readonly R[]>,
   ) {
     this.#readOne = readOne;
     this.#readMany = readMany;
@@ -76,7 +78,7 @@ export class ReadBatcher<K, R> {
 }
 
 /** Runs `read(key)` and gives its result as a promise, whether it returns, resolves or throws. */
-function settle<A, T>(read: (argument: A) => T | Promise<T>, argument: A): Promise<T> {
+function settle<A, T>(read: (argument: A) => MaybePromise<T>, argument: A): Promise<T> {
   try {
     return Promise.resolve(read(argument));
   } catch (error) {
