@@ -328,3 +328,24 @@ export class RealStores<
     }
   }
 }
+
+/**
+ * What `read` returns when run with `String.prototype.charCodeAt` made to throw, to show that code
+ * reads characters through `codeUnitAt` of `@kv/protocol` (whose speed does not depend on the
+ * state of `String.prototype`). The method is put back before this returns or throws.
+ */
+export function withCharCodeAtHidden<T>(read: () => T): T {
+  const original = Object.getOwnPropertyDescriptor(String.prototype, "charCodeAt");
+  Object.defineProperty(String.prototype, "charCodeAt", {
+    configurable: true,
+    writable: true,
+    value: () => {
+      throw new Error("String.prototype.charCodeAt was looked up");
+    },
+  });
+  try {
+    return read();
+  } finally {
+    if (original !== undefined) Object.defineProperty(String.prototype, "charCodeAt", original);
+  }
+}

@@ -1,4 +1,5 @@
 import {
+  codeUnitAt,
   DeserializationError,
   fromEntryDocument,
   isExpired,
@@ -54,7 +55,7 @@ function decodeOwnLayout(text: string): ManagedEntry | undefined {
     at = createdMember.length + stampLength;
     if (Number.isNaN(createdAt) || !holds(text, stampClose, at)) return undefined;
     at += stampClose.length;
-  } else if (text.charCodeAt(0) !== 123) {
+  } else if (codeUnitAt(text, 0) !== 123) {
     return undefined;
   }
   if (holds(text, expiresMember, at)) {

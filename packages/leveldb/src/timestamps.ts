@@ -1,4 +1,4 @@
-import { formatTimestamp, parseTimestamp } from "@kv/protocol";
+import { codeUnitAt, formatTimestamp, parseTimestamp } from "@kv/protocol";
 
 /** The UTF-16 codes of `text`, for `holds`. */
 export function codesOf(text: string): readonly number[] {
@@ -9,7 +9,7 @@ export function codesOf(text: string): readonly number[] {
 export function holds(text: string, codes: readonly number[], at: number): boolean {
   if (at < 0 || text.length < at + codes.length) return false;
   for (let index = 0; index < codes.length; index++) {
-    if (text.charCodeAt(at + index) !== codes[index]) return false;
+    if (codeUnitAt(text, at + index) !== codes[index]) return false;
   }
   return true;
 }
@@ -18,7 +18,7 @@ export function holds(text: string, codes: readonly number[], at: number): boole
 function digits(text: string, start: number, count: number): number {
   let result = 0;
   for (let index = start; index < start + count; index++) {
-    const digit = text.charCodeAt(index) - 48;
+    const digit = codeUnitAt(text, index) - 48;
     if (digit < 0 || digit > 9) return Number.NaN;
     result = result * 10 + digit;
   }
@@ -75,7 +75,7 @@ export class TimestampReader {
 
   /** Epoch ms of a timestamp in exactly the form `formatTimestamp` writes at `at` in `text`; else NaN. */
   at(text: string, at: number): number {
-    if (text.length < at + stampLength || text.charCodeAt(at + 19) !== 46) return Number.NaN;
+    if (text.length < at + stampLength || codeUnitAt(text, at + 19) !== 46) return Number.NaN;
     if (!holds(text, stampEnd, at + 23)) return Number.NaN;
     if (!this.sameMinute(text, at) && !this.readMinute(text, at)) return Number.NaN;
     return this.minuteMs + digits(text, at + 17, 2) * 1000 + digits(text, at + 20, 3);
@@ -95,15 +95,15 @@ export class TimestampReader {
   private sameMinute(text: string, at: number): boolean {
     const minute = this.minute;
     for (let index = 0; index < minuteLength; index++) {
-      if (text.charCodeAt(at + index) !== minute.charCodeAt(index)) return false;
+      if (codeUnitAt(text, at + index) !== codeUnitAt(minute, index)) return false;
     }
     return true;
   }
 
   private readMinute(text: string, at: number): boolean {
     for (let index = 0; index < minuteLength; index++) {
-      const expected = minutePattern.charCodeAt(index);
-      if (expected !== 48 && text.charCodeAt(at + index) !== expected) return false;
+      const expected = codeUnitAt(minutePattern, index);
+      if (expected !== 48 && codeUnitAt(text, at + index) !== expected) return false;
     }
     const start = Date.UTC(
       digits(text, at, 4),

@@ -1,3 +1,4 @@
+import { withCharCodeAtHidden } from "@kv/conformance";
 import { createEntry, DeserializationError, deserializeEntry, serializeEntry } from "@kv/protocol";
 import { describe, expect, it } from "vitest";
 import { decodeEntry, encodeEntry } from "../src/entry-codec.ts";
@@ -30,6 +31,16 @@ describe("the LevelDB entry codec", () => {
       expect(encodeEntry(entry)).toBe(serializeEntry(entry));
       expect(encodeEntry(entry)).toBe(serializeEntry(entry));
     }
+  });
+
+  it("reads without String.prototype.charCodeAt (slow once a class extends String)", () => {
+    const entries = [
+      createEntry({ a: 1 }, 90, now),
+      createEntry({ b: 2 }, 90, now + 3_600_000),
+      createEntry({ c: 3 }, undefined, now),
+    ];
+    const texts = entries.map(encodeEntry);
+    expect(withCharCodeAtHidden(() => texts.map(decodeEntry))).toEqual(entries);
   });
 
   it("writes every timestamp as formatTimestamp does, across minutes, years and fractions", () => {

@@ -1,3 +1,4 @@
+import { withCharCodeAtHidden } from "@kv/conformance";
 import { describe, expect, it } from "vitest";
 import { utf8ByteLength } from "../src/utf8-length.ts";
 
@@ -18,5 +19,9 @@ describe("utf8ByteLength", () => {
         new TextEncoder().encode(text).length,
       );
     }
+  });
+
+  it("reads characters without String.prototype.charCodeAt (slow once a class extends String)", () => {
+    expect(withCharCodeAtHidden(() => utf8ByteLength("h\u00e9llo \u{1f600}"))).toBe(11);
   });
 });

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { codeUnitAt } from "@kv/protocol";
 
 /** The separator py-key-value puts between a collection and a key. */
 const SEPARATOR = "::";
@@ -60,7 +61,7 @@ function fitsAsIs(text: string): boolean {
     return false;
   }
   for (let index = 0; index < text.length; index++) {
-    const code = text.charCodeAt(index);
+    const code = codeUnitAt(text, index);
     if (code <= 0x20 || (code >= 0x7f && code <= 0x9f)) return false;
   }
   return !whitespace.test(text);

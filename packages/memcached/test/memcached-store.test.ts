@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import { createServer, type Socket } from "node:net";
-import { freeLoopbackPort, PrivateServer } from "@kv/conformance";
+import { freeLoopbackPort, PrivateServer, withCharCodeAtHidden } from "@kv/conformance";
 import { MemcachedStore } from "@kv/memcached";
 import {
   type Capability,
@@ -17,6 +17,7 @@ import {
 import { MemcacheClient } from "memcache-client";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { memcachedUrl } from "../../../scripts/services/require-service.ts";
+import { Layout } from "../src/layout.ts";
 import { itemTtl, serverAddress } from "./raw.ts";
 
 const raw = new MemcacheClient({ server: serverAddress() });
@@ -50,6 +51,12 @@ afterEach(async () => {
 afterAll(() => raw.shutdown());
 
 describe("layout", () => {
+  it("checks keys without String.prototype.charCodeAt (slow once a class extends String)", () => {
+    const locate = (key: string) => withCharCodeAtHidden(() => new Layout().locate("c", key));
+    expect(locate("k")).toEqual({ name: "c::k", hashed: false });
+    expect(locate("k 1").hashed).toBe(true);
+  });
+
   it("stores py-key-value's entry document under collection::key", async () => {
     const collection = unique("users");
     await open().put("u1", { name: "Ada" }, { collection, ttl: 3600 });

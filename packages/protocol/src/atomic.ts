@@ -1,3 +1,4 @@
+import { codeUnitAt } from "./code-units.ts";
 import {
   defineError,
   type ErrorClass,
@@ -328,7 +329,7 @@ function locationTag(collection: string, key: string): string {
   let hash = 0x811c9dc5;
   const text = `${collection}\u0000${key}`;
   for (let index = 0; index < text.length; index++) {
-    hash ^= text.charCodeAt(index);
+    hash ^= codeUnitAt(text, index);
     hash = Math.imul(hash, 0x01000193);
   }
   return (hash >>> 0).toString(36);

@@ -68,6 +68,7 @@ export {
   takeFirst,
 } from "./capabilities.ts";
 export { type Clock, ManualClock, systemClock } from "./clock.ts";
+export { codeUnitAt } from "./code-units.ts";
 export {
   compareAndSwap,
   incrementBySwap,

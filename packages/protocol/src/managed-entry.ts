@@ -1,3 +1,4 @@
+import { codeUnitAt } from "./code-units.ts";
 import { DeserializationError } from "./errors.ts";
 import type { Value } from "./key-value.ts";
 import { toPythonJson } from "./python-json.ts";
@@ -108,7 +109,7 @@ function parseCanonicalTimestamp(text: string): number | undefined {
   const number = (start: number, length: number): number => {
     let value = 0;
     for (let index = start; index < start + length; index++) {
-      const digit = text.charCodeAt(index) - 48;
+      const digit = codeUnitAt(text, index) - 48;
       if (digit < 0 || digit > 9) return Number.NaN;
       value = value * 10 + digit;
     }

@@ -1,4 +1,9 @@
-import { DeserializationError, fromEntryDocument, type ManagedEntry } from "@kv/protocol";
+import {
+  codeUnitAt,
+  DeserializationError,
+  fromEntryDocument,
+  type ManagedEntry,
+} from "@kv/protocol";
 import { readTimestamp, STAMP_PATTERN, stampAt, TimestampFormatter } from "./timestamps.ts";
 
 /**
@@ -155,7 +160,7 @@ export function decodeEntry(json: string): ManagedEntry {
  * parsing only the value; `undefined` when the text has another form, for `decodeParsed`.
  */
 function decodeSorted(json: string): ManagedEntry | undefined {
-  const layout = json.charCodeAt(14) === SPACE ? SPACED : COMPACT;
+  const layout = codeUnitAt(json, 14) === SPACE ? SPACED : COMPACT;
   const { head, rest, tail } = layout;
   head.lastIndex = 0;
   if (!head.test(json)) return undefined;
@@ -163,12 +168,12 @@ function decodeSorted(json: string): ManagedEntry | undefined {
   rest.lastIndex = at;
   if (!rest.test(json) || !json.endsWith(tail)) return undefined;
   let created: string | undefined;
-  if (json.charCodeAt(at + 1) === LETTER_C) {
+  if (codeUnitAt(json, at + 1) === LETTER_C) {
     created = json.slice(at + layout.stamp, at + layout.stamp + TIMESTAMP_LENGTH);
     at += layout.member;
   }
   let expiresAt: number | undefined;
-  if (json.charCodeAt(at + 1) === LETTER_E) {
+  if (codeUnitAt(json, at + 1) === LETTER_E) {
     expiresAt = stampAt(json, at + layout.stamp);
     if (Number.isNaN(expiresAt)) return undefined;
   }

@@ -1,4 +1,4 @@
-import { formatTimestamp, parseTimestamp } from "@kv/protocol";
+import { codeUnitAt, formatTimestamp, parseTimestamp } from "@kv/protocol";
 
 const DAY_MS = 86_400_000;
 /** 10000-01-01T00:00:00Z: beyond it `toISOString` writes six-digit years. */
@@ -69,24 +69,24 @@ export class TimestampFormatter {
 
 /** The value of the digit at `index`, or -1 when it is not a digit. */
 function digit(text: string, index: number): number {
-  const value = text.charCodeAt(index) - 48;
+  const value = codeUnitAt(text, index) - 48;
   return value >= 0 && value <= 9 ? value : -1;
 }
 
 /** The two-digit number at `index`, or -1 when those are not two digits. */
 function pair(text: string, index: number): number {
-  const tens = text.charCodeAt(index) - 48;
-  const ones = text.charCodeAt(index + 1) - 48;
+  const tens = codeUnitAt(text, index) - 48;
+  const ones = codeUnitAt(text, index + 1) - 48;
   return tens >= 0 && tens <= 9 && ones >= 0 && ones <= 9 ? tens * 10 + ones : -1;
 }
 
 /** Where the UTC designator (`Z` or `+00:00`) that ends the text starts, or -1. */
 function utcSuffix(text: string, length: number): number {
-  if (text.charCodeAt(length - 1) === 90) return length - 1;
+  if (codeUnitAt(text, length - 1) === 90) return length - 1;
   const at = length - 6;
-  return text.charCodeAt(at) === 43 &&
+  return codeUnitAt(text, at) === 43 &&
     pair(text, at + 1) === 0 &&
-    text.charCodeAt(at + 3) === 58 &&
+    codeUnitAt(text, at + 3) === 58 &&
     pair(text, at + 4) === 0
     ? at
     : -1;
@@ -110,14 +110,14 @@ function daysFromCivil(year: number, month: number, day: number): number {
  */
 function parseUtc(text: string): number | undefined {
   const length = text.length;
-  if (length < 20 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return undefined;
-  if (text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return undefined;
-  const separator = text.charCodeAt(10);
+  if (length < 20 || codeUnitAt(text, 4) !== 45 || codeUnitAt(text, 7) !== 45) return undefined;
+  if (codeUnitAt(text, 13) !== 58 || codeUnitAt(text, 16) !== 58) return undefined;
+  const separator = codeUnitAt(text, 10);
   if (separator !== 84 && separator !== 32) return undefined;
   const end = utcSuffix(text, length);
   let millis = 0;
   if (end > 19) {
-    if (text.charCodeAt(19) !== 46 || end === 20 || end > 29) return undefined;
+    if (codeUnitAt(text, 19) !== 46 || end === 20 || end > 29) return undefined;
     for (let index = 20; index < end; index++) {
       const next = digit(text, index);
       if (next < 0) return undefined;
@@ -164,22 +164,22 @@ const ZEROS_4 = 48 * 1111;
  */
 export function stampAt(text: string, at: number): number {
   const year =
-    text.charCodeAt(at) * 1000 +
-    text.charCodeAt(at + 1) * 100 +
-    text.charCodeAt(at + 2) * 10 +
-    text.charCodeAt(at + 3) -
+    codeUnitAt(text, at) * 1000 +
+    codeUnitAt(text, at + 1) * 100 +
+    codeUnitAt(text, at + 2) * 10 +
+    codeUnitAt(text, at + 3) -
     ZEROS_4;
-  const month = text.charCodeAt(at + 5) * 10 + text.charCodeAt(at + 6) - ZEROS_2;
+  const month = codeUnitAt(text, at + 5) * 10 + codeUnitAt(text, at + 6) - ZEROS_2;
   // Date.UTC reads years 0-99 as 1900-1999: leave those to parseTimestamp.
   if (year < 100 || month < 1 || month > 12) return Number.NaN;
-  const day = text.charCodeAt(at + 8) * 10 + text.charCodeAt(at + 9) - ZEROS_2;
-  const hours = text.charCodeAt(at + 11) * 10 + text.charCodeAt(at + 12) - ZEROS_2;
-  const minutes = text.charCodeAt(at + 14) * 10 + text.charCodeAt(at + 15) - ZEROS_2;
-  const seconds = text.charCodeAt(at + 17) * 10 + text.charCodeAt(at + 18) - ZEROS_2;
+  const day = codeUnitAt(text, at + 8) * 10 + codeUnitAt(text, at + 9) - ZEROS_2;
+  const hours = codeUnitAt(text, at + 11) * 10 + codeUnitAt(text, at + 12) - ZEROS_2;
+  const minutes = codeUnitAt(text, at + 14) * 10 + codeUnitAt(text, at + 15) - ZEROS_2;
+  const seconds = codeUnitAt(text, at + 17) * 10 + codeUnitAt(text, at + 18) - ZEROS_2;
   const millis =
-    text.charCodeAt(at + 20) * 100 +
-    text.charCodeAt(at + 21) * 10 +
-    text.charCodeAt(at + 22) -
+    codeUnitAt(text, at + 20) * 100 +
+    codeUnitAt(text, at + 21) * 10 +
+    codeUnitAt(text, at + 22) -
     ZEROS_3;
   return (
     daysFromCivil(year, month, day) * DAY_MS +

@@ -1,3 +1,4 @@
+import { withCharCodeAtHidden } from "@kv/conformance";
 import { deserializeEntry, serializeEntry } from "@kv/protocol";
 import { describe, expect, it } from "vitest";
 import { decodeEntry, encodeEntry } from "../src/codec.ts";
@@ -40,6 +41,22 @@ describe("entry codec", () => {
       expect(entry.expiresAt).toBe(expiresAt);
       expect(entry.createdAt).toBe(createdAt);
     }
+  });
+
+  it("reads without String.prototype.charCodeAt (slow once a class extends String)", () => {
+    const ours = encodeEntry({ value: { n: 1 }, createdAt, expiresAt }, '"k"', "c");
+    const python =
+      '{"collection": "c", "created_at": "2026-11-23T05:04:57.123456+00:00", "expires_at": "2026-11-23T05:06:27.623000+00:00", "key": "k", "value": {"a": 1}, "version": 1}';
+    const read = withCharCodeAtHidden(() =>
+      [ours, python].map((json) => {
+        const { value, createdAt, expiresAt } = decodeEntry(json);
+        return { value, createdAt, expiresAt };
+      }),
+    );
+    expect(read).toEqual([
+      { value: { n: 1 }, createdAt, expiresAt },
+      { value: { a: 1 }, createdAt, expiresAt },
+    ]);
   });
 
   it("reads documents in other forms as deserializeEntry does", () => {
