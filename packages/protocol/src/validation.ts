@@ -13,10 +13,15 @@ type Context = Omit<KeyValueErrorOptions, "message" | "cause">;
 
 const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-/** `String.prototype.isWellFormed` (a native scan, Node 20+), or a regular expression without it. */
+const nativeIsWellFormed = (String.prototype as { isWellFormed?: unknown }).isWellFormed;
+
+/**
+ * `String.prototype.isWellFormed` (a native scan, Node 20+) called through a fixed reference, like
+ * `codeUnitAt`, or a regular expression without it.
+ */
 const isWellFormed: (text: string) => boolean =
-  typeof (String.prototype as { isWellFormed?: unknown }).isWellFormed === "function"
-    ? (text) => (text as string & { isWellFormed(): boolean }).isWellFormed()
+  typeof nativeIsWellFormed === "function"
+    ? Function.prototype.call.bind(nativeIsWellFormed)
     : (text) => !loneSurrogate.test(text);
 
 /**

@@ -1,18 +1,24 @@
 import { describe, expect, test } from "vitest";
 import { bindVersion } from "../src/atomic.ts";
-import { codeUnitAt, parseTimestamp } from "../src/index.ts";
+import { codeUnitAt, InvalidKeyError, parseTimestamp, validateKey } from "../src/index.ts";
 
-function hidingCharCodeAt<T>(read: () => T): T {
-  const original = String.prototype.charCodeAt;
-  String.prototype.charCodeAt = () => {
-    throw new Error("String.prototype.charCodeAt was looked up");
-  };
+/** What `read` returns while the named `String.prototype` method throws. */
+function hiding<T>(method: "charCodeAt" | "isWellFormed", read: () => T): T {
+  const original = Object.getOwnPropertyDescriptor(String.prototype, method);
+  Object.defineProperty(String.prototype, method, {
+    configurable: true,
+    value: () => {
+      throw new Error(`String.prototype.${method} was looked up`);
+    },
+  });
   try {
     return read();
   } finally {
-    String.prototype.charCodeAt = original;
+    if (original !== undefined) Object.defineProperty(String.prototype, method, original);
   }
 }
+
+const hidingCharCodeAt = <T>(read: () => T): T => hiding("charCodeAt", read);
 
 describe("codeUnitAt", () => {
   test.each([
@@ -43,5 +49,10 @@ describe("codeUnitAt", () => {
 
   test("versions are bound to their key without String.prototype.charCodeAt", () => {
     expect(hidingCharCodeAt(() => bindVersion("c", "k", "7"))).toBe(bindVersion("c", "k", "7"));
+  });
+
+  test("keys are checked without looking isWellFormed up on String.prototype", () => {
+    expect(hiding("isWellFormed", () => validateKey("k"))).toBeUndefined();
+    expect(() => hiding("isWellFormed", () => validateKey("\uD800"))).toThrow(InvalidKeyError);
   });
 });
