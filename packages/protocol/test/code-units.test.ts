@@ -41,7 +41,9 @@ describe("codeUnitAt", () => {
   test("does not look charCodeAt up on String.prototype (slow once a class extends String)", () => {
     expect(hidingCharCodeAt(() => codeUnitAt("abc", 1))).toBe(98);
   });
+});
 
+describe("the protocol's character reads, without String.prototype", () => {
   test("parseTimestamp reads the canonical form without String.prototype.charCodeAt", () => {
     const read = hidingCharCodeAt(() => parseTimestamp("2026-11-23T05:04:57.123000+00:00"));
     expect(read).toBe(Date.UTC(2026, 10, 23, 5, 4, 57, 123));
