@@ -31,6 +31,7 @@ import {
   type Value,
   type ValueWithTtl,
   validateKeys,
+  withCollection,
 } from "@kv/protocol";
 import type { InvalidationBus } from "./bus.ts";
 
@@ -294,7 +295,7 @@ export class TieredStore extends OptionalCapabilities implements KeyValue {
   #offerPutIfAbsent(lowest: PutIfAbsent): void {
     this.putIfAbsent = (key, value, options) =>
       this.#atomic("putIfAbsent", key, options, (collection) =>
-        lowest.putIfAbsent(key, value, { ...options, collection }),
+        lowest.putIfAbsent(key, value, withCollection(options, collection)),
       );
   }
 
@@ -305,7 +306,7 @@ export class TieredStore extends OptionalCapabilities implements KeyValue {
     };
     this.putIfVersion = (key, value, version, options) =>
       this.#atomic("putIfVersion", key, options, (collection) =>
-        lowest.putIfVersion(key, value, version, { ...options, collection }),
+        lowest.putIfVersion(key, value, version, withCollection(options, collection)),
       );
     this.deleteIfVersion = (key, version, options) =>
       this.#atomic("deleteIfVersion", key, options, (collection) =>
@@ -316,14 +317,14 @@ export class TieredStore extends OptionalCapabilities implements KeyValue {
   #offerIncrement(lowest: Incrementable): void {
     this.increment = (key, options) =>
       this.#atomic("increment", key, options, (collection) =>
-        lowest.increment(key, { ...options, collection }),
+        lowest.increment(key, withCollection(options, collection)),
       );
   }
 
   #offerTouch(lowest: Touchable): void {
     this.touch = (key, options) =>
       this.#atomic("touch", key, options, (collection) =>
-        lowest.touch(key, { ...options, collection }),
+        lowest.touch(key, withCollection(options, collection)),
       );
   }
 

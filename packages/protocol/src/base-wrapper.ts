@@ -7,6 +7,7 @@ import {
   resolveIncrement,
   type VersionedValue,
 } from "./atomic.ts";
+import { withCollection } from "./call-options.ts";
 import {
   atomicCapabilities,
   type Capability,
@@ -81,7 +82,10 @@ export abstract class BaseWrapper extends OptionalCapabilities implements KeyVal
   protected encodeKey?(key: string, collection: string): string;
   /** Maps an enumerated key back; `undefined` hides it (it is not one this wrapper wrote). */
   protected decodeKey?(stored: string, collection: string): string | undefined;
-  /** Maps a collection name on its way in. Must be injective. */
+  /**
+   * Maps a collection name on its way in. Must be injective, and give the same name every time:
+   * the default collection's is mapped once and remembered.
+   */
   protected encodeCollection?(collection: string): string;
   /** Maps an enumerated collection back; `undefined` hides it. */
   protected decodeCollection?(stored: string): string | undefined;
@@ -89,6 +93,8 @@ export abstract class BaseWrapper extends OptionalCapabilities implements KeyVal
   readonly #mapsKeys: boolean;
   readonly #transformsReads: boolean;
   readonly #transformsWrites: boolean;
+  /** The inner store's options for calls that name no collection, once `encodeCollection` made them. */
+  #defaultTarget: CollectionOptions | undefined;
 
   constructor(store: KeyValue) {
     super();
@@ -140,7 +146,7 @@ export abstract class BaseWrapper extends OptionalCapabilities implements KeyVal
    */
   async #incrementByVersions(key: string, options: IncrementOptions = {}): Promise<number> {
     const { collection: named, refreshTtl, ttl } = options;
-    const { collection } = this.#target("increment", options);
+    const collection = this.#collectionOf("increment", options);
     validateKey(key, { operation: "increment", collection });
     const by = resolveIncrement(options.by);
     validateTtl(ttl, { operation: "increment", collection, key });
@@ -192,7 +198,11 @@ export abstract class BaseWrapper extends OptionalCapabilities implements KeyVal
     if (!this.#transformsReads) {
       return this.invoke("get", (store) => store.get(key, options), options);
     }
-    return this.#get(key, options);
+    try {
+      return this.#get(key, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** @inheritdoc */
@@ -200,7 +210,11 @@ export abstract class BaseWrapper extends OptionalCapabilities implements KeyVal
     if (!this.#transformsReads) {
       return this.invoke("getMany", (store) => store.getMany(keys, options), options);
     }
-    return this.#getMany(keys, options);
+    try {
+      return this.#getMany(keys, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** @inheritdoc */
@@ -208,7 +222,11 @@ export abstract class BaseWrapper extends OptionalCapabilities implements KeyVal
     if (!this.#transformsReads) {
       return this.invoke("ttl", (store) => store.ttl(key, options), options);
     }
-    return this.#ttl(key, options);
+    try {
+      return this.#ttl(key, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** @inheritdoc */
@@ -216,7 +234,11 @@ export abstract class BaseWrapper extends OptionalCapabilities implements KeyVal
     if (!this.#transformsReads) {
       return this.invoke("ttlMany", (store) => store.ttlMany(keys, options), options);
     }
-    return this.#ttlMany(keys, options);
+    try {
+      return this.#ttlMany(keys, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** @inheritdoc */
@@ -224,7 +246,11 @@ export abstract class BaseWrapper extends OptionalCapabilities implements KeyVal
     if (!this.#transformsWrites) {
       return this.invoke("put", (store) => store.put(key, value, options), options);
     }
-    return this.#put(key, value, options);
+    try {
+      return this.#put(key, value, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** @inheritdoc */
@@ -232,7 +258,11 @@ export abstract class BaseWrapper extends OptionalCapabilities implements KeyVal
     if (!this.#transformsWrites) {
       return this.invoke("putMany", (store) => store.putMany(entries, options), options);
     }
-    return this.#putMany(entries, options);
+    try {
+      return this.#putMany(entries, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** @inheritdoc */
@@ -240,7 +270,11 @@ export abstract class BaseWrapper extends OptionalCapabilities implements KeyVal
     if (!this.#mapsKeys) {
       return this.invoke("delete", (store) => store.delete(key, options), options);
     }
-    return this.#delete(key, options);
+    try {
+      return this.#delete(key, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** @inheritdoc */
@@ -248,7 +282,11 @@ export abstract class BaseWrapper extends OptionalCapabilities implements KeyVal
     if (!this.#mapsKeys) {
       return this.invoke("deleteMany", (store) => store.deleteMany(keys, options), options);
     }
-    return this.#deleteMany(keys, options);
+    try {
+      return this.#deleteMany(keys, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** The backend of the inner store (its `systemName`), when it names one. */
@@ -261,17 +299,23 @@ export abstract class BaseWrapper extends OptionalCapabilities implements KeyVal
     if (this.close !== undefined) await this.close();
   }
 
-  /** The collection a call targets (validated) and the options to hand the inner store. */
-  #target<O extends CollectionOptions>(
-    operation: Operation,
+  /** The collection a call targets (checked): the one its options name, or the default. */
+  #collectionOf(operation: Operation, options: CollectionOptions | undefined): string {
+    return targetCollection(options, this.defaultCollection, operation);
+  }
+
+  /** The options to hand the inner store for a call on `collection`: aimed at its encoded name. */
+  #innerOptions<O extends CollectionOptions>(
     options: O | undefined,
-  ): { collection: string; options: O | undefined } {
-    const collection = targetCollection(options, this.defaultCollection, operation);
-    if (this.encodeCollection === undefined) return { collection, options };
-    return {
-      collection,
-      options: { ...options, collection: this.encodeCollection(collection) } as O,
-    };
+    collection: string,
+  ): O | undefined {
+    if (this.encodeCollection === undefined) return options;
+    if (options === undefined) {
+      this.#defaultTarget ??= Object.freeze({ collection: this.encodeCollection(collection) });
+      return this.#defaultTarget as O;
+    }
+    const inner = this.encodeCollection(collection);
+    return inner === options?.collection ? options : withCollection(options, inner);
   }
 
   #innerKey(key: string, collection: string): string {
@@ -283,18 +327,21 @@ export abstract class BaseWrapper extends OptionalCapabilities implements KeyVal
     return keys.map((key) => this.#innerKey(key, collection));
   }
 
-  async #delete(key: string, options: CollectionOptions | undefined): Promise<boolean> {
-    const { collection, options: inner } = this.#target("delete", options);
+  // The data paths below return the inner store's promise rather than awaiting it: an `async`
+  // method allocates a suspended frame on every call, a large share of a call to an in-memory
+  // store. Their public methods turn a synchronous throw into a rejection.
+
+  #delete(key: string, options: CollectionOptions | undefined): Promise<boolean> {
+    const collection = this.#collectionOf("delete", options);
+    const inner = this.#innerOptions(options, collection);
     validateKey(key, { operation: "delete", collection });
     const innerKey = this.#innerKey(key, collection);
     return this.invoke("delete", (store) => store.delete(innerKey, inner), options);
   }
 
-  async #deleteMany(
-    keys: readonly string[],
-    options: CollectionOptions | undefined,
-  ): Promise<number> {
-    const { collection, options: inner } = this.#target("deleteMany", options);
+  #deleteMany(keys: readonly string[], options: CollectionOptions | undefined): Promise<number> {
+    const collection = this.#collectionOf("deleteMany", options);
+    const inner = this.#innerOptions(options, collection);
     const innerKeys = this.#innerKeys("deleteMany", keys, collection);
     return this.invoke("deleteMany", (store) => store.deleteMany(innerKeys, inner), options);
   }
@@ -303,7 +350,8 @@ export abstract class BaseWrapper extends OptionalCapabilities implements KeyVal
     keys: readonly string[],
     options: CollectionOptions | undefined,
   ): Promise<(ManagedEntry | undefined)[]> {
-    const { collection, options: inner } = this.#target("readEntries", options);
+    const collection = this.#collectionOf("readEntries", options);
+    const inner = this.#innerOptions(options, collection);
     const innerKeys = this.#innerKeys("readEntries", keys, collection);
     const stored = await this.invoke(
       "readEntries",
@@ -330,7 +378,8 @@ export abstract class BaseWrapper extends OptionalCapabilities implements KeyVal
     entries: readonly (readonly [string, ManagedEntry])[],
     options: CollectionOptions | undefined,
   ): Promise<void> {
-    const { collection, options: inner } = this.#target("writeEntries", options);
+    const collection = this.#collectionOf("writeEntries", options);
+    const inner = this.#innerOptions(options, collection);
     if (!Array.isArray(entries)) throw new TypeError("writeEntries expects [key, entry] pairs");
     const values = await settle(
       entries.map(([key, entry]) =>
@@ -350,62 +399,67 @@ export abstract class BaseWrapper extends OptionalCapabilities implements KeyVal
     );
   }
 
-  async #get(key: string, options: CollectionOptions | undefined): Promise<Value | undefined> {
-    const { collection, options: inner } = this.#target("get", options);
+  #get(key: string, options: CollectionOptions | undefined): Promise<Value | undefined> {
+    const collection = this.#collectionOf("get", options);
+    const inner = this.#innerOptions(options, collection);
     validateKey(key, { operation: "get", collection });
     const innerKey = this.#innerKey(key, collection);
-    const stored = await this.invoke("get", (store) => store.get(innerKey, inner), options);
-    return this.#decode(stored, { operation: "get", collection, key });
+    const stored = this.invoke("get", (store) => store.get(innerKey, inner), options);
+    if (this.decodeValue === undefined) return stored;
+    return stored.then((value) => this.#decode(value, { operation: "get", collection, key }));
   }
 
-  async #getMany(
+  #getMany(
     keys: readonly string[],
     options: CollectionOptions | undefined,
   ): Promise<(Value | undefined)[]> {
-    const { collection, options: inner } = this.#target("getMany", options);
+    const collection = this.#collectionOf("getMany", options);
+    const inner = this.#innerOptions(options, collection);
     const innerKeys = this.#innerKeys("getMany", keys, collection);
-    const stored = await this.invoke(
-      "getMany",
-      (store) => store.getMany(innerKeys, inner),
-      options,
-    );
+    const stored = this.invoke("getMany", (store) => store.getMany(innerKeys, inner), options);
     if (this.decodeValue === undefined) return stored;
-    return settle(
-      stored.map((value, index) =>
-        this.#decode(value, { operation: "getMany", collection, key: keys[index] as string }),
+    return stored.then((values) =>
+      settle(
+        values.map((value, index) =>
+          this.#decode(value, { operation: "getMany", collection, key: keys[index] as string }),
+        ),
       ),
     );
   }
 
-  async #ttl(key: string, options: CollectionOptions | undefined): Promise<ValueWithTtl> {
-    const { collection, options: inner } = this.#target("ttl", options);
+  #ttl(key: string, options: CollectionOptions | undefined): Promise<ValueWithTtl> {
+    const collection = this.#collectionOf("ttl", options);
+    const inner = this.#innerOptions(options, collection);
     validateKey(key, { operation: "ttl", collection });
     const innerKey = this.#innerKey(key, collection);
-    const [stored, ttl] = await this.invoke("ttl", (store) => store.ttl(innerKey, inner), options);
-    const value = await this.#decode(stored, { operation: "ttl", collection, key });
-    return value === undefined ? [undefined, undefined] : [value, ttl];
+    const stored = this.invoke("ttl", (store) => store.ttl(innerKey, inner), options);
+    if (this.decodeValue === undefined) return stored;
+    return stored.then(async ([value, ttl]): Promise<ValueWithTtl> => {
+      const decoded = await this.#decode(value, { operation: "ttl", collection, key });
+      return decoded === undefined ? [undefined, undefined] : [decoded, ttl];
+    });
   }
 
-  async #ttlMany(
+  #ttlMany(
     keys: readonly string[],
     options: CollectionOptions | undefined,
   ): Promise<ValueWithTtl[]> {
-    const { collection, options: inner } = this.#target("ttlMany", options);
+    const collection = this.#collectionOf("ttlMany", options);
+    const inner = this.#innerOptions(options, collection);
     const innerKeys = this.#innerKeys("ttlMany", keys, collection);
-    const stored = await this.invoke(
-      "ttlMany",
-      (store) => store.ttlMany(innerKeys, inner),
-      options,
-    );
+    const stored = this.invoke("ttlMany", (store) => store.ttlMany(innerKeys, inner), options);
     if (this.decodeValue === undefined) return stored;
-    const values = await settle(
-      stored.map(([value], index) =>
-        this.#decode(value, { operation: "ttlMany", collection, key: keys[index] as string }),
-      ),
-    );
-    return values.map((value, index) =>
-      value === undefined ? [undefined, undefined] : [value, stored[index]?.[1]],
-    );
+    return stored.then(async (pairs) => {
+      const values = await settle(
+        pairs.map(([value], index) =>
+          this.#decode(value, { operation: "ttlMany", collection, key: keys[index] as string }),
+        ),
+      );
+      return values.map(
+        (value, index): ValueWithTtl =>
+          value === undefined ? [undefined, undefined] : [value, pairs[index]?.[1]],
+      );
+    });
   }
 
   #decode(
@@ -422,32 +476,64 @@ export abstract class BaseWrapper extends OptionalCapabilities implements KeyVal
     return this.encodeValue === undefined ? value : this.encodeValue(value, location);
   }
 
-  async #put(key: string, value: Value, options: PutOptions | undefined): Promise<void> {
-    const { collection, options: inner } = this.#target("put", options);
+  #put(key: string, value: Value, options: PutOptions | undefined): Promise<void> {
+    const collection = this.#collectionOf("put", options);
+    const inner = this.#innerOptions(options, collection);
     const location: ValueLocation = { operation: "put", collection, key };
     validateTtl(options?.ttl, location);
-    const stored = await this.#encode(value, location);
-    if (stored === undefined) return;
-    const innerKey = this.#innerKey(key, collection);
-    await this.invoke("put", (store) => store.put(innerKey, stored, inner), options);
+    const stored = this.#encode(value, location);
+    if (isPromiseLike(stored)) {
+      return stored.then((encoded) => this.#putEncoded(key, encoded, collection, inner, options));
+    }
+    return this.#putEncoded(key, stored, collection, inner, options);
   }
 
-  async #putMany(entries: readonly Entry[], options: PutOptions | undefined): Promise<void> {
-    const { collection, options: inner } = this.#target("putMany", options);
+  /** The inner store's `put` of an encoded value; none when the encoding dropped it. */
+  #putEncoded(
+    key: string,
+    stored: Value | undefined,
+    collection: string,
+    inner: PutOptions | undefined,
+    options: PutOptions | undefined,
+  ): Promise<void> {
+    if (stored === undefined) return Promise.resolve();
+    const innerKey = this.#innerKey(key, collection);
+    return this.invoke("put", (store) => store.put(innerKey, stored, inner), options);
+  }
+
+  #putMany(entries: readonly Entry[], options: PutOptions | undefined): Promise<void> {
+    const collection = this.#collectionOf("putMany", options);
+    const inner = this.#innerOptions(options, collection);
     validateTtl(options?.ttl, { operation: "putMany", collection });
     if (!Array.isArray(entries)) {
       throw new TypeError("putMany expects an array of [key, value] pairs");
     }
-    const stored = await settle(
+    const stored = settle(
       entries.map(([key, value]) => this.#encode(value, { operation: "putMany", collection, key })),
     );
+    if (isPromiseLike(stored)) {
+      return stored.then((values) =>
+        this.#putManyEncoded(entries, values, collection, inner, options),
+      );
+    }
+    return this.#putManyEncoded(entries, stored, collection, inner, options);
+  }
+
+  /** The inner store's `putMany` of the values that encoded to something. */
+  #putManyEncoded(
+    entries: readonly Entry[],
+    values: readonly (Value | undefined)[],
+    collection: string,
+    inner: PutOptions | undefined,
+    options: PutOptions | undefined,
+  ): Promise<void> {
     const kept: Entry[] = [];
-    for (const [index, value] of stored.entries()) {
+    for (const [index, value] of values.entries()) {
       const key = (entries[index] as Entry)[0];
       if (value !== undefined) kept.push([this.#innerKey(key, collection), value]);
     }
-    if (kept.length === 0 && entries.length > 0) return;
-    await this.invoke("putMany", (store) => store.putMany(kept, inner), options);
+    if (kept.length === 0 && entries.length > 0) return Promise.resolve();
+    return this.invoke("putMany", (store) => store.putMany(kept, inner), options);
   }
 
   /**
@@ -534,9 +620,9 @@ export abstract class BaseWrapper extends OptionalCapabilities implements KeyVal
     }
     if (method.optionsAt === undefined) return { options: undefined, collection: "" };
     const given = args[method.optionsAt] as CollectionOptions | undefined;
-    const target = this.#target(method.operation, given);
-    args[method.optionsAt] = target.options;
-    return { options: given, collection: target.collection };
+    const collection = this.#collectionOf(method.operation, given);
+    args[method.optionsAt] = this.#innerOptions(given, collection);
+    return { options: given, collection };
   }
 
   #decodeName(operation: Operation, stored: string, collection: string): string | undefined {

@@ -29,6 +29,7 @@ export {
   type ValueLocation,
 } from "./base-wrapper.ts";
 export { mapBounded } from "./bounded.ts";
+export { withCollection } from "./call-options.ts";
 export {
   atomicCapabilities,
   type Capabilities,

@@ -28,6 +28,7 @@ import {
   validateKey,
   validateTtl,
   validateValue,
+  withCollection,
 } from "@kv/protocol";
 import type { RouteFunction, RoutingWrapperOptions } from "./options.ts";
 import { gather, type Split, scatter, splitBy } from "./split.ts";
@@ -184,7 +185,7 @@ export class RoutingWrapper extends OptionalCapabilities implements KeyValue {
     const named = options?.collection;
     if (named === undefined) {
       const collection = this.defaultCollection;
-      return [collection, { ...options, collection } as O];
+      return [collection, withCollection(options, collection)];
     }
     validateCollection(named, { operation });
     return [named, options as O];
