@@ -315,7 +315,7 @@ export abstract class BaseWrapper extends OptionalCapabilities implements KeyVal
       return this.#defaultTarget as O;
     }
     const inner = this.encodeCollection(collection);
-    return inner === options?.collection ? options : withCollection(options, inner);
+    return inner === options.collection ? options : withCollection(options, inner);
   }
 
   #innerKey(key: string, collection: string): string {
