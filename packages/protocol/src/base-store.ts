@@ -410,11 +410,9 @@ export abstract class BaseStore implements KeyValue {
       throw this.mapError(error, { operation, collection, key: unique[0] });
     }
     const now = this.clock.now();
-    const live = (entry: ManagedEntry | undefined) =>
-      entry === undefined || isExpired(entry, now) ? undefined : entry;
-    if (unique.length === keys.length) return found.map(live);
+    if (unique.length === keys.length) return found.map((entry) => liveAt(entry, now));
     const byKey = new Map(unique.map((key, index) => [key, found[index]]));
-    return keys.map((key) => live(byKey.get(key)));
+    return keys.map((key) => liveAt(byKey.get(key), now));
   }
 
   #withTtl(entry: ManagedEntry | undefined): ValueWithTtl {
@@ -476,4 +474,9 @@ function distinctEntries(entries: readonly Entry[]): readonly Entry[] {
     latest.set(key, value);
   }
   return Array.from(latest);
+}
+
+/** The entry unless it is missing or expired at `now`. */
+function liveAt(entry: ManagedEntry | undefined, now: number): ManagedEntry | undefined {
+  return entry === undefined || isExpired(entry, now) ? undefined : entry;
 }

@@ -96,11 +96,18 @@ export class StandaloneCommands extends Commands {
   setMany(pairs: readonly string[], px: number | undefined): Promise<unknown> {
     const first = pairs[0];
     if (first === undefined) return Promise.resolve();
-    const send = () =>
-      px === undefined
-        ? this.client.mset(pairs as string[])
-        : runScript(this.client, setScript, first, [px, ...pairs]);
-    return this.connection.open ? send() : this.run(send);
+    if (this.connection.open) return this.sendSetMany(first, pairs, px);
+    return this.run(() => this.sendSetMany(first, pairs, px));
+  }
+
+  private sendSetMany(
+    first: string,
+    pairs: readonly string[],
+    px: number | undefined,
+  ): Promise<unknown> {
+    return px === undefined
+      ? this.client.mset(pairs as string[])
+      : runScript(this.client, setScript, first, [px, ...pairs]);
   }
 
   unlinkMany(keys: readonly string[]): Promise<number> {

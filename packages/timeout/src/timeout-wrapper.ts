@@ -85,19 +85,25 @@ export class TimeoutWrapper extends BaseWrapper {
         () => reject(new TimeoutError({ operation, collection, timeoutMs })),
         timeoutMs,
       );
-      const fail = (error: unknown): void => {
+      let pending: Promise<T>;
+      try {
+        pending = call();
+      } catch (error) {
         clearTimeout(timer);
         reject(error);
-      };
+        return;
+      }
       // A late result or error lands on a settled promise and is dropped, never left unhandled.
-      try {
-        call().then((value) => {
+      pending.then(
+        (value) => {
           clearTimeout(timer);
           resolve(value);
-        }, fail);
-      } catch (error) {
-        fail(error);
-      }
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
     });
   }
 
