@@ -3,7 +3,10 @@ import { type PutOptions, withCollection } from "../src/index.ts";
 
 describe("withCollection", () => {
   test("aims options without a collection at the one given, keeping the rest", () => {
-    expect(withCollection<PutOptions>({ ttl: 60 }, "users")).toEqual({ collection: "users", ttl: 60 });
+    expect(withCollection<PutOptions>({ ttl: 60 }, "users")).toEqual({
+      collection: "users",
+      ttl: 60,
+    });
   });
 
   test("replaces the collection the options name", () => {
