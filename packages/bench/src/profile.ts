@@ -74,7 +74,6 @@ if (process.env[PROFILED] === "1") {
   const child = spawnSync(
     process.execPath,
     [
-      "--conditions=@kv/source",
       "--import",
       "tsx",
       "--cpu-prof",

@@ -7,7 +7,7 @@
 // fresh process, since what V8 has seen cannot be undone. `--heap-mb N` holds N MB of unrelated
 // objects, as the shared process's heap does: the collector's work per allocated byte grows with
 // it. Method: `paired-turns.ts`.
-// Usage: node --conditions=@kv/source --import tsx src/shared-call-sites.ts
+// Usage: node --import tsx --import ./src/build-first.ts src/shared-call-sites.ts
 //   [--other-stores N] [--through-kv-client] [--pairs N] [--heap-mb N]
 import { parseArgs } from "node:util";
 import { MemoryStore } from "@kv/memory";

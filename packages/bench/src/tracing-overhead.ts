@@ -6,7 +6,7 @@
 // the machine than wall time, which is printed beside it); the median of the ratios is reported
 // with its interquartile range. A store compared with itself shows how far apart two identical
 // subjects come out.
-// Usage: node --conditions=@kv/source --import tsx src/tracing-overhead.ts [--pairs N]
+// Usage: node --import tsx --import ./src/build-first.ts src/tracing-overhead.ts [--pairs N]
 import { parseArgs } from "node:util";
 import { MemoryStore } from "@kv/memory";
 import { OpenTelemetryWrapper } from "@kv/opentelemetry";

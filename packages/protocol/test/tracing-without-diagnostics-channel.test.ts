@@ -25,4 +25,16 @@ describe("tracing where the runtime has no node:diagnostics_channel (browsers, W
     traceMethods(prototype, [{ name: "get", operation: "get", keyAt: 0, optionsAt: 1 }]);
     expect(prototype.get).not.toBe(get);
   });
+
+  it("keeps the original on the wrapper, under a registered symbol any copy of the protocol finds", async () => {
+    vi.resetModules();
+    const { traceMethods, untraced } = await import("../src/tracing.ts");
+    const get = async () => "value";
+    const prototype = { get };
+    traceMethods(prototype, [{ name: "get", operation: "get", keyAt: 0, optionsAt: 1 }]);
+    expect(untraced(prototype.get)).toBe(get);
+    const registered = Symbol.for("@kv/protocol:untraced-method");
+    expect((prototype.get as unknown as Record<symbol, unknown>)[registered]).toBe(get);
+    expect(Object.keys(prototype.get)).toEqual([]);
+  });
 });
