@@ -87,7 +87,7 @@ export function traceMethods(prototype: object, methods: readonly TracedMethod[]
  * The property of a traced method that holds its original, for measuring what tracing costs. A
  * registered symbol, so that the benchmark finds it in the built package as in the source.
  */
-export const UNTRACED_METHOD: unique symbol = Symbol.for("@kv/protocol:untraced-method");
+const UNTRACED_METHOD: unique symbol = Symbol.for("@kv/protocol:untraced-method");
 
 /**
  * The method behind a traced one, without the tracing channel (the method itself when it is not
