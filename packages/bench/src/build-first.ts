@@ -1,7 +1,7 @@
 // Preloaded by the bench's scripts (`node --import tsx --import ./src/build-first.ts …`). The
 // bench measures the built packages (`dist/`), as an application imports them, not their
 // TypeScript source, so before anything is loaded it has turbo build the workspace packages the
-// bench depends on (what is current is skipped: about a second when nothing changed). It stops
+// bench depends on (what is current is skipped: under a second when nothing changed). It stops
 // with turbo's output when a build fails.
 import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
