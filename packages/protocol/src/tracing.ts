@@ -85,17 +85,10 @@ export function traceMethods(prototype: object, methods: readonly TracedMethod[]
 
 /**
  * The property of a traced method that holds its original, for measuring what tracing costs. A
- * registered symbol, so that the benchmark finds it in the built package as in the source.
+ * registered symbol, so that the benchmark (`@kv/bench`'s untraced `MemoryStore`) finds it in the
+ * built package as in the source.
  */
 const UNTRACED_METHOD: unique symbol = Symbol.for("@kv/protocol:untraced-method");
-
-/**
- * The method behind a traced one, without the tracing channel (the method itself when it is not
- * traced). Not part of the public API: the benchmark compares stores with and without it.
- */
-export function untraced(method: Method): Method {
-  return (method as { [UNTRACED_METHOD]?: Method })[UNTRACED_METHOD] ?? method;
-}
 
 let diagnostics: typeof DiagnosticsChannel | null | undefined;
 
