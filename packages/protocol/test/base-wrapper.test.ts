@@ -90,6 +90,12 @@ class Recording extends BaseWrapper {
   }
 }
 
+class RecordingPrefixes extends Recording {
+  protected override encodeKey(key: string): string {
+    return `k:${key}`;
+  }
+}
+
 describe("BaseWrapper", () => {
   it("offers exactly the capabilities of the inner store", () => {
     const offered = (store: KeyValue): Capability[] =>
@@ -124,6 +130,31 @@ describe("BaseWrapper", () => {
     await wrapper.deleteMany(["k"]);
     if (supports(wrapper, "keys")) await wrapper.keys({ collection: "c" });
     expect(wrapper.seen).toEqual(["put:c", "get:-", "ttlMany:c", "deleteMany:-", "keys:c"]);
+  });
+
+  it.each([
+    ["passes values and names through", Recording],
+    ["maps names", RecordingPrefixes],
+  ])("routes every key and value operation through invoke when it %s", async (_, Wrapper) => {
+    const wrapper = new Wrapper(new EnumerableStore());
+    await wrapper.put("k", { n: 1 });
+    await wrapper.putMany([["m", { n: 2 }]]);
+    await wrapper.get("k");
+    await wrapper.getMany(["k", "m"]);
+    await wrapper.ttl("k");
+    await wrapper.ttlMany(["k"]);
+    await wrapper.delete("k");
+    await wrapper.deleteMany(["m"]);
+    expect(wrapper.seen.map((seen) => seen.split(":")[0])).toEqual([
+      "put",
+      "putMany",
+      "get",
+      "getMany",
+      "ttl",
+      "ttlMany",
+      "delete",
+      "deleteMany",
+    ]);
   });
 });
 
