@@ -292,64 +292,49 @@ export function supports<S extends KeyValue, C extends Capability>(
   return capabilityMethods[capability].every(({ name }) => typeof record[name] === "function");
 }
 
-/** True when the store can enumerate keys. */
-export function supportsKeys<S extends KeyValue>(store: S): store is S & KeyEnumeration {
-  return supports(store, "keys");
+/** A type guard for one capability: true when the store has every method of it. */
+export type CapabilityGuard<C extends Capability> = <S extends KeyValue>(
+  store: S,
+) => store is S & Capabilities[C];
+
+function guardOf<C extends Capability>(capability: C): CapabilityGuard<C> {
+  return <S extends KeyValue>(store: S): store is S & Capabilities[C] =>
+    supports(store, capability);
 }
+
+/** True when the store can enumerate keys. */
+export const supportsKeys: CapabilityGuard<"keys"> = guardOf("keys");
 
 /** True when the store can enumerate collections. */
-export function supportsCollections<S extends KeyValue>(
-  store: S,
-): store is S & CollectionEnumeration {
-  return supports(store, "collections");
-}
+export const supportsCollections: CapabilityGuard<"collections"> = guardOf("collections");
 
 /** True when the store can destroy one collection. */
-export function supportsDestroyCollection<S extends KeyValue>(
-  store: S,
-): store is S & CollectionDestruction {
-  return supports(store, "destroyCollection");
-}
+export const supportsDestroyCollection: CapabilityGuard<"destroyCollection"> =
+  guardOf("destroyCollection");
 
 /** True when the store can destroy everything it wrote. */
-export function supportsDestroy<S extends KeyValue>(store: S): store is S & StoreDestruction {
-  return supports(store, "destroy");
-}
+export const supportsDestroy: CapabilityGuard<"destroy"> = guardOf("destroy");
 
 /** True when the store can cull expired entries. */
-export function supportsCull<S extends KeyValue>(store: S): store is S & Cullable {
-  return supports(store, "cull");
-}
+export const supportsCull: CapabilityGuard<"cull"> = guardOf("cull");
 
 /** True when the store reads and writes managed entries with their timestamps. */
-export function supportsEntries<S extends KeyValue>(store: S): store is S & EntryAccess {
-  return supports(store, "entries");
-}
+export const supportsEntries: CapabilityGuard<"entries"> = guardOf("entries");
 
 /** True when the store writes only where no live entry exists (`putIfAbsent`). */
-export function supportsPutIfAbsent<S extends KeyValue>(store: S): store is S & PutIfAbsent {
-  return supports(store, "putIfAbsent");
-}
+export const supportsPutIfAbsent: CapabilityGuard<"putIfAbsent"> = guardOf("putIfAbsent");
 
 /** True when the store has versioned reads and conditional writes. */
-export function supportsVersions<S extends KeyValue>(store: S): store is S & ConditionalVersions {
-  return supports(store, "versions");
-}
+export const supportsVersions: CapabilityGuard<"versions"> = guardOf("versions");
 
 /** True when the store increments counters atomically. */
-export function supportsIncrement<S extends KeyValue>(store: S): store is S & Incrementable {
-  return supports(store, "increment");
-}
+export const supportsIncrement: CapabilityGuard<"increment"> = guardOf("increment");
 
 /** True when the store sets a new TTL without rewriting the value. */
-export function supportsTouch<S extends KeyValue>(store: S): store is S & Touchable {
-  return supports(store, "touch");
-}
+export const supportsTouch: CapabilityGuard<"touch"> = guardOf("touch");
 
 /** True when the store has resources to close. */
-export function supportsClose<S extends KeyValue>(store: S): store is S & Closable {
-  return supports(store, "close");
-}
+export const supportsClose: CapabilityGuard<"close"> = guardOf("close");
 
 /**
  * Collects up to `limit` distinct items of an async iterable, then stops it. A `limit` of 0 or

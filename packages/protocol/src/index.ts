@@ -34,6 +34,7 @@ export {
   atomicCapabilities,
   type Capabilities,
   type Capability,
+  type CapabilityGuard,
   type CapabilityMethod,
   type CapabilityMethods,
   type Closable,
