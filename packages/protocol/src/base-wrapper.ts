@@ -93,11 +93,6 @@ export abstract class BaseWrapper extends OptionalCapabilities implements KeyVal
   readonly #mapsKeys: boolean;
   readonly #transformsReads: boolean;
   readonly #transformsWrites: boolean;
-  /**
-   * True when a subclass overrides `invoke`. Otherwise the data paths call the inner store
-   * straight away, without making the closure `invoke` takes (measurable on an in-memory store).
-   */
-  readonly #invokes: boolean;
   /** The inner store's options for calls that name no collection, once `encodeCollection` made them. */
   #defaultTarget: CollectionOptions | undefined;
 
@@ -108,7 +103,6 @@ export abstract class BaseWrapper extends OptionalCapabilities implements KeyVal
     this.#mapsKeys = this.encodeKey !== undefined || this.encodeCollection !== undefined;
     this.#transformsReads = this.#mapsKeys || this.decodeValue !== undefined;
     this.#transformsWrites = this.#mapsKeys || this.encodeValue !== undefined;
-    this.#invokes = this.invoke !== BaseWrapper.prototype.invoke;
     const self = this as unknown as Record<string, unknown>;
     for (const capability of capabilityNames) {
       if (!supports(store, capability)) continue;
@@ -189,8 +183,7 @@ export abstract class BaseWrapper extends OptionalCapabilities implements KeyVal
 
   /**
    * Runs one call against the inner store. Override to add behaviour around every call
-   * (retry, fallback, timing), in the class itself: a wrapper whose class does not override it
-   * calls the inner store directly. `options` carries the call's collection, when it has one.
+   * (retry, fallback, timing). `options` carries the call's collection, when it has one.
    */
   protected invoke<T>(
     _operation: Operation,
@@ -203,9 +196,7 @@ export abstract class BaseWrapper extends OptionalCapabilities implements KeyVal
   /** @inheritdoc */
   get(key: string, options?: CollectionOptions): Promise<Value | undefined> {
     if (!this.#transformsReads) {
-      return this.#invokes
-        ? this.invoke("get", (store) => store.get(key, options), options)
-        : this.store.get(key, options);
+      return this.invoke("get", (store) => store.get(key, options), options);
     }
     try {
       return this.#get(key, options);
@@ -217,9 +208,7 @@ export abstract class BaseWrapper extends OptionalCapabilities implements KeyVal
   /** @inheritdoc */
   getMany(keys: readonly string[], options?: CollectionOptions): Promise<(Value | undefined)[]> {
     if (!this.#transformsReads) {
-      return this.#invokes
-        ? this.invoke("getMany", (store) => store.getMany(keys, options), options)
-        : this.store.getMany(keys, options);
+      return this.invoke("getMany", (store) => store.getMany(keys, options), options);
     }
     try {
       return this.#getMany(keys, options);
@@ -231,9 +220,7 @@ export abstract class BaseWrapper extends OptionalCapabilities implements KeyVal
   /** @inheritdoc */
   ttl(key: string, options?: CollectionOptions): Promise<ValueWithTtl> {
     if (!this.#transformsReads) {
-      return this.#invokes
-        ? this.invoke("ttl", (store) => store.ttl(key, options), options)
-        : this.store.ttl(key, options);
+      return this.invoke("ttl", (store) => store.ttl(key, options), options);
     }
     try {
       return this.#ttl(key, options);
@@ -245,9 +232,7 @@ export abstract class BaseWrapper extends OptionalCapabilities implements KeyVal
   /** @inheritdoc */
   ttlMany(keys: readonly string[], options?: CollectionOptions): Promise<ValueWithTtl[]> {
     if (!this.#transformsReads) {
-      return this.#invokes
-        ? this.invoke("ttlMany", (store) => store.ttlMany(keys, options), options)
-        : this.store.ttlMany(keys, options);
+      return this.invoke("ttlMany", (store) => store.ttlMany(keys, options), options);
     }
     try {
       return this.#ttlMany(keys, options);
@@ -259,9 +244,7 @@ export abstract class BaseWrapper extends OptionalCapabilities implements KeyVal
   /** @inheritdoc */
   put(key: string, value: Value, options?: PutOptions): Promise<void> {
     if (!this.#transformsWrites) {
-      return this.#invokes
-        ? this.invoke("put", (store) => store.put(key, value, options), options)
-        : this.store.put(key, value, options);
+      return this.invoke("put", (store) => store.put(key, value, options), options);
     }
     try {
       return this.#put(key, value, options);
@@ -273,9 +256,7 @@ export abstract class BaseWrapper extends OptionalCapabilities implements KeyVal
   /** @inheritdoc */
   putMany(entries: readonly Entry[], options?: PutOptions): Promise<void> {
     if (!this.#transformsWrites) {
-      return this.#invokes
-        ? this.invoke("putMany", (store) => store.putMany(entries, options), options)
-        : this.store.putMany(entries, options);
+      return this.invoke("putMany", (store) => store.putMany(entries, options), options);
     }
     try {
       return this.#putMany(entries, options);
@@ -287,9 +268,7 @@ export abstract class BaseWrapper extends OptionalCapabilities implements KeyVal
   /** @inheritdoc */
   delete(key: string, options?: CollectionOptions): Promise<boolean> {
     if (!this.#mapsKeys) {
-      return this.#invokes
-        ? this.invoke("delete", (store) => store.delete(key, options), options)
-        : this.store.delete(key, options);
+      return this.invoke("delete", (store) => store.delete(key, options), options);
     }
     try {
       return this.#delete(key, options);
@@ -301,9 +280,7 @@ export abstract class BaseWrapper extends OptionalCapabilities implements KeyVal
   /** @inheritdoc */
   deleteMany(keys: readonly string[], options?: CollectionOptions): Promise<number> {
     if (!this.#mapsKeys) {
-      return this.#invokes
-        ? this.invoke("deleteMany", (store) => store.deleteMany(keys, options), options)
-        : this.store.deleteMany(keys, options);
+      return this.invoke("deleteMany", (store) => store.deleteMany(keys, options), options);
     }
     try {
       return this.#deleteMany(keys, options);
@@ -359,18 +336,14 @@ export abstract class BaseWrapper extends OptionalCapabilities implements KeyVal
     const inner = this.#innerOptions(options, collection);
     validateKey(key, { operation: "delete", collection });
     const innerKey = this.#innerKey(key, collection);
-    return this.#invokes
-      ? this.invoke("delete", (store) => store.delete(innerKey, inner), options)
-      : this.store.delete(innerKey, inner);
+    return this.invoke("delete", (store) => store.delete(innerKey, inner), options);
   }
 
   #deleteMany(keys: readonly string[], options: CollectionOptions | undefined): Promise<number> {
     const collection = this.#collectionOf("deleteMany", options);
     const inner = this.#innerOptions(options, collection);
     const innerKeys = this.#innerKeys("deleteMany", keys, collection);
-    return this.#invokes
-      ? this.invoke("deleteMany", (store) => store.deleteMany(innerKeys, inner), options)
-      : this.store.deleteMany(innerKeys, inner);
+    return this.invoke("deleteMany", (store) => store.deleteMany(innerKeys, inner), options);
   }
 
   async #readEntries(
@@ -431,9 +404,7 @@ export abstract class BaseWrapper extends OptionalCapabilities implements KeyVal
     const inner = this.#innerOptions(options, collection);
     validateKey(key, { operation: "get", collection });
     const innerKey = this.#innerKey(key, collection);
-    const stored = this.#invokes
-      ? this.invoke("get", (store) => store.get(innerKey, inner), options)
-      : this.store.get(innerKey, inner);
+    const stored = this.invoke("get", (store) => store.get(innerKey, inner), options);
     if (this.decodeValue === undefined) return stored;
     return stored.then((value) => this.#decode(value, { operation: "get", collection, key }));
   }
@@ -445,9 +416,7 @@ export abstract class BaseWrapper extends OptionalCapabilities implements KeyVal
     const collection = this.#collectionOf("getMany", options);
     const inner = this.#innerOptions(options, collection);
     const innerKeys = this.#innerKeys("getMany", keys, collection);
-    const stored = this.#invokes
-      ? this.invoke("getMany", (store) => store.getMany(innerKeys, inner), options)
-      : this.store.getMany(innerKeys, inner);
+    const stored = this.invoke("getMany", (store) => store.getMany(innerKeys, inner), options);
     if (this.decodeValue === undefined) return stored;
     return stored.then((values) =>
       settle(
@@ -463,9 +432,7 @@ export abstract class BaseWrapper extends OptionalCapabilities implements KeyVal
     const inner = this.#innerOptions(options, collection);
     validateKey(key, { operation: "ttl", collection });
     const innerKey = this.#innerKey(key, collection);
-    const stored = this.#invokes
-      ? this.invoke("ttl", (store) => store.ttl(innerKey, inner), options)
-      : this.store.ttl(innerKey, inner);
+    const stored = this.invoke("ttl", (store) => store.ttl(innerKey, inner), options);
     if (this.decodeValue === undefined) return stored;
     return stored.then(async ([value, ttl]): Promise<ValueWithTtl> => {
       const decoded = await this.#decode(value, { operation: "ttl", collection, key });
@@ -480,9 +447,7 @@ export abstract class BaseWrapper extends OptionalCapabilities implements KeyVal
     const collection = this.#collectionOf("ttlMany", options);
     const inner = this.#innerOptions(options, collection);
     const innerKeys = this.#innerKeys("ttlMany", keys, collection);
-    const stored = this.#invokes
-      ? this.invoke("ttlMany", (store) => store.ttlMany(innerKeys, inner), options)
-      : this.store.ttlMany(innerKeys, inner);
+    const stored = this.invoke("ttlMany", (store) => store.ttlMany(innerKeys, inner), options);
     if (this.decodeValue === undefined) return stored;
     return stored.then(async (pairs) => {
       const values = await settle(
@@ -533,9 +498,7 @@ export abstract class BaseWrapper extends OptionalCapabilities implements KeyVal
   ): Promise<void> {
     if (stored === undefined) return Promise.resolve();
     const innerKey = this.#innerKey(key, collection);
-    return this.#invokes
-      ? this.invoke("put", (store) => store.put(innerKey, stored, inner), options)
-      : this.store.put(innerKey, stored, inner);
+    return this.invoke("put", (store) => store.put(innerKey, stored, inner), options);
   }
 
   #putMany(entries: readonly Entry[], options: PutOptions | undefined): Promise<void> {
@@ -570,9 +533,7 @@ export abstract class BaseWrapper extends OptionalCapabilities implements KeyVal
       if (value !== undefined) kept.push([this.#innerKey(key, collection), value]);
     }
     if (kept.length === 0 && entries.length > 0) return Promise.resolve();
-    return this.#invokes
-      ? this.invoke("putMany", (store) => store.putMany(kept, inner), options)
-      : this.store.putMany(kept, inner);
+    return this.invoke("putMany", (store) => store.putMany(kept, inner), options);
   }
 
   /**
