@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
+import { once } from "node:events";
 import {
   close,
   createReadStream,
-  fstat,
   fsync as fsyncDescriptor,
   open as openCallback,
   type ReadStream,
@@ -15,7 +15,6 @@ import { errorCode, replaceFile } from "@kv/atomic-files";
 
 // The callback API on plain descriptors: cheaper per call than FileHandle's promises.
 const openDescriptor = promisify(openCallback);
-const statDescriptor = promisify(fstat);
 const syncDescriptor = promisify(fsyncDescriptor);
 const closeDescriptor = promisify(close);
 const writeDescriptor = (
@@ -79,25 +78,21 @@ export async function writeChunks(
 }
 
 /**
- * Opens a regular file as a read stream (on a file descriptor, so the stream never fails to
- * open), or `undefined` when there is no file at `path`.
+ * Opens a regular file as a read stream, or `undefined` when there is no file at `path` (nothing,
+ * or a directory). The stream opens the file itself and is handed over once its first read is
+ * buffered (or it ended), so a missing file or a directory shows up here, not as a stream error,
+ * without an `fstat` of its own.
  */
 export async function openReadStream(path: string): Promise<ReadStream | undefined> {
-  let fd: number;
+  const stream = createReadStream(path);
   try {
-    fd = await openDescriptor(path, "r");
+    await once(stream, "readable");
   } catch (error) {
+    stream.destroy();
     if (isMissing(error)) return undefined;
     throw error;
   }
-  try {
-    if ((await statDescriptor(fd)).isFile()) return createReadStream(path, { fd });
-  } catch (error) {
-    await closeDescriptor(fd);
-    throw error;
-  }
-  await closeDescriptor(fd);
-  return undefined;
+  return stream;
 }
 
 /** Removes a file; `false` when there was none. */

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promise
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { BlobSourceError, InvalidBlobKeyError } from "@kv/blob";
+import { BlobSourceError, InvalidBlobKeyError, MissingKeyError } from "@kv/blob";
 import { type KeyValueError, StoreConnectionError, StoreError } from "@kv/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FileSystemBlobStore } from "../src/index.ts";
@@ -90,6 +90,20 @@ describe("FileSystemBlobStore", () => {
     expect(await filesUnder(join(root, "blobs"))).not.toContainEqual(
       expect.stringMatching(/^\.kv-tmp-/),
     );
+  });
+
+  it("reads a key whose path is a directory of other keys as missing", async () => {
+    await store.put("a/b", "inner");
+    expect(MissingKeyError.isInstance(await store.open("a").catch((e: unknown) => e))).toBe(true);
+    expect(await store.tryGet("a")).toBeUndefined();
+    expect(await store.has("a")).toBe(false);
+  });
+
+  it("opens an empty blob as a stream that ends at once", async () => {
+    await store.put("empty", new Uint8Array());
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of await store.open("empty")) chunks.push(chunk);
+    expect(Buffer.concat(chunks).byteLength).toBe(0);
   });
 
   it("removes directories left empty by a delete", async () => {
