@@ -1,7 +1,9 @@
-import { existsSync } from "node:fs";
+import { once } from "node:events";
+import { createWriteStream, existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
 import { pathToFileURL } from "node:url";
 import { BlobSourceError, InvalidBlobKeyError, MissingKeyError } from "@kv/blob";
 import { type KeyValueError, StoreConnectionError, StoreError } from "@kv/protocol";
@@ -104,6 +106,22 @@ describe("FileSystemBlobStore", () => {
     const chunks: Uint8Array[] = [];
     for await (const chunk of await store.open("empty")) chunks.push(chunk);
     expect(Buffer.concat(chunks).byteLength).toBe(0);
+  });
+
+  it("hands over a stream that pipes, and flows for a data listener attached later", async () => {
+    const bytes = Buffer.alloc(300 * 1024, 7);
+    await store.put("big", bytes);
+    const copy = join(root, "copy");
+    await pipeline(await store.open("big"), createWriteStream(copy));
+    expect((await stat(copy)).size).toBe(bytes.byteLength);
+    const stream = await store.open("big");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    let received = 0;
+    stream.on("data", (chunk: Buffer) => {
+      received += chunk.byteLength;
+    });
+    await once(stream, "end");
+    expect(received).toBe(bytes.byteLength);
   });
 
   it("removes directories left empty by a delete", async () => {
