@@ -125,10 +125,15 @@ export class CacheLayer {
   }
 }
 
+/** The margin for a clock that has ticked between two reads of it. */
+const clockTickMs = 1;
+
 /**
  * The TTL to cache an entry with, in seconds of whole milliseconds: its remaining TTL less the
- * time the primary took to answer, at most `maxMs`; `undefined` for no expiry; `null` when less
- * than a millisecond would remain.
+ * time the primary took to answer and one clock tick, at most `maxMs`; `undefined` for no
+ * expiry; `null` when less than a millisecond would remain. The tick covers clocks that count
+ * whole milliseconds: the cache starts its TTL on its own clock, which may have ticked since the
+ * primary answered.
  */
 export function cacheTtl(
   ttl: number | undefined,
@@ -136,7 +141,7 @@ export function cacheTtl(
   maxMs: number,
 ): number | undefined | null {
   const remainingMs =
-    ttl === undefined ? maxMs : Math.min(Math.floor(ttl * 1000 - elapsedMs), maxMs);
+    ttl === undefined ? maxMs : Math.min(Math.floor(ttl * 1000 - elapsedMs) - clockTickMs, maxMs);
   if (remainingMs === Number.POSITIVE_INFINITY) return undefined;
   return remainingMs >= 1 ? remainingMs / 1000 : null;
 }

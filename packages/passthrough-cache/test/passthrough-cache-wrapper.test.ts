@@ -105,10 +105,23 @@ describe("PassthroughCacheWrapper", () => {
       clock.advanceSeconds(4);
       expect(await store.get("k")).toEqual({ v: 1 });
       const [, cached] = await cacheMemory.ttl("k");
-      expect(cached).toBe(6);
+      expect(cached).toBe(5.999);
       clock.advance(6_000);
       expect(await cacheMemory.get("k")).toBeUndefined();
       expect(await store.get("k")).toBeUndefined();
+    });
+
+    it("a fill that reaches the cache a clock tick after the primary answered expires with the primary's entry", async () => {
+      const { clock, cache, primaryMemory, cacheMemory, store } = setUp();
+      await store.put("k", { v: 1 }, { ttl: 10 });
+      cache.log = (operation) => {
+        if (operation === "putMany") clock.advance(1);
+      };
+      expect(await store.get("k")).toEqual({ v: 1 });
+      const [, primaryTtl] = await primaryMemory.ttl("k");
+      clock.advance((primaryTtl ?? 0) * 1000);
+      expect(await primaryMemory.get("k")).toBeUndefined();
+      expect(await cacheMemory.get("k")).toBeUndefined();
     });
 
     it("caches an entry without a TTL without expiry, or for maxCacheTtl when set", async () => {
@@ -123,7 +136,7 @@ describe("PassthroughCacheWrapper", () => {
       await capped.store.put("short", { v: 3 }, { ttl: 5 });
       await capped.store.getMany(["forever", "long", "short"]);
       const ttls = await capped.cacheMemory.ttlMany(["forever", "long", "short"]);
-      expect(ttls.map(([, ttl]) => ttl)).toEqual([30, 30, 5]);
+      expect(ttls.map(([, ttl]) => ttl)).toEqual([30, 30, 4.999]);
     });
 
     it("with maxCacheTtl, ttl and ttlMany report the primary's TTL, not the cache's", async () => {
@@ -155,10 +168,10 @@ describe("PassthroughCacheWrapper", () => {
       ]);
       clock.advanceSeconds(40);
       primary.calls.length = 0;
-      expect(await store.ttl("k")).toEqual([{ v: 1 }, 60]);
+      expect(await store.ttl("k")).toEqual([{ v: 1 }, 59.999]);
       expect(await store.ttlMany(["n", "k", "missing"])).toEqual([
         [{ v: 2 }, undefined],
-        [{ v: 1 }, 60],
+        [{ v: 1 }, 59.999],
         [undefined, undefined],
       ]);
       expect(primary.calls).toEqual(["ttl"]);
@@ -208,13 +221,13 @@ describe("PassthroughCacheWrapper", () => {
       expect(
         putMany.mock.calls.map(([entries, options]) => [entries.length, options?.ttl]),
       ).toEqual([
-        [2, 60],
-        [1, 90],
+        [2, 59.999],
+        [1, 89.999],
         [2, undefined],
       ]);
       expect((await cacheMemory.ttlMany(["a", "c", "e"])).map(([, ttl]) => ttl)).toEqual([
-        60,
-        90,
+        59.999,
+        89.999,
         undefined,
       ]);
     });
