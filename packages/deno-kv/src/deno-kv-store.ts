@@ -1,33 +1,27 @@
 import {
   ATOMIC_CAPABILITIES,
   type AtomicCapability,
+  type AtomicEntryStoreClass,
   type CounterChange,
-  compareAndSwap,
   ENUMERATION_CAPABILITIES,
   type EnumerationCapability,
   type ErrorContext,
   IncrementBatcher,
   incrementBySwap,
-  insertBySwap,
   KeyValueError,
   type ManagedEntry,
   messageOf,
-  type StoreClass,
   StoreConnectionError,
-  type StoredVersion,
-  storeWith,
+  storeWithAtomicEntry,
   toStoreError,
 } from "@kv/protocol";
 import { openKv } from "./deno-api.ts";
-import { EntryDatabase, isLockedError } from "./entry-database.ts";
+import { EntryDatabase, HeaderEntry, isLockedError } from "./entry-database.ts";
 import { decode, isLive, Layout } from "./layout.ts";
 import { type DenoKvStoreOptions, resolveDenoKvOptions } from "./options.ts";
 
-const DenoKvBase: StoreClass<EnumerationCapability | "close" | AtomicCapability> = storeWith(
-  ...ENUMERATION_CAPABILITIES,
-  "close",
-  ...ATOMIC_CAPABILITIES,
-);
+const DenoKvBase: AtomicEntryStoreClass<EnumerationCapability | "close" | AtomicCapability> =
+  storeWithAtomicEntry(...ENUMERATION_CAPABILITIES, "close", ...ATOMIC_CAPABILITIES);
 
 /**
  * A store on Deno KV (`Deno.openKv`, Deno only; run with `--unstable-kv`). Each entry is a
@@ -121,71 +115,18 @@ export class DenoKvStore extends DenoKvBase {
     }
   }
 
-  protected insertEntry(collection: string, key: string, entry: ManagedEntry): Promise<boolean> {
-    return insertBySwap(this.db().swapTarget(collection, key, this.clock), entry);
-  }
-
-  protected async readVersioned(
-    collection: string,
-    key: string,
-  ): Promise<StoredVersion | undefined> {
-    const { header, chunks } = await this.db().read(collection, key);
-    if (!isLive(header.value, this.clock.now()) || header.versionstamp === null) return undefined;
-    return {
-      entry: decode(header.value, chunks, collection, key),
-      version: header.versionstamp,
-    };
-  }
-
-  protected async replaceVersioned(
-    collection: string,
-    key: string,
-    entry: ManagedEntry,
-    version: string,
-  ): Promise<boolean> {
-    return this.replaceAtVersion(collection, key, version, entry);
-  }
-
-  protected async removeVersioned(
-    collection: string,
-    key: string,
-    version: string,
-  ): Promise<boolean> {
-    return this.replaceAtVersion(collection, key, version, undefined);
+  protected atomicEntry(collection: string, key: string): HeaderEntry {
+    return new HeaderEntry(this.db(), collection, key, this.clock);
   }
 
   protected addToCounter(collection: string, key: string, change: CounterChange): Promise<number> {
     return this.counters.add(collection, key, change);
   }
 
-  protected touchEntry(
-    collection: string,
-    key: string,
-    expiresAt: number | undefined,
-  ): Promise<boolean> {
-    return compareAndSwap(this.db().swapTarget(collection, key, this.clock), "touch", (live) =>
-      live === undefined
-        ? { result: false }
-        : { write: { ...live.entry, expiresAt }, result: true },
-    );
-  }
-
   protected async release(): Promise<void> {
     const database = this.database;
     this.database = undefined;
     database?.close();
-  }
-
-  /** Replaces a live entry still at `version` with `entry` (deletes it for `undefined`). */
-  private async replaceAtVersion(
-    collection: string,
-    key: string,
-    version: string,
-    entry: ManagedEntry | undefined,
-  ): Promise<boolean> {
-    const { header } = await this.db().read(collection, key);
-    if (!isLive(header.value, this.clock.now()) || header.versionstamp !== version) return false;
-    return this.db().replace(collection, key, header, entry);
   }
 
   private db(): EntryDatabase {

@@ -1,6 +1,15 @@
-import { type Clock, type ManagedEntry, messageOf, type SwapTarget } from "@kv/protocol";
+import {
+  type AtomicEntry,
+  type Clock,
+  compareAndSwap,
+  insertBySwap,
+  type ManagedEntry,
+  messageOf,
+  type StoredVersion,
+  type SwapTarget,
+} from "@kv/protocol";
 import type { Kv, KvEntryMaybe, KvKey } from "./deno-api.ts";
-import { decode, encode, type Header, type Layout } from "./layout.ts";
+import { decode, encode, type Header, isLive, type Layout } from "./layout.ts";
 
 /** A header read together with the chunks it names. */
 export interface Stored {
@@ -168,5 +177,81 @@ export class EntryDatabase {
     }
     if (size > 0) await batch.commit();
     return deleted;
+  }
+}
+
+/**
+ * The atomic operations on one entry's header key (the store's `atomicEntry`). The version is the
+ * header's versionstamp; every write is one commit that checks the versionstamp it read.
+ */
+export class HeaderEntry implements AtomicEntry {
+  readonly #database: EntryDatabase;
+  readonly #collection: string;
+  readonly #key: string;
+  readonly #clock: Clock;
+
+  constructor(database: EntryDatabase, collection: string, key: string, clock: Clock) {
+    this.#database = database;
+    this.#collection = collection;
+    this.#key = key;
+    this.#clock = clock;
+  }
+
+  /**
+   * Commits the entry checking that the header key is absent (first without reading), or over an
+   * expired entry that its versionstamp is the one read; retried when another writer commits first.
+   * @throws UpdateConflictError after 32 lost rounds; DeserializationError when an expired entry's
+   * stored value is not a JSON object
+   */
+  insert(entry: ManagedEntry): Promise<boolean> {
+    return insertBySwap(this.#database.swapTarget(this.#collection, this.#key, this.#clock), entry);
+  }
+
+  /**
+   * The live entry, read from its header and chunks, with the header's versionstamp.
+   * @throws DeserializationError when the stored value is not a JSON object
+   */
+  async readVersioned(): Promise<StoredVersion | undefined> {
+    const { header, chunks } = await this.#database.read(this.#collection, this.#key);
+    if (!isLive(header.value, this.#clock.now()) || header.versionstamp === null) return undefined;
+    return {
+      entry: decode(header.value, chunks, this.#collection, this.#key),
+      version: header.versionstamp,
+    };
+  }
+
+  /** Commits the entry over the live one while its header's versionstamp is `version`. */
+  replaceVersioned(entry: ManagedEntry, version: string): Promise<boolean> {
+    return this.#replaceAt(version, entry);
+  }
+
+  /** Deletes the live entry (its header and chunks) while its header's versionstamp is `version`. */
+  removeVersioned(version: string): Promise<boolean> {
+    return this.#replaceAt(version, undefined);
+  }
+
+  /**
+   * Reads the entry, then commits it with only its expiry changed, checking the versionstamp read;
+   * retried when another writer commits first.
+   * @throws UpdateConflictError after 32 lost rounds; DeserializationError when the stored value is
+   * not a JSON object
+   */
+  touch(expiresAt: number | undefined): Promise<boolean> {
+    const target = this.#database.swapTarget(this.#collection, this.#key, this.#clock);
+    return compareAndSwap(target, "touch", (live) =>
+      live === undefined
+        ? { result: false }
+        : { write: { ...live.entry, expiresAt }, result: true },
+    );
+  }
+
+  /**
+   * Reads the header, then replaces a live entry still at `version` with `entry` (deletes it for
+   * `undefined`) in one commit checking that versionstamp.
+   */
+  async #replaceAt(version: string, entry: ManagedEntry | undefined): Promise<boolean> {
+    const { header } = await this.#database.read(this.#collection, this.#key);
+    if (!isLive(header.value, this.#clock.now()) || header.versionstamp !== version) return false;
+    return this.#database.replace(this.#collection, this.#key, header, entry);
   }
 }

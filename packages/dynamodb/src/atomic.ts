@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { DeleteItemCommand, PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { hasSdkErrorName } from "@kv/aws-core";
 import {
+  type AtomicEntry,
   type Clock,
   compareAndSwap,
   isExpired,
@@ -77,34 +78,29 @@ function expecting(expected: Expected): { condition: string; values: Item } {
 }
 
 /**
- * The requests behind the atomic operations. Each write is one `PutItem`, `UpdateItem` or
- * `DeleteItem` whose `ConditionExpression` DynamoDB checks in the same step as the write; a
- * failed condition reads as `false`.
+ * The atomic operations on one entry's item (the store's `atomicEntry`). Each write is one
+ * `PutItem`, `UpdateItem` or `DeleteItem` whose `ConditionExpression` DynamoDB checks in the same
+ * step as the write; a failed condition reads as `false`. A version is the item's `kv_version`.
  */
-export class ConditionalWrites {
+export class ItemEntry implements AtomicEntry {
   private readonly access: TableAccess;
   private readonly clock: Clock;
+  private readonly collection: string;
+  private readonly key: string;
 
-  constructor(access: TableAccess, clock: Clock) {
+  constructor(access: TableAccess, clock: Clock, collection: string, key: string) {
     this.access = access;
     this.clock = clock;
-  }
-
-  /** Reads an entry with what a conditional write must expect to replace it. */
-  async read(collection: string, key: string): Promise<ReadEntry | undefined> {
-    const item = await readItem(this.access, collection, key, true);
-    if (item === undefined) return undefined;
-    const entry = fromItem(item);
-    const version = item[VERSION]?.S;
-    const expected = version === undefined ? { document: item.value?.S ?? "" } : { version };
-    return { entry, expected };
+    this.collection = collection;
+    this.key = key;
   }
 
   /**
-   * Reads an entry with its version token. A live item without one (written by `put` or
+   * Reads the entry with its version token. A live item without one (written by `put` or
    * py-key-value) first gets one, with an `UpdateItem` that sets it only where it is missing.
    */
-  async readVersioned(collection: string, key: string): Promise<StoredVersion | undefined> {
+  async readVersioned(): Promise<StoredVersion | undefined> {
+    const { collection, key } = this;
     const item = await readItem(this.access, collection, key, true);
     if (item === undefined) return undefined;
     const entry = fromItem(item);
@@ -130,41 +126,32 @@ export class ConditionalWrites {
   }
 
   /**
-   * The entry's item as the protocol's `compareAndSwap` reads and writes it: a consistent read,
-   * then `insert` where no live entry was read, otherwise `replace` of the one read.
+   * The item as the protocol's `compareAndSwap` reads and writes it: a consistent read, then
+   * `insert` where no live entry was read, otherwise a replace of the one read.
    */
-  swapTarget(collection: string, key: string): SwapTarget<ReadEntry, ManagedEntry> {
+  swapTarget(): SwapTarget<ReadEntry, ManagedEntry> {
     return {
-      collection,
-      key,
+      collection: this.collection,
+      key: this.key,
       clock: this.clock,
-      read: () => this.read(collection, key),
+      read: () => this.read(),
       write: (entry, _stored, live) =>
-        live === undefined
-          ? this.insert(collection, key, entry)
-          : this.replace(collection, key, entry, live.expected),
+        live === undefined ? this.insert(entry) : this.replace(entry, live.expected),
     };
   }
 
   /** Writes the entry where no live entry exists (`PutItem` on `ABSENT`). */
-  insert(collection: string, key: string, entry: ManagedEntry): Promise<boolean> {
-    return this.put(toItem(collection, key, entry, newVersion()), ABSENT, {});
+  insert(entry: ManagedEntry): Promise<boolean> {
+    return this.put(toItem(this.collection, this.key, entry, newVersion()), ABSENT, {});
   }
 
-  /** Writes the entry over a live one that is still as expected (`PutItem`). */
-  replace(
-    collection: string,
-    key: string,
-    entry: ManagedEntry,
-    expected: Expected,
-  ): Promise<boolean> {
-    if ("version" in expected && expected.version === "") return Promise.resolve(false);
-    const { condition, values } = expecting(expected);
-    return this.put(toItem(collection, key, entry, newVersion()), condition, values);
+  /** Writes the entry over a live one that still has `version` (`PutItem`). */
+  replaceVersioned(entry: ManagedEntry, version: string): Promise<boolean> {
+    return this.replace(entry, { version });
   }
 
   /** Deletes a live entry that still has `version` (`DeleteItem`). */
-  async remove(collection: string, key: string, version: string): Promise<boolean> {
+  async removeVersioned(version: string): Promise<boolean> {
     if (version === "") return false;
     const { condition, values } = expecting({ version });
     const { client, tableName } = this.access;
@@ -172,7 +159,7 @@ export class ConditionalWrites {
       client.send(
         new DeleteItemCommand({
           TableName: tableName,
-          Key: checkedKey(collection, key),
+          Key: checkedKey(this.collection, this.key),
           ConditionExpression: condition,
           ...parameters([condition], { ...values, ...timeValues(this.clock.now()) }),
         }),
@@ -187,10 +174,10 @@ export class ConditionalWrites {
    * without `expires_at`: a compare-and-set of the whole item, repeated when another write won.
    * @throws UpdateConflictError when other writes kept winning until the retry deadline
    */
-  async touch(collection: string, key: string, expiresAt: number | undefined): Promise<boolean> {
-    if (expiresAt !== undefined) return this.setExpiry(collection, key, expiresAt);
+  async touch(expiresAt: number | undefined): Promise<boolean> {
+    if (expiresAt !== undefined) return this.setExpiry(expiresAt);
     return compareAndSwap(
-      this.swapTarget(collection, key),
+      this.swapTarget(),
       "touch",
       (live) => {
         if (live === undefined) return { result: false };
@@ -201,7 +188,24 @@ export class ConditionalWrites {
     );
   }
 
-  private async setExpiry(collection: string, key: string, expiresAt: number): Promise<boolean> {
+  /** Reads the entry with what a conditional write must expect to replace it. */
+  private async read(): Promise<ReadEntry | undefined> {
+    const item = await readItem(this.access, this.collection, this.key, true);
+    if (item === undefined) return undefined;
+    const entry = fromItem(item);
+    const version = item[VERSION]?.S;
+    const expected = version === undefined ? { document: item.value?.S ?? "" } : { version };
+    return { entry, expected };
+  }
+
+  /** Writes the entry over a live one that is still as expected (`PutItem`). */
+  private replace(entry: ManagedEntry, expected: Expected): Promise<boolean> {
+    if ("version" in expected && expected.version === "") return Promise.resolve(false);
+    const { condition, values } = expecting(expected);
+    return this.put(toItem(this.collection, this.key, entry, newVersion()), condition, values);
+  }
+
+  private async setExpiry(expiresAt: number): Promise<boolean> {
     const { client, tableName } = this.access;
     const values: Item = {
       ...timeValues(this.clock.now()),
@@ -213,7 +217,7 @@ export class ConditionalWrites {
       client.send(
         new UpdateItemCommand({
           TableName: tableName,
-          Key: checkedKey(collection, key),
+          Key: checkedKey(this.collection, this.key),
           UpdateExpression: SET_EXPIRY,
           ConditionExpression: LIVE,
           ...parameters([SET_EXPIRY, LIVE], values),

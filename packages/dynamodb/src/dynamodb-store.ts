@@ -8,6 +8,7 @@ import { hasSdkErrorName } from "@kv/aws-core";
 import {
   ATOMIC_CAPABILITIES,
   type AtomicCapability,
+  type AtomicEntryStoreClass,
   type CollectionOptions,
   type CounterChange,
   type ErrorContext,
@@ -16,12 +17,10 @@ import {
   type ManagedEntry,
   mapStoreError,
   type Operation,
-  type StoreClass,
   StoreClosedError,
-  type StoredVersion,
-  storeWith,
+  storeWithAtomicEntry,
 } from "@kv/protocol";
-import { ConditionalWrites } from "./atomic.ts";
+import { ItemEntry } from "./atomic.ts";
 import { deleteCountingLive, readItem, readItems, writeItems } from "./batch.ts";
 import { type DynamoDbStoreOptions, openClient } from "./client.ts";
 import { commitIncrements } from "./counter.ts";
@@ -37,7 +36,7 @@ export interface DynamoDbDestroyOptions {
 }
 
 type Basic = "keys" | "destroyCollection" | "destroy" | "close" | "entries";
-const DynamoDbBase: StoreClass<Basic | AtomicCapability> = storeWith(
+const DynamoDbBase: AtomicEntryStoreClass<Basic | AtomicCapability> = storeWithAtomicEntry(
   "keys",
   "destroyCollection",
   "destroy",
@@ -62,7 +61,6 @@ export class DynamoDbStore extends DynamoDbBase {
   private readonly createTable: boolean;
   private readonly retrier: Retrier;
   private readonly table: TableAccess;
-  private readonly atomic: ConditionalWrites;
   private readonly counters: IncrementBatcher;
 
   /**
@@ -90,8 +88,7 @@ export class DynamoDbStore extends DynamoDbBase {
       consistentRead: options.consistentRead ?? true,
       maxConcurrency: Math.max(1, options.maxConcurrency ?? 8),
     };
-    this.atomic = new ConditionalWrites(this.table, this.clock);
-    this.counters = new IncrementBatcher(commitIncrements(this.atomic, this.retrier));
+    this.counters = new IncrementBatcher(commitIncrements(this.table, this.clock));
   }
 
   /**
@@ -185,37 +182,12 @@ export class DynamoDbStore extends DynamoDbBase {
     return deleteAllEntries(this.table);
   }
 
-  protected insertEntry(collection: string, key: string, entry: ManagedEntry): Promise<boolean> {
-    return this.atomic.insert(collection, key, entry);
-  }
-
-  protected readVersioned(collection: string, key: string): Promise<StoredVersion | undefined> {
-    return this.atomic.readVersioned(collection, key);
-  }
-
-  protected replaceVersioned(
-    collection: string,
-    key: string,
-    entry: ManagedEntry,
-    version: string,
-  ): Promise<boolean> {
-    return this.atomic.replace(collection, key, entry, { version });
-  }
-
-  protected removeVersioned(collection: string, key: string, version: string): Promise<boolean> {
-    return this.atomic.remove(collection, key, version);
+  protected atomicEntry(collection: string, key: string): ItemEntry {
+    return new ItemEntry(this.table, this.clock, collection, key);
   }
 
   protected addToCounter(collection: string, key: string, change: CounterChange): Promise<number> {
     return this.counters.add(collection, key, change);
-  }
-
-  protected touchEntry(
-    collection: string,
-    key: string,
-    expiresAt: number | undefined,
-  ): Promise<boolean> {
-    return this.atomic.touch(collection, key, expiresAt);
   }
 
   /** Destroys the client when the store created it; a borrowed client is left open. */

@@ -1,11 +1,13 @@
 import type { Client } from "@elastic/elasticsearch";
 import {
+  type AtomicEntry,
   type Clock,
   compareAndSwap,
   formatTimestamp,
   insertBySwap,
   isExpired,
   type ManagedEntry,
+  type StoredVersion,
   type SwapTarget,
 } from "@kv/protocol";
 import type { Refresh } from "./bulk.ts";
@@ -117,60 +119,72 @@ export function documentSwap(ref: EntryRef): SwapTarget<StoredDocument, object> 
 }
 
 /**
- * Writes the entry where no live one exists: `op_type=create`, and when a document is there
- * but expired, a write conditional on that document's sequence number.
+ * The atomic operations on one entry's document (the store's `atomicEntry`): writes conditional
+ * on `op_type=create` or on `if_seq_no` and `if_primary_term`. A version is
+ * `<seq_no>:<primary_term>:<expires_at in ms>`: the expiry lets a conditional write refuse the
+ * version of an entry that has expired since without reading it again, as the document with that
+ * sequence number has exactly that expiry.
  */
-export function insertEntry(ref: EntryRef, entry: ManagedEntry): Promise<boolean> {
-  return insertBySwap(documentSwap(ref), entrySource(ref, entry));
-}
+export class DocumentEntry implements AtomicEntry {
+  readonly #ref: EntryRef;
 
-/**
- * The store's version token of a document: `<seq_no>:<primary_term>:<expires_at in ms>`. The
- * expiry lets a conditional write refuse the version of an entry that has expired since without
- * reading it again: the document with that sequence number has exactly that expiry.
- */
-export function versionOf(stored: StoredDocument): string {
-  return `${stored.seqNo}:${stored.primaryTerm}:${stored.entry.expiresAt ?? ""}`;
-}
+  constructor(ref: EntryRef) {
+    this.#ref = ref;
+  }
 
-/** The write a version names, or `undefined` when it is malformed or its entry has expired. */
-function expectedWrite(ref: EntryRef, version: string): Version | undefined {
-  const match = /^(\d+):(\d+):(\d*)$/.exec(version);
-  if (match === null) return undefined;
-  const [, seqNo = "", primaryTerm = "", expiresAt = ""] = match;
-  const expiry = expiresAt === "" ? undefined : Number(expiresAt);
-  if (isExpired({ expiresAt: expiry }, ref.clock.now())) return undefined;
-  return { seqNo: Number(seqNo), primaryTerm: Number(primaryTerm) };
-}
+  /**
+   * `op_type=create`, and when a document is there but expired, a write conditional on that
+   * document's sequence number.
+   */
+  insert(entry: ManagedEntry): Promise<boolean> {
+    return insertBySwap(documentSwap(this.#ref), entrySource(this.#ref, entry));
+  }
 
-/** Replaces the entry while its document is still at `version` (`if_seq_no`, `if_primary_term`). */
-export async function replaceIfVersion(
-  ref: EntryRef,
-  entry: ManagedEntry,
-  version: string,
-): Promise<boolean> {
-  const expected = expectedWrite(ref, version);
-  return expected !== undefined && writeDocument(ref, entrySource(ref, entry), expected);
-}
+  /** A realtime get: the entry with its version. */
+  async readVersioned(): Promise<StoredVersion | undefined> {
+    const stored = await readStored(this.#ref);
+    if (stored === undefined) return undefined;
+    const { entry, seqNo, primaryTerm } = stored;
+    return { entry, version: `${seqNo}:${primaryTerm}:${entry.expiresAt ?? ""}` };
+  }
 
-/** Deletes the entry while its document is still at `version` (`if_seq_no`, `if_primary_term`). */
-export async function removeIfVersion(ref: EntryRef, version: string): Promise<boolean> {
-  const expected = expectedWrite(ref, version);
-  return expected !== undefined && deleteDocument(ref, expected);
-}
+  /** Indexes the entry while its document is still at `version`. */
+  async replaceVersioned(entry: ManagedEntry, version: string): Promise<boolean> {
+    const expected = this.#expectedWrite(version);
+    return (
+      expected !== undefined && writeDocument(this.#ref, entrySource(this.#ref, entry), expected)
+    );
+  }
 
-/**
- * Gives a live entry a new expiry: reads its document, then writes it back with only
- * `expires_at` changed (left out for `undefined`: JSON drops an undefined member), conditional on
- * the sequence number read; retried on conflict.
- */
-export function touchEntry(ref: EntryRef, expiresAt: number | undefined): Promise<boolean> {
-  const expiry = expiresAt === undefined ? undefined : formatTimestamp(expiresAt);
-  return compareAndSwap(documentSwap(ref), "touch", (live) =>
-    live === undefined
-      ? { result: false }
-      : { write: { ...live.source, expires_at: expiry }, result: true },
-  );
+  /** Deletes the document while it is still at `version`. */
+  async removeVersioned(version: string): Promise<boolean> {
+    const expected = this.#expectedWrite(version);
+    return expected !== undefined && deleteDocument(this.#ref, expected);
+  }
+
+  /**
+   * Reads the document, then writes it back with only `expires_at` changed (left out for
+   * `undefined`: JSON drops an undefined member), conditional on the sequence number read;
+   * retried on conflict.
+   */
+  touch(expiresAt: number | undefined): Promise<boolean> {
+    const expiry = expiresAt === undefined ? undefined : formatTimestamp(expiresAt);
+    return compareAndSwap(documentSwap(this.#ref), "touch", (live) =>
+      live === undefined
+        ? { result: false }
+        : { write: { ...live.source, expires_at: expiry }, result: true },
+    );
+  }
+
+  /** The write a version names, or `undefined` when it is malformed or its entry has expired. */
+  #expectedWrite(version: string): Version | undefined {
+    const match = /^(\d+):(\d+):(\d*)$/.exec(version);
+    if (match === null) return undefined;
+    const [, seqNo = "", primaryTerm = "", expiresAt = ""] = match;
+    const expiry = expiresAt === "" ? undefined : Number(expiresAt);
+    if (isExpired({ expiresAt: expiry }, this.#ref.clock.now())) return undefined;
+    return { seqNo: Number(seqNo), primaryTerm: Number(primaryTerm) };
+  }
 }
 
 /** True for Elasticsearch's answer to a failed condition: 409, `version_conflict_engine_exception`. */

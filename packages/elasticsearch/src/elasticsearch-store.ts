@@ -1,5 +1,6 @@
 import type { Client, estypes } from "@elastic/elasticsearch";
 import {
+  type AtomicEntryStoreClass,
   type Capability,
   type CollectionOptions,
   type CounterChange,
@@ -10,19 +11,13 @@ import {
   type ManagedEntry,
   mapStoreError,
   type Operation,
-  type StoreClass,
-  type StoredVersion,
-  storeWith,
+  storeWithAtomicEntry,
 } from "@kv/protocol";
 import {
+  DocumentEntry,
   deleteDocument,
   type EntryRef,
-  insertEntry,
   readStored,
-  removeIfVersion,
-  replaceIfVersion,
-  touchEntry,
-  versionOf,
   writeDocument,
 } from "./atomic.ts";
 import { bulkDelete, bulkDeleteUnchanged, bulkGet, bulkPut, type Refresh } from "./bulk.ts";
@@ -45,7 +40,9 @@ import {
   scanHits,
 } from "./search.ts";
 
-const ElasticsearchBase: StoreClass<Capability> = storeWith(...capabilityNames);
+const ElasticsearchBase: AtomicEntryStoreClass<Capability> = storeWithAtomicEntry(
+  ...capabilityNames,
+);
 
 /**
  * A store keeping each collection in its own Elasticsearch index, one document per key, in
@@ -190,41 +187,12 @@ export class ElasticsearchStore extends ElasticsearchBase {
     if (this.ownsClient) await this.client.close();
   }
 
-  protected insertEntry(collection: string, key: string, entry: ManagedEntry): Promise<boolean> {
-    return insertEntry(this.ref(collection, key), entry);
-  }
-
-  protected async readVersioned(
-    collection: string,
-    key: string,
-  ): Promise<StoredVersion | undefined> {
-    const stored = await readStored(this.ref(collection, key));
-    return stored && { entry: stored.entry, version: versionOf(stored) };
-  }
-
-  protected replaceVersioned(
-    collection: string,
-    key: string,
-    entry: ManagedEntry,
-    version: string,
-  ): Promise<boolean> {
-    return replaceIfVersion(this.ref(collection, key), entry, version);
-  }
-
-  protected removeVersioned(collection: string, key: string, version: string): Promise<boolean> {
-    return removeIfVersion(this.ref(collection, key), version);
+  protected atomicEntry(collection: string, key: string): DocumentEntry {
+    return new DocumentEntry(this.ref(collection, key));
   }
 
   protected addToCounter(collection: string, key: string, change: CounterChange): Promise<number> {
     return this.counters.add(collection, key, change);
-  }
-
-  protected touchEntry(
-    collection: string,
-    key: string,
-    expiresAt: number | undefined,
-  ): Promise<boolean> {
-    return touchEntry(this.ref(collection, key), expiresAt);
   }
 
   private index(collection: string): string {

@@ -1,16 +1,19 @@
 import {
+  type AtomicEntry,
   type Clock,
   type CounterChange,
   type CounterOutcome,
   compareAndSwap,
   incrementBySwap,
   insertBySwap,
+  isExpired,
   type ManagedEntry,
+  type StoredVersion,
   type SwapOptions,
   type SwapTarget,
 } from "@kv/protocol";
 import type { Etcd3, IKeyValue } from "etcd3";
-import { type EntryLocation, entryOf, putRequest, revisionOf, withLease } from "./entries.ts";
+import { type EntryLocation, entryOf, putRequest, withLease } from "./entries.ts";
 import type { Leases } from "./leases.ts";
 import { readKey, type SwapOutcome, swapKey } from "./requests.ts";
 
@@ -55,30 +58,6 @@ function storedKey(kv: IKeyValue | undefined): StoredKey | undefined {
 }
 
 /**
- * Writes the entry where no live one exists: first on the guess that the key is absent
- * (`mod_revision` 0), then over an expired entry at the revision the failed guess returned.
- */
-export function insertIfAbsent(target: Target, entry: ManagedEntry): Promise<boolean> {
-  return insertBySwap(keySwap(target), entry, PACING);
-}
-
-/**
- * Gives a live entry a new expiry by writing it again with the lease of that expiry (or none),
- * its value and `createdAt` kept.
- */
-export function touchLive(target: Target, expiresAt: number | undefined): Promise<boolean> {
-  return compareAndSwap(
-    keySwap(target),
-    "touch",
-    (live) =>
-      live === undefined
-        ? { result: false }
-        : { write: { ...live.entry, expiresAt }, result: true },
-    PACING,
-  );
-}
-
-/**
  * Commits a batch of increments of one key (for the protocol's `IncrementBatcher`): the
  * increments applied in order to the live counter, written while the key is unchanged.
  */
@@ -87,19 +66,6 @@ export function commitIncrements(
   changes: readonly CounterChange[],
 ): Promise<CounterOutcome[]> {
   return incrementBySwap(keySwap(target), changes, PACING);
-}
-
-/**
- * Replaces the entry while its key is still at the revision `version` names; `false` for a
- * malformed version or one whose entry has expired.
- */
-export async function replaceAtVersion(
-  target: Target,
-  entry: ManagedEntry,
-  version: string,
-): Promise<boolean> {
-  const revision = revisionOf(version, target.clock.now());
-  return revision !== undefined && (await putAt(target, entry, revision)).written;
 }
 
 /** Writes the entry, with the lease of its expiry, while its key is still at `revision`. */
@@ -112,12 +78,84 @@ function putAt(target: Target, entry: ManagedEntry, revision: string): Promise<S
 }
 
 /**
- * Deletes the entry while its key is still at the revision `version` names; `false` for a
- * malformed version or one whose entry has expired.
+ * The atomic operations on one entry's etcd key (the store's `atomicEntry`): transactions
+ * comparing the key's `mod_revision`. A version is `<mod_revision>:<expires_at in ms>`: the expiry
+ * lets a conditional write refuse the version of an entry that has expired since without reading
+ * it again, as the write with that revision has exactly that expiry.
  */
-export async function removeAtVersion(target: Target, version: string): Promise<boolean> {
-  const revision = revisionOf(version, target.clock.now());
-  if (revision === undefined) return false;
-  const remove = { request_delete_range: { key: target.etcdKey } };
-  return (await swapKey(target.client, target.etcdKey, revision, remove)).written;
+export class KeyEntry implements AtomicEntry {
+  readonly #target: Target;
+
+  constructor(target: Target) {
+    this.#target = target;
+  }
+
+  /**
+   * Writes first on the guess that the key is absent (`mod_revision` 0), then over an expired
+   * entry at the revision the failed guess returned.
+   * @throws RequestTooLargeError when the entry does not fit in a request; UpdateConflictError
+   * when other writers keep getting there first
+   */
+  insert(entry: ManagedEntry): Promise<boolean> {
+    return insertBySwap(keySwap(this.#target), entry, PACING);
+  }
+
+  /** A range request for the key: its entry, with the version of its `mod_revision`. */
+  async readVersioned(): Promise<StoredVersion | undefined> {
+    const kv = await readKey(this.#target.client, this.#target.etcdKey);
+    if (kv === undefined) return undefined;
+    const entry = entryOf(kv);
+    return { entry, version: `${kv.mod_revision}:${entry.expiresAt ?? ""}` };
+  }
+
+  /**
+   * Puts the entry, with the lease of its expiry, while the key is still at the version's
+   * revision; `false` for a malformed version or one whose entry has expired.
+   * @throws RequestTooLargeError when the entry does not fit in a request
+   */
+  async replaceVersioned(entry: ManagedEntry, version: string): Promise<boolean> {
+    const revision = this.#revisionOf(version);
+    return revision !== undefined && (await putAt(this.#target, entry, revision)).written;
+  }
+
+  /**
+   * Deletes the key while it is still at the version's revision; `false` for a malformed version
+   * or one whose entry has expired.
+   */
+  async removeVersioned(version: string): Promise<boolean> {
+    const revision = this.#revisionOf(version);
+    if (revision === undefined) return false;
+    const { client, etcdKey } = this.#target;
+    const remove = { request_delete_range: { key: etcdKey } };
+    return (await swapKey(client, etcdKey, revision, remove)).written;
+  }
+
+  /**
+   * Writes the live entry again with the lease of the new expiry (or none), its value and
+   * `createdAt` kept, while the key is unchanged; retried on conflict.
+   * @throws UpdateConflictError when other writers keep getting there first
+   */
+  touch(expiresAt: number | undefined): Promise<boolean> {
+    return compareAndSwap(
+      keySwap(this.#target),
+      "touch",
+      (live) =>
+        live === undefined
+          ? { result: false }
+          : { write: { ...live.entry, expiresAt }, result: true },
+      PACING,
+    );
+  }
+
+  /** The `mod_revision` a version names, or `undefined` when it is malformed or has expired. */
+  #revisionOf(version: string): string | undefined {
+    const match = /^([1-9]\d*):(.*)$/.exec(version);
+    if (match === null) return undefined;
+    const [, revision, expiry = ""] = match;
+    const expiresAt = expiry === "" ? undefined : Number(expiry);
+    if (Number.isNaN(expiresAt) || isExpired({ expiresAt }, this.#target.clock.now())) {
+      return undefined;
+    }
+    return revision;
+  }
 }

@@ -1,4 +1,4 @@
-import { deserializeEntry, isExpired, type ManagedEntry, serializeEntry } from "@kv/protocol";
+import { deserializeEntry, type ManagedEntry, serializeEntry } from "@kv/protocol";
 import type { IKeyValue, IPutRequest } from "etcd3";
 import { RequestTooLargeError } from "./errors.ts";
 import type { LeaseOf } from "./leases.ts";
@@ -41,23 +41,4 @@ export function withLease(
 ): IPutRequest {
   const lease = leaseOf(expiresAt);
   return lease === undefined ? put : { ...put, lease };
-}
-
-/**
- * The store's version token of a key-value: `<mod_revision>:<expires_at in ms>`. The expiry lets
- * a conditional write refuse the version of an entry that has expired since without reading it
- * again: the write with that revision has exactly that expiry.
- */
-export function versionOf(kv: IKeyValue, entry: ManagedEntry): string {
-  return `${kv.mod_revision}:${entry.expiresAt ?? ""}`;
-}
-
-/** The `mod_revision` a version names, or `undefined` when it is malformed or has expired. */
-export function revisionOf(version: string, now: number): string | undefined {
-  const match = /^([1-9]\d*):(.*)$/.exec(version);
-  if (match === null) return undefined;
-  const [, revision, expiry = ""] = match;
-  const expiresAt = expiry === "" ? undefined : Number(expiry);
-  if (Number.isNaN(expiresAt) || isExpired({ expiresAt }, now)) return undefined;
-  return revision;
 }

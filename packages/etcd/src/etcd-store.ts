@@ -1,6 +1,7 @@
 import {
   ATOMIC_CAPABILITIES,
   type AtomicCapability,
+  type AtomicEntryStoreClass,
   type CounterChange,
   type ErrorContext,
   IncrementBatcher,
@@ -8,20 +9,11 @@ import {
   type KeyValueError,
   type ManagedEntry,
   type ReadBatcher,
-  type StoreClass,
-  type StoredVersion,
-  storeWith,
+  storeWithAtomicEntry,
 } from "@kv/protocol";
 import type { Etcd3, IKeyValue } from "etcd3";
-import {
-  commitIncrements,
-  insertIfAbsent,
-  removeAtVersion,
-  replaceAtVersion,
-  type Target,
-  touchLive,
-} from "./conditional.ts";
-import { entryOf, putRequest, versionOf, withLease } from "./entries.ts";
+import { commitIncrements, KeyEntry, type Target } from "./conditional.ts";
+import { entryOf, putRequest, withLease } from "./entries.ts";
 import { toKeyValueError } from "./errors.ts";
 import { Layout } from "./layout.ts";
 import { Leases } from "./leases.ts";
@@ -44,10 +36,8 @@ const capabilities = [
   "close",
   "entries",
 ] as const;
-const EtcdBase: StoreClass<(typeof capabilities)[number] | AtomicCapability> = storeWith(
-  ...capabilities,
-  ...ATOMIC_CAPABILITIES,
-);
+const EtcdBase: AtomicEntryStoreClass<(typeof capabilities)[number] | AtomicCapability> =
+  storeWithAtomicEntry(...capabilities, ...ATOMIC_CAPABILITIES);
 
 /**
  * A store on etcd v3: one etcd key per entry, `<namespace>/<collection>/<key>`, holding
@@ -172,43 +162,12 @@ export class EtcdStore extends EtcdBase {
     if (this.ownsClient) this.client.close();
   }
 
-  protected insertEntry(collection: string, key: string, entry: ManagedEntry): Promise<boolean> {
-    return insertIfAbsent(this.target(collection, key), entry);
-  }
-
-  protected async readVersioned(
-    collection: string,
-    key: string,
-  ): Promise<StoredVersion | undefined> {
-    const kv = await readKey(this.client, this.etcdKey(collection, key));
-    if (kv === undefined) return undefined;
-    const entry = entryOf(kv);
-    return { entry, version: versionOf(kv, entry) };
-  }
-
-  protected replaceVersioned(
-    collection: string,
-    key: string,
-    entry: ManagedEntry,
-    version: string,
-  ): Promise<boolean> {
-    return replaceAtVersion(this.target(collection, key), entry, version);
-  }
-
-  protected removeVersioned(collection: string, key: string, version: string): Promise<boolean> {
-    return removeAtVersion(this.target(collection, key), version);
+  protected atomicEntry(collection: string, key: string): KeyEntry {
+    return new KeyEntry(this.target(collection, key));
   }
 
   protected addToCounter(collection: string, key: string, change: CounterChange): Promise<number> {
     return this.counters.add(collection, key, change);
-  }
-
-  protected touchEntry(
-    collection: string,
-    key: string,
-    expiresAt: number | undefined,
-  ): Promise<boolean> {
-    return touchLive(this.target(collection, key), expiresAt);
   }
 
   private dropPrefix(prefix: string): Promise<boolean> {

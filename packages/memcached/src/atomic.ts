@@ -1,4 +1,5 @@
 import {
+  type AtomicEntry,
   type Clock,
   type CounterChange,
   type CounterOutcome,
@@ -7,6 +8,7 @@ import {
   insertBySwap,
   isExpired,
   type ManagedEntry,
+  type StoredVersion,
   type SwapTarget,
 } from "@kv/protocol";
 import { decodeEntry, encodeEntry } from "./codec.ts";
@@ -68,49 +70,74 @@ function itemSwap(ref: EntryRef): SwapTarget<StoredItem, ManagedEntry> {
 }
 
 /**
- * Writes the entry where no live one exists: `add`, and when an item is there but its entry has
- * expired (memcached keeps it up to two seconds longer), `cas` over that item.
+ * The atomic operations on one entry's item (the store's `atomicEntry`). A version is
+ * `<cas unique>:<expires_at in ms>`: the expiry lets a conditional write refuse the version of an
+ * entry that has expired since without reading it again, as the item with that CAS unique has
+ * exactly that expiry.
  */
-export function insertEntry(ref: EntryRef, entry: ManagedEntry): Promise<boolean> {
-  return insertBySwap(itemSwap(ref), entry);
-}
+export class ItemEntry implements AtomicEntry {
+  readonly #ref: EntryRef;
 
-/**
- * The store's version token of an item: `<cas unique>:<expires_at in ms>`. The expiry lets a
- * conditional write refuse the version of an entry that has expired since without reading it
- * again: the item with that CAS unique has exactly that expiry.
- */
-export function versionOf(stored: StoredItem): string {
-  return `${stored.cas}:${stored.entry.expiresAt ?? ""}`;
-}
+  constructor(ref: EntryRef) {
+    this.#ref = ref;
+  }
 
-/** The CAS unique a version names, or `undefined` when it is malformed or its entry has expired. */
-function expectedCas(ref: EntryRef, version: string): string | undefined {
-  const match = /^(\d+):(\d*)$/.exec(version);
-  if (match === null) return undefined;
-  const [, cas = "", expiresAt = ""] = match;
-  const expiry = expiresAt === "" ? undefined : Number(expiresAt);
-  return isExpired({ expiresAt: expiry }, ref.clock.now()) ? undefined : cas;
-}
+  /**
+   * `add`, and when an item is there but its entry has expired (memcached keeps it up to two
+   * seconds longer), `cas` over that item.
+   */
+  insert(entry: ManagedEntry): Promise<boolean> {
+    return insertBySwap(itemSwap(this.#ref), entry);
+  }
 
-/** Replaces the entry while its item still has the version's CAS unique (`cas`). */
-export async function replaceIfVersion(
-  ref: EntryRef,
-  entry: ManagedEntry,
-  version: string,
-): Promise<boolean> {
-  const cas = expectedCas(ref, version);
-  return cas !== undefined && writeIfUnchanged(ref, entry, cas);
-}
+  /** `gets`: the entry with its version. */
+  async readVersioned(): Promise<StoredVersion | undefined> {
+    const stored = await readStored(this.#ref);
+    return (
+      stored && { entry: stored.entry, version: `${stored.cas}:${stored.entry.expiresAt ?? ""}` }
+    );
+  }
 
-/**
- * Deletes the entry while its item still has the version's CAS unique: a `cas` of an empty item
- * with a negative expiry, which memcached stores as already expired (the text protocol's `delete`
- * takes no CAS unique).
- */
-export async function removeIfVersion(ref: EntryRef, version: string): Promise<boolean> {
-  const cas = expectedCas(ref, version);
-  return cas !== undefined && ref.commands.cas(ref.location.name, "", EXPIRE_NOW, cas);
+  /** `cas` with the version's CAS unique. */
+  async replaceVersioned(entry: ManagedEntry, version: string): Promise<boolean> {
+    const cas = this.#expectedCas(version);
+    return cas !== undefined && writeIfUnchanged(this.#ref, entry, cas);
+  }
+
+  /**
+   * A `cas` of an empty item with a negative expiry, which memcached stores as already expired
+   * (the text protocol's `delete` takes no CAS unique).
+   */
+  async removeVersioned(version: string): Promise<boolean> {
+    const cas = this.#expectedCas(version);
+    const { commands, location } = this.#ref;
+    return cas !== undefined && commands.cas(location.name, "", EXPIRE_NOW, cas);
+  }
+
+  /**
+   * Reads the entry with `gets`, then writes its document back with only `expires_at` (and the
+   * item's expiry) changed, with `cas`; retried on conflict. memcached's `touch` is not used: the
+   * expiry the store reads is the one in the document.
+   */
+  touch(expiresAt: number | undefined): Promise<boolean> {
+    return compareAndSwap(itemSwap(this.#ref), "touch", (live) =>
+      live === undefined
+        ? { result: false }
+        : {
+            write: { value: live.entry.value, createdAt: live.entry.createdAt, expiresAt },
+            result: true,
+          },
+    );
+  }
+
+  /** The CAS unique a version names, or `undefined` when it is malformed or its entry has expired. */
+  #expectedCas(version: string): string | undefined {
+    const match = /^(\d+):(\d*)$/.exec(version);
+    if (match === null) return undefined;
+    const [, cas = "", expiresAt = ""] = match;
+    const expiry = expiresAt === "" ? undefined : Number(expiresAt);
+    return isExpired({ expiresAt: expiry }, this.#ref.clock.now()) ? undefined : cas;
+  }
 }
 
 /**
@@ -124,22 +151,6 @@ export async function deleteLive(ref: EntryRef, stored: StoredItem | undefined):
     return false;
   }
   return ref.commands.delete(ref.location.name);
-}
-
-/**
- * Gives a live entry a new expiry: reads it with `gets`, then writes its document back with only
- * `expires_at` (and the item's expiry) changed, with `cas`; retried on conflict. memcached's
- * `touch` is not used: the expiry the store reads is the one in the document.
- */
-export function touchEntry(ref: EntryRef, expiresAt: number | undefined): Promise<boolean> {
-  return compareAndSwap(itemSwap(ref), "touch", (live) =>
-    live === undefined
-      ? { result: false }
-      : {
-          write: { value: live.entry.value, createdAt: live.entry.createdAt, expiresAt },
-          result: true,
-        },
-  );
 }
 
 /**

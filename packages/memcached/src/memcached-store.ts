@@ -1,6 +1,7 @@
 import {
   ATOMIC_CAPABILITIES,
   type AtomicCapability,
+  type AtomicEntryStoreClass,
   type CounterChange,
   type ErrorContext,
   IncrementBatcher,
@@ -8,22 +9,16 @@ import {
   type ManagedEntry,
   mapStoreError,
   type ReadBatcher,
-  type StoreClass,
-  type StoredVersion,
-  storeWith,
+  storeWithAtomicEntry,
 } from "@kv/protocol";
 import type { MemcacheClient } from "memcache-client";
 import {
   commitIncrements,
   deleteLive,
   type EntryRef,
-  insertEntry,
+  ItemEntry,
   readStored,
-  removeIfVersion,
-  replaceIfVersion,
   type StoredItem,
-  touchEntry,
-  versionOf,
 } from "./atomic.ts";
 import { decodeEntry, encodeEntry } from "./codec.ts";
 import { Commands, type Item } from "./commands.ts";
@@ -32,11 +27,8 @@ import { exptimeOf } from "./expiry.ts";
 import { Layout, type Location } from "./layout.ts";
 import { type MemcachedStoreOptions, openClient } from "./options.ts";
 
-const MemcachedBase: StoreClass<"close" | "entries" | AtomicCapability> = storeWith(
-  "close",
-  "entries",
-  ...ATOMIC_CAPABILITIES,
-);
+const MemcachedBase: AtomicEntryStoreClass<"close" | "entries" | AtomicCapability> =
+  storeWithAtomicEntry("close", "entries", ...ATOMIC_CAPABILITIES);
 
 /**
  * A store on one memcached server through memcache-client. Each entry is one item holding
@@ -161,41 +153,12 @@ export class MemcachedStore extends MemcachedBase {
     if (this.owned) this.client.shutdown();
   }
 
-  protected insertEntry(collection: string, key: string, entry: ManagedEntry): Promise<boolean> {
-    return insertEntry(this.ref(collection, key), entry);
-  }
-
-  protected async readVersioned(
-    collection: string,
-    key: string,
-  ): Promise<StoredVersion | undefined> {
-    const stored = await readStored(this.ref(collection, key));
-    return stored && { entry: stored.entry, version: versionOf(stored) };
-  }
-
-  protected replaceVersioned(
-    collection: string,
-    key: string,
-    entry: ManagedEntry,
-    version: string,
-  ): Promise<boolean> {
-    return replaceIfVersion(this.ref(collection, key), entry, version);
-  }
-
-  protected removeVersioned(collection: string, key: string, version: string): Promise<boolean> {
-    return removeIfVersion(this.ref(collection, key), version);
+  protected atomicEntry(collection: string, key: string): ItemEntry {
+    return new ItemEntry(this.ref(collection, key));
   }
 
   protected addToCounter(collection: string, key: string, change: CounterChange): Promise<number> {
     return this.counters.add(collection, key, change);
-  }
-
-  protected touchEntry(
-    collection: string,
-    key: string,
-    expiresAt: number | undefined,
-  ): Promise<boolean> {
-    return touchEntry(this.ref(collection, key), expiresAt);
   }
 
   private ref(collection: string, key: string): EntryRef {

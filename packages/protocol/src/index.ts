@@ -133,9 +133,12 @@ export type { MaybePromise } from "./maybe-promise.ts";
 export { toPythonJson } from "./python-json.ts";
 export { ReadBatcher } from "./read-batcher.ts";
 export {
+  type AtomicEntry,
+  type AtomicEntryStoreClass,
   type StoreClass,
   type StoredVersion,
   storeWith,
+  storeWithAtomicEntry,
 } from "./store-with.ts";
 export {
   type StoreOperationEvent,

@@ -129,6 +129,43 @@ declare abstract class TouchHook {
   ): Promise<boolean>;
 }
 
+/**
+ * The atomic operations on one entry, for a store that offers `putIfAbsent`, `versions` and
+ * `touch` through one hook, `atomicEntry(collection, key)`, instead of one hook per operation.
+ * Each method keeps the promise of the hook it stands for.
+ */
+export interface AtomicEntry {
+  /** As `insertEntry`: writes the entry only when no live one exists, atomically; `true` when written. */
+  insert(entry: ManagedEntry): Promise<boolean>;
+  /** As `readVersioned`: the entry with its version token. */
+  readVersioned(): Promise<StoredVersion | undefined>;
+  /** As `replaceVersioned`: writes only while the stored entry is live and has `version`, atomically. */
+  replaceVersioned(entry: ManagedEntry, version: string): Promise<boolean>;
+  /** As `removeVersioned`: deletes only while the entry is live and has `version`, atomically. */
+  removeVersioned(version: string): Promise<boolean>;
+  /** As `touchEntry`: sets a live entry's expiry; `false` when missing or expired. */
+  touch(expiresAt: number | undefined): Promise<boolean>;
+}
+
+/** The part of `AtomicEntry` each capability needs. */
+interface AtomicEntryParts {
+  putIfAbsent: Pick<AtomicEntry, "insert">;
+  versions: Pick<AtomicEntry, "readVersioned" | "replaceVersioned" | "removeVersioned">;
+  touch: Pick<AtomicEntry, "touch">;
+}
+
+/** A capability that a store may offer through `atomicEntry`. */
+type EntryCapability = keyof AtomicEntryParts;
+
+/** What a store made by `storeWithAtomicEntry` implements for the capabilities of `E`. */
+declare abstract class AtomicEntryHook<E> {
+  /**
+   * The atomic operations on the entry at `key` in one (validated) collection. Called once per
+   * operation; setup, validation and error mapping are done by the caller.
+   */
+  protected abstract atomicEntry(collection: string, key: string): E;
+}
+
 interface CapabilityHooks {
   keys: KeysHook;
   collections: CollectionsHook;
@@ -167,6 +204,20 @@ type Hooks<C extends Capability> = UnionToIntersection<CapabilityHooks[C]>;
 export type StoreClass<C extends Capability> = abstract new (
   options?: BaseStoreOptions,
 ) => BaseStore & CapabilityMethods<C> & Hooks<C>;
+
+/**
+ * The base class of a store with the capabilities `C` whose `putIfAbsent`, `versions` and
+ * `touch` run on one hook, `atomicEntry`: as `StoreClass<C>`, with that hook in place of
+ * `insertEntry`, the three versioned hooks and `touchEntry`.
+ */
+export type AtomicEntryStoreClass<C extends Capability> = abstract new (
+  options?: BaseStoreOptions,
+) => BaseStore &
+  CapabilityMethods<C> &
+  Hooks<Exclude<C, EntryCapability>> &
+  ([C & EntryCapability] extends [never]
+    ? unknown
+    : AtomicEntryHook<UnionToIntersection<AtomicEntryParts[C & EntryCapability]>>);
 
 /**
  * The public methods of every capability, written once. `storeWith` copies the ones a store
@@ -348,6 +399,41 @@ abstract class CapabilityMethodsImpl extends BaseStore {
 
 traceMethods(CapabilityMethodsImpl.prototype, capabilityTracedMethods);
 
+/** The hooks that `atomicEntry` stands in for. */
+interface AtomicEntryHooks {
+  insertEntry: PutIfAbsentHook["insertEntry"];
+  readVersioned: VersionsHook["readVersioned"];
+  replaceVersioned: VersionsHook["replaceVersioned"];
+  removeVersioned: VersionsHook["removeVersioned"];
+  touchEntry: TouchHook["touchEntry"];
+}
+
+/** The hooks of `putIfAbsent`, `versions` and `touch`, each run on the store's `atomicEntry`. */
+const atomicEntryHooks: AtomicEntryHooks &
+  ThisType<{ atomicEntry(collection: string, key: string): AtomicEntry }> = {
+  insertEntry(collection, key, entry) {
+    return this.atomicEntry(collection, key).insert(entry);
+  },
+  readVersioned(collection, key) {
+    return this.atomicEntry(collection, key).readVersioned();
+  },
+  replaceVersioned(collection, key, entry, version) {
+    return this.atomicEntry(collection, key).replaceVersioned(entry, version);
+  },
+  removeVersioned(collection, key, version) {
+    return this.atomicEntry(collection, key).removeVersioned(version);
+  },
+  touchEntry(collection, key, expiresAt) {
+    return this.atomicEntry(collection, key).touch(expiresAt);
+  },
+};
+
+const entryCapabilities: ReadonlySet<Capability> = new Set<EntryCapability>([
+  "putIfAbsent",
+  "versions",
+  "touch",
+]);
+
 /**
  * The entry a conditional write stores, its input checked.
  * @throws InvalidKeyError, InvalidTtlError, SerializationError
@@ -389,8 +475,9 @@ const madeClasses = new Map<string, StoreClass<Capability>>();
  * The base class for a store offering the capabilities named: extend it and implement one
  * protected hook per capability (`enumerateKeys`, `enumerateCollections`, `dropCollection`,
  * `dropAll`, `removeExpired`, `release`, `insertEntry`, `readVersioned` with `replaceVersioned`
- * and `removeVersioned`, `addToCounter`, `touchEntry`). The public methods, their validation, setup, `limit`
- * handling and error mapping come from here; the store's type has exactly those capabilities.
+ * and `removeVersioned`, `addToCounter`, `touchEntry`). The public methods, their validation,
+ * setup, `limit` handling and error mapping come from here; the store's type has exactly those
+ * capabilities.
  *
  * ```ts
  * const Base: StoreClass<"keys" | "destroy"> = storeWith("keys", "destroy");
@@ -399,28 +486,60 @@ const madeClasses = new Map<string, StoreClass<Capability>>();
  * @throws TypeError for an unknown capability name
  */
 export function storeWith<C extends Capability>(...capabilities: C[]): StoreClass<C> {
+  return madeStoreClass(capabilities, false) as unknown as StoreClass<C>;
+}
+
+/**
+ * As `storeWith`, for a store whose atomic operations on an entry live together (in a class of
+ * its own, or a module working on one entry's reference): it implements one hook,
+ * `atomicEntry(collection, key)`, returning an `AtomicEntry`, in place of the hooks of
+ * `putIfAbsent`, `versions` and `touch`. Every other capability keeps its hook.
+ *
+ * ```ts
+ * const Base: AtomicEntryStoreClass<"putIfAbsent" | "touch"> = storeWithAtomicEntry("putIfAbsent", "touch");
+ * export class MyStore extends Base {
+ *   protected atomicEntry(collection: string, key: string): MyEntry { return new MyEntry(...); }
+ * }
+ * ```
+ * @throws TypeError for an unknown capability name
+ */
+export function storeWithAtomicEntry<C extends Capability>(
+  ...capabilities: C[]
+): AtomicEntryStoreClass<C> {
+  return madeStoreClass(capabilities, true) as unknown as AtomicEntryStoreClass<C>;
+}
+
+/** The one base class for a set of capabilities (in any order) and a kind of atomic hooks. */
+function madeStoreClass(
+  capabilities: readonly Capability[],
+  atomicEntry: boolean,
+): StoreClass<Capability> {
   const names = [...new Set<Capability>(capabilities)].sort();
   for (const name of names) {
     if (!Object.hasOwn(capabilityMethods, name)) {
       throw new TypeError(`Unknown capability "${String(name)}"`);
     }
   }
-  const id = names.join(",");
+  const id = `${atomicEntry ? "atomicEntry:" : ""}${names.join(",")}`;
   let made = madeClasses.get(id);
   if (made === undefined) {
-    made = makeStoreClass(names);
+    made = makeStoreClass(names, atomicEntry);
     madeClasses.set(id, made);
   }
-  return made as unknown as StoreClass<C>;
+  return made;
 }
 
-function makeStoreClass(capabilities: readonly Capability[]): StoreClass<Capability> {
+function makeStoreClass(
+  capabilities: readonly Capability[],
+  atomicEntry: boolean,
+): StoreClass<Capability> {
+  const onEntry = (capability: Capability) => atomicEntry && entryCapabilities.has(capability);
   abstract class CapableStore extends BaseStore {
     constructor(options?: BaseStoreOptions) {
       super(options);
       const self = this as unknown as Record<string, unknown>;
       for (const capability of capabilities) {
-        for (const hook of hookNames[capability]) {
+        for (const hook of onEntry(capability) ? ["atomicEntry"] : hookNames[capability]) {
           if (typeof self[hook] !== "function") {
             throw new TypeError(
               `${new.target.name} offers "${capability}" but does not implement ${hook}()`,
@@ -430,13 +549,19 @@ function makeStoreClass(capabilities: readonly Capability[]): StoreClass<Capabil
       }
     }
   }
-  const source = CapabilityMethodsImpl.prototype;
+  const copy = (source: object, name: string) => {
+    const method = Object.getOwnPropertyDescriptor(source, name);
+    if (method === undefined) return;
+    Object.defineProperty(CapableStore.prototype, name, { ...method, enumerable: false });
+  };
   for (const capability of capabilities) {
-    for (const { name } of capabilityMethods[capability]) {
-      const method = Object.getOwnPropertyDescriptor(source, name);
-      if (method !== undefined) Object.defineProperty(CapableStore.prototype, name, method);
+    for (const { name } of capabilityMethods[capability])
+      copy(CapabilityMethodsImpl.prototype, name);
+    if (onEntry(capability)) {
+      for (const hook of hookNames[capability]) copy(atomicEntryHooks, hook);
     }
   }
-  Object.defineProperty(CapableStore, "name", { value: `StoreWith(${capabilities.join(", ")})` });
+  const kind = atomicEntry ? "StoreWithAtomicEntry" : "StoreWith";
+  Object.defineProperty(CapableStore, "name", { value: `${kind}(${capabilities.join(", ")})` });
   return CapableStore as unknown as StoreClass<Capability>;
 }

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import {
+  type AtomicEntry,
   type Clock,
   type CounterChange,
   counterValue,
@@ -22,60 +23,68 @@ import type { Layout } from "./layout.ts";
 import type { Script } from "./scripts.ts";
 
 /**
- * The atomic operations on Redis, each one round trip: an `EVALSHA` of a script on the entry's
- * one key, or a `GET` for a versioned read. A version is the SHA1 of the stored document.
+ * The atomic operations on one entry's Redis key (the store's `atomicEntry`, and its counter),
+ * each one round trip: an `EVALSHA` of a script on that key, or a `GET` for a versioned read. A
+ * version is the SHA1 of the stored document.
  */
-export class AtomicCommands {
+export class KeyEntry implements AtomicEntry {
   private readonly commands: Commands;
   private readonly layout: Layout;
   private readonly clock: Clock;
+  private readonly collection: string;
+  private readonly key: string;
+  private readonly redisKey: string;
 
-  constructor(commands: Commands, layout: Layout, clock: Clock) {
+  constructor(commands: Commands, layout: Layout, clock: Clock, collection: string, key: string) {
     this.commands = commands;
     this.layout = layout;
     this.clock = clock;
+    this.collection = collection;
+    this.key = key;
+    this.redisKey = layout.collectionPrefix(collection) + key;
   }
 
   /** Writes the entry unless a live one is there; `true` when written. */
-  insert(collection: string, key: string, entry: ManagedEntry): Promise<boolean> {
-    const args = [this.document(collection, key, entry), pxArgument(expiryMs(entry))];
-    return this.run(insertScript, collection, key, args, entry.createdAt).then(isOne);
+  insert(entry: ManagedEntry): Promise<boolean> {
+    const args = [this.document(entry), pxArgument(expiryMs(entry))];
+    return this.run(insertScript, args, entry.createdAt).then(isOne);
   }
 
-  /** The entry and the SHA1 of its document, or `undefined` when the key is missing. */
-  async read(collection: string, key: string): Promise<StoredVersion | undefined> {
-    const stored = await this.commands.getBuffer(this.layout.collectionPrefix(collection) + key);
+  /** `GET`: the entry and the SHA1 of its document, or `undefined` when the key is missing. */
+  async readVersioned(): Promise<StoredVersion | undefined> {
+    const stored = await this.commands.getBuffer(this.redisKey);
     if (stored === null) return undefined;
     return { entry: decodeEntry(stored.toString()), version: sha1(stored) };
   }
 
   /** Writes the entry while the live document has the SHA1 `version`. */
-  replace(collection: string, key: string, entry: ManagedEntry, version: string): Promise<boolean> {
-    const args = [version, this.document(collection, key, entry), pxArgument(expiryMs(entry))];
-    return this.run(replaceScript, collection, key, args, entry.createdAt).then(isOne);
+  replaceVersioned(entry: ManagedEntry, version: string): Promise<boolean> {
+    const args = [version, this.document(entry), pxArgument(expiryMs(entry))];
+    return this.run(replaceScript, args, entry.createdAt).then(isOne);
   }
 
   /** Deletes the entry while the live document has the SHA1 `version`. */
-  remove(collection: string, key: string, version: string): Promise<boolean> {
-    return this.run(removeScript, collection, key, [version]).then(isOne);
+  removeVersioned(version: string): Promise<boolean> {
+    return this.run(removeScript, [version]).then(isOne);
   }
 
   /**
    * Adds to the counter and returns the new count.
    * @throws NotACounterError when the key holds another value or the count leaves the safe integers
    */
-  async add(collection: string, key: string, change: CounterChange): Promise<number> {
+  async add(change: CounterChange): Promise<number> {
     const { by, now, expiresAt } = change;
     const created = { value: counterValue(by), createdAt: now, expiresAt };
     const args = [
       String(by),
-      this.document(collection, key, created),
+      this.document(created),
       pxArgument(expiryMs(created)),
       change.refresh ? "1" : "",
       timestampArgument(expiresAt),
     ];
-    const count = await this.run(incrementScript, collection, key, args, now);
+    const count = await this.run(incrementScript, args, now);
     if (typeof count !== "string") {
+      const { collection, key } = this;
       throw new NotACounterError({ operation: "increment", collection, key });
     }
     return Number(count);
@@ -86,35 +95,32 @@ export class AtomicCommands {
    * expired.
    * @throws DeserializationError when the key holds something that is not an entry document
    */
-  async touch(collection: string, key: string, expiresAt: number | undefined): Promise<boolean> {
+  async touch(expiresAt: number | undefined): Promise<boolean> {
     const now = this.clock.now();
     const px = expiresAt === undefined ? undefined : Math.max(1, Math.round(expiresAt - now));
     const args = [timestampArgument(expiresAt), pxArgument(px)];
-    const touched = await this.run(touchScript, collection, key, args, now);
+    const touched = await this.run(touchScript, args, now);
     if (Number(touched) === -1) {
       throw new DeserializationError({
         message: "Stored data is not an entry document",
         operation: "touch",
-        collection,
-        key,
+        collection: this.collection,
+        key: this.key,
       });
     }
     return isOne(touched);
   }
 
-  private document(collection: string, key: string, entry: ManagedEntry): string {
-    return encodeEntry(entry, this.layout.collectionJson(collection), key);
+  private document(entry: ManagedEntry): string {
+    return encodeEntry(entry, this.layout.collectionJson(this.collection), this.key);
   }
 
   private run(
     atomic: Script,
-    collection: string,
-    key: string,
     args: readonly string[],
     now: number = this.clock.now(),
   ): Promise<unknown> {
-    const redisKey = this.layout.collectionPrefix(collection) + key;
-    return this.commands.eval(atomic, redisKey, [now, ...args]);
+    return this.commands.eval(atomic, this.redisKey, [now, ...args]);
   }
 }
 

@@ -1,18 +1,17 @@
 import {
   ATOMIC_CAPABILITIES,
   type AtomicCapability,
+  type AtomicEntryStoreClass,
   type CounterChange,
   type ErrorContext,
   type KeyValueError,
   type ManagedEntry,
   mapStoreError,
   type ReadBatcher,
-  type StoreClass,
-  type StoredVersion,
-  storeWith,
+  storeWithAtomicEntry,
 } from "@kv/protocol";
 import type { Cluster, Redis } from "ioredis";
-import { AtomicCommands } from "./atomic.ts";
+import { KeyEntry } from "./atomic.ts";
 import { openClient, type RedisStoreOptions } from "./client.ts";
 import { byExpiry, decodeEntry, encodeEntry, expiryMs, sameTimes } from "./codec.ts";
 import { ClusterCommands, type Commands, StandaloneCommands } from "./commands.ts";
@@ -28,17 +27,15 @@ const capabilities = [
   "entries",
 ] as const;
 
-const RedisBase: StoreClass<(typeof capabilities)[number] | AtomicCapability> = storeWith(
-  ...capabilities,
-  ...ATOMIC_CAPABILITIES,
-);
+const RedisBase: AtomicEntryStoreClass<(typeof capabilities)[number] | AtomicCapability> =
+  storeWithAtomicEntry(...capabilities, ...ATOMIC_CAPABILITIES);
 
 /**
  * A store on Redis or Redis Cluster (ioredis), in py-key-value's layout: one string key
  * `collection::key` per entry holding its JSON document, expiring natively (`PX`, in ms).
  * Bulk calls are one command (one per node on a Cluster); concurrent single reads issued in the
  * same tick are sent together as one `MGET`. The atomic operations are one script each on the
- * entry's key (see `AtomicCommands`); a version is the SHA1 of the stored document.
+ * entry's key (see `KeyEntry`); a version is the SHA1 of the stored document.
  */
 export class RedisStore extends RedisBase {
   private readonly client: Redis | Cluster;
@@ -48,7 +45,6 @@ export class RedisStore extends RedisBase {
   private readonly connection: Connection;
   /** The single reads of one turn, sent as one `GET`, or one `MGET` for several. */
   private readonly reads: ReadBatcher<string, string | null>;
-  private readonly atomic: AtomicCommands;
 
   /**
    * @throws InvalidKeyError for a bad `defaultCollection` or `namespace`
@@ -69,7 +65,6 @@ export class RedisStore extends RedisBase {
       (key) => commands.get(key),
       (keys) => commands.getMany(keys),
     );
-    this.atomic = new AtomicCommands(commands, this.layout, this.clock);
   }
 
   protected getEntry(collection: string, key: string): Promise<ManagedEntry | undefined> {
@@ -179,37 +174,12 @@ export class RedisStore extends RedisBase {
     return removed > 0;
   }
 
-  protected insertEntry(collection: string, key: string, entry: ManagedEntry): Promise<boolean> {
-    return this.atomic.insert(collection, key, entry);
-  }
-
-  protected readVersioned(collection: string, key: string): Promise<StoredVersion | undefined> {
-    return this.atomic.read(collection, key);
-  }
-
-  protected replaceVersioned(
-    collection: string,
-    key: string,
-    entry: ManagedEntry,
-    version: string,
-  ): Promise<boolean> {
-    return this.atomic.replace(collection, key, entry, version);
-  }
-
-  protected removeVersioned(collection: string, key: string, version: string): Promise<boolean> {
-    return this.atomic.remove(collection, key, version);
+  protected atomicEntry(collection: string, key: string): KeyEntry {
+    return new KeyEntry(this.commands, this.layout, this.clock, collection, key);
   }
 
   protected addToCounter(collection: string, key: string, change: CounterChange): Promise<number> {
-    return this.atomic.add(collection, key, change);
-  }
-
-  protected touchEntry(
-    collection: string,
-    key: string,
-    expiresAt: number | undefined,
-  ): Promise<boolean> {
-    return this.atomic.touch(collection, key, expiresAt);
+    return this.atomicEntry(collection, key).add(change);
   }
 
   /** Closes the connection when the store opened it; a borrowed client stays open. */
