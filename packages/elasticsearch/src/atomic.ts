@@ -5,10 +5,11 @@ import {
   compareAndSwap,
   formatTimestamp,
   insertBySwap,
-  isExpired,
+  liveVersionToken,
   type ManagedEntry,
   type StoredVersion,
   type SwapTarget,
+  versionWithExpiry,
 } from "@kv/protocol";
 import type { Refresh } from "./bulk.ts";
 import { documentId, fromSource, isRecord, toSource } from "./layout.ts";
@@ -145,7 +146,7 @@ export class DocumentEntry implements AtomicEntry {
     const stored = await readStored(this.#ref);
     if (stored === undefined) return undefined;
     const { entry, seqNo, primaryTerm } = stored;
-    return { entry, version: `${seqNo}:${primaryTerm}:${entry.expiresAt ?? ""}` };
+    return { entry, version: versionWithExpiry(`${seqNo}:${primaryTerm}`, entry) };
   }
 
   /** Indexes the entry while its document is still at `version`. */
@@ -178,11 +179,10 @@ export class DocumentEntry implements AtomicEntry {
 
   /** The write a version names, or `undefined` when it is malformed or its entry has expired. */
   #expectedWrite(version: string): Version | undefined {
-    const match = /^(\d+):(\d+):(\d*)$/.exec(version);
+    const token = liveVersionToken(version, this.#ref.clock.now());
+    const match = token === undefined ? null : /^(\d+):(\d+)$/.exec(token);
     if (match === null) return undefined;
-    const [, seqNo = "", primaryTerm = "", expiresAt = ""] = match;
-    const expiry = expiresAt === "" ? undefined : Number(expiresAt);
-    if (isExpired({ expiresAt: expiry }, this.#ref.clock.now())) return undefined;
+    const [, seqNo = "", primaryTerm = ""] = match;
     return { seqNo: Number(seqNo), primaryTerm: Number(primaryTerm) };
   }
 }

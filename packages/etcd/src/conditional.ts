@@ -6,11 +6,12 @@ import {
   compareAndSwap,
   incrementBySwap,
   insertBySwap,
-  isExpired,
+  liveVersionToken,
   type ManagedEntry,
   type StoredVersion,
   type SwapOptions,
   type SwapTarget,
+  versionWithExpiry,
 } from "@kv/protocol";
 import type { Etcd3, IKeyValue } from "etcd3";
 import { type EntryLocation, entryOf, putRequest, withLease } from "./entries.ts";
@@ -105,7 +106,7 @@ export class KeyEntry implements AtomicEntry {
     const kv = await readKey(this.#target.client, this.#target.etcdKey);
     if (kv === undefined) return undefined;
     const entry = entryOf(kv);
-    return { entry, version: `${kv.mod_revision}:${entry.expiresAt ?? ""}` };
+    return { entry, version: versionWithExpiry(kv.mod_revision, entry) };
   }
 
   /**
@@ -149,13 +150,7 @@ export class KeyEntry implements AtomicEntry {
 
   /** The `mod_revision` a version names, or `undefined` when it is malformed or has expired. */
   #revisionOf(version: string): string | undefined {
-    const match = /^([1-9]\d*):(.*)$/.exec(version);
-    if (match === null) return undefined;
-    const [, revision, expiry = ""] = match;
-    const expiresAt = expiry === "" ? undefined : Number(expiry);
-    if (Number.isNaN(expiresAt) || isExpired({ expiresAt }, this.#target.clock.now())) {
-      return undefined;
-    }
-    return revision;
+    const revision = liveVersionToken(version, this.#target.clock.now());
+    return revision !== undefined && /^[1-9]\d*$/.test(revision) ? revision : undefined;
   }
 }

@@ -7,9 +7,11 @@ import {
   incrementBySwap,
   insertBySwap,
   isExpired,
+  liveVersionToken,
   type ManagedEntry,
   type StoredVersion,
   type SwapTarget,
+  versionWithExpiry,
 } from "@kv/protocol";
 import { decodeEntry, encodeEntry } from "./codec.ts";
 import type { Commands } from "./commands.ts";
@@ -93,9 +95,7 @@ export class ItemEntry implements AtomicEntry {
   /** `gets`: the entry with its version. */
   async readVersioned(): Promise<StoredVersion | undefined> {
     const stored = await readStored(this.#ref);
-    return (
-      stored && { entry: stored.entry, version: `${stored.cas}:${stored.entry.expiresAt ?? ""}` }
-    );
+    return stored && { entry: stored.entry, version: versionWithExpiry(stored.cas, stored.entry) };
   }
 
   /** `cas` with the version's CAS unique. */
@@ -132,11 +132,8 @@ export class ItemEntry implements AtomicEntry {
 
   /** The CAS unique a version names, or `undefined` when it is malformed or its entry has expired. */
   #expectedCas(version: string): string | undefined {
-    const match = /^(\d+):(\d*)$/.exec(version);
-    if (match === null) return undefined;
-    const [, cas = "", expiresAt = ""] = match;
-    const expiry = expiresAt === "" ? undefined : Number(expiresAt);
-    return isExpired({ expiresAt: expiry }, this.#ref.clock.now()) ? undefined : cas;
+    const cas = liveVersionToken(version, this.#ref.clock.now());
+    return cas !== undefined && /^\d+$/.test(cas) ? cas : undefined;
   }
 }
 

@@ -324,6 +324,28 @@ export function unbindVersion(
     : undefined;
 }
 
+/**
+ * A store's version token carrying the entry's expiry, `<token>:<expires_at in ms>`, for a
+ * backend whose own token (a CAS unique, a sequence number, a revision) stays the same when the
+ * entry expires: a conditional write can then refuse the version of an entry that has expired
+ * since without reading it again, since the write the token names has exactly that expiry.
+ */
+export function versionWithExpiry(token: string, entry: Pick<ManagedEntry, "expiresAt">): string {
+  return `${token}:${entry.expiresAt ?? ""}`;
+}
+
+/**
+ * The backend's token inside a `versionWithExpiry` version; `undefined` when the version is
+ * malformed or its entry has expired at `now`.
+ */
+export function liveVersionToken(version: string, now: number): string | undefined {
+  const at = version.lastIndexOf(":");
+  if (at < 0) return undefined;
+  const expiry = version.slice(at + 1);
+  if (expiry !== "" && (!/^\d+$/.test(expiry) || Number(expiry) <= now)) return undefined;
+  return version.slice(0, at);
+}
+
 /** A 32-bit FNV-1a hash of collection and key, in base 36. */
 function locationTag(collection: string, key: string): string {
   let hash = 0x811c9dc5;

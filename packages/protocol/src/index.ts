@@ -12,6 +12,7 @@ export {
   type Incrementable,
   IncrementBatcher,
   type IncrementOptions,
+  liveVersionToken,
   NotACounterError,
   nextCount,
   type PutIfAbsent,
@@ -20,6 +21,7 @@ export {
   type TouchOptions,
   UpdateConflictError,
   type VersionedValue,
+  versionWithExpiry,
 } from "./atomic.ts";
 export { BaseStore, type BaseStoreOptions, type ErrorContext } from "./base-store.ts";
 export {

@@ -4,6 +4,7 @@ import {
   type CounterChange,
   counterEntry,
   IncrementBatcher,
+  liveVersionToken,
   type ManagedEntry,
   NotACounterError,
   nextCount,
@@ -14,6 +15,7 @@ import {
   UpdateConflictError,
   updateWithRetry,
   type Value,
+  versionWithExpiry,
 } from "@kv/protocol";
 import { describe, expect, it } from "vitest";
 
@@ -100,6 +102,18 @@ describe("versions", () => {
       TypeError,
     );
     expect(store.calls).toEqual([]);
+  });
+
+  it("carries the entry's expiry in a backend's token, refused once the entry has expired", () => {
+    const version = versionWithExpiry("12", { expiresAt: 5_000 });
+    expect(version).toBe("12:5000");
+    expect(liveVersionToken(version, 4_999)).toBe("12");
+    expect(liveVersionToken(version, 5_000)).toBeUndefined();
+    const forever = versionWithExpiry("3:1", { expiresAt: undefined });
+    expect(liveVersionToken(forever, Number.MAX_SAFE_INTEGER)).toBe("3:1");
+    for (const malformed of ["12", "12:soon", "12:1.5", "12:-1", ""]) {
+      expect(liveVersionToken(malformed, 0)).toBeUndefined();
+    }
   });
 });
 
