@@ -1,4 +1,5 @@
 import {
+  type AtomicEntry,
   type Clock,
   type CounterChange,
   isExpired,
@@ -53,19 +54,117 @@ const ONE_MEMBER = {
   ],
 };
 
-/** Writes the entry unless a live one holds the key (`putIfAbsent`). */
-export async function insertEntry(
-  slot: EntrySlot,
-  entry: ManagedEntry,
-  now: number,
-): Promise<boolean> {
-  const { collection, key } = slot;
-  const document = toDocument(collection, key, entry, {
-    operation: "putIfAbsent",
-    collection,
-    key,
-  });
-  return insertIfAbsent(slot, "putIfAbsent", document, now);
+/**
+ * The atomic operations on one entry's document (the store's `atomicEntry`): conditional commands
+ * on that document whose filters check expiry too. A version is the document's revision.
+ */
+export class DocumentEntry implements AtomicEntry {
+  readonly #slot: EntrySlot;
+  readonly #clock: Clock;
+
+  constructor(slot: EntrySlot, clock: Clock) {
+    this.#slot = slot;
+    this.#clock = clock;
+  }
+
+  /**
+   * Writes the entry unless a live one holds the key: one upsert that replaces only an expired
+   * document.
+   * @throws StoreConfigurationError where `key` has no unique index
+   * @throws DocumentTooLargeError when the document would exceed 16 MiB
+   */
+  insert(entry: ManagedEntry): Promise<boolean> {
+    const { collection, key } = this.#slot;
+    const document = toDocument(collection, key, entry, {
+      operation: "putIfAbsent",
+      collection,
+      key,
+    });
+    return insertIfAbsent(this.#slot, "putIfAbsent", document, this.#clock.now());
+  }
+
+  /**
+   * Reads the live entry with its revision. An entry without one first gets one, by an update
+   * that applies only while it still has none: then a second round trip.
+   * @throws UpdateConflictError when other writers keep replacing it meanwhile
+   */
+  async readVersioned(): Promise<StoredVersion | undefined> {
+    const { handle, collection, key } = this.#slot;
+    const now = this.#clock.now();
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      const found = await handle.findOne({ key }, { projection: STORED });
+      if (found === null) return undefined;
+      const versioned = this.#versionOf(found);
+      if (versioned !== undefined) return versioned;
+      if (isExpired(fromDocument(found), now)) return undefined;
+      const revised = await handle.findOneAndUpdate(
+        { key, [REVISION]: { $exists: false }, ...liveAt(now) },
+        { $set: { [REVISION]: new ObjectId() } },
+        { projection: STORED, returnDocument: "after" },
+      );
+      if (revised !== null) return this.#versionOf(revised);
+    }
+    throw new UpdateConflictError({
+      operation: "getVersioned",
+      collection,
+      key,
+      attempts: ATTEMPTS,
+    });
+  }
+
+  /**
+   * Replaces the live entry that still has the revision, giving it a new one: one `replaceOne`.
+   * @throws DocumentTooLargeError when the document would exceed 16 MiB
+   */
+  async replaceVersioned(entry: ManagedEntry, version: string): Promise<boolean> {
+    const revision = this.#revisionOf(version);
+    if (revision === undefined) return false;
+    const { handle, collection, key } = this.#slot;
+    const document = toDocument(collection, key, entry, {
+      operation: "putIfVersion",
+      collection,
+      key,
+    });
+    const replacement = { ...document, value: { ...document.value, revision: new ObjectId() } };
+    const { matchedCount } = await handle.replaceOne(
+      { key, [REVISION]: revision, ...liveAt(this.#clock.now()) },
+      replacement,
+    );
+    return matchedCount > 0;
+  }
+
+  /** Deletes the live entry that still has the revision: one `deleteOne`. */
+  async removeVersioned(version: string): Promise<boolean> {
+    const revision = this.#revisionOf(version);
+    if (revision === undefined) return false;
+    const { handle, key } = this.#slot;
+    const filter = { key, [REVISION]: revision, ...liveAt(this.#clock.now()) };
+    const { deletedCount } = await handle.deleteOne(filter);
+    return deletedCount > 0;
+  }
+
+  /** Sets or removes a live entry's `expires_at` (and its revision): one `updateOne`. */
+  async touch(expiresAt: number | undefined): Promise<boolean> {
+    const { handle, key } = this.#slot;
+    const update: Document =
+      expiresAt === undefined
+        ? { $unset: { expires_at: "", [REVISION]: "" } }
+        : { $set: { expires_at: new Date(expiresAt) }, $unset: { [REVISION]: "" } };
+    const { matchedCount } = await handle.updateOne({ key, ...liveAt(this.#clock.now()) }, update);
+    return matchedCount > 0;
+  }
+
+  /** The entry of a document with its revision as the version; `undefined` when it has none. */
+  #versionOf(document: Document): StoredVersion | undefined {
+    const revision: unknown = document.value?.revision;
+    if (!(revision instanceof ObjectId)) return undefined;
+    return { entry: fromDocument(document), version: revision.toHexString() };
+  }
+
+  /** The revision a version names, or `undefined` when it is malformed. */
+  #revisionOf(version: string): ObjectId | undefined {
+    return TOKEN.test(version) ? ObjectId.createFromHexString(version) : undefined;
+  }
 }
 
 /**
@@ -92,79 +191,6 @@ async function insertIfAbsent(
     if (isKeyTaken(error)) return false;
     throw error;
   }
-}
-
-/**
- * Reads the live entry with its revision. An entry without one first gets one, by an update
- * that applies only while it still has none: then a second round trip.
- * @throws UpdateConflictError when other writers keep replacing it meanwhile
- */
-export async function readVersion(
-  { handle, collection, key }: EntrySlot,
-  now: number,
-): Promise<StoredVersion | undefined> {
-  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const found = await handle.findOne({ key }, { projection: STORED });
-    if (found === null) return undefined;
-    const versioned = versionOf(found);
-    if (versioned !== undefined) return versioned;
-    if (isExpired(fromDocument(found), now)) return undefined;
-    const revised = await handle.findOneAndUpdate(
-      { key, [REVISION]: { $exists: false }, ...liveAt(now) },
-      { $set: { [REVISION]: new ObjectId() } },
-      { projection: STORED, returnDocument: "after" },
-    );
-    if (revised !== null) return versionOf(revised);
-  }
-  throw new UpdateConflictError({ operation: "getVersioned", collection, key, attempts: ATTEMPTS });
-}
-
-/** Replaces the live entry that still has the revision, giving it a new one: one `replaceOne`. */
-export async function replaceIfVersion(
-  { handle, collection, key }: EntrySlot,
-  entry: ManagedEntry,
-  version: string,
-  now: number,
-): Promise<boolean> {
-  const revision = revisionOf(version);
-  if (revision === undefined) return false;
-  const document = toDocument(collection, key, entry, {
-    operation: "putIfVersion",
-    collection,
-    key,
-  });
-  const replacement = { ...document, value: { ...document.value, revision: new ObjectId() } };
-  const { matchedCount } = await handle.replaceOne(
-    { key, [REVISION]: revision, ...liveAt(now) },
-    replacement,
-  );
-  return matchedCount > 0;
-}
-
-/** Deletes the live entry that still has the revision: one `deleteOne`. */
-export async function deleteIfVersion(
-  { handle, key }: EntrySlot,
-  version: string,
-  now: number,
-): Promise<boolean> {
-  const revision = revisionOf(version);
-  if (revision === undefined) return false;
-  const { deletedCount } = await handle.deleteOne({ key, [REVISION]: revision, ...liveAt(now) });
-  return deletedCount > 0;
-}
-
-/** Sets or removes a live entry's `expires_at` (and its revision): one `updateOne`. */
-export async function setExpiry(
-  { handle, key }: EntrySlot,
-  expiresAt: number | undefined,
-  now: number,
-): Promise<boolean> {
-  const update: Document =
-    expiresAt === undefined
-      ? { $unset: { expires_at: "", [REVISION]: "" } }
-      : { $set: { expires_at: new Date(expiresAt) }, $unset: { [REVISION]: "" } };
-  const { matchedCount } = await handle.updateOne({ key, ...liveAt(now) }, update);
-  return matchedCount > 0;
 }
 
 /**
@@ -250,14 +276,4 @@ async function rewriteAsCounter(
   });
   const { matchedCount } = await handle.replaceOne(unchanged, replacement);
   return matchedCount > 0 ? count : undefined;
-}
-
-function versionOf(document: Document): StoredVersion | undefined {
-  const revision: unknown = document.value?.revision;
-  if (!(revision instanceof ObjectId)) return undefined;
-  return { entry: fromDocument(document), version: revision.toHexString() };
-}
-
-function revisionOf(version: string): ObjectId | undefined {
-  return TOKEN.test(version) ? ObjectId.createFromHexString(version) : undefined;
 }

@@ -1,4 +1,5 @@
 import {
+  type AtomicEntryStoreClass,
   type Capability,
   type CounterChange,
   capabilityNames,
@@ -6,9 +7,7 @@ import {
   type KeyValueError,
   type ManagedEntry,
   mapStoreError,
-  type StoreClass,
-  type StoredVersion,
-  storeWith,
+  storeWithAtomicEntry,
 } from "@kv/protocol";
 import type { AnyBulkWriteOperation, Collection, Db, MongoClient } from "mongodb";
 import * as atomic from "./atomic.ts";
@@ -25,7 +24,7 @@ import { isConnectionError, isDuplicateKey, racedOperations } from "./errors.ts"
 import { ENTRY_PROJECTION, fromDocument, liveAt, toDocument } from "./layout.ts";
 import { toMongoName } from "./names.ts";
 
-const MongoDbBase: StoreClass<Capability> = storeWith(...capabilityNames);
+const MongoDbBase: AtomicEntryStoreClass<Capability> = storeWithAtomicEntry(...capabilityNames);
 
 /**
  * A store on MongoDB, in py-key-value's layout: one MongoDB collection per collection, one
@@ -198,37 +197,12 @@ export class MongoDbStore extends MongoDbBase {
     await this.ownedClient?.close();
   }
 
-  protected insertEntry(collection: string, key: string, entry: ManagedEntry): Promise<boolean> {
-    return atomic.insertEntry(this.slot(collection, key), entry, this.clock.now());
-  }
-
-  protected readVersioned(collection: string, key: string): Promise<StoredVersion | undefined> {
-    return atomic.readVersion(this.slot(collection, key), this.clock.now());
-  }
-
-  protected replaceVersioned(
-    collection: string,
-    key: string,
-    entry: ManagedEntry,
-    version: string,
-  ): Promise<boolean> {
-    return atomic.replaceIfVersion(this.slot(collection, key), entry, version, this.clock.now());
-  }
-
-  protected removeVersioned(collection: string, key: string, version: string): Promise<boolean> {
-    return atomic.deleteIfVersion(this.slot(collection, key), version, this.clock.now());
+  protected atomicEntry(collection: string, key: string): atomic.DocumentEntry {
+    return new atomic.DocumentEntry(this.slot(collection, key), this.clock);
   }
 
   protected addToCounter(collection: string, key: string, change: CounterChange): Promise<number> {
     return atomic.addToCount(this.slot(collection, key), change, this.clock);
-  }
-
-  protected touchEntry(
-    collection: string,
-    key: string,
-    expiresAt: number | undefined,
-  ): Promise<boolean> {
-    return atomic.setExpiry(this.slot(collection, key), expiresAt, this.clock.now());
   }
 
   private slot(collection: string, key: string): atomic.EntrySlot {

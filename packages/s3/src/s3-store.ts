@@ -1,17 +1,16 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import {
+  type AtomicEntryStoreClass,
   type BaseStoreOptions,
   type ErrorContext,
   InvalidKeyError,
   type KeyValueError,
   type ManagedEntry,
   mapBounded,
-  type StoreClass,
-  type StoredVersion,
-  storeWith,
+  storeWithAtomicEntry,
 } from "@kv/protocol";
 import { openTarget, type S3StoreConnection, type S3Target } from "./client.ts";
-import { ConditionalWrites, type EntryObject } from "./conditional.ts";
+import { ConditionalWrites, ObjectEntry, type ObjectPlace } from "./conditional.ts";
 import { toS3StoreError } from "./errors.ts";
 import { collectionSegment, decodeName, isHashed, keyPart } from "./layout.ts";
 import { deleteObjects, deletePrefix, holdsObjects, listKeys, listObjects } from "./listing.ts";
@@ -32,9 +31,9 @@ export type S3StoreOptions = BaseStoreOptions &
     verifyConditionalWrites?: boolean | undefined;
   };
 
-const Base: StoreClass<
+const Base: AtomicEntryStoreClass<
   "keys" | "collections" | "destroyCollection" | "close" | "entries" | "putIfAbsent" | "versions"
-> = storeWith(
+> = storeWithAtomicEntry(
   "keys",
   "collections",
   "destroyCollection",
@@ -170,25 +169,8 @@ export class S3Store extends Base {
     return (await deletePrefix(this.client, this.bucket, start)) > 0;
   }
 
-  protected insertEntry(collection: string, key: string, entry: ManagedEntry): Promise<boolean> {
-    return this.#conditional.insert(this.#place(collection, key), entry);
-  }
-
-  protected readVersioned(collection: string, key: string): Promise<StoredVersion | undefined> {
-    return this.#conditional.read(this.#place(collection, key));
-  }
-
-  protected replaceVersioned(
-    collection: string,
-    key: string,
-    entry: ManagedEntry,
-    version: string,
-  ): Promise<boolean> {
-    return this.#conditional.replace(this.#place(collection, key), entry, version);
-  }
-
-  protected removeVersioned(collection: string, key: string, version: string): Promise<boolean> {
-    return this.#conditional.remove(this.#place(collection, key), version);
+  protected atomicEntry(collection: string, key: string): ObjectEntry {
+    return new ObjectEntry(this.#conditional, this.#place(collection, key));
   }
 
   protected async release(): Promise<void> {
@@ -199,7 +181,7 @@ export class S3Store extends Base {
     return toS3StoreError(error, context, InvalidKeyError);
   }
 
-  #place(collection: string, key: string): EntryObject {
+  #place(collection: string, key: string): ObjectPlace {
     const start = `${this.prefix}${collectionSegment(collection)}/`;
     return { objectKey: start + keyPart(key, start), collection, key };
   }
