@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { open } from "node:fs/promises";
 import { errorCode, unlinkIfExists, writeAtomic } from "@kv/atomic-files";
 import {
+  type AtomicEntry,
   type CounterChange,
   counterEntry,
   isExpired,
@@ -9,6 +10,7 @@ import {
   type StoredVersion,
   serializeEntry,
 } from "@kv/protocol";
+import type { EntryAccess } from "./entry-access.ts";
 import { readEntry } from "./entry-files.ts";
 
 /**
@@ -86,31 +88,69 @@ export class LockedEntry {
   }
 }
 
-/** Writes `entry` unless a live entry is stored; `true` when written. */
-export async function insertIfAbsent(
-  file: LockedEntry,
-  entry: ManagedEntry,
-  now: number,
-): Promise<boolean> {
-  if ((await file.live(now)) !== undefined) return false;
-  await file.write(entry);
-  return true;
-}
-
 /**
- * Only while the live stored entry has `version`: writes `entry`, or removes the file when
- * `entry` is `undefined`.
- * @returns `false` when the entry changed, vanished or expired since that version
+ * The atomic operations on one entry's file (the store's `atomicEntry`): each write runs under the
+ * entry's lock (`EntryAccess.locked`), which every writer of the entry, in any instance or
+ * process, holds. A version is the file's inode number and a digest of its bytes (see
+ * `readWithVersion`).
  */
-export async function changeIfVersion(
-  file: LockedEntry,
-  version: string,
-  entry: ManagedEntry | undefined,
-  now: number,
-): Promise<boolean> {
-  if ((await file.live(now))?.version !== version) return false;
-  await (entry === undefined ? file.remove() : file.write(entry));
-  return true;
+export class FileEntry implements AtomicEntry {
+  readonly #access: EntryAccess;
+  readonly #collection: string;
+  readonly #key: string;
+
+  constructor(access: EntryAccess, collection: string, key: string) {
+    this.#access = access;
+    this.#collection = collection;
+    this.#key = key;
+  }
+
+  /** Installs a file holding `entry` unless a live entry is stored; `true` when written. */
+  insert(entry: ManagedEntry): Promise<boolean> {
+    return this.#access.locked(this.#collection, this.#key, async (file, now) => {
+      if ((await file.live(now)) !== undefined) return false;
+      await file.write(entry);
+      return true;
+    });
+  }
+
+  /** Reads the file, expired or not, with its version; a live entry counts as a use. */
+  readVersioned(): Promise<StoredVersion | undefined> {
+    return this.#access.readVersioned(this.#collection, this.#key);
+  }
+
+  /** Installs a file holding `entry` while the live stored entry has `version`. */
+  replaceVersioned(entry: ManagedEntry, version: string): Promise<boolean> {
+    return this.#changeIfVersion(version, entry);
+  }
+
+  /** Removes the file while the live stored entry has `version`. */
+  removeVersioned(version: string): Promise<boolean> {
+    return this.#changeIfVersion(version, undefined);
+  }
+
+  /** Gives a live entry a new expiry, keeping its value and `createdAt`; `false` when there is none. */
+  touch(expiresAt: number | undefined): Promise<boolean> {
+    return this.#access.locked(this.#collection, this.#key, async (file, now) => {
+      const current = (await file.live(now))?.entry;
+      if (current === undefined) return false;
+      await file.write({ ...current, expiresAt });
+      return true;
+    });
+  }
+
+  /**
+   * Only while the live stored entry has `version`: writes `entry`, or removes the file when
+   * `entry` is `undefined`.
+   * @returns `false` when the entry changed, vanished or expired since that version
+   */
+  #changeIfVersion(version: string, entry: ManagedEntry | undefined): Promise<boolean> {
+    return this.#access.locked(this.#collection, this.#key, async (file, now) => {
+      if ((await file.live(now))?.version !== version) return false;
+      await (entry === undefined ? file.remove() : file.write(entry));
+      return true;
+    });
+  }
 }
 
 /**
@@ -129,16 +169,4 @@ export async function addToCounter(
   const { entry, count } = counterEntry(current, change, context);
   await file.write(entry);
   return count;
-}
-
-/** Gives a live entry a new expiry, keeping its value and `createdAt`; `false` when there is none. */
-export async function touchLive(
-  file: LockedEntry,
-  expiresAt: number | undefined,
-  now: number,
-): Promise<boolean> {
-  const current = (await file.live(now))?.entry;
-  if (current === undefined) return false;
-  await file.write({ ...current, expiresAt });
-  return true;
 }

@@ -2,6 +2,7 @@ import { encodeName, toFileStoreError } from "@kv/atomic-files";
 import {
   ATOMIC_CAPABILITIES,
   type AtomicCapability,
+  type AtomicEntryStoreClass,
   batches,
   type CounterChange,
   ENUMERATION_CAPABILITIES,
@@ -9,11 +10,9 @@ import {
   type ErrorContext,
   type KeyValueError,
   type ManagedEntry,
-  type StoreClass,
-  type StoredVersion,
-  storeWith,
+  storeWithAtomicEntry,
 } from "@kv/protocol";
-import { addToCounter, changeIfVersion, insertIfAbsent, touchLive } from "./atomic.ts";
+import { addToCounter, FileEntry } from "./atomic.ts";
 import {
   collectionNames,
   cullCollections,
@@ -29,11 +28,8 @@ import { LruIndex } from "./lru.ts";
 import { type DiskStoreOptions, resolveDiskOptions } from "./options.ts";
 import { mapLimited, parallelFiles, walkFiles } from "./walk.ts";
 
-const DiskBase: StoreClass<EnumerationCapability | "entries" | AtomicCapability> = storeWith(
-  ...ENUMERATION_CAPABILITIES,
-  "entries",
-  ...ATOMIC_CAPABILITIES,
-);
+const DiskBase: AtomicEntryStoreClass<EnumerationCapability | "entries" | AtomicCapability> =
+  storeWithAtomicEntry(...ENUMERATION_CAPABILITIES, "entries", ...ATOMIC_CAPABILITIES);
 
 /**
  * A store in a directory: one JSON file per entry (`<collection>/<key>.json`), names encoded
@@ -147,41 +143,12 @@ export class DiskStore extends DiskBase {
     await this.lru?.rebuild();
   }
 
-  protected insertEntry(collection: string, key: string, entry: ManagedEntry): Promise<boolean> {
-    return this.entries.locked(collection, key, (file, now) => insertIfAbsent(file, entry, now));
-  }
-
-  protected readVersioned(collection: string, key: string): Promise<StoredVersion | undefined> {
-    return this.entries.readVersioned(collection, key);
-  }
-
-  protected replaceVersioned(
-    collection: string,
-    key: string,
-    entry: ManagedEntry,
-    version: string,
-  ): Promise<boolean> {
-    return this.entries.locked(collection, key, (file, now) =>
-      changeIfVersion(file, version, entry, now),
-    );
-  }
-
-  protected removeVersioned(collection: string, key: string, version: string): Promise<boolean> {
-    return this.entries.locked(collection, key, (file, now) =>
-      changeIfVersion(file, version, undefined, now),
-    );
+  protected atomicEntry(collection: string, key: string): FileEntry {
+    return new FileEntry(this.entries, collection, key);
   }
 
   protected addToCounter(collection: string, key: string, change: CounterChange): Promise<number> {
     return this.entries.locked(collection, key, (file, now) => addToCounter(file, change, now));
-  }
-
-  protected touchEntry(
-    collection: string,
-    key: string,
-    expiresAt: number | undefined,
-  ): Promise<boolean> {
-    return this.entries.locked(collection, key, (file, now) => touchLive(file, expiresAt, now));
   }
 
   private collectionPath(collection: string): string {

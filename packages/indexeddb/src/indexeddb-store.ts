@@ -1,6 +1,7 @@
 import {
   ATOMIC_CAPABILITIES,
   type AtomicCapability,
+  type AtomicEntryStoreClass,
   type BaseStoreOptions,
   type CounterChange,
   counterEntry,
@@ -9,11 +10,9 @@ import {
   type EnumerationCapability,
   isExpired,
   type ManagedEntry,
-  type StoreClass,
-  type StoredVersion,
-  storeWith,
+  storeWithAtomicEntry,
 } from "@kv/protocol";
-import { atVersion, type Decide, updateEntry } from "./atomic-update.ts";
+import { RecordEntry, updateEntry } from "./atomic-update.ts";
 import {
   collectionRange,
   collectionsAfter,
@@ -35,11 +34,8 @@ export interface IndexedDbStoreOptions extends BaseStoreOptions {
 
 const pageSize = 100;
 
-const Base: StoreClass<EnumerationCapability | "close" | AtomicCapability> = storeWith(
-  ...ENUMERATION_CAPABILITIES,
-  "close",
-  ...ATOMIC_CAPABILITIES,
-);
+const Base: AtomicEntryStoreClass<EnumerationCapability | "close" | AtomicCapability> =
+  storeWithAtomicEntry(...ENUMERATION_CAPABILITIES, "close", ...ATOMIC_CAPABILITIES);
 
 /**
  * A store over IndexedDB. The store owns one database holding one object store of entries keyed
@@ -167,64 +163,20 @@ export class IndexedDbStore extends Base {
     });
   }
 
-  protected insertEntry(collection: string, key: string, entry: ManagedEntry): Promise<boolean> {
-    return this.update(collection, key, (_, live) =>
-      live === undefined ? { write: entry, result: true } : { result: false },
-    );
-  }
-
-  protected async readVersioned(
-    collection: string,
-    key: string,
-  ): Promise<StoredVersion | undefined> {
-    const store = this.transaction("readonly").objectStore(entriesStore);
-    const record = await completed<EntryRecord | undefined>(store.get([collection, key]));
-    if (record === undefined) return undefined;
-    return { entry: deserializeEntry(record.document), version: record.version };
-  }
-
-  protected async replaceVersioned(
-    collection: string,
-    key: string,
-    entry: ManagedEntry,
-    version: string,
-  ): Promise<boolean> {
-    return this.update(collection, key, atVersion(version, { write: entry }));
-  }
-
-  protected async removeVersioned(
-    collection: string,
-    key: string,
-    version: string,
-  ): Promise<boolean> {
-    return this.update(collection, key, atVersion(version, { remove: true }));
+  protected atomicEntry(collection: string, key: string): RecordEntry {
+    return new RecordEntry(this.openDatabase(), this.clock, collection, key);
   }
 
   protected addToCounter(collection: string, key: string, change: CounterChange): Promise<number> {
-    return this.update(collection, key, (_, live) => {
+    return updateEntry(this.transaction("readwrite"), this.clock, collection, key, (_, live) => {
       const { entry, count } = counterEntry(live, change, { collection, key });
       return { write: entry, result: count };
     });
   }
 
-  protected touchEntry(
-    collection: string,
-    key: string,
-    expiresAt: number | undefined,
-  ): Promise<boolean> {
-    return this.update(collection, key, (_, live) =>
-      live === undefined ? { result: false } : { write: { ...live, expiresAt }, result: true },
-    );
-  }
-
   protected async release(): Promise<void> {
     this.database?.close();
     this.database = undefined;
-  }
-
-  /** Reads one entry and writes or removes it as `decide` says, in one read-write transaction. */
-  private update<T>(collection: string, key: string, decide: Decide<T>): Promise<T> {
-    return updateEntry(this.transaction("readwrite"), this.clock, collection, key, decide);
   }
 
   /** Runs `work` on the entries in one read-write transaction; resolves once that commits. */
@@ -246,7 +198,12 @@ export class IndexedDbStore extends Base {
   }
 
   private transaction(mode: IDBTransactionMode): IDBTransaction {
+    return this.openDatabase().transaction(entriesStore, mode);
+  }
+
+  /** The database, once `setup` opened it and until `close`. */
+  private openDatabase(): IDBDatabase {
     if (this.database === undefined) throw new Error("The IndexedDB database is not open");
-    return this.database.transaction(entriesStore, mode);
+    return this.database;
   }
 }

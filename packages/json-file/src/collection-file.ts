@@ -21,6 +21,11 @@ export interface WriteSettings {
   readonly clock: Clock;
 }
 
+/** A private copy of an entry, so neither the caller nor the file's snapshot shares its value. */
+export function copyOf(entry: ManagedEntry): ManagedEntry {
+  return { ...entry, value: JSON.parse(JSON.stringify(entry.value)) };
+}
+
 /** The entries of a collection file while its writer holds it: changes are made on a copy. */
 export class Draft {
   /** True once a change was made, so the file must be written. */

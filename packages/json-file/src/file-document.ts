@@ -1,10 +1,8 @@
-import { createHash } from "node:crypto";
 import {
   DeserializationError,
   fromEntryDocument,
   type ManagedEntry,
   messageOf,
-  serializeEntry,
   toEntryDocument,
 } from "@kv/protocol";
 import { type ParseError, parseTree } from "jsonc-parser";
@@ -103,13 +101,4 @@ export function formatFile(collection: string, entries: ReadonlyMap<string, Mana
   );
   const body = parts.length === 0 ? "{}" : `{\n${parts.join(",\n")}\n  }`;
   return `{\n  "collection": ${JSON.stringify(collection)},\n  "entries": ${body}\n}\n`;
-}
-
-/**
- * The version token of an entry: a digest of its value and timestamps. Every write gives an entry
- * a new creation time or expiry or value, so the token changes with it; only the very same
- * content written in the same millisecond repeats a token.
- */
-export function versionOf(entry: ManagedEntry): string {
-  return createHash("sha256").update(serializeEntry(entry)).digest("base64url").slice(0, 22);
 }

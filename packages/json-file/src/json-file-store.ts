@@ -4,6 +4,7 @@ import { encodeName, type LockPolicy, toFileStoreError } from "@kv/atomic-files"
 import {
   ATOMIC_CAPABILITIES,
   type AtomicCapability,
+  type AtomicEntryStoreClass,
   type CounterChange,
   counterEntry,
   ENUMERATION_CAPABILITIES,
@@ -12,27 +13,17 @@ import {
   isExpired,
   type KeyValueError,
   type ManagedEntry,
-  type StoreClass,
-  type StoredVersion,
-  storeWith,
+  storeWithAtomicEntry,
 } from "@kv/protocol";
-import { CollectionFile, type Draft } from "./collection-file.ts";
+import { CollectionFile, copyOf } from "./collection-file.ts";
 import { collectionsIn, removeLeftovers } from "./directory.ts";
 import { inCallContext } from "./errors.ts";
-import { versionOf } from "./file-document.ts";
+import { FileEntry } from "./file-entry.ts";
 import { fileSuffix } from "./file-names.ts";
 import { type JsonFileStoreOptions, resolveJsonFileOptions } from "./options.ts";
 
-const JsonFileBase: StoreClass<EnumerationCapability | "entries" | AtomicCapability> = storeWith(
-  ...ENUMERATION_CAPABILITIES,
-  "entries",
-  ...ATOMIC_CAPABILITIES,
-);
-
-/** A private copy of an entry, so neither the caller nor the file's snapshot shares its value. */
-function copyOf(entry: ManagedEntry): ManagedEntry {
-  return { ...entry, value: JSON.parse(JSON.stringify(entry.value)) };
-}
+const JsonFileBase: AtomicEntryStoreClass<EnumerationCapability | "entries" | AtomicCapability> =
+  storeWithAtomicEntry(...ENUMERATION_CAPABILITIES, "entries", ...ATOMIC_CAPABILITIES);
 
 /**
  * A store of small, hand-editable JSON files: one pretty-printed `<collection>.json` per
@@ -156,35 +147,8 @@ export class JsonFileStore extends JsonFileBase {
     }
   }
 
-  protected insertEntry(collection: string, key: string, entry: ManagedEntry): Promise<boolean> {
-    const own = copyOf(entry);
-    return this.file(collection).update((draft) => {
-      if (draft.live(key) !== undefined) return false;
-      draft.set(key, own);
-      return true;
-    });
-  }
-
-  protected async readVersioned(
-    collection: string,
-    key: string,
-  ): Promise<StoredVersion | undefined> {
-    const entry = (await this.file(collection).read()).get(key);
-    return entry === undefined ? undefined : { entry: copyOf(entry), version: versionOf(entry) };
-  }
-
-  protected replaceVersioned(
-    collection: string,
-    key: string,
-    entry: ManagedEntry,
-    version: string,
-  ): Promise<boolean> {
-    const own = copyOf(entry);
-    return this.ifVersion(collection, key, version, (draft) => draft.set(key, own));
-  }
-
-  protected removeVersioned(collection: string, key: string, version: string): Promise<boolean> {
-    return this.ifVersion(collection, key, version, (draft) => draft.remove(key));
+  protected atomicEntry(collection: string, key: string): FileEntry {
+    return new FileEntry(this.file(collection), key);
   }
 
   protected addToCounter(collection: string, key: string, change: CounterChange): Promise<number> {
@@ -193,34 +157,6 @@ export class JsonFileStore extends JsonFileBase {
       const { entry, count } = counterEntry(draft.live(key), change, context);
       draft.set(key, entry);
       return count;
-    });
-  }
-
-  protected touchEntry(
-    collection: string,
-    key: string,
-    expiresAt: number | undefined,
-  ): Promise<boolean> {
-    return this.file(collection).update((draft) => {
-      const current = draft.live(key);
-      if (current === undefined) return false;
-      draft.set(key, { ...current, expiresAt });
-      return true;
-    });
-  }
-
-  /** Runs `change` only while the key's live entry still has `version`. */
-  private ifVersion(
-    collection: string,
-    key: string,
-    version: string,
-    change: (draft: Draft) => void,
-  ): Promise<boolean> {
-    return this.file(collection).update((draft) => {
-      const current = draft.live(key);
-      if (current === undefined || versionOf(current) !== version) return false;
-      change(draft);
-      return true;
     });
   }
 

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import {
+  type AtomicEntry,
   type Clock,
   type CounterChange,
   counterEntry,
@@ -101,25 +102,73 @@ export function versionOf(text: string): string {
   return createHash("sha256").update(text).digest("base64url").slice(0, 22);
 }
 
-/** Writes `entry` unless the record holds a live entry (an unreadable one counts as live). */
-export async function insertIfAbsent(record: LockedRecord, entry: ManagedEntry): Promise<boolean> {
-  if (record.text !== undefined && !isExpiredText(record.text, record.now)) return false;
-  await record.write(entry);
-  return true;
-}
+/**
+ * The atomic operations on one entry's record (the store's `atomicEntry`): each write runs on the
+ * record while holding its key's lock (see `LockedRecords`). A version is a digest of the stored
+ * document (`versionOf`).
+ */
+export class RecordEntry implements AtomicEntry {
+  readonly #records: LockedRecords;
+  readonly #collection: string;
+  readonly #key: string;
 
-/** Replaces the record with `entry`, or deletes it when `entry` is undefined, while it is live and has `version`. */
-export async function writeIfVersion(
-  record: LockedRecord,
-  version: string,
-  entry: ManagedEntry | undefined,
-): Promise<boolean> {
-  const { text } = record;
-  if (text === undefined || versionOf(text) !== version || isExpiredText(text, record.now)) {
-    return false;
+  constructor(records: LockedRecords, collection: string, key: string) {
+    this.#records = records;
+    this.#collection = collection;
+    this.#key = key;
   }
-  await (entry === undefined ? record.remove() : record.write(entry));
-  return true;
+
+  /**
+   * Writes `entry` unless the record holds a live entry (an unreadable one counts as live),
+   * registering a collection never written with that write; `true` when written.
+   */
+  insert(entry: ManagedEntry): Promise<boolean> {
+    return this.#records.create(this.#collection, this.#key, async (record) => {
+      if (record.text !== undefined && !isExpiredText(record.text, record.now)) return false;
+      await record.write(entry);
+      return true;
+    });
+  }
+
+  /** One read, no lock: the stored entry, expired or not, with its version. */
+  readVersioned(): Promise<StoredVersion | undefined> {
+    return this.#records.read(this.#collection, this.#key);
+  }
+
+  /** Replaces the record with `entry` while it is live and has `version`. */
+  replaceVersioned(entry: ManagedEntry, version: string): Promise<boolean> {
+    return this.#writeIfVersion(version, entry);
+  }
+
+  /** Deletes the record while it is live and has `version`. */
+  removeVersioned(version: string): Promise<boolean> {
+    return this.#writeIfVersion(version, undefined);
+  }
+
+  /** Gives a live entry a new expiry, keeping its value and `createdAt`; `false` when there is none. */
+  touch(expiresAt: number | undefined): Promise<boolean> {
+    return this.#records.update(this.#collection, this.#key, async (record) => {
+      const current = liveEntry(record);
+      if (current === undefined) return false;
+      await record.write({ ...current, expiresAt });
+      return true;
+    });
+  }
+
+  /**
+   * Replaces the record with `entry`, or deletes it when `entry` is undefined, while it is live
+   * and has `version`.
+   */
+  #writeIfVersion(version: string, entry: ManagedEntry | undefined): Promise<boolean> {
+    return this.#records.update(this.#collection, this.#key, async (record) => {
+      const { text } = record;
+      if (text === undefined || versionOf(text) !== version || isExpiredText(text, record.now)) {
+        return false;
+      }
+      await (entry === undefined ? record.remove() : record.write(entry));
+      return true;
+    });
+  }
 }
 
 /**
@@ -135,17 +184,6 @@ export async function addToCount(
   const { entry, count } = counterEntry(liveEntry(record), change, context);
   await record.write(entry);
   return count;
-}
-
-/** Gives a live entry a new expiry, keeping its value and `createdAt`; `false` when there is none. */
-export async function setExpiry(
-  record: LockedRecord,
-  expiresAt: number | undefined,
-): Promise<boolean> {
-  const current = liveEntry(record);
-  if (current === undefined) return false;
-  await record.write({ ...current, expiresAt });
-  return true;
 }
 
 /** The record's entry when it is live. */

@@ -1,4 +1,5 @@
 import {
+  type AtomicEntryStoreClass,
   type Capability,
   type CounterChange,
   capabilityNames,
@@ -6,12 +7,10 @@ import {
   type KeyValueError,
   type ManagedEntry,
   mapStoreError,
-  type StoreClass,
-  type StoredVersion,
-  storeWith,
+  storeWithAtomicEntry,
 } from "@kv/protocol";
 import { ClassicLevel, type OpenOptions } from "classic-level";
-import { addToCount, insertIfAbsent, LockedRecords, setExpiry, writeIfVersion } from "./atomic.ts";
+import { addToCount, LockedRecords, RecordEntry } from "./atomic.ts";
 import {
   CollectionRegistry,
   entrySpace,
@@ -28,7 +27,7 @@ import { deleteExpired, deleteRange, deleteRecords } from "./range-deletes.ts";
 type Database = ClassicLevel<string, string>;
 
 /** The atomic operations hold within this process only: each locks its key (see `LockedRecords`). */
-const LevelDbBase: StoreClass<Capability> = storeWith(...capabilityNames);
+const LevelDbBase: AtomicEntryStoreClass<Capability> = storeWithAtomicEntry(...capabilityNames);
 
 /**
  * A store in one LevelDB database (classic-level): each collection gets a short id the first time
@@ -177,40 +176,13 @@ export class LevelDbStore extends LevelDbBase {
     return deleteExpired(this.database(), entrySpace, this.clock.now(), opened(this.calls));
   }
 
-  protected insertEntry(collection: string, key: string, entry: ManagedEntry): Promise<boolean> {
-    return this.records.create(collection, key, (record) => insertIfAbsent(record, entry));
-  }
-
-  protected readVersioned(collection: string, key: string): Promise<StoredVersion | undefined> {
-    return this.records.read(collection, key);
-  }
-
-  protected replaceVersioned(
-    collection: string,
-    key: string,
-    entry: ManagedEntry,
-    version: string,
-  ): Promise<boolean> {
-    return this.records.update(collection, key, (record) => writeIfVersion(record, version, entry));
-  }
-
-  protected removeVersioned(collection: string, key: string, version: string): Promise<boolean> {
-    return this.records.update(collection, key, (record) =>
-      writeIfVersion(record, version, undefined),
-    );
+  protected atomicEntry(collection: string, key: string): RecordEntry {
+    return new RecordEntry(this.records, collection, key);
   }
 
   protected addToCounter(collection: string, key: string, change: CounterChange): Promise<number> {
     const context = { operation: "increment", collection, key } as const;
     return this.records.create(collection, key, (record) => addToCount(record, change, context));
-  }
-
-  protected touchEntry(
-    collection: string,
-    key: string,
-    expiresAt: number | undefined,
-  ): Promise<boolean> {
-    return this.records.update(collection, key, (record) => setExpiry(record, expiresAt));
   }
 
   /** Closes the database when the store opened it; a borrowed `client` stays open. */

@@ -1,6 +1,7 @@
 import {
   ATOMIC_CAPABILITIES,
   type AtomicCapability,
+  type AtomicEntryStoreClass,
   type BaseStoreOptions,
   type CounterChange,
   counterEntry,
@@ -8,10 +9,9 @@ import {
   type EnumerationCapability,
   isExpired,
   type ManagedEntry,
-  type StoreClass,
-  type StoredVersion,
-  storeWith,
+  storeWithAtomicEntry,
 } from "@kv/protocol";
+import { SlotEntry } from "./slot-entry.ts";
 import { SlotTable } from "./slot-table.ts";
 
 /** Options of `MemoryStore`. Without limits the store grows without bound. */
@@ -25,17 +25,15 @@ export interface MemoryStoreOptions extends BaseStoreOptions {
   maxBytes?: number | undefined;
 }
 
-const MemoryBase: StoreClass<EnumerationCapability | "entries" | AtomicCapability> = storeWith(
-  ...ENUMERATION_CAPABILITIES,
-  "entries",
-  ...ATOMIC_CAPABILITIES,
-);
+const MemoryBase: AtomicEntryStoreClass<EnumerationCapability | "entries" | AtomicCapability> =
+  storeWithAtomicEntry(...ENUMERATION_CAPABILITIES, "entries", ...ATOMIC_CAPABILITIES);
 
 /**
  * An in-process store. Values are held as JSON text, so every read is a fresh copy. With
  * `maxEntries` or `maxBytes` it is an LRU cache (O(1) reads and writes); expired entries are
  * dropped when read, when they reach the end of the recency list, or by `cull()`. Conditional
- * writes, counters and `touch` are atomic: each runs synchronously in the one JavaScript thread.
+ * writes, counters and `touch` are atomic: each runs synchronously in the one JavaScript thread
+ * (see `SlotEntry`).
  */
 export class MemoryStore extends MemoryBase {
   private readonly slots: SlotTable;
@@ -113,44 +111,8 @@ export class MemoryStore extends MemoryBase {
     }
   }
 
-  protected async insertEntry(
-    collection: string,
-    key: string,
-    entry: ManagedEntry,
-  ): Promise<boolean> {
-    if (this.slots.live(collection, key) !== undefined) return false;
-    this.slots.write(collection, key, entry);
-    return true;
-  }
-
-  protected async readVersioned(
-    collection: string,
-    key: string,
-  ): Promise<StoredVersion | undefined> {
-    const slot = this.slots.live(collection, key);
-    return slot && { entry: this.slots.entryOf(slot), version: String(slot.version) };
-  }
-
-  protected async replaceVersioned(
-    collection: string,
-    key: string,
-    entry: ManagedEntry,
-    version: string,
-  ): Promise<boolean> {
-    if (String(this.slots.live(collection, key)?.version) !== version) return false;
-    this.slots.write(collection, key, entry);
-    return true;
-  }
-
-  protected async removeVersioned(
-    collection: string,
-    key: string,
-    version: string,
-  ): Promise<boolean> {
-    const slot = this.slots.live(collection, key);
-    if (slot === undefined || String(slot.version) !== version) return false;
-    this.slots.remove(slot);
-    return true;
+  protected atomicEntry(collection: string, key: string): SlotEntry {
+    return new SlotEntry(this.slots, collection, key);
   }
 
   protected async addToCounter(
@@ -164,16 +126,6 @@ export class MemoryStore extends MemoryBase {
     const { entry, count } = counterEntry(current, change, context);
     this.slots.write(collection, key, entry);
     return count;
-  }
-
-  protected async touchEntry(
-    collection: string,
-    key: string,
-    expiresAt: number | undefined,
-  ): Promise<boolean> {
-    const slot = this.slots.live(collection, key);
-    if (slot !== undefined) this.slots.expire(slot, expiresAt);
-    return slot !== undefined;
   }
 
   private read(collection: string, key: string): ManagedEntry | undefined {

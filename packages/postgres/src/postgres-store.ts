@@ -1,4 +1,5 @@
 import {
+  type AtomicEntryStoreClass,
   type Capability,
   type CounterChange,
   capabilityNames,
@@ -7,32 +8,22 @@ import {
   type ManagedEntry,
   mapStoreError,
   NotACounterError,
-  type StoreClass,
-  type StoredVersion,
-  storeWith,
+  storeWithAtomicEntry,
 } from "@kv/protocol";
 import { openConnection, type PostgresStoreOptions, tableName } from "./client.ts";
 import { isTransient } from "./errors.ts";
-import {
-  checkName,
-  conditionalParameters,
-  type EntryRow,
-  isVersion,
-  toColumns,
-  toEntry,
-  toParameters,
-  ttlOf,
-} from "./rows.ts";
+import { RowEntry } from "./row-entry.ts";
+import { checkName, toColumns, toEntry, toParameters, ttlOf } from "./rows.ts";
 import { StatementRunner } from "./runner.ts";
 import { type Statements, statementsFor } from "./statements.ts";
 
-const PostgresBase: StoreClass<Capability> = storeWith(...capabilityNames);
+const PostgresBase: AtomicEntryStoreClass<Capability> = storeWithAtomicEntry(...capabilityNames);
 
 /**
  * A store in one PostgreSQL table (pg), in py-key-value's layout: a row per entry keyed by
  * (collection, key), the value as `jsonb`, `timestamptz` expiry with an index. Bulk calls are one
  * statement each (`unnest` upserts, a primary-key lookup per key for reads, a join with the keys for deletes); the atomic operations are one
- * conditional statement each, with the row's `xmin` as the version.
+ * conditional statement each, with the row's `xmin` as the version (see `RowEntry`).
  */
 export class PostgresStore extends PostgresBase {
   /** The table holding the entries (lower case). */
@@ -160,49 +151,8 @@ export class PostgresStore extends PostgresBase {
     await this.db.close();
   }
 
-  protected async insertEntry(
-    collection: string,
-    key: string,
-    entry: ManagedEntry,
-  ): Promise<boolean> {
-    const values = conditionalParameters("putIfAbsent", collection, key, entry, this.clock.now());
-    return this.db.wroteRow(this.sql.insertIfAbsent, values);
-  }
-
-  protected async readVersioned(
-    collection: string,
-    key: string,
-  ): Promise<StoredVersion | undefined> {
-    checkName(key, "Key", { operation: "getVersioned", collection, key });
-    const row = await this.db.row<EntryRow & { version: string }>(this.sql.readVersioned, [
-      collection,
-      key,
-    ]);
-    return row === undefined
-      ? undefined
-      : { entry: toEntry(row, collection, key), version: row.version };
-  }
-
-  protected async replaceVersioned(
-    collection: string,
-    key: string,
-    entry: ManagedEntry,
-    version: string,
-  ): Promise<boolean> {
-    const values = conditionalParameters("putIfVersion", collection, key, entry, this.clock.now());
-    if (!isVersion(version)) return false;
-    return this.db.wroteRow(this.sql.replaceIfVersion, [...values, version]);
-  }
-
-  protected async removeVersioned(
-    collection: string,
-    key: string,
-    version: string,
-  ): Promise<boolean> {
-    checkName(key, "Key", { operation: "deleteIfVersion", collection, key });
-    if (!isVersion(version)) return false;
-    const values = [collection, key, this.clock.now(), version];
-    return this.db.wroteRow(this.sql.deleteIfVersion, values);
+  protected atomicEntry(collection: string, key: string): RowEntry {
+    return new RowEntry(this.db, this.sql, this.clock, collection, key);
   }
 
   protected async addToCounter(
@@ -224,16 +174,5 @@ export class PostgresStore extends PostgresBase {
     const count = rows[0]?.count;
     if (count === undefined) throw new NotACounterError(context);
     return count;
-  }
-
-  protected async touchEntry(
-    collection: string,
-    key: string,
-    expiresAt: number | undefined,
-  ): Promise<boolean> {
-    checkName(key, "Key", { operation: "touch", collection, key });
-    const now = this.clock.now();
-    const values = [collection, key, ttlOf(expiresAt, now), expiresAt ?? null, now];
-    return this.db.wroteRow(this.sql.touch, values);
   }
 }

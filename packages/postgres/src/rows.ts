@@ -63,21 +63,6 @@ export function toParameters(
 }
 
 /**
- * The parameters of a write conditional on the row (`insertIfAbsent`, `replaceIfVersion`):
- * `put`'s, then the time now.
- * @throws InvalidKeyError or SerializationError as `toParameters`
- */
-export function conditionalParameters(
-  operation: "putIfAbsent" | "putIfVersion",
-  collection: string,
-  key: string,
-  entry: ManagedEntry,
-  now: number,
-): unknown[] {
-  return [collection, key, ...toParameters(entry, now, { operation, collection, key }), now];
-}
-
-/**
  * The parameters of a `putMany` (`alike`: of a `putManyAlike`, when every entry shares its times,
  * as those of one `putMany` call do, and the times go as one value each): the collection, then a
  * column per field, rows in key order, so two writers of overlapping batches lock their rows in
@@ -109,11 +94,6 @@ export function toColumns(
   return alike
     ? { alike, values: [collection, keys, values, ttls[0], created[0], expires[0]] }
     : { alike, values: [collection, keys, values, ttls, created, expires] };
-}
-
-/** True for a version token that can be a row's `xmin` (a 32-bit transaction id). */
-export function isVersion(version: string): boolean {
-  return /^\d{1,10}$/.test(version) && Number(version) <= 0xffffffff;
 }
 
 /** The seconds from `from` to `expiresAt`, or null for no expiry. */

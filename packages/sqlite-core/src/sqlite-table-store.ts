@@ -1,4 +1,5 @@
 import {
+  type AtomicEntryStoreClass,
   type BaseStoreOptions,
   type Capability,
   type CounterChange,
@@ -8,17 +9,16 @@ import {
   type ManagedEntry,
   messageOf,
   NotACounterError,
-  type StoreClass,
   StoreConnectionError,
-  type StoredVersion,
-  storeWith,
+  storeWithAtomicEntry,
   toStoreError,
 } from "@kv/protocol";
 import type { OpenedConnection } from "./connection.ts";
-import { countLive, isLockError, revisionOf, toEntry, toRow } from "./rows.ts";
+import { RowEntry } from "./row-entry.ts";
+import { countLive, isLockError, toEntry, toRow } from "./rows.ts";
 import { notOpen, StatementRunner } from "./runner.ts";
 import { createSchema } from "./schema.ts";
-import { type Match, prepareStatements, type Statements } from "./statements.ts";
+import { prepareStatements, type Statements } from "./statements.ts";
 
 /** Where a `SqliteTableStore` keeps its entries. */
 export interface SqliteTableLayout {
@@ -31,7 +31,7 @@ export interface SqliteTableLayout {
   indexExpiry: boolean | undefined;
 }
 
-const SqliteTableBase: StoreClass<Capability> = storeWith(...capabilityNames);
+const SqliteTableBase: AtomicEntryStoreClass<Capability> = storeWithAtomicEntry(...capabilityNames);
 
 /**
  * A store in one SQLite table on any synchronous driver: a row per entry keyed by (collection,
@@ -148,47 +148,8 @@ export abstract class SqliteTableStore extends SqliteTableBase {
     this.#writer().cull.run(this.clock.now());
   }
 
-  protected async insertEntry(
-    collection: string,
-    key: string,
-    entry: ManagedEntry,
-  ): Promise<boolean> {
-    const written = this.#writer().insertIfAbsent.run(
-      collection,
-      ...toRow(key, entry),
-      this.clock.now(),
-    );
-    return written.changes === 1;
-  }
-
-  protected async readVersioned(
-    collection: string,
-    key: string,
-  ): Promise<StoredVersion | undefined> {
-    const row = this.#prepared().readVersioned.get(collection, key, this.clock.now());
-    return row && { entry: toEntry(row, collection), version: String(row.revision) };
-  }
-
-  protected async replaceVersioned(
-    collection: string,
-    key: string,
-    entry: ManagedEntry,
-    version: string,
-  ): Promise<boolean> {
-    const [, value, createdAt, expiresAt] = toRow(key, entry);
-    const match = this.#match(collection, key, version);
-    return (
-      this.#writer().replaceIfRevision.run(value, createdAt, expiresAt, ...match).changes === 1
-    );
-  }
-
-  protected async removeVersioned(
-    collection: string,
-    key: string,
-    version: string,
-  ): Promise<boolean> {
-    const match = this.#match(collection, key, version);
-    return this.#writer().deleteIfRevision.run(...match).changes === 1;
+  protected atomicEntry(collection: string, key: string): RowEntry {
+    return new RowEntry(this.#run(), collection, key, this.clock);
   }
 
   protected async addToCounter(
@@ -202,25 +163,11 @@ export abstract class SqliteTableStore extends SqliteTableBase {
     return row.count;
   }
 
-  protected async touchEntry(
-    collection: string,
-    key: string,
-    expiresAt: number | undefined,
-  ): Promise<boolean> {
-    const now = this.clock.now();
-    return this.#writer().touch.run(expiresAt ?? null, collection, key, now).changes === 1;
-  }
-
   /** Closes the connection when the store opened it; a borrowed one stays open. */
   protected async release(): Promise<void> {
     const runner = this.#runner;
     this.#runner = undefined;
     runner?.close();
-  }
-
-  /** The parameters naming the live row with the revision in `version`. */
-  #match(collection: string, key: string, version: string): Match {
-    return [collection, key, revisionOf(version), this.clock.now()];
   }
 
   /** The statements, for a write: single reads queued before it run first, so none sees it. */
