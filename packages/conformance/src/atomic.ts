@@ -160,6 +160,19 @@ export function describeAtomicOperations(t: SuiteContext, probe: KeyValue): void
       );
     });
 
+    it("refuses a made-up version for a key with no entry, and writes nothing", async () => {
+      const { collection, read } = await readVersioned(t);
+      const tag = (read?.version ?? "").slice(0, (read?.version ?? "").indexOf(".") + 1);
+      await t.store.delete("k", { collection });
+      await t.settle();
+      for (const token of ["undefined", "null", "NaN", "0", ""]) {
+        expect(await store().putIfVersion("k", { n: 2 }, tag + token, { collection })).toBe(false);
+        expect(await store().deleteIfVersion("k", tag + token, { collection })).toBe(false);
+      }
+      await t.settle();
+      expect(await t.store.get("k", { collection })).toBeUndefined();
+    });
+
     it("counts an increment or a touch as a write that makes earlier versions stale", async () => {
       const collection = t.collection();
       await t.store.put("c", { count: 1 }, { collection, ttl: 100 });

@@ -1,7 +1,6 @@
 import {
   ATOMIC_CAPABILITIES,
   type AtomicCapability,
-  type AtomicEntryStoreClass,
   type CounterChange,
   ENUMERATION_CAPABILITIES,
   type EnumerationCapability,
@@ -11,8 +10,9 @@ import {
   KeyValueError,
   type ManagedEntry,
   messageOf,
+  type StoreClass,
   StoreConnectionError,
-  storeWithAtomicEntry,
+  storeWith,
   toStoreError,
 } from "@kv/protocol";
 import { openKv } from "./deno-api.ts";
@@ -20,8 +20,11 @@ import { EntryDatabase, HeaderEntry, isLockedError } from "./entry-database.ts";
 import { decode, isLive, Layout } from "./layout.ts";
 import { type DenoKvStoreOptions, resolveDenoKvOptions } from "./options.ts";
 
-const DenoKvBase: AtomicEntryStoreClass<EnumerationCapability | "close" | AtomicCapability> =
-  storeWithAtomicEntry(...ENUMERATION_CAPABILITIES, "close", ...ATOMIC_CAPABILITIES);
+const DenoKvBase: StoreClass<EnumerationCapability | "close" | AtomicCapability> = storeWith(
+  ...ENUMERATION_CAPABILITIES,
+  "close",
+  ...ATOMIC_CAPABILITIES,
+);
 
 /**
  * A store on Deno KV (`Deno.openKv`, Deno only; run with `--unstable-kv`). Each entry is a

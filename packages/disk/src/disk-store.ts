@@ -2,7 +2,6 @@ import { encodeName, toFileStoreError } from "@kv/atomic-files";
 import {
   ATOMIC_CAPABILITIES,
   type AtomicCapability,
-  type AtomicEntryStoreClass,
   batches,
   type CounterChange,
   ENUMERATION_CAPABILITIES,
@@ -10,7 +9,8 @@ import {
   type ErrorContext,
   type KeyValueError,
   type ManagedEntry,
-  storeWithAtomicEntry,
+  type StoreClass,
+  storeWith,
 } from "@kv/protocol";
 import { addToCounter, FileEntry } from "./atomic.ts";
 import {
@@ -28,8 +28,11 @@ import { LruIndex } from "./lru.ts";
 import { type DiskStoreOptions, resolveDiskOptions } from "./options.ts";
 import { mapLimited, parallelFiles, walkFiles } from "./walk.ts";
 
-const DiskBase: AtomicEntryStoreClass<EnumerationCapability | "entries" | AtomicCapability> =
-  storeWithAtomicEntry(...ENUMERATION_CAPABILITIES, "entries", ...ATOMIC_CAPABILITIES);
+const DiskBase: StoreClass<EnumerationCapability | "entries" | AtomicCapability> = storeWith(
+  ...ENUMERATION_CAPABILITIES,
+  "entries",
+  ...ATOMIC_CAPABILITIES,
+);
 
 /**
  * A store in a directory: one JSON file per entry (`<collection>/<key>.json`), names encoded

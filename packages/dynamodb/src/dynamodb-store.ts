@@ -8,7 +8,6 @@ import { hasSdkErrorName } from "@kv/aws-core";
 import {
   ATOMIC_CAPABILITIES,
   type AtomicCapability,
-  type AtomicEntryStoreClass,
   type CollectionOptions,
   type CounterChange,
   type ErrorContext,
@@ -17,8 +16,9 @@ import {
   type ManagedEntry,
   mapStoreError,
   type Operation,
+  type StoreClass,
   StoreClosedError,
-  storeWithAtomicEntry,
+  storeWith,
 } from "@kv/protocol";
 import { ItemEntry } from "./atomic.ts";
 import { deleteCountingLive, readItem, readItems, writeItems } from "./batch.ts";
@@ -36,7 +36,7 @@ export interface DynamoDbDestroyOptions {
 }
 
 type Basic = "keys" | "destroyCollection" | "destroy" | "close" | "entries";
-const DynamoDbBase: AtomicEntryStoreClass<Basic | AtomicCapability> = storeWithAtomicEntry(
+const DynamoDbBase: StoreClass<Basic | AtomicCapability> = storeWith(
   "keys",
   "destroyCollection",
   "destroy",

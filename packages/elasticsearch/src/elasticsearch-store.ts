@@ -1,6 +1,5 @@
 import type { Client, estypes } from "@elastic/elasticsearch";
 import {
-  type AtomicEntryStoreClass,
   type Capability,
   type CollectionOptions,
   type CounterChange,
@@ -11,7 +10,8 @@ import {
   type ManagedEntry,
   mapStoreError,
   type Operation,
-  storeWithAtomicEntry,
+  type StoreClass,
+  storeWith,
 } from "@kv/protocol";
 import {
   DocumentEntry,
@@ -40,9 +40,7 @@ import {
   scanHits,
 } from "./search.ts";
 
-const ElasticsearchBase: AtomicEntryStoreClass<Capability> = storeWithAtomicEntry(
-  ...capabilityNames,
-);
+const ElasticsearchBase: StoreClass<Capability> = storeWith(...capabilityNames);
 
 /**
  * A store keeping each collection in its own Elasticsearch index, one document per key, in

@@ -1,7 +1,6 @@
 import {
   ATOMIC_CAPABILITIES,
   type AtomicCapability,
-  type AtomicEntryStoreClass,
   type CounterChange,
   type ErrorContext,
   IncrementBatcher,
@@ -9,7 +8,8 @@ import {
   type KeyValueError,
   type ManagedEntry,
   type ReadBatcher,
-  storeWithAtomicEntry,
+  type StoreClass,
+  storeWith,
 } from "@kv/protocol";
 import type { Etcd3, IKeyValue } from "etcd3";
 import { commitIncrements, KeyEntry, type Target } from "./conditional.ts";
@@ -36,8 +36,10 @@ const capabilities = [
   "close",
   "entries",
 ] as const;
-const EtcdBase: AtomicEntryStoreClass<(typeof capabilities)[number] | AtomicCapability> =
-  storeWithAtomicEntry(...capabilities, ...ATOMIC_CAPABILITIES);
+const EtcdBase: StoreClass<(typeof capabilities)[number] | AtomicCapability> = storeWith(
+  ...capabilities,
+  ...ATOMIC_CAPABILITIES,
+);
 
 /**
  * A store on etcd v3: one etcd key per entry, `<namespace>/<collection>/<key>`, holding

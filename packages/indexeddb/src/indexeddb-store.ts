@@ -1,7 +1,6 @@
 import {
   ATOMIC_CAPABILITIES,
   type AtomicCapability,
-  type AtomicEntryStoreClass,
   type BaseStoreOptions,
   type CounterChange,
   counterEntry,
@@ -10,7 +9,8 @@ import {
   type EnumerationCapability,
   isExpired,
   type ManagedEntry,
-  storeWithAtomicEntry,
+  type StoreClass,
+  storeWith,
 } from "@kv/protocol";
 import { RecordEntry, updateEntry } from "./atomic-update.ts";
 import {
@@ -34,8 +34,11 @@ export interface IndexedDbStoreOptions extends BaseStoreOptions {
 
 const pageSize = 100;
 
-const Base: AtomicEntryStoreClass<EnumerationCapability | "close" | AtomicCapability> =
-  storeWithAtomicEntry(...ENUMERATION_CAPABILITIES, "close", ...ATOMIC_CAPABILITIES);
+const Base: StoreClass<EnumerationCapability | "close" | AtomicCapability> = storeWith(
+  ...ENUMERATION_CAPABILITIES,
+  "close",
+  ...ATOMIC_CAPABILITIES,
+);
 
 /**
  * A store over IndexedDB. The store owns one database holding one object store of entries keyed

@@ -4,7 +4,6 @@ import { encodeName, type LockPolicy, toFileStoreError } from "@kv/atomic-files"
 import {
   ATOMIC_CAPABILITIES,
   type AtomicCapability,
-  type AtomicEntryStoreClass,
   type CounterChange,
   counterEntry,
   ENUMERATION_CAPABILITIES,
@@ -13,7 +12,8 @@ import {
   isExpired,
   type KeyValueError,
   type ManagedEntry,
-  storeWithAtomicEntry,
+  type StoreClass,
+  storeWith,
 } from "@kv/protocol";
 import { CollectionFile, copyOf } from "./collection-file.ts";
 import { collectionsIn, removeLeftovers } from "./directory.ts";
@@ -22,8 +22,11 @@ import { FileEntry } from "./file-entry.ts";
 import { fileSuffix } from "./file-names.ts";
 import { type JsonFileStoreOptions, resolveJsonFileOptions } from "./options.ts";
 
-const JsonFileBase: AtomicEntryStoreClass<EnumerationCapability | "entries" | AtomicCapability> =
-  storeWithAtomicEntry(...ENUMERATION_CAPABILITIES, "entries", ...ATOMIC_CAPABILITIES);
+const JsonFileBase: StoreClass<EnumerationCapability | "entries" | AtomicCapability> = storeWith(
+  ...ENUMERATION_CAPABILITIES,
+  "entries",
+  ...ATOMIC_CAPABILITIES,
+);
 
 /**
  * A store of small, hand-editable JSON files: one pretty-printed `<collection>.json` per

@@ -1,5 +1,4 @@
 import {
-  type AtomicEntryStoreClass,
   type Capability,
   type CounterChange,
   capabilityNames,
@@ -7,7 +6,8 @@ import {
   type KeyValueError,
   type ManagedEntry,
   mapStoreError,
-  storeWithAtomicEntry,
+  type StoreClass,
+  storeWith,
 } from "@kv/protocol";
 import { ClassicLevel, type OpenOptions } from "classic-level";
 import { addToCount, LockedRecords, RecordEntry } from "./atomic.ts";
@@ -27,7 +27,7 @@ import { deleteExpired, deleteRange, deleteRecords } from "./range-deletes.ts";
 type Database = ClassicLevel<string, string>;
 
 /** The atomic operations hold within this process only: each locks its key (see `LockedRecords`). */
-const LevelDbBase: AtomicEntryStoreClass<Capability> = storeWithAtomicEntry(...capabilityNames);
+const LevelDbBase: StoreClass<Capability> = storeWith(...capabilityNames);
 
 /**
  * A store in one LevelDB database (classic-level): each collection gets a short id the first time

@@ -1,7 +1,6 @@
 import {
   ATOMIC_CAPABILITIES,
   type AtomicCapability,
-  type AtomicEntryStoreClass,
   type CounterChange,
   type ErrorContext,
   IncrementBatcher,
@@ -9,7 +8,8 @@ import {
   type ManagedEntry,
   mapStoreError,
   type ReadBatcher,
-  storeWithAtomicEntry,
+  type StoreClass,
+  storeWith,
 } from "@kv/protocol";
 import type { MemcacheClient } from "memcache-client";
 import {
@@ -27,8 +27,11 @@ import { exptimeOf } from "./expiry.ts";
 import { Layout, type Location } from "./layout.ts";
 import { type MemcachedStoreOptions, openClient } from "./options.ts";
 
-const MemcachedBase: AtomicEntryStoreClass<"close" | "entries" | AtomicCapability> =
-  storeWithAtomicEntry("close", "entries", ...ATOMIC_CAPABILITIES);
+const MemcachedBase: StoreClass<"close" | "entries" | AtomicCapability> = storeWith(
+  "close",
+  "entries",
+  ...ATOMIC_CAPABILITIES,
+);
 
 /**
  * A store on one memcached server through memcache-client. Each entry is one item holding

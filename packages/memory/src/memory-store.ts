@@ -1,7 +1,6 @@
 import {
   ATOMIC_CAPABILITIES,
   type AtomicCapability,
-  type AtomicEntryStoreClass,
   type BaseStoreOptions,
   type CounterChange,
   counterEntry,
@@ -9,7 +8,8 @@ import {
   type EnumerationCapability,
   isExpired,
   type ManagedEntry,
-  storeWithAtomicEntry,
+  type StoreClass,
+  storeWith,
 } from "@kv/protocol";
 import { SlotEntry } from "./slot-entry.ts";
 import { SlotTable } from "./slot-table.ts";
@@ -25,8 +25,11 @@ export interface MemoryStoreOptions extends BaseStoreOptions {
   maxBytes?: number | undefined;
 }
 
-const MemoryBase: AtomicEntryStoreClass<EnumerationCapability | "entries" | AtomicCapability> =
-  storeWithAtomicEntry(...ENUMERATION_CAPABILITIES, "entries", ...ATOMIC_CAPABILITIES);
+const MemoryBase: StoreClass<EnumerationCapability | "entries" | AtomicCapability> = storeWith(
+  ...ENUMERATION_CAPABILITIES,
+  "entries",
+  ...ATOMIC_CAPABILITIES,
+);
 
 /**
  * An in-process store. Values are held as JSON text, so every read is a fresh copy. With

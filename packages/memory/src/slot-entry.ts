@@ -38,7 +38,8 @@ export class SlotEntry implements AtomicEntry {
    * @throws StoreError when the entry can never fit within `maxBytes`
    */
   async replaceVersioned(entry: ManagedEntry, version: string): Promise<boolean> {
-    if (String(this.#slots.live(this.#collection, this.#key)?.version) !== version) return false;
+    const slot = this.#slots.live(this.#collection, this.#key);
+    if (slot === undefined || String(slot.version) !== version) return false;
     this.#slots.write(this.#collection, this.#key, entry);
     return true;
   }

@@ -1,5 +1,4 @@
 import {
-  type AtomicEntryStoreClass,
   type Capability,
   type CounterChange,
   capabilityNames,
@@ -7,7 +6,8 @@ import {
   type KeyValueError,
   type ManagedEntry,
   mapStoreError,
-  storeWithAtomicEntry,
+  type StoreClass,
+  storeWith,
 } from "@kv/protocol";
 import type { AnyBulkWriteOperation, Collection, Db, MongoClient } from "mongodb";
 import * as atomic from "./atomic.ts";
@@ -24,7 +24,7 @@ import { isConnectionError, isDuplicateKey, racedOperations } from "./errors.ts"
 import { ENTRY_PROJECTION, fromDocument, liveAt, toDocument } from "./layout.ts";
 import { toMongoName } from "./names.ts";
 
-const MongoDbBase: AtomicEntryStoreClass<Capability> = storeWithAtomicEntry(...capabilityNames);
+const MongoDbBase: StoreClass<Capability> = storeWith(...capabilityNames);
 
 /**
  * A store on MongoDB, in py-key-value's layout: one MongoDB collection per collection, one

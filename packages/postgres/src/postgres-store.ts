@@ -1,5 +1,4 @@
 import {
-  type AtomicEntryStoreClass,
   type Capability,
   type CounterChange,
   capabilityNames,
@@ -8,7 +7,8 @@ import {
   type ManagedEntry,
   mapStoreError,
   NotACounterError,
-  storeWithAtomicEntry,
+  type StoreClass,
+  storeWith,
 } from "@kv/protocol";
 import { openConnection, type PostgresStoreOptions, tableName } from "./client.ts";
 import { isTransient } from "./errors.ts";
@@ -17,7 +17,7 @@ import { checkName, toColumns, toEntry, toParameters, ttlOf } from "./rows.ts";
 import { StatementRunner } from "./runner.ts";
 import { type Statements, statementsFor } from "./statements.ts";
 
-const PostgresBase: AtomicEntryStoreClass<Capability> = storeWithAtomicEntry(...capabilityNames);
+const PostgresBase: StoreClass<Capability> = storeWith(...capabilityNames);
 
 /**
  * A store in one PostgreSQL table (pg), in py-key-value's layout: a row per entry keyed by

@@ -136,11 +136,9 @@ export { toPythonJson } from "./python-json.ts";
 export { ReadBatcher } from "./read-batcher.ts";
 export {
   type AtomicEntry,
-  type AtomicEntryStoreClass,
   type StoreClass,
   type StoredVersion,
   storeWith,
-  storeWithAtomicEntry,
 } from "./store-with.ts";
 export {
   type StoreOperationEvent,

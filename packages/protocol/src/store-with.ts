@@ -62,47 +62,12 @@ declare abstract class CloseHook {
   protected abstract release(): Promise<void>;
 }
 
-/** What a store implements to offer `putIfAbsent()`. */
-declare abstract class PutIfAbsentHook {
-  /**
-   * Writes the entry only when the key has no live entry (replacing an expired one), in one
-   * atomic step: `true` when written.
-   */
-  protected abstract insertEntry(
-    collection: string,
-    key: string,
-    entry: ManagedEntry,
-  ): Promise<boolean>;
-}
-
 /** An entry with the store's own token for its current version. */
 export interface StoredVersion {
   /** The entry (expired ones are filtered by the caller). */
   entry: ManagedEntry;
   /** A token that changes with every write of this entry. */
   version: string;
-}
-
-/** What a store implements to offer `getVersioned()`, `putIfVersion()` and `deleteIfVersion()`. */
-declare abstract class VersionsHook {
-  /** Reads an entry with its version token. */
-  protected abstract readVersioned(
-    collection: string,
-    key: string,
-  ): Promise<StoredVersion | undefined>;
-  /** Writes the entry only while the stored one is live and has `version`, atomically. */
-  protected abstract replaceVersioned(
-    collection: string,
-    key: string,
-    entry: ManagedEntry,
-    version: string,
-  ): Promise<boolean>;
-  /** Deletes the entry only while it is live and has `version`, atomically. */
-  protected abstract removeVersioned(
-    collection: string,
-    key: string,
-    version: string,
-  ): Promise<boolean>;
 }
 
 /** What a store implements to offer `increment()`. */
@@ -119,31 +84,27 @@ declare abstract class IncrementHook {
   ): Promise<number>;
 }
 
-/** What a store implements to offer `touch()`. */
-declare abstract class TouchHook {
-  /** Sets a live entry's expiry, keeping its value and `createdAt`; `false` when missing or expired. */
-  protected abstract touchEntry(
-    collection: string,
-    key: string,
-    expiresAt: number | undefined,
-  ): Promise<boolean>;
-}
-
 /**
- * The atomic operations on one entry, for a store that offers `putIfAbsent`, `versions` and
- * `touch` through one hook, `atomicEntry(collection, key)`, instead of one hook per operation.
- * Each method keeps the promise of the hook it stands for.
+ * The atomic operations on one entry, as a store's `atomicEntry(collection, key)` returns them
+ * for `putIfAbsent`, `versions` and `touch` (only the methods of the capabilities it offers).
+ * Each is one atomic step on the backend: never a read followed by an unconditional write.
  */
 export interface AtomicEntry {
-  /** As `insertEntry`: writes the entry only when no live one exists, atomically; `true` when written. */
+  /**
+   * Writes the entry only when the key has no live entry (replacing an expired one); `true`
+   * when written. For `putIfAbsent`.
+   */
   insert(entry: ManagedEntry): Promise<boolean>;
-  /** As `readVersioned`: the entry with its version token. */
+  /** Reads the entry (live or expired: the caller filters) with its version token. For `versions`. */
   readVersioned(): Promise<StoredVersion | undefined>;
-  /** As `replaceVersioned`: writes only while the stored entry is live and has `version`, atomically. */
+  /** Writes the entry only while the stored one is live and has `version`. For `versions`. */
   replaceVersioned(entry: ManagedEntry, version: string): Promise<boolean>;
-  /** As `removeVersioned`: deletes only while the entry is live and has `version`, atomically. */
+  /** Deletes the entry only while it is live and has `version`. For `versions`. */
   removeVersioned(version: string): Promise<boolean>;
-  /** As `touchEntry`: sets a live entry's expiry; `false` when missing or expired. */
+  /**
+   * Sets a live entry's expiry, keeping its value and `createdAt`; `false` when missing or
+   * expired. For `touch`.
+   */
   touch(expiresAt: number | undefined): Promise<boolean>;
 }
 
@@ -154,14 +115,15 @@ interface AtomicEntryParts {
   touch: Pick<AtomicEntry, "touch">;
 }
 
-/** A capability that a store may offer through `atomicEntry`. */
+/** A capability that a store offers through `atomicEntry`. */
 type EntryCapability = keyof AtomicEntryParts;
 
-/** What a store made by `storeWithAtomicEntry` implements for the capabilities of `E`. */
+/** What a store implements to offer `putIfAbsent()`, `versions` or `touch()`: the parts `E`. */
 declare abstract class AtomicEntryHook<E> {
   /**
    * The atomic operations on the entry at `key` in one (validated) collection. Called once per
-   * operation; setup, validation and error mapping are done by the caller.
+   * operation; setup, validation, expiry filtering of reads and error mapping are done by the
+   * caller.
    */
   protected abstract atomicEntry(collection: string, key: string): E;
 }
@@ -175,10 +137,7 @@ interface CapabilityHooks {
   close: CloseHook;
   /** Entry access needs no hook of its own: it runs on `getEntries` and `putEntries`. */
   entries: object;
-  putIfAbsent: PutIfAbsentHook;
-  versions: VersionsHook;
   increment: IncrementHook;
-  touch: TouchHook;
 }
 
 const hookNames: { readonly [C in Capability]: readonly string[] } = {
@@ -189,35 +148,30 @@ const hookNames: { readonly [C in Capability]: readonly string[] } = {
   cull: ["removeExpired"],
   close: ["release"],
   entries: [],
-  putIfAbsent: ["insertEntry"],
-  versions: ["readVersioned", "replaceVersioned", "removeVersioned"],
+  putIfAbsent: ["atomicEntry"],
+  versions: ["atomicEntry"],
   increment: ["addToCounter"],
-  touch: ["touchEntry"],
+  touch: ["atomicEntry"],
 };
 
-type Hooks<C extends Capability> = UnionToIntersection<CapabilityHooks[C]>;
+/**
+ * The hooks a store with the capabilities `C` implements: one per capability, and one
+ * `atomicEntry` for all of `putIfAbsent`, `versions` and `touch`.
+ */
+type Hooks<C extends Capability> = UnionToIntersection<
+  CapabilityHooks[Exclude<C, EntryCapability>]
+> &
+  ([C & EntryCapability] extends [never]
+    ? unknown
+    : AtomicEntryHook<UnionToIntersection<AtomicEntryParts[C & EntryCapability]>>);
 
 /**
  * The base class of a store with the capabilities `C`: `BaseStore`, the public methods of each
- * capability, and one abstract protected hook per capability for the store to implement.
+ * capability, and the abstract protected hooks for the store to implement.
  */
 export type StoreClass<C extends Capability> = abstract new (
   options?: BaseStoreOptions,
 ) => BaseStore & CapabilityMethods<C> & Hooks<C>;
-
-/**
- * The base class of a store with the capabilities `C` whose `putIfAbsent`, `versions` and
- * `touch` run on one hook, `atomicEntry`: as `StoreClass<C>`, with that hook in place of
- * `insertEntry`, the three versioned hooks and `touchEntry`.
- */
-export type AtomicEntryStoreClass<C extends Capability> = abstract new (
-  options?: BaseStoreOptions,
-) => BaseStore &
-  CapabilityMethods<C> &
-  Hooks<Exclude<C, EntryCapability>> &
-  ([C & EntryCapability] extends [never]
-    ? unknown
-    : AtomicEntryHook<UnionToIntersection<AtomicEntryParts[C & EntryCapability]>>);
 
 /**
  * The public methods of every capability, written once. `storeWith` copies the ones a store
@@ -230,12 +184,8 @@ abstract class CapabilityMethodsImpl extends BaseStore {
   declare protected dropAll: () => Promise<boolean>;
   declare protected removeExpired: () => Promise<void>;
   declare protected release: () => Promise<void>;
-  declare protected insertEntry: PutIfAbsentHook["insertEntry"];
-  declare protected readVersioned: VersionsHook["readVersioned"];
-  declare protected replaceVersioned: VersionsHook["replaceVersioned"];
-  declare protected removeVersioned: VersionsHook["removeVersioned"];
+  declare protected atomicEntry: (collection: string, key: string) => AtomicEntry;
   declare protected addToCounter: IncrementHook["addToCounter"];
-  declare protected touchEntry: TouchHook["touchEntry"];
 
   async keys(options?: KeysOptions): Promise<string[]> {
     return takeFirst(this.iterateKeys(options), options?.limit);
@@ -316,7 +266,7 @@ abstract class CapabilityMethodsImpl extends BaseStore {
     const collection = this.resolveCollection(options, "putIfAbsent");
     const entry = entryToWrite("putIfAbsent", collection, key, value, options, this.clock.now());
     return this.guardKey("putIfAbsent", collection, key, () =>
-      this.insertEntry(collection, key, entry),
+      this.atomicEntry(collection, key).insert(entry),
     );
   }
 
@@ -327,7 +277,7 @@ abstract class CapabilityMethodsImpl extends BaseStore {
     const collection = this.resolveCollection(options, "getVersioned");
     validateKey(key, { operation: "getVersioned", collection });
     const found = await this.guardKey("getVersioned", collection, key, () =>
-      this.readVersioned(collection, key),
+      this.atomicEntry(collection, key).readVersioned(),
     );
     const now = this.clock.now();
     if (found === undefined || isExpired(found.entry, now)) return undefined;
@@ -349,7 +299,7 @@ abstract class CapabilityMethodsImpl extends BaseStore {
     const token = storeVersion("putIfVersion", collection, key, version);
     if (token === undefined) return false;
     return this.guardKey("putIfVersion", collection, key, () =>
-      this.replaceVersioned(collection, key, entry, token),
+      this.atomicEntry(collection, key).replaceVersioned(entry, token),
     );
   }
 
@@ -363,7 +313,7 @@ abstract class CapabilityMethodsImpl extends BaseStore {
     const token = storeVersion("deleteIfVersion", collection, key, version);
     if (token === undefined) return false;
     return this.guardKey("deleteIfVersion", collection, key, () =>
-      this.removeVersioned(collection, key, token),
+      this.atomicEntry(collection, key).removeVersioned(token),
     );
   }
 
@@ -392,47 +342,12 @@ abstract class CapabilityMethodsImpl extends BaseStore {
     const ttl = resolveTtl(options?.ttl, context);
     const expiresAt = ttl === undefined ? undefined : this.clock.now() + ttl * 1000;
     return this.guardKey("touch", collection, key, () =>
-      this.touchEntry(collection, key, expiresAt),
+      this.atomicEntry(collection, key).touch(expiresAt),
     );
   }
 }
 
 traceMethods(CapabilityMethodsImpl.prototype, capabilityTracedMethods);
-
-/** The hooks that `atomicEntry` stands in for. */
-interface AtomicEntryHooks {
-  insertEntry: PutIfAbsentHook["insertEntry"];
-  readVersioned: VersionsHook["readVersioned"];
-  replaceVersioned: VersionsHook["replaceVersioned"];
-  removeVersioned: VersionsHook["removeVersioned"];
-  touchEntry: TouchHook["touchEntry"];
-}
-
-/** The hooks of `putIfAbsent`, `versions` and `touch`, each run on the store's `atomicEntry`. */
-const atomicEntryHooks: AtomicEntryHooks &
-  ThisType<{ atomicEntry(collection: string, key: string): AtomicEntry }> = {
-  insertEntry(collection, key, entry) {
-    return this.atomicEntry(collection, key).insert(entry);
-  },
-  readVersioned(collection, key) {
-    return this.atomicEntry(collection, key).readVersioned();
-  },
-  replaceVersioned(collection, key, entry, version) {
-    return this.atomicEntry(collection, key).replaceVersioned(entry, version);
-  },
-  removeVersioned(collection, key, version) {
-    return this.atomicEntry(collection, key).removeVersioned(version);
-  },
-  touchEntry(collection, key, expiresAt) {
-    return this.atomicEntry(collection, key).touch(expiresAt);
-  },
-};
-
-const entryCapabilities: ReadonlySet<Capability> = new Set<EntryCapability>([
-  "putIfAbsent",
-  "versions",
-  "touch",
-]);
 
 /**
  * The entry a conditional write stores, its input checked.
@@ -474,10 +389,9 @@ const madeClasses = new Map<string, StoreClass<Capability>>();
 /**
  * The base class for a store offering the capabilities named: extend it and implement one
  * protected hook per capability (`enumerateKeys`, `enumerateCollections`, `dropCollection`,
- * `dropAll`, `removeExpired`, `release`, `insertEntry`, `readVersioned` with `replaceVersioned`
- * and `removeVersioned`, `addToCounter`, `touchEntry`). The public methods, their validation,
- * setup, `limit` handling and error mapping come from here; the store's type has exactly those
- * capabilities.
+ * `dropAll`, `removeExpired`, `release`, `addToCounter`), and `atomicEntry` for
+ * `putIfAbsent`, `versions` and `touch`. The public methods, their validation, setup, `limit`
+ * handling and error mapping come from here; the store's type has exactly those capabilities.
  *
  * ```ts
  * const Base: StoreClass<"keys" | "destroy"> = storeWith("keys", "destroy");
@@ -486,60 +400,28 @@ const madeClasses = new Map<string, StoreClass<Capability>>();
  * @throws TypeError for an unknown capability name
  */
 export function storeWith<C extends Capability>(...capabilities: C[]): StoreClass<C> {
-  return madeStoreClass(capabilities, false) as unknown as StoreClass<C>;
-}
-
-/**
- * As `storeWith`, for a store whose atomic operations on an entry live together (in a class of
- * its own, or a module working on one entry's reference): it implements one hook,
- * `atomicEntry(collection, key)`, returning an `AtomicEntry`, in place of the hooks of
- * `putIfAbsent`, `versions` and `touch`. Every other capability keeps its hook.
- *
- * ```ts
- * const Base: AtomicEntryStoreClass<"putIfAbsent" | "touch"> = storeWithAtomicEntry("putIfAbsent", "touch");
- * export class MyStore extends Base {
- *   protected atomicEntry(collection: string, key: string): MyEntry { return new MyEntry(...); }
- * }
- * ```
- * @throws TypeError for an unknown capability name
- */
-export function storeWithAtomicEntry<C extends Capability>(
-  ...capabilities: C[]
-): AtomicEntryStoreClass<C> {
-  return madeStoreClass(capabilities, true) as unknown as AtomicEntryStoreClass<C>;
-}
-
-/** The one base class for a set of capabilities (in any order) and a kind of atomic hooks. */
-function madeStoreClass(
-  capabilities: readonly Capability[],
-  atomicEntry: boolean,
-): StoreClass<Capability> {
   const names = [...new Set<Capability>(capabilities)].sort();
   for (const name of names) {
     if (!Object.hasOwn(capabilityMethods, name)) {
       throw new TypeError(`Unknown capability "${String(name)}"`);
     }
   }
-  const id = `${atomicEntry ? "atomicEntry:" : ""}${names.join(",")}`;
+  const id = names.join(",");
   let made = madeClasses.get(id);
   if (made === undefined) {
-    made = makeStoreClass(names, atomicEntry);
+    made = makeStoreClass(names);
     madeClasses.set(id, made);
   }
-  return made;
+  return made as unknown as StoreClass<C>;
 }
 
-function makeStoreClass(
-  capabilities: readonly Capability[],
-  atomicEntry: boolean,
-): StoreClass<Capability> {
-  const onEntry = (capability: Capability) => atomicEntry && entryCapabilities.has(capability);
+function makeStoreClass(capabilities: readonly Capability[]): StoreClass<Capability> {
   abstract class CapableStore extends BaseStore {
     constructor(options?: BaseStoreOptions) {
       super(options);
       const self = this as unknown as Record<string, unknown>;
       for (const capability of capabilities) {
-        for (const hook of onEntry(capability) ? ["atomicEntry"] : hookNames[capability]) {
+        for (const hook of hookNames[capability]) {
           if (typeof self[hook] !== "function") {
             throw new TypeError(
               `${new.target.name} offers "${capability}" but does not implement ${hook}()`,
@@ -549,19 +431,13 @@ function makeStoreClass(
       }
     }
   }
-  const copy = (source: object, name: string) => {
-    const method = Object.getOwnPropertyDescriptor(source, name);
-    if (method === undefined) return;
-    Object.defineProperty(CapableStore.prototype, name, { ...method, enumerable: false });
-  };
+  const source = CapabilityMethodsImpl.prototype;
   for (const capability of capabilities) {
-    for (const { name } of capabilityMethods[capability])
-      copy(CapabilityMethodsImpl.prototype, name);
-    if (onEntry(capability)) {
-      for (const hook of hookNames[capability]) copy(atomicEntryHooks, hook);
+    for (const { name } of capabilityMethods[capability]) {
+      const method = Object.getOwnPropertyDescriptor(source, name);
+      if (method !== undefined) Object.defineProperty(CapableStore.prototype, name, method);
     }
   }
-  const kind = atomicEntry ? "StoreWithAtomicEntry" : "StoreWith";
-  Object.defineProperty(CapableStore, "name", { value: `${kind}(${capabilities.join(", ")})` });
+  Object.defineProperty(CapableStore, "name", { value: `StoreWith(${capabilities.join(", ")})` });
   return CapableStore as unknown as StoreClass<Capability>;
 }

@@ -5,11 +5,9 @@ import {
   counterEntry,
   IncrementBatcher,
   liveVersionToken,
-  type ManagedEntry,
   NotACounterError,
   nextCount,
   type StoreClass,
-  type StoredVersion,
   storeWith,
   supportsIncrement,
   UpdateConflictError,
@@ -18,59 +16,7 @@ import {
   versionWithExpiry,
 } from "@kv/protocol";
 import { describe, expect, it } from "vitest";
-
-const VersionedBase: StoreClass<"putIfAbsent" | "versions" | "increment"> = storeWith(
-  "putIfAbsent",
-  "versions",
-  "increment",
-);
-
-/** Entries in a Map with a write counter as version, and a log of the conditional hooks called. */
-class VersionedMapStore extends VersionedBase {
-  readonly data = new Map<string, { entry: ManagedEntry; version: number }>();
-  readonly calls: string[] = [];
-  #writes = 0;
-  protected async getEntry(collection: string, key: string) {
-    return this.data.get(`${collection}/${key}`)?.entry;
-  }
-  protected async putEntry(collection: string, key: string, entry: ManagedEntry) {
-    this.data.set(`${collection}/${key}`, { entry, version: ++this.#writes });
-  }
-  protected async deleteEntry(collection: string, key: string) {
-    return this.data.delete(`${collection}/${key}`);
-  }
-  protected async insertEntry(collection: string, key: string, entry: ManagedEntry) {
-    this.calls.push("insertEntry");
-    if (this.data.has(`${collection}/${key}`)) return false;
-    await this.putEntry(collection, key, entry);
-    return true;
-  }
-  protected async readVersioned(collection: string, key: string) {
-    const found = this.data.get(`${collection}/${key}`);
-    return found && ({ entry: found.entry, version: String(found.version) } as StoredVersion);
-  }
-  protected async replaceVersioned(
-    collection: string,
-    key: string,
-    entry: ManagedEntry,
-    version: string,
-  ) {
-    this.calls.push(`replaceVersioned ${version}`);
-    if (String(this.data.get(`${collection}/${key}`)?.version) !== version) return false;
-    await this.putEntry(collection, key, entry);
-    return true;
-  }
-  protected async addToCounter(collection: string, key: string, change: CounterChange) {
-    const { entry, count } = counterEntry(await this.getEntry(collection, key), change);
-    await this.putEntry(collection, key, entry);
-    return count;
-  }
-  protected async removeVersioned(collection: string, key: string, version: string) {
-    this.calls.push(`removeVersioned ${version}`);
-    if (String(this.data.get(`${collection}/${key}`)?.version) !== version) return false;
-    return this.deleteEntry(collection, key);
-  }
-}
+import { VersionedMapStore } from "./versioned-map-store.ts";
 
 const change = (by: number, refresh = false): CounterChange => ({
   by,
@@ -91,9 +37,12 @@ describe("versions", () => {
       expect(await store.putIfVersion("b", { n: 2 }, version)).toBe(false);
       expect(await store.deleteIfVersion("b", version, { collection: "other" })).toBe(false);
     }
-    expect(store.calls).toEqual([]);
+    expect(store.calls).toEqual(["readVersioned default_collection/a"]);
     expect(await store.putIfVersion("a", { n: 2 }, a?.version ?? "")).toBe(true);
-    expect(store.calls).toEqual(["replaceVersioned 1"]);
+    expect(store.calls).toEqual([
+      "readVersioned default_collection/a",
+      "replaceVersioned default_collection/a 1",
+    ]);
   });
 
   it("refuses a version that is not a string with TypeError before calling the store", async () => {

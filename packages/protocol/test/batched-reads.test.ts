@@ -1,10 +1,10 @@
 import {
+  type AtomicEntry,
   type Capability,
   type CounterChange,
   capabilityNames,
   type ManagedEntry,
   type StoreClass,
-  type StoredVersion,
   storeWith,
 } from "@kv/protocol";
 import { describe, expect, it } from "vitest";
@@ -67,24 +67,18 @@ class BatchingStore extends EveryCapability {
   protected release(): Promise<void> {
     return this.record("close", undefined);
   }
-  protected insertEntry(_collection: string, key: string): Promise<boolean> {
-    return this.record(`putIfAbsent ${key}`, true);
-  }
-  protected readVersioned(_collection: string, key: string): Promise<StoredVersion | undefined> {
+  protected atomicEntry(_collection: string, key: string): AtomicEntry {
     const entry = { value: {}, createdAt: undefined, expiresAt: undefined };
-    return this.record(`getVersioned ${key}`, { entry, version: "1" });
-  }
-  protected replaceVersioned(_collection: string, key: string): Promise<boolean> {
-    return this.record(`putIfVersion ${key}`, false);
-  }
-  protected removeVersioned(_collection: string, key: string): Promise<boolean> {
-    return this.record(`deleteIfVersion ${key}`, false);
+    return {
+      insert: () => this.record(`putIfAbsent ${key}`, true),
+      readVersioned: () => this.record(`getVersioned ${key}`, { entry, version: "1" }),
+      replaceVersioned: () => this.record(`putIfVersion ${key}`, false),
+      removeVersioned: () => this.record(`deleteIfVersion ${key}`, false),
+      touch: () => this.record(`touch ${key}`, false),
+    };
   }
   protected addToCounter(_collection: string, key: string, change: CounterChange) {
     return this.record(`increment ${key}`, change.by);
-  }
-  protected touchEntry(_collection: string, key: string): Promise<boolean> {
-    return this.record(`touch ${key}`, false);
   }
 
   /** Notes that the backend saw `call`, and answers `result`. */

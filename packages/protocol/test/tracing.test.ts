@@ -8,13 +8,13 @@ import {
   type Operation,
   StoreError,
   type StoreOperationEvent,
-  storeWith,
   systemNameOf,
   TRACED_OPERATIONS,
   tracingChannelName,
 } from "@kv/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import { CapableMapStore } from "./capable-map-store.ts";
+import { VersionedMapStore } from "./versioned-map-store.ts";
 
 type Phase = "start" | "end" | "asyncStart" | "asyncEnd" | "error";
 interface Recorded {
@@ -57,25 +57,6 @@ class FailingStore extends BaseStore {
   protected async putEntry(): Promise<void> {}
   protected async deleteEntry(): Promise<boolean> {
     return false;
-  }
-}
-
-const InsertBase = storeWith("putIfAbsent");
-class InsertOnlyStore extends InsertBase {
-  readonly data = new Map<string, ManagedEntry>();
-  protected async getEntry(collection: string, key: string): Promise<ManagedEntry | undefined> {
-    return this.data.get(`${collection}/${key}`);
-  }
-  protected async putEntry(collection: string, key: string, entry: ManagedEntry): Promise<void> {
-    this.data.set(`${collection}/${key}`, entry);
-  }
-  protected async deleteEntry(collection: string, key: string): Promise<boolean> {
-    return this.data.delete(`${collection}/${key}`);
-  }
-  protected async insertEntry(collection: string, key: string, entry: ManagedEntry) {
-    if (this.data.has(`${collection}/${key}`)) return false;
-    this.data.set(`${collection}/${key}`, entry);
-    return true;
   }
 }
 
@@ -229,7 +210,7 @@ describe("diagnostics_channel tracing from BaseStore", () => {
   });
 
   it("traces the atomic operations", async () => {
-    const store = new InsertOnlyStore();
+    const store = new VersionedMapStore();
     const recorded = record("putIfAbsent");
 
     expect(await store.putIfAbsent("lock", { owner: "a" }, { ttl: 5 })).toBe(true);

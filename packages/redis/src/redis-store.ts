@@ -1,14 +1,14 @@
 import {
   ATOMIC_CAPABILITIES,
   type AtomicCapability,
-  type AtomicEntryStoreClass,
   type CounterChange,
   type ErrorContext,
   type KeyValueError,
   type ManagedEntry,
   mapStoreError,
   type ReadBatcher,
-  storeWithAtomicEntry,
+  type StoreClass,
+  storeWith,
 } from "@kv/protocol";
 import type { Cluster, Redis } from "ioredis";
 import { KeyEntry } from "./atomic.ts";
@@ -27,8 +27,10 @@ const capabilities = [
   "entries",
 ] as const;
 
-const RedisBase: AtomicEntryStoreClass<(typeof capabilities)[number] | AtomicCapability> =
-  storeWithAtomicEntry(...capabilities, ...ATOMIC_CAPABILITIES);
+const RedisBase: StoreClass<(typeof capabilities)[number] | AtomicCapability> = storeWith(
+  ...capabilities,
+  ...ATOMIC_CAPABILITIES,
+);
 
 /**
  * A store on Redis or Redis Cluster (ioredis), in py-key-value's layout: one string key

@@ -1,13 +1,13 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import {
-  type AtomicEntryStoreClass,
   type BaseStoreOptions,
   type ErrorContext,
   InvalidKeyError,
   type KeyValueError,
   type ManagedEntry,
   mapBounded,
-  storeWithAtomicEntry,
+  type StoreClass,
+  storeWith,
 } from "@kv/protocol";
 import { openTarget, type S3StoreConnection, type S3Target } from "./client.ts";
 import { ConditionalWrites, ObjectEntry, type ObjectPlace } from "./conditional.ts";
@@ -31,9 +31,9 @@ export type S3StoreOptions = BaseStoreOptions &
     verifyConditionalWrites?: boolean | undefined;
   };
 
-const Base: AtomicEntryStoreClass<
+const Base: StoreClass<
   "keys" | "collections" | "destroyCollection" | "close" | "entries" | "putIfAbsent" | "versions"
-> = storeWithAtomicEntry(
+> = storeWith(
   "keys",
   "collections",
   "destroyCollection",

@@ -1,5 +1,4 @@
 import {
-  type AtomicEntryStoreClass,
   type BaseStoreOptions,
   type Capability,
   type CounterChange,
@@ -9,8 +8,9 @@ import {
   type ManagedEntry,
   messageOf,
   NotACounterError,
+  type StoreClass,
   StoreConnectionError,
-  storeWithAtomicEntry,
+  storeWith,
   toStoreError,
 } from "@kv/protocol";
 import type { OpenedConnection } from "./connection.ts";
@@ -31,7 +31,7 @@ export interface SqliteTableLayout {
   indexExpiry: boolean | undefined;
 }
 
-const SqliteTableBase: AtomicEntryStoreClass<Capability> = storeWithAtomicEntry(...capabilityNames);
+const SqliteTableBase: StoreClass<Capability> = storeWith(...capabilityNames);
 
 /**
  * A store in one SQLite table on any synchronous driver: a row per entry keyed by (collection,
